@@ -1,0 +1,32 @@
+/** `glm backends`: every known backend, whether it can run here, and if not exactly why. */
+import { surveyBuiltins } from '../runtime/registry.js';
+import { parseArgs } from 'node:util';
+import { HELP_OPTION, withUsageErrors } from './parse.js';
+
+export const BACKENDS_HELP = `Usage: glm backends [--json]
+
+Lists the built-in backends, whether each can run on this host and, when not, why
+(a missing library, driver or device, or a backend not part of this build).
+Third-party plugins are never scanned for: name one with --backend ./plugin.js.
+
+Options:
+  --json       machine-readable output
+  -h, --help   this text`;
+
+export async function backendsCommand(args: string[]): Promise<number> {
+  const { values } = withUsageErrors('backends', () =>
+    parseArgs({ args, options: { json: { type: 'boolean' }, ...HELP_OPTION }, strict: true }),
+  );
+  if (values.help) return console.log(BACKENDS_HELP), 0;
+  const statuses = await surveyBuiltins();
+  if (values.json) {
+    console.log(JSON.stringify(statuses, null, 2));
+    return 0;
+  }
+  const width = Math.max(...statuses.map((s) => s.name.length));
+  for (const s of statuses) {
+    const state = s.probe.available ? `available    ${s.probe.execution} — ${s.probe.device ?? s.platform}` : `unavailable  ${s.probe.reason ?? ''}`;
+    console.log(`${s.name.padEnd(width)}  ${state}`);
+  }
+  return 0;
+}

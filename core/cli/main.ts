@@ -1,0 +1,47 @@
+/** The `glm` command: dispatch, and the one place errors become a line of text and an exit code. */
+import { GlmError } from '../errors.js';
+import { backendsCommand, BACKENDS_HELP } from './backends-command.js';
+import { runCommand, RUN_HELP } from './run-command.js';
+
+const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; summary: string; help: string }> = {
+  run: { run: runCommand, summary: 'generate text, filling [MASK]/[sMASK]/[gMASK] blanks', help: RUN_HELP },
+  backends: { run: backendsCommand, summary: 'list backends, available or not and why', help: BACKENDS_HELP },
+};
+
+const MAIN_HELP = `Usage: glm <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`)
+  .join('\n')}
+
+Run "glm <command> --help" for a command's options.
+Exit codes: 0 ok, 2 usage, 3 bad input, 4 shape, 5 unsupported, 6 backend, 7 resources, 70 internal error.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(MAIN_HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new GlmError('usage', `unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  return command.run(rest);
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  let code: number;
+  try {
+    code = await main(argv);
+  } catch (e) {
+    if (e instanceof GlmError) {
+      console.error(`glm: error: ${e.message}`);
+      code = e.exitCode;
+    } else {
+      console.error(`glm: internal error: ${(e as Error)?.message ?? String(e)} (this is a bug; GLM_DEBUG=1 shows the stack)`);
+      if (process.env['GLM_DEBUG']) console.error(e);
+      code = 70;
+    }
+  }
+  process.exitCode = code;
+}

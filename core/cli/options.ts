@@ -1,0 +1,31 @@
+/** Typed reading of command-line values; every bad value is a one-line usage error. */
+import { GlmError } from '../errors.js';
+import { isDType, type DType } from '../tensor/dtype.js';
+
+export function intOption(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(v) || v < min) {
+    throw new GlmError('usage', `--${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return v;
+}
+
+export function floatOption(name: string, raw: string | undefined, fallback: number, check: (v: number) => boolean, rule: string): number {
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v) || !check(v)) throw new GlmError('usage', `--${name} must be ${rule}, got "${raw}"`);
+  return v;
+}
+
+export function choiceOption<T extends string>(name: string, raw: string | undefined, choices: readonly T[], fallback: T): T {
+  if (raw === undefined) return fallback;
+  if (!choices.includes(raw as T)) throw new GlmError('usage', `--${name} must be one of ${choices.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+export function dtypeOption(raw: string | undefined, fallback: DType): DType {
+  if (raw === undefined) return fallback;
+  if (!isDType(raw) || !['f32', 'f16', 'bf16'].includes(raw)) throw new GlmError('usage', `--dtype must be one of f32, f16, bf16, got "${raw}"`);
+  return raw;
+}

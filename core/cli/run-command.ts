@@ -1,0 +1,152 @@
+/** `glm run`: blank filling with the release's flags, on any backend. */
+import { mkdir, readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { GlmError } from '../errors.js';
+import { writeTextFileAtomic } from '../io/atomic-write.js';
+import { fillBlanks, type StrategyOptions } from '../generate/fill-blanks.js';
+import { builtinDefaultModel, loadModelFolder, type LoadedModel } from '../models/glm/load-model.js';
+import { openBackend } from '../runtime/registry.js';
+import { ModelSession } from '../runtime/session.js';
+import type { DType } from '../tensor/dtype.js';
+import { choiceOption, dtypeOption, floatOption, intOption } from './options.js';
+import { parseArgs } from 'node:util';
+import { HELP_OPTION, withUsageErrors } from './parse.js';
+
+export const RUN_HELP = `Usage: glm run [options]
+
+Generates text with a GLM model, filling [MASK], [sMASK] and [gMASK] blanks like the
+release's generate.py. A prompt without a blank gets " [gMASK]" appended.
+
+Model and backend:
+  --backend NAME|PATH        cpu-ref (default), a built-in, ./my-plugin.js or a package
+  --model default|FOLDER     FOLDER holds config.json + model.safetensors (default: built-in)
+  --dtype f32|f16|bf16       storage dtype of weights and activations (default f32)
+
+Input and output:
+  --input-source interactive|FILE   one query per line; "stop" ends interactive input (default interactive)
+  --output-path DIR          write one file per query, one line per beam
+
+Generation (release defaults):
+  --out-seq-length N         longest sequence, context included (256)
+  --min-gen-length N         end tokens banned before N generated tokens (0)
+  --sampling-strategy S      BaseStrategy | BeamSearchStrategy (BaseStrategy)
+  --num-beams N              beams of BeamSearchStrategy (4)
+  --length-penalty X         OpenNMT length penalty exponent (1.0)
+  --no-repeat-ngram-size N   beam search never repeats an n-gram of this size (3)
+  --print-all-beams          print every beam, not only the best
+  --top-k N                  keep the k most likely tokens, 0 = off (0; 1 = greedy)
+  --top-p X                  nucleus sampling, 0 = off (0.7)
+  --temperature X            logits are divided by it (1.0)
+  --seed N                   random seed (1234)
+  -h, --help                 this text`;
+
+const OPTIONS = {
+  backend: { type: 'string' },
+  model: { type: 'string' },
+  dtype: { type: 'string' },
+  'input-source': { type: 'string' },
+  'output-path': { type: 'string' },
+  'out-seq-length': { type: 'string' },
+  'min-gen-length': { type: 'string' },
+  'sampling-strategy': { type: 'string' },
+  'num-beams': { type: 'string' },
+  'length-penalty': { type: 'string' },
+  'no-repeat-ngram-size': { type: 'string' },
+  'print-all-beams': { type: 'boolean' },
+  'top-k': { type: 'string' },
+  'top-p': { type: 'string' },
+  temperature: { type: 'string' },
+  seed: { type: 'string' },
+} as const;
+
+type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+function strategyFrom(v: Values): StrategyOptions {
+  const kind = choiceOption('sampling-strategy', v['sampling-strategy'], ['BaseStrategy', 'BeamSearchStrategy'] as const, 'BaseStrategy');
+  if (kind === 'BeamSearchStrategy') {
+    return {
+      kind: 'beam',
+      numBeams: intOption('num-beams', v['num-beams'], 4, 1),
+      lengthPenalty: floatOption('length-penalty', v['length-penalty'], 1.0, () => true, 'a number'),
+      noRepeatNgramSize: intOption('no-repeat-ngram-size', v['no-repeat-ngram-size'], 3, 0),
+      minGenLength: intOption('min-gen-length', v['min-gen-length'], 0, 0),
+    };
+  }
+  return {
+    kind: 'sampling',
+    seed: intOption('seed', v.seed, 1234, 0),
+    temperature: floatOption('temperature', v.temperature, 1.0, (x) => x > 0, 'a number > 0'),
+    topK: intOption('top-k', v['top-k'], 0, 0),
+    topP: floatOption('top-p', v['top-p'], 0.7, (x) => x >= 0 && x <= 1, 'in [0, 1]'),
+  };
+}
+
+async function loadModel(spec: string | undefined, dtype: DType): Promise<LoadedModel> {
+  return spec === undefined || spec === 'default' ? builtinDefaultModel(dtype) : loadModelFolder(spec, dtype);
+}
+
+/** Queries from a file (one a line) or from stdin until EOF or "stop". */
+async function* queries(source: string): AsyncGenerator<string> {
+  if (source !== 'interactive') {
+    let text: string;
+    try {
+      text = await readFile(source, 'utf8');
+    } catch (e) {
+      throw new GlmError('input', `cannot read --input-source ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    for (const line of text.split(/\r?\n/)) if (line.trim() !== '') yield line;
+    return;
+  }
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  const ask = () => process.stderr.isTTY && process.stderr.write("Enter the query ('stop' to exit) > ");
+  ask();
+  for await (const line of rl) {
+    if (line.trim() === 'stop') break;
+    if (line.trim() !== '') yield line;
+    ask();
+  }
+  rl.close();
+}
+
+export async function runCommand(args: string[]): Promise<number> {
+  const { values: v } = withUsageErrors('run', () => parseArgs({ args, options: { ...OPTIONS, ...HELP_OPTION }, strict: true }));
+  if (v.help) return console.log(RUN_HELP), 0;
+  const dtype = dtypeOption(v.dtype, 'f32');
+  const strategy = strategyFrom(v);
+  const outSeqLength = intOption('out-seq-length', v['out-seq-length'], 256, 2);
+  const printAll = v['print-all-beams'] === true;
+  const outputPath = v['output-path'];
+
+  const model = await loadModel(v.model, dtype);
+  const { backend, probe } = await openBackend(v.backend ?? 'cpu-ref');
+  if (outSeqLength > model.config.maxSequenceLength) {
+    throw new GlmError('usage', `--out-seq-length ${outSeqLength} exceeds the model's maximum sequence length ${model.config.maxSequenceLength}`);
+  }
+  const session = await ModelSession.open(backend, model.config, model.weights, { dtype, quantization: model.quantization });
+  console.error(`glm: model ${model.description}; dtype ${dtype}`);
+  console.error(`glm: backend ${backend.name} on ${backend.device} — results from ${probe.execution === 'hardware' ? 'real hardware' : probe.execution === 'emulator' ? 'an EMULATOR' : 'the CPU reference'}`);
+  for (const note of session.plan.decomposed) console.error(`glm: ${note.node} (${note.op}) runs as its decomposition: ${note.reason}`);
+  if (outputPath) await mkdir(outputPath, { recursive: true });
+
+  try {
+    let index = 0;
+    for await (const query of queries(v['input-source'] ?? 'interactive')) {
+      index++;
+      const started = performance.now();
+      const result = await fillBlanks(session, model.tokenizer, query, { outSeqLength, strategy, rotary: model.config.rotary });
+      const seconds = (performance.now() - started) / 1000;
+      const beams = printAll ? result.beams : result.beams.slice(0, 1);
+      for (const beam of beams) console.log(beam.text);
+      console.error(`glm: query ${index}: ${result.beams.length} beam(s) in ${seconds.toFixed(2)} s`);
+      if (outputPath) {
+        const file = join(outputPath, `query-${String(index).padStart(4, '0')}.txt`);
+        await writeTextFileAtomic(file, result.beams.map((b) => b.text.replace(/\n/g, '\\n')).join('\n') + '\n');
+      }
+    }
+  } finally {
+    await session.close();
+    await backend.close();
+  }
+  return 0;
+}

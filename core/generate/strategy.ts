@@ -1,0 +1,29 @@
+/**
+ * What the generation loop needs from a decoding strategy (sampling or beam search): pick the next
+ * token of every live row from its logits, say which earlier row each new row continues, and hand back
+ * the finished sequences.
+ */
+export interface StrategyStep {
+  /** The new last token of each live row. */
+  tokens: number[];
+  /** For each live row, the row of the previous step it extends (DecodeStep.parents). */
+  parents: number[];
+}
+
+export interface FinishedBeam {
+  /** The whole sequence: the prefix given to `start`, the generated tokens and the end token if any. */
+  tokens: number[];
+  score: number;
+}
+
+export interface GenerationStrategy {
+  readonly endTokens: readonly number[];
+  /** True once nothing better can come from further steps; the loop then stops. */
+  readonly done: boolean;
+  /** Begin one generation after `prefix` (the context ending in [sop]); drops any earlier state. */
+  start(prefix: readonly number[]): void;
+  /** One step: `logits[r]` are the next-token logits of live row r; ids >= vocabSize are never chosen. */
+  step(logits: readonly Float32Array[], vocabSize: number): StrategyStep;
+  /** The results, best first. */
+  finish(): FinishedBeam[];
+}

@@ -1,0 +1,89 @@
+/**
+ * One GLM block (DeepNorm post-LN), emitted into a builder. Activations are [batch, seq, hidden];
+ * attention works on [batch, heads, seq, headDim]. The KV cache enters as past key/value, is
+ * reordered by `cacheIndex` (beam search), extended with this call's keys/values and returned.
+ */
+import type { DType } from '../../tensor/dtype.js';
+import type { GraphBuilder, Value } from '../../ir/builder.js';
+import { deepnormAlpha, headDim, type GlmConfig } from './config.js';
+import { layerPrefix, linearShapes, type WeightQuantization } from './weights-layout.js';
+
+export interface BlockInputs {
+  hidden: Value; // [batch, seq, hidden]
+  positions: Value; // i32 [batch, seq]
+  blockPositions: Value | null; // i32 [batch, seq], 2-D rotary only
+  contextLengths: Value; // i32 [batch]
+  cacheIndex: Value; // i32 [batch]: the row of the past cache each row continues
+  pastKey: Value; // [cacheBatch, heads, past, headDim]
+  pastValue: Value;
+}
+
+export interface BlockOutputs {
+  hidden: Value;
+  presentKey: Value; // [batch, heads, past+seq, headDim]
+  presentValue: Value;
+}
+
+export interface BlockOptions {
+  readonly dtype: DType;
+  readonly quantization: WeightQuantization;
+}
+
+function layerNorm(b: GraphBuilder, c: GlmConfig, x: Value, prefix: string, name: string): Value {
+  const weight = b.param(`${prefix}.weight`, x.type.dtype, [c.hiddenSize]);
+  const bias = b.param(`${prefix}.bias`, x.type.dtype, [c.hiddenSize]);
+  return b.op1('layer-norm', [x, weight, bias], { eps: c.layerNormEps }, name);
+}
+
+function linear(b: GraphBuilder, c: GlmConfig, x: Value, prefix: string, key: keyof ReturnType<typeof linearShapes>, o: BlockOptions, name: string): Value {
+  const [out, inner] = linearShapes(c)[key];
+  const quantized = o.quantization !== 'none';
+  const weightDtype: DType = o.quantization === 'int8' ? 'i8' : o.quantization === 'int4' ? 'i4' : o.dtype;
+  const weight = b.param(`${prefix}.${key}.weight`, weightDtype, [out, inner]);
+  const bias = b.param(`${prefix}.${key}.bias`, o.dtype, [out]);
+  const scale = quantized ? b.param(`${prefix}.${key}.weight_scale`, o.dtype, [out]) : null;
+  return b.op1('linear', [x, weight, bias, scale], {}, name);
+}
+
+export function glmBlock(b: GraphBuilder, c: GlmConfig, layer: number, input: BlockInputs, o: BlockOptions): BlockOutputs {
+  const prefix = layerPrefix(layer);
+  const d = headDim(c);
+  const alpha = deepnormAlpha(c);
+  return b.scope(`layers.${layer}`, () => {
+    const a = layerNorm(b, c, input.hidden, `${prefix}.input_layernorm`, 'input_layernorm');
+
+    // QKV: per head the output holds [q_h | k_h | v_h] (interleaved per head, not three blocks).
+    const qkv = linear(b, c, a, prefix, 'attention.query_key_value', o, 'qkv');
+    const perHead = b.op1('reshape', [qkv], { shape: ['batch', 'seq', c.numHeads, 3 * d] }, 'qkv_heads');
+    const toHeads = (x: Value, name: string) => b.op1('transpose', [x], { perm: [0, 2, 1, 3] }, name);
+    const [q0, k0, v0] = b.op('split', [perHead], { axis: 3, sizes: [d, d, d] }, 'split_qkv');
+    const rope = (x: Value, name: string) =>
+      b.op1('rope', [x, input.positions, input.blockPositions], { mode: c.rotary, base: c.rotaryBase }, name);
+    const q = rope(toHeads(q0!, 'q_heads'), 'rope_q');
+    const k = rope(toHeads(k0!, 'k_heads'), 'rope_k');
+    const v = toHeads(v0!, 'v_heads');
+
+    const pastKey = b.op1('gather', [input.pastKey, input.cacheIndex], { axis: 0 }, 'reorder_past_key');
+    const pastValue = b.op1('gather', [input.pastValue, input.cacheIndex], { axis: 0 }, 'reorder_past_value');
+    const presentKey = b.op1('concat', [pastKey, k], { axis: 2 }, 'append_key');
+    const presentValue = b.op1('concat', [pastValue, v], { axis: 2 }, 'append_value');
+
+    const context = b.op1('attention', [q, presentKey, presentValue, input.contextLengths], { mask: 'glm', layerIndex: layer }, 'attention');
+    const merged = b.op1(
+      'reshape',
+      [b.op1('transpose', [context], { perm: [0, 2, 1, 3] }, 'context_tokens')],
+      { shape: ['batch', 'seq', c.hiddenSize] },
+      'context_merge',
+    );
+    const attentionOut = linear(b, c, merged, prefix, 'attention.dense', o, 'dense');
+    const h = b.op1('deepnorm-residual', [a, attentionOut], { alpha }, 'attention_residual');
+
+    const m = layerNorm(b, c, h, `${prefix}.post_attention_layernorm`, 'post_attention_layernorm');
+    const up = linear(b, c, m, prefix, 'mlp.dense_h_to_4h', o, 'up');
+    const activated =
+      c.mlp === 'geglu' ? b.op1('geglu', [up], {}, 'geglu') : b.op1('gelu', [up], { approximate: 'tanh' }, 'gelu');
+    const down = linear(b, c, activated, prefix, 'mlp.dense_4h_to_h', o, 'down');
+    const out = b.op1('deepnorm-residual', [m, down], { alpha }, 'mlp_residual');
+    return { hidden: out, presentKey, presentValue };
+  });
+}

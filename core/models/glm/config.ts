@@ -1,0 +1,137 @@
+/** GLM model shapes: the exact GLM-130B of the release, ChatGLM-6B-style switches, and `tiny`. */
+import { GlmError } from '../../errors.js';
+
+export interface GlmConfig {
+  readonly name: string;
+  readonly numLayers: number;
+  readonly hiddenSize: number;
+  readonly numHeads: number;
+  /** GeGLU inner size F: the up projection is hidden → 2F for GeGLU, hidden → F for the plain GeLU MLP. */
+  readonly ffnHiddenSize: number;
+  /** Real vocabulary (ids the tokenizer can produce). */
+  readonly vocabSize: number;
+  /** Rows of the embedding matrix (padded for tensor-parallel splits); logits have this width. */
+  readonly paddedVocabSize: number;
+  readonly maxSequenceLength: number;
+  readonly layerNormEps: number;
+  /** GLM-130B: 1-D rotary over the whole head dim; ChatGLM-6B: 2-D (positions, block positions). */
+  readonly rotary: '1d' | '2d';
+  readonly rotaryBase: number;
+  /** GLM-130B: GeGLU with exact-erf GeLU on the second half; ChatGLM-6B: non-gated MLP with tanh GeLU. */
+  readonly mlp: 'geglu' | 'gelu-tanh';
+  /** GLM-130B ties the output head to the word embeddings; ChatGLM-6B has its own `lm_head`. */
+  readonly tiedOutput: boolean;
+}
+
+export function headDim(c: GlmConfig): number {
+  return c.hiddenSize / c.numHeads;
+}
+
+/** DeepNorm's residual multiplier α = √(2·layers) (√140 for GLM-130B). */
+export function deepnormAlpha(c: GlmConfig): number {
+  return Math.sqrt(2 * c.numLayers);
+}
+
+export function upProjectionSize(c: GlmConfig): number {
+  return c.mlp === 'geglu' ? 2 * c.ffnHiddenSize : c.ffnHiddenSize;
+}
+
+export const GLM_130B: GlmConfig = {
+  name: 'glm-130b',
+  numLayers: 70,
+  hiddenSize: 12288,
+  numHeads: 96,
+  ffnHiddenSize: 32768,
+  vocabSize: 150000,
+  paddedVocabSize: 150528,
+  maxSequenceLength: 2048,
+  layerNormEps: 1e-5,
+  rotary: '1d',
+  rotaryBase: 10000,
+  mlp: 'geglu',
+  tiedOutput: true,
+};
+
+/** ChatGLM-6B's shape, to exercise the family's variations (2-D rope, tanh-GeLU MLP, untied head). */
+export const CHATGLM_6B: GlmConfig = {
+  name: 'chatglm-6b',
+  numLayers: 28,
+  hiddenSize: 4096,
+  numHeads: 32,
+  ffnHiddenSize: 16384,
+  vocabSize: 130528,
+  paddedVocabSize: 130528,
+  maxSequenceLength: 2048,
+  layerNormEps: 1e-5,
+  rotary: '2d',
+  rotaryBase: 10000,
+  mlp: 'gelu-tanh',
+  tiedOutput: false,
+};
+
+/** Small enough for tests and the built-in default; the vocabulary fits the byte tokenizer (264 ids). */
+export const TINY: GlmConfig = {
+  name: 'tiny',
+  numLayers: 2,
+  hiddenSize: 64,
+  numHeads: 4,
+  ffnHiddenSize: 128,
+  vocabSize: 264,
+  paddedVocabSize: 272,
+  maxSequenceLength: 512,
+  layerNormEps: 1e-5,
+  rotary: '1d',
+  rotaryBase: 10000,
+  mlp: 'geglu',
+  tiedOutput: true,
+};
+
+export const BUILTIN_CONFIGS: Readonly<Record<string, GlmConfig>> = { 'glm-130b': GLM_130B, 'chatglm-6b': CHATGLM_6B, tiny: TINY };
+
+/** Parse an untrusted config (e.g. a model folder's config.json); every problem is one clear line. */
+export function parseGlmConfig(raw: unknown, source: string): GlmConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new GlmError('input', `${source}: config must be a JSON object`);
+  const r = raw as Record<string, unknown>;
+  const int = (key: string, min = 1): number => {
+    const v = r[key];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new GlmError('input', `${source}: "${key}" must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const oneOf = <T extends string>(key: string, options: readonly T[], fallback: T): T => {
+    const v = r[key] ?? fallback;
+    if (!options.includes(v as T)) throw new GlmError('input', `${source}: "${key}" must be one of ${options.join(', ')}, got ${JSON.stringify(v)}`);
+    return v as T;
+  };
+  const number = (key: string, fallback: number): number => {
+    const v = r[key] ?? fallback;
+    if (typeof v !== 'number' || !(v > 0)) throw new GlmError('input', `${source}: "${key}" must be a positive number`);
+    return v;
+  };
+  const config: GlmConfig = {
+    name: typeof r['name'] === 'string' ? r['name'] : 'unnamed',
+    numLayers: int('numLayers'),
+    hiddenSize: int('hiddenSize'),
+    numHeads: int('numHeads'),
+    ffnHiddenSize: int('ffnHiddenSize'),
+    vocabSize: int('vocabSize'),
+    paddedVocabSize: int('paddedVocabSize'),
+    maxSequenceLength: int('maxSequenceLength'),
+    layerNormEps: number('layerNormEps', 1e-5),
+    rotary: oneOf('rotary', ['1d', '2d'] as const, '1d'),
+    rotaryBase: number('rotaryBase', 10000),
+    mlp: oneOf('mlp', ['geglu', 'gelu-tanh'] as const, 'geglu'),
+    tiedOutput: r['tiedOutput'] === undefined ? true : r['tiedOutput'] === true,
+  };
+  checkConfig(config, source);
+  return config;
+}
+
+export function checkConfig(c: GlmConfig, source: string): void {
+  const fail = (msg: string) => {
+    throw new GlmError('input', `${source}: ${msg}`);
+  };
+  if (c.hiddenSize % c.numHeads !== 0) fail(`hiddenSize ${c.hiddenSize} is not a multiple of numHeads ${c.numHeads}`);
+  const d = headDim(c);
+  if (d % (c.rotary === '2d' ? 4 : 2) !== 0) fail(`head dim ${d} must be divisible by ${c.rotary === '2d' ? 4 : 2} for ${c.rotary} rotary`);
+  if (c.paddedVocabSize < c.vocabSize) fail(`paddedVocabSize ${c.paddedVocabSize} is smaller than vocabSize ${c.vocabSize}`);
+}

@@ -1,0 +1,76 @@
+/**
+ * Where a model comes from: the built-in default, or a folder holding `config.json` and
+ * `model.safetensors`. Both give a checked config, weights in the run dtype and a tokenizer.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GlmError } from '../../errors.js';
+import type { DType } from '../../tensor/dtype.js';
+import type { HostTensor } from '../../tensor/host-tensor.js';
+import { readSafetensors } from '../../io/safetensors.js';
+import { ByteTokenizer } from '../../generate/byte-tokenizer.js';
+import type { Tokenizer } from '../../generate/tokenizer.js';
+import { parseGlmConfig, TINY, type GlmConfig } from './config.js';
+import { prepareWeights, randomWeights } from './weights.js';
+import type { WeightQuantization } from './weights-layout.js';
+
+export interface LoadedModel {
+  readonly config: GlmConfig;
+  readonly weights: ReadonlyMap<string, HostTensor>;
+  readonly tokenizer: Tokenizer;
+  readonly quantization: WeightQuantization;
+  /** One line for humans: what this model is and where it came from. */
+  readonly description: string;
+}
+
+/** The seed of the built-in default's random weights. */
+export const DEFAULT_MODEL_SEED = 1234;
+
+export function builtinDefaultModel(dtype: DType): LoadedModel {
+  const weights = randomWeights(TINY, 'f32', DEFAULT_MODEL_SEED);
+  return {
+    config: TINY,
+    weights: prepareWeights(TINY, weights, dtype, 'none', 'built-in tiny model'),
+    tokenizer: new ByteTokenizer(),
+    quantization: 'none',
+    description: `built-in "tiny" GLM (${TINY.numLayers} layers, hidden ${TINY.hiddenSize}), seeded random weights (seed ${DEFAULT_MODEL_SEED}), byte tokenizer`,
+  };
+}
+
+function tokenizerFor(name: unknown, source: string): Tokenizer {
+  if (name === undefined || name === 'bytes') return new ByteTokenizer();
+  throw new GlmError('input', `${source}: tokenizer ${JSON.stringify(name)} is not supported (supported: "bytes")`);
+}
+
+export async function loadModelFolder(folder: string, dtype: DType): Promise<LoadedModel> {
+  const configPath = join(folder, 'config.json');
+  let text: string;
+  try {
+    text = await readFile(configPath, 'utf8');
+  } catch (e) {
+    throw new GlmError('input', `cannot read model config ${configPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new GlmError('input', `${configPath}: not valid JSON (${(e as Error).message})`);
+  }
+  const config = parseGlmConfig(raw, configPath);
+  const extra = raw as Record<string, unknown>;
+  const quantization = (extra['quantization'] ?? 'none') as WeightQuantization;
+  if (!['none', 'int8', 'int4'].includes(quantization)) throw new GlmError('input', `${configPath}: "quantization" must be none, int8 or int4`);
+  const tokenizer = tokenizerFor(extra['tokenizer'], configPath);
+  if (tokenizer.vocabSize > config.vocabSize) {
+    throw new GlmError('input', `${configPath}: tokenizer has ${tokenizer.vocabSize} ids, the model's vocabulary only ${config.vocabSize}`);
+  }
+  const weightsPath = join(folder, 'model.safetensors');
+  const file = await readSafetensors(weightsPath);
+  return {
+    config,
+    weights: prepareWeights(config, file.tensors, dtype, quantization, weightsPath),
+    tokenizer,
+    quantization,
+    description: `${config.name} from ${folder}`,
+  };
+}

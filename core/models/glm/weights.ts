@@ -1,0 +1,69 @@
+/** Model weights: seeded random ones for tests and the default, checks of loaded ones against the layout. */
+import { GlmError } from '../../errors.js';
+import type { DType } from '../../tensor/dtype.js';
+import { fromFloat64, toFloat64, type HostTensor } from '../../tensor/host-tensor.js';
+import { Rng } from '../../generate/rng.js';
+import { quantizeRows } from '../../passes/quantize-weights.js';
+import type { GlmConfig } from './config.js';
+import { LINEARS, layerPrefix, weightSpecs, type WeightQuantization } from './weights-layout.js';
+
+export type Weights = ReadonlyMap<string, HostTensor>;
+
+/**
+ * Deterministic random weights: matrices N(0, 0.02²) (the release's init std), LayerNorm weights
+ * 1 + N(0, 0.1²) and biases N(0, 0.02²) — not the trivial ones/zeros, so every term of the math is exercised.
+ */
+export function randomWeights(c: GlmConfig, dtype: DType, seed: number): Map<string, HostTensor> {
+  const rng = new Rng(seed);
+  const weights = new Map<string, HostTensor>();
+  for (const spec of weightSpecs(c, dtype)) {
+    const count = spec.shape.reduce((p, d) => p * d, 1);
+    const values = new Float64Array(count);
+    const std = spec.init === 'normal' ? 0.02 : spec.init === 'ones' ? 0.1 : 0.02;
+    const mean = spec.init === 'ones' ? 1 : 0;
+    for (let i = 0; i < count; i++) values[i] = mean + std * rng.normal();
+    weights.set(spec.name, fromFloat64(dtype, spec.shape, values));
+  }
+  return weights;
+}
+
+/** Quantize the four Linear weights of every block (adds `<name>.weight_scale`). */
+export function quantizeWeights(c: GlmConfig, weights: Weights, quantization: Exclude<WeightQuantization, 'none'>, scaleDtype: DType): Map<string, HostTensor> {
+  const out = new Map(weights);
+  for (let layer = 0; layer < c.numLayers; layer++) {
+    for (const linear of LINEARS) {
+      const name = `${layerPrefix(layer)}.${linear}.weight`;
+      const { q, scale } = quantizeRows(weights.get(name)!, quantization === 'int8' ? 8 : 4, scaleDtype);
+      out.set(name, q);
+      out.set(`${layerPrefix(layer)}.${linear}.weight_scale`, scale);
+    }
+  }
+  return out;
+}
+
+/**
+ * Check loaded weights against the layout and convert float tensors to the run dtype. Missing,
+ * misshapen or unexpected tensors are errors that name the tensor.
+ */
+export function prepareWeights(c: GlmConfig, weights: Weights, dtype: DType, quantization: WeightQuantization, source: string): Map<string, HostTensor> {
+  const specs = weightSpecs(c, dtype, quantization);
+  const expected = new Set(specs.map((s) => s.name));
+  for (const name of weights.keys()) {
+    if (!expected.has(name)) throw new GlmError('input', `${source}: unexpected tensor "${name}" for a ${c.name} model`);
+  }
+  const out = new Map<string, HostTensor>();
+  for (const spec of specs) {
+    const t = weights.get(spec.name);
+    if (!t) throw new GlmError('input', `${source}: tensor "${spec.name}" is missing`);
+    if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
+      throw new GlmError('input', `${source}: tensor "${spec.name}" has shape [${t.shape}], expected [${spec.shape}]`);
+    }
+    const integer = spec.dtype === 'i8' || spec.dtype === 'i4';
+    if (integer && t.dtype !== spec.dtype) throw new GlmError('input', `${source}: tensor "${spec.name}" is ${t.dtype}, expected ${spec.dtype}`);
+    if (!integer && t.dtype !== 'f32' && t.dtype !== 'f16' && t.dtype !== 'bf16') {
+      throw new GlmError('input', `${source}: tensor "${spec.name}" is ${t.dtype}, expected a float dtype`);
+    }
+    out.set(spec.name, integer || t.dtype === dtype ? t : fromFloat64(dtype, t.shape, toFloat64(t)));
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+/**
+ * The versioned contract between the SDK and a backend plugin. A plugin module's default export
+ * (or its `plugin` export) is a BackendPlugin. Bump PLUGIN_API_VERSION on any breaking change.
+ */
+import type { DType } from '../tensor/dtype.js';
+import type { Graph } from '../ir/graph.js';
+import type { Capability, NodeView } from './capability.js';
+import type { LoweringNote } from '../passes/decompose.js';
+
+export const PLUGIN_API_VERSION = 1;
+
+/** Where a backend's results come from; every report and CLI line says it. */
+export type ExecutionKind = 'hardware' | 'emulator' | 'reference';
+
+export interface ProbeResult {
+  readonly available: boolean;
+  /** Why not, naming the library, driver or condition ("libascendcl.so not found in LD_LIBRARY_PATH, /usr/local/Ascend"). */
+  readonly reason?: string;
+  /** What would run, when known ("NVIDIA H100 80GB HBM3, driver 580"). */
+  readonly device?: string;
+  readonly execution: ExecutionKind;
+}
+
+export interface OpenOptions {
+  /** Device ordinal on multi-device hosts. */
+  readonly deviceIndex?: number;
+}
+
+/** An allocation in the backend's memory; opaque to the SDK. */
+export interface DeviceBuffer {
+  readonly byteLength: number;
+}
+
+/** A typed view of part of a buffer: what graphs read and write. */
+export interface DeviceTensor {
+  readonly buffer: DeviceBuffer;
+  readonly byteOffset: number;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+}
+
+export interface BackendMemory {
+  /** Throws GlmError('resource') naming the size asked and what was free when it cannot. */
+  allocate(byteLength: number): DeviceBuffer;
+  free(buffer: DeviceBuffer): void;
+  write(buffer: DeviceBuffer, byteOffset: number, bytes: Uint8Array): Promise<void>;
+  read(buffer: DeviceBuffer, byteOffset: number, byteLength: number): Promise<Uint8Array>;
+}
+
+/** A graph lowered for one backend: every node is one the backend said it supports. */
+export interface ExecutionPlan {
+  readonly graph: Graph;
+  readonly decomposed: readonly LoweringNote[];
+}
+
+export interface RunBindings {
+  /** Graph inputs and params, by name. */
+  readonly inputs: Readonly<Record<string, DeviceTensor>>;
+  /** Graph outputs by name, allocated by the caller with their concrete shapes; the executable writes them. */
+  readonly outputs: Readonly<Record<string, DeviceTensor>>;
+}
+
+export interface Executable {
+  run(bindings: RunBindings): Promise<void>;
+  dispose(): void;
+}
+
+export interface Backend {
+  readonly name: string;
+  readonly execution: ExecutionKind;
+  /** Human description of the device in use. */
+  readonly device: string;
+  /** Per node: can it run here? A "no" always carries a reason. */
+  supports(view: NodeView): Capability;
+  readonly memory: BackendMemory;
+  compile(plan: ExecutionPlan): Promise<Executable>;
+  close(): Promise<void>;
+}
+
+export interface BackendPlugin {
+  readonly name: string;
+  readonly apiVersion: number;
+  readonly description: string;
+  probe(): Promise<ProbeResult>;
+  open(options?: OpenOptions): Promise<Backend>;
+}
