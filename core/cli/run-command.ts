@@ -86,8 +86,11 @@ async function loadModel(spec: string | undefined, dtype: DType): Promise<Loaded
   return spec === undefined || spec === 'default' ? builtinDefaultModel(dtype) : loadModelFolder(spec, dtype);
 }
 
-/** Queries from a file (one a line) or from stdin until EOF or "stop". */
-async function* queries(source: string): AsyncGenerator<string> {
+/**
+ * Queries from a file (one a line; read up front, so a bad path fails before any work) or from
+ * stdin until EOF or "stop".
+ */
+async function openQuerySource(source: string): Promise<AsyncIterable<string>> {
   if (source !== 'interactive') {
     let text: string;
     try {
@@ -95,18 +98,22 @@ async function* queries(source: string): AsyncGenerator<string> {
     } catch (e) {
       throw new GlmError('input', `cannot read --input-source ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    for (const line of text.split(/\r?\n/)) if (line.trim() !== '') yield line;
-    return;
+    const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+    return (async function* () {
+      yield* lines;
+    })();
   }
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  const ask = () => process.stderr.isTTY && process.stderr.write("Enter the query ('stop' to exit) > ");
-  ask();
-  for await (const line of rl) {
-    if (line.trim() === 'stop') break;
-    if (line.trim() !== '') yield line;
+  return (async function* () {
+    const rl = createInterface({ input: process.stdin, terminal: false });
+    const ask = () => process.stderr.isTTY && process.stderr.write("Enter the query ('stop' to exit) > ");
     ask();
-  }
-  rl.close();
+    for await (const line of rl) {
+      if (line.trim() === 'stop') break;
+      if (line.trim() !== '') yield line;
+      ask();
+    }
+    rl.close();
+  })();
 }
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -117,6 +124,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const outSeqLength = intOption('out-seq-length', v['out-seq-length'], 256, 2);
   const printAll = v['print-all-beams'] === true;
   const outputPath = v['output-path'];
+  const queries = await openQuerySource(v['input-source'] ?? 'interactive');
 
   const model = await loadModel(v.model, dtype);
   const { backend, probe } = await openBackend(v.backend ?? 'cpu-ref');
@@ -131,7 +139,7 @@ export async function runCommand(args: string[]): Promise<number> {
 
   try {
     let index = 0;
-    for await (const query of queries(v['input-source'] ?? 'interactive')) {
+    for await (const query of queries) {
       index++;
       const started = performance.now();
       const result = await fillBlanks(session, model.tokenizer, query, { outSeqLength, strategy, rotary: model.config.rotary });

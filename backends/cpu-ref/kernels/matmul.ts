@@ -36,8 +36,7 @@ export const matmul: RefKernel = ([a, b], attrs) => {
         }
       } else {
         for (let p = 0; p < k; p++) {
-          const x = av[aRow + p]!;
-          if (x === 0) continue;
+          const x = av[aRow + p]!; // no skip of zeros: 0 · inf must stay NaN
           const bRow = bBase + p * n;
           for (let j = 0; j < n; j++) out[oRow + j] += x * bv[bRow + j]!;
         }

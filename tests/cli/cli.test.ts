@@ -1,0 +1,127 @@
+/** The `glm` command as a user runs it: the built bin, real processes, exit codes and one-line errors. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeSafetensors } from '../../core/io/safetensors.js';
+import { TINY } from '../../core/models/glm/config.js';
+import { randomWeights } from '../../core/models/glm/weights.js';
+import { DEFAULT_MODEL_SEED } from '../../core/models/glm/load-model.js';
+
+const BIN = resolve('bin/glm.js');
+const work = mkdtempSync(join(tmpdir(), 'glm-cli-'));
+
+function glm(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', cwd: work });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A failure is exactly one line on stderr, starting "glm: error:", with no stack trace. */
+function expectOneLineError(r: ReturnType<typeof glm>, code: number, text: string) {
+  expect(r.code).toBe(code);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^glm: error: /);
+  expect(lines[0]).toContain(text);
+}
+
+function file(name: string, content: string | Uint8Array): string {
+  const path = join(work, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('glm command', () => {
+  it('prints help for the command and each subcommand', () => {
+    const main = glm(['--help']);
+    expect(main.code).toBe(0);
+    expect(main.stdout).toContain('run ');
+    expect(main.stdout).toContain('backends ');
+    for (const sub of ['run', 'backends']) {
+      const r = glm([sub, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: glm ${sub}`));
+    }
+    expect(glm(['run', '--help']).stdout).toContain('--no-repeat-ngram-size');
+    expect(glm([]).code).toBe(2);
+  });
+
+  it('gives one-line usage errors with exit code 2', () => {
+    expectOneLineError(glm(['frobnicate']), 2, 'unknown command "frobnicate"');
+    expectOneLineError(glm(['run', '--bogus']), 2, "Unknown option '--bogus'");
+    expectOneLineError(glm(['run', '--top-p', '2']), 2, '--top-p must be in [0, 1], got "2"');
+    expectOneLineError(glm(['run', '--num-beams', '0', '--sampling-strategy', 'BeamSearchStrategy']), 2, '--num-beams must be an integer >= 1');
+    expectOneLineError(glm(['run', '--sampling-strategy', 'Greedy']), 2, '--sampling-strategy must be one of BaseStrategy, BeamSearchStrategy');
+    expectOneLineError(glm(['run', '--dtype', 'f64']), 2, '--dtype must be one of f32, f16, bf16');
+    expectOneLineError(glm(['run', '--out-seq-length', '100000', '--input-source', file('q0.txt', 'hi\n')]), 2, 'exceeds the model\'s maximum sequence length 512');
+  });
+
+  it('reports bad input files (exit 3) and unknown backends (exit 6)', () => {
+    expectOneLineError(glm(['run', '--input-source', join(work, 'missing.txt')]), 3, 'cannot read --input-source');
+    expectOneLineError(glm(['run', '--model', join(work, 'no-model')]), 3, 'cannot read model config');
+    mkdirSync(join(work, 'badjson'), { recursive: true });
+    writeFileSync(join(work, 'badjson', 'config.json'), '{"numLayers": 2,');
+    expectOneLineError(glm(['run', '--model', join(work, 'badjson')]), 3, 'config.json: not valid JSON');
+    mkdirSync(join(work, 'badconfig'), { recursive: true });
+    writeFileSync(join(work, 'badconfig', 'config.json'), JSON.stringify({ ...TINY, numHeads: 5 }));
+    expectOneLineError(glm(['run', '--model', join(work, 'badconfig')]), 3, 'hiddenSize 64 is not a multiple of numHeads 5');
+    mkdirSync(join(work, 'truncated'), { recursive: true });
+    writeFileSync(join(work, 'truncated', 'config.json'), JSON.stringify(TINY));
+    writeFileSync(join(work, 'truncated', 'model.safetensors'), new Uint8Array([200, 0, 0, 0, 0, 0, 0, 0, 123]));
+    expectOneLineError(glm(['run', '--model', join(work, 'truncated')]), 3, 'model.safetensors');
+    expectOneLineError(glm(['run', '--backend', 'nope']), 6, 'unknown backend "nope"');
+    expectOneLineError(glm(['run', '--backend', 'cuda']), 6, 'backend "cuda" is not part of this build');
+  });
+
+  it('glm backends lists cpu-ref as available and the others with a reason', () => {
+    const r = glm(['backends']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^cpu-ref\s+available\s+reference/m);
+    for (const name of ['cuda', 'rocm-dcu', 'ascend', 'sunway']) expect(r.stdout).toMatch(new RegExp(`^${name}\\s+unavailable\\s+\\S`, 'm'));
+  });
+
+  it('runs greedy generation from a file, prints the best answer and writes one file per query atomically', () => {
+    const queries = file('queries.txt', 'Hello [MASK] world\n\n[gMASK] abc\n');
+    const out = join(work, 'out');
+    const r = glm(['run', '--input-source', queries, '--top-k', '1', '--out-seq-length', '48', '--output-path', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('results from the CPU reference');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]!.startsWith('Hello ')).toBe(true);
+    expect(lines[0]!.endsWith(' world')).toBe(true);
+    expect(readdirSync(out).sort()).toEqual(['query-0001.txt', 'query-0002.txt']);
+    expect(readFileSync(join(out, 'query-0001.txt'), 'utf8')).toBe(`${lines[0]}\n`);
+    // Greedy decoding is deterministic: a second run prints the same.
+    expect(glm(['run', '--input-source', queries, '--top-k', '1', '--out-seq-length', '48']).stdout).toBe(r.stdout);
+  });
+
+  it('reads interactive queries from stdin until "stop", and beam search prints every beam on request', () => {
+    const r = glm(['run', '--sampling-strategy', 'BeamSearchStrategy', '--num-beams', '3', '--print-all-beams', '--out-seq-length', '24'], 'abc\nstop\nnot read\n');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('query 1: 3 beam(s)');
+    expect(r.stderr).not.toContain('query 2');
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(3);
+  });
+
+  it('loads a model folder; the default weights saved to a folder give the same output', async () => {
+    const folder = join(work, 'tiny-folder');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'config.json'), JSON.stringify({ ...TINY, tokenizer: 'bytes' }));
+    await writeSafetensors(join(folder, 'model.safetensors'), randomWeights(TINY, 'f32', DEFAULT_MODEL_SEED));
+    const queries = file('q.txt', 'The [MASK] sat\n');
+    const fromFolder = glm(['run', '--model', folder, '--input-source', queries, '--top-k', '1', '--out-seq-length', '32']);
+    const builtin = glm(['run', '--input-source', queries, '--top-k', '1', '--out-seq-length', '32']);
+    expect(fromFolder.code).toBe(0);
+    expect(fromFolder.stdout).toBe(builtin.stdout);
+  });
+});
+
+describe('docs/ops.md', () => {
+  it('is exactly what `glm ops --markdown` prints from the catalogue', () => {
+    const r = glm(['ops', '--markdown']);
+    expect(r.code).toBe(0);
+    expect(readFileSync(resolve('docs/ops.md'), 'utf8')).toBe(r.stdout);
+  });
+});

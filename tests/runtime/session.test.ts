@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
+import { TINY, CHATGLM_6B, headDim, type GlmConfig } from '../../core/models/glm/config.js';
+import { buildGlmModelGraph, GLM_INPUTS } from '../../core/models/glm/graphs.js';
+import { prepareWeights, quantizeWeights, randomWeights } from '../../core/models/glm/weights.js';
+import { runGraph } from '../../core/runtime/run-graph.js';
+import { ModelSession } from '../../core/runtime/session.js';
+import { hostTensor, toFloat64, type HostTensor } from '../../core/tensor/host-tensor.js';
+import type { DType } from '../../core/tensor/dtype.js';
+
+const i32 = (shape: number[], values: number[]) => hostTensor('i32', shape, Int32Array.from(values));
+
+/** Logits of every position for whole sequences in one call (no cache reuse). */
+async function fullForward(config: GlmConfig, weights: Map<string, HostTensor>, tokens: number[][], positions: number[][], ctx: number[], blockPositions?: number[][]) {
+  const backend = await cpuRef.open();
+  const graph = buildGlmModelGraph(config, { dtype: 'f32', logits: 'all' });
+  const batch = tokens.length;
+  const seq = tokens[0]!.length;
+  const inputs: Record<string, HostTensor> = Object.fromEntries(weights);
+  inputs[GLM_INPUTS.inputIds] = i32([batch, seq], tokens.flat());
+  inputs[GLM_INPUTS.positions] = i32([batch, seq], positions.flat());
+  if (blockPositions) inputs[GLM_INPUTS.blockPositions] = i32([batch, seq], blockPositions.flat());
+  inputs[GLM_INPUTS.contextLengths] = i32([batch], ctx);
+  inputs[GLM_INPUTS.cacheIndex] = i32([batch], tokens.map((_, i) => i));
+  for (let l = 0; l < config.numLayers; l++) {
+    inputs[GLM_INPUTS.pastKey(l)] = hostTensor('f32', [batch, config.numHeads, 0, headDim(config)]);
+    inputs[GLM_INPUTS.pastValue(l)] = hostTensor('f32', [batch, config.numHeads, 0, headDim(config)]);
+  }
+  const out = await runGraph(backend, graph, inputs);
+  return toFloat64(out['logits']!);
+}
+
+function row(all: Float64Array, config: GlmConfig, seq: number, b: number, s: number): number[] {
+  const v = config.paddedVocabSize;
+  return Array.from(all.subarray((b * seq + s) * v, (b * seq + s + 1) * v));
+}
+
+const SMALL_2D: GlmConfig = { ...CHATGLM_6B, name: 'small-2d', numLayers: 2, hiddenSize: 32, numHeads: 2, ffnHiddenSize: 48, vocabSize: 264, paddedVocabSize: 272, maxSequenceLength: 64 };
+
+describe('ModelSession on cpu-ref', () => {
+  it('prefill then decode gives exactly the logits of a whole-sequence forward (KV cache is exact)', async () => {
+    const weights = randomWeights(TINY, 'f32', 7);
+    const tokens = [10, 20, 30, 256, 40, 260, 50, 60];
+    const positions = [0, 1, 2, 3, 4, 3, 3, 3]; // [MASK] at 3: positions from [sop] on stay at 3
+    const ctx = 5;
+    const all = await fullForward(TINY, weights, [tokens], [positions], [ctx]);
+
+    const session = await ModelSession.open(await cpuRef.open(), TINY, weights, { dtype: 'f32' });
+    const prefix = 6;
+    const [first] = await session.prefill([{ tokens: tokens.slice(0, prefix), positions: positions.slice(0, prefix), contextLength: ctx }]);
+    expect(Array.from(first!)).toEqual(row(all, TINY, tokens.length, 0, prefix - 1).map(Math.fround));
+    for (let s = prefix; s < tokens.length; s++) {
+      const [next] = await session.decode({ tokens: [tokens[s]!], positions: [positions[s]!], parents: [0] });
+      expect(Array.from(next!)).toEqual(row(all, TINY, tokens.length, 0, s).map(Math.fround));
+    }
+    await session.close();
+  });
+
+  it('reorders and duplicates cache rows by parent (beam search) exactly', async () => {
+    const weights = randomWeights(TINY, 'f32', 8);
+    const a = [1, 2, 3, 257, 260];
+    const b = [9, 8, 7, 257, 260];
+    const pos = [0, 1, 2, 3, 4];
+    const session = await ModelSession.open(await cpuRef.open(), TINY, weights, { dtype: 'f32' });
+    await session.prefill([
+      { tokens: a, positions: pos, contextLength: 4 },
+      { tokens: b, positions: pos, contextLength: 4 },
+    ]);
+    // New rows: [b + 42, a + 43, b + 44]
+    const out = await session.decode({ tokens: [42, 43, 44], positions: [5, 5, 5], parents: [1, 0, 1] });
+    const expected = await fullForward(TINY, weights, [[...b, 42], [...a, 43], [...b, 44]], [[...pos, 5], [...pos, 5], [...pos, 5]], [4, 4, 4]);
+    for (let r = 0; r < 3; r++) expect(Array.from(out[r]!)).toEqual(row(expected, TINY, 6, r, 5).map(Math.fround));
+    await session.close();
+  });
+
+  it('runs the ChatGLM-style variant (2-D rope, tanh-GeLU MLP, untied head) with an exact cache', async () => {
+    const weights = randomWeights(SMALL_2D, 'f32', 9);
+    const tokens = [5, 6, 257, 260, 70];
+    const positions = [0, 1, 2, 2, 2];
+    const blocks = [0, 0, 0, 1, 2];
+    const all = await fullForward(SMALL_2D, weights, [tokens], [positions], [3], [blocks]);
+    expect(weights.has('lm_head.weight')).toBe(true);
+    const session = await ModelSession.open(await cpuRef.open(), SMALL_2D, weights, { dtype: 'f32' });
+    await session.prefill([{ tokens: tokens.slice(0, 4), positions: positions.slice(0, 4), blockPositions: blocks.slice(0, 4), contextLength: 3 }]);
+    const [last] = await session.decode({ tokens: [70], positions: [2], blockPositions: [2], parents: [0] });
+    expect(Array.from(last!)).toEqual(row(all, SMALL_2D, 5, 0, 4).map(Math.fround));
+    await session.close();
+  });
+
+  it.each([
+    ['f16', 'none', 2e-3],
+    ['bf16', 'none', 2e-2],
+    ['f16', 'int8', 5e-3],
+    ['f16', 'int4', 0.2],
+  ] as const)('%s storage with %s weights stays close to the f32 logits', async (dtype: DType, quantization, bound) => {
+    const f32 = randomWeights(TINY, 'f32', 11);
+    const tokens = [72, 101, 108, 108, 111, 257, 262, 260];
+    const positions = tokens.map((_, i) => i);
+    const reference = await ModelSession.open(await cpuRef.open(), TINY, f32, { dtype: 'f32' });
+    const [want] = await reference.prefill([{ tokens, positions, contextLength: 7 }]);
+    let weights = prepareWeights(TINY, f32, dtype, 'none', 'test');
+    if (quantization !== 'none') weights = quantizeWeights(TINY, weights, quantization, dtype);
+    const session = await ModelSession.open(await cpuRef.open(), TINY, weights, { dtype, quantization });
+    const [got] = await session.prefill([{ tokens, positions, contextLength: 7 }]);
+    let err = 0;
+    let norm = 0;
+    for (let i = 0; i < want!.length; i++) {
+      err += (got![i]! - want![i]!) ** 2;
+      norm += want![i]! ** 2;
+    }
+    expect(err / norm).toBeLessThan(bound);
+    expect(err).toBeGreaterThan(0); // the lower precision really was used
+  });
+
+  it('rejects sequences longer than the model maximum and decode before prefill', async () => {
+    const session = await ModelSession.open(await cpuRef.open(), { ...TINY, maxSequenceLength: 4 }, randomWeights(TINY, 'f32', 1), { dtype: 'f32' });
+    await expect(session.decode({ tokens: [1], positions: [0], parents: [0] })).rejects.toThrow('decode called before prefill');
+    await expect(session.prefill([{ tokens: [1, 2, 3, 4, 5], positions: [0, 1, 2, 3, 4], contextLength: 4 }])).rejects.toThrow(
+      'sequence of 5 tokens exceeds the model\'s maximum of 4',
+    );
+  });
+});

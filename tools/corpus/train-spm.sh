@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Train the tiny GLM's SentencePiece vocabulary on the fortune corpus with Debian's spm_train, then
+# refresh the committed test fixtures (tests/io/fixtures/spm/) from it.
+#
+#   tools/corpus/build-corpus.sh && tools/corpus/train-spm.sh
+#   FIXTURES=0 tools/corpus/train-spm.sh     # train only, leave the fixtures alone
+#
+# Ids of the special pieces (docs/tokenizer.md):
+#   0 <pad>   1 <unk>   2 </s> (eos)   3 [MASK]   4 [gMASK]   5 [sMASK]   6 <eod>   7 [sop]   8 [eop]
+#   9..264 the byte pieces <0x00>..<0xFF>, then the learned pieces up to VOCAB-1.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out=${OUT:-$here/out}
+vocab=${VOCAB:-8000}
+prefix=$out/glm-tiny-spm
+fixtures=$root/tests/io/fixtures/spm
+
+if ! command -v spm_train >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends sentencepiece >/dev/null
+fi
+[[ -s $out/train.txt ]] || { echo "no $out/train.txt: run tools/corpus/build-corpus.sh first" >&2; exit 1; }
+
+# One thread and a fixed seed so that the same corpus gives the same model. Lines up to 64 KiB are
+# trained on (the longest fortune is about 60 KB of UTF-8; the default limit, 4192 bytes, would skip
+# the long Chinese ones).
+spm_train \
+  --input="$out/train.txt" \
+  --model_prefix="$prefix" \
+  --model_type=unigram \
+  --vocab_size="$vocab" \
+  --character_coverage=0.9995 \
+  --byte_fallback=true \
+  --normalization_rule_name=nmt_nfkc \
+  --pad_id=0 --pad_piece='<pad>' \
+  --unk_id=1 --unk_piece='<unk>' \
+  --eos_id=2 --eos_piece='</s>' \
+  --bos_id=-1 \
+  --control_symbols='[MASK],[gMASK],[sMASK],<eod>,[sop],[eop]' \
+  --max_sentence_length=65536 \
+  --input_sentence_size=0 \
+  --shuffle_input_sentence=false \
+  --num_threads=1 \
+  --random_seed=1234 \
+  --minloglevel=1 \
+  2> "$out/spm_train.log" || { tail -20 "$out/spm_train.log" >&2; exit 1; }
+echo "trained $prefix.model ($vocab pieces)" >&2
+
+[[ ${FIXTURES:-1} == 0 ]] && exit 0
+
+# Fixtures for tests/io/sentencepiece.test.ts: the model, about 200 held-out lines (both languages,
+# every source) and what Debian's spm_encode / spm_decode make of them: the independent expected output.
+mkdir -p "$fixtures"
+cp "$prefix.model" "$fixtures/glm-tiny-spm.model"
+python3 - "$out" "$fixtures/heldout-sample.txt" <<'EOF'
+import json, random, sys, unicodedata
+out, dest = sys.argv[1], sys.argv[2]
+lines = open(f"{out}/heldout.txt", encoding="utf-8").read().splitlines()
+def wide(s): return any(unicodedata.east_asian_width(c) in "WF" for c in s)
+zh = [l for l in lines if wide(l)]
+en = [l for l in lines if not wide(l)]
+rng = random.Random(1234)
+# Short and medium lines only (a fixture to read, not a benchmark): 130 English, 70 Chinese.
+pick = rng.sample([l for l in en if len(l) <= 400], 130) + rng.sample([l for l in zh if len(l) <= 200], 70)
+rng.shuffle(pick)
+open(dest, "w", encoding="utf-8").write("".join(l + "\n" for l in pick))
+EOF
+spm_encode --model="$fixtures/glm-tiny-spm.model" --output_format=id < "$fixtures/heldout-sample.txt" > "$fixtures/heldout-sample.ids"
+spm_decode --model="$fixtures/glm-tiny-spm.model" --input_format=id < "$fixtures/heldout-sample.ids" > "$fixtures/heldout-sample.decoded"
+spm_normalize --model="$fixtures/glm-tiny-spm.model" < "$fixtures/heldout-sample.txt" > "$fixtures/heldout-sample.normalized" 2>/dev/null || true
+echo "refreshed $fixtures ($(wc -l < "$fixtures/heldout-sample.txt") sample lines)" >&2
