@@ -49,8 +49,11 @@ export class GraphBuilder {
   }
 
   /** Add a node; returns its outputs. */
-  op(opName: string, inputs: readonly (Value | null)[], attrs: Record<string, AttrValue> = {}, name?: string): Value[] {
+  op(opName: string, given: readonly (Value | null)[], attrs: Record<string, AttrValue> = {}, name?: string): Value[] {
     const def = getOp(opName);
+    // Trailing optional inputs may be left out; they are recorded as absent (null).
+    const variadic = def.inputs[def.inputs.length - 1]?.variadic === true;
+    const inputs = !variadic && given.length < def.inputs.length ? [...given, ...Array<null>(def.inputs.length - given.length).fill(null)] : given;
     const nodeName = this.uniqueName(this.qualified(name ?? opName));
     let completed: Attrs;
     let outTypes: TensorType[];

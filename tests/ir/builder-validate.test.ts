@@ -92,3 +92,34 @@ describe('decomposition', () => {
     expect(kept.decomposed).toEqual([]);
   });
 });
+
+describe('regressions', () => {
+  it('trailing optional inputs may be left out (recorded as absent)', () => {
+    const b = new GraphBuilder('g');
+    const x = b.input('x', 'f32', [2, 8]);
+    const w = b.param('w', 'f32', [3, 8]);
+    expect(b.op1('linear', [x, w]).type.shape).toEqual([2, 3]);
+    const q = b.input('q', 'f32', [1, 2, 5, 8]);
+    expect(b.op1('rope', [q, b.input('p', 'i32', [1, 5])]).type.shape).toEqual([1, 2, 5, 8]);
+    const graph = b.build();
+    expect(graph.nodes[0]!.inputs).toEqual([0, 1, null, null]);
+    validateGraph(graph);
+  });
+
+  it('an explicit attention mask broadcasts over batch and heads, and a wrong batch is refused', async () => {
+    const { REFERENCE_KERNELS } = await import('../../backends/cpu-ref/kernels/index.js');
+    const t = (shape: number[], values: number[], dtype: 'f32' | 'i8' = 'f32') => ({ dtype, shape, values: Float64Array.from(values) });
+    const q = t([2, 1, 2, 2], [1, 0, 0, 1, 2, -1, 0.5, 0.5]);
+    const k = t([2, 1, 3, 2], [1, 2, 3, 4, 5, 6, -1, -2, -3, -4, -5, -6]);
+    const mask = [1, 0, 0, 1, 1, 0];
+    const ctx = { resolveShape: (s: readonly (number | string)[]) => s as number[] };
+    const attrs = { mask: 'explicit', layerIndex: 0 };
+    const [broadcast] = REFERENCE_KERNELS['attention']!([q, k, k, t([1, 1, 2, 3], mask, 'i8')], attrs, ctx);
+    const [repeated] = REFERENCE_KERNELS['attention']!([q, k, k, t([2, 1, 2, 3], [...mask, ...mask], 'i8')], attrs, ctx);
+    expect(Array.from(broadcast!.values)).toEqual(Array.from(repeated!.values));
+    const b = new GraphBuilder('g');
+    const qv = b.input('q', 'f32', [2, 1, 2, 2]);
+    const kv = b.input('k', 'f32', [2, 1, 3, 2]);
+    expect(() => b.op1('attention', [qv, kv, kv, b.input('m', 'i8', [3, 1, 2, 3])], { mask: 'explicit' })).toThrow('attention mask batch (1 or B)');
+  });
+});

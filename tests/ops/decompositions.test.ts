@@ -132,7 +132,6 @@ function check(c: Composite): { nse: number; decomposedOps: string[] } {
 
 function expectAgreement(c: Composite, dtype: 'f32' | 'f16' | 'bf16'): string[] {
   const { nse, decomposedOps } = check(c);
-  console.log("NSE", c.op, dtype, nse);
   expect(nse).toBeLessThanOrEqual(TOLERANCE[dtype]);
   return decomposedOps;
 }

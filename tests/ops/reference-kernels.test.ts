@@ -247,3 +247,36 @@ describe('reference kernels match the numpy fixtures', () => {
     });
   }
 });
+
+describe('documented run-time errors of the reference', () => {
+  const ref = (dtype: DType, shape: number[], values: number[]): RefTensor => ({ dtype, shape, values: Float64Array.from(values) });
+  const kindOf = (f: () => unknown): string | undefined => {
+    try {
+      f();
+    } catch (e) {
+      return (e as { kind?: string }).kind;
+    }
+    return undefined;
+  };
+
+  it('add / mul: an i32 result outside the i32 range is an error, not a wrap', () => {
+    const add = REFERENCE_KERNELS['add']!;
+    const mul = REFERENCE_KERNELS['mul']!;
+    expect(kindOf(() => add([ref('i32', [1], [2 ** 31 - 1]), ref('i32', [1], [1])], {}, identityContext))).toBe('input');
+    expect(kindOf(() => add([ref('i32', [1], [-(2 ** 31)]), ref('i32', [1], [-1])], {}, identityContext))).toBe('input');
+    expect(kindOf(() => mul([ref('i32', [1], [65536]), ref('i32', [1], [32768])], {}, identityContext))).toBe('input');
+    // the extremes themselves are fine
+    expect(Array.from(add([ref('i32', [2], [2 ** 31 - 2, -(2 ** 31) + 1]), ref('i32', [2], [1, -1])], {}, identityContext)[0]!.values)).toEqual([
+      2 ** 31 - 1,
+      -(2 ** 31),
+    ]);
+  });
+
+  it('gather: an index outside [0, n) is an error', () => {
+    const gather = REFERENCE_KERNELS['gather']!;
+    const table = ref('f32', [2, 3], [1, 2, 3, 4, 5, 6]);
+    expect(kindOf(() => gather([table, ref('i32', [1], [2])], { axis: 0 }, identityContext))).toBe('input');
+    expect(kindOf(() => gather([table, ref('i32', [1], [-1])], { axis: 0 }, identityContext))).toBe('input');
+    expect(kindOf(() => gather([table, ref('i32', [1], [3])], { axis: 1 }, identityContext))).toBe('input');
+  });
+});

@@ -10,6 +10,7 @@ export const attention: RefKernel = ([q, k, v, mask], attrs) => {
   const [batch, heads, queries, d] = q!.shape as [number, number, number, number];
   const keys = k!.shape[2]!;
   const explicit = attrs['mask'] === 'explicit';
+  const maskBatch = explicit ? mask!.shape[0]! : 1;
   const maskHeads = explicit ? mask!.shape[1]! : 1;
   const scale = 1 / Math.sqrt(d);
   const out = new Float64Array(q!.values.length);
@@ -23,7 +24,7 @@ export const attention: RefKernel = ([q, k, v, mask], attrs) => {
         const p = keys - queries + i;
         for (let j = 0; j < keys; j++) {
           const allowed = explicit
-            ? mask!.values[((b * maskHeads + (maskHeads === 1 ? 0 : h)) * queries + i) * keys + j] !== 0
+            ? mask!.values[(((maskBatch === 1 ? 0 : b) * maskHeads + (maskHeads === 1 ? 0 : h)) * queries + i) * keys + j] !== 0
             : glmMayAttend(j, p, mask!.values[b]!);
           let dot = 0;
           for (let t = 0; t < d; t++) dot += q!.values[qRow + t]! * k!.values[head + j * d + t]!;

@@ -6,7 +6,7 @@ export const attention: OpDefinition = {
   kind: 'composite',
   semantics:
     'Scaled dot-product attention of the GLM release. scores = q·kᵀ/√d; masked scores are set to −10000 (mask "glm": the ' +
-    'prefix-bidirectional rule of glm-mask-fill from contextLengths; mask "explicit": an i8 [B, 1|heads, Q, K] tensor, ' +
+    'prefix-bidirectional rule of glm-mask-fill from contextLengths; mask "explicit": an i8 [1|B, 1|heads, Q, K] tensor, broadcast, ' +
     'nonzero = may attend); softmax in fp32; out = P·v. The queries are the last Q of the K key positions (KV cache). ' +
     'The reference computes all of it in float64 and rounds once; the decomposition reproduces the release\'s fp16 path ' +
     '(q pre-divided by √d·c with c = layerIndex + 1, scores in the storage dtype, ×c in fp32).',
@@ -14,7 +14,7 @@ export const attention: OpDefinition = {
     { name: 'q', dtypes: ['f32', 'f16', 'bf16'], doc: '[B, heads, Q, d]' },
     { name: 'k', dtypes: ['f32', 'f16', 'bf16'], doc: '[B, heads, K, d]' },
     { name: 'v', dtypes: ['f32', 'f16', 'bf16'], doc: '[B, heads, K, d]' },
-    { name: 'mask', dtypes: ['i32', 'i8'], doc: 'glm: contextLengths i32 [B]; explicit: i8 [B, 1|heads, Q, K]' },
+    { name: 'mask', dtypes: ['i32', 'i8'], doc: 'glm: contextLengths i32 [B]; explicit: i8 [1|B, 1|heads, Q, K]' },
   ],
   outputs: ['out'],
   attrs: {
@@ -34,6 +34,9 @@ export const attention: OpDefinition = {
     } else {
       if (mask!.dtype !== 'i8') typeFail('explicit mask must be i8');
       requireRank(mask!, 4, 'attention mask');
+      const [mb, mh] = mask!.shape;
+      if (mb !== 1) requireDim(mb!, q!.shape[0]!, 'attention mask batch (1 or B)');
+      if (mh !== 1) requireDim(mh!, q!.shape[1]!, 'attention mask heads (1 or heads)');
       requireDim(mask!.shape[2]!, q!.shape[2]!, 'attention mask query length');
       requireDim(mask!.shape[3]!, k!.shape[2]!, 'attention mask key length');
     }
