@@ -89,25 +89,27 @@ export async function runGuarded(backend: Backend, plan: ExecutionPlan, executab
   }
 }
 
-/** Indices of elements whose bytes are all still the poison byte. */
-export function unwrittenElements(t: HostTensor, poisonByte: number, limit = 5): number[] {
-  const bytes = tensorBytes(t);
+/**
+ * Indices of elements whose bytes are all still the poison byte — unless the reference's element is
+ * that same pattern (a correct value that happens to equal the poison cannot be told apart).
+ */
+export function unwrittenElements(t: HostTensor, reference: HostTensor, poisonByte: number, limit = 5): number[] {
   const count = elementCount(t.shape);
+  const isPoison = elementIsPoison(t, poisonByte);
+  const referenceIsPoison = elementIsPoison(reference, poisonByte);
   const found: number[] = [];
-  if (t.dtype === 'i4') {
-    for (let i = 0; i < count && found.length < limit; i++) {
-      const nibble = i % 2 === 0 ? bytes[i >> 1]! >> 4 : bytes[i >> 1]! & 0x0f;
-      if (nibble === (poisonByte & 0x0f)) found.push(i);
-    }
-    return found;
-  }
-  const width = bytes.length / Math.max(count, 1);
-  for (let i = 0; i < count && found.length < limit; i++) {
-    let all = true;
-    for (let b = 0; b < width && all; b++) all = bytes[i * width + b] === poisonByte;
-    if (all) found.push(i);
-  }
+  for (let i = 0; i < count && found.length < limit; i++) if (isPoison(i) && !referenceIsPoison(i)) found.push(i);
   return found;
+}
+
+function elementIsPoison(t: HostTensor, poisonByte: number): (i: number) => boolean {
+  const bytes = tensorBytes(t);
+  if (t.dtype === 'i4') return (i) => (i % 2 === 0 ? bytes[i >> 1]! >> 4 : bytes[i >> 1]! & 0x0f) === (poisonByte & 0x0f);
+  const width = bytes.length / Math.max(elementCount(t.shape), 1);
+  return (i) => {
+    for (let b = 0; b < width; b++) if (bytes[i * width + b] !== poisonByte) return false;
+    return true;
+  };
 }
 
 export { allocateTensor };

@@ -20,7 +20,7 @@ export interface Tolerance {
 export type ErrorClass =
   | 'exact' // data movement: bits are copied, nothing is computed
   | 'rounded' // one arithmetic operation per element, then one rounding
-  | 'transcendental' // exp, erf, tanh, sin, cos: fp32 library functions, a few ulp of fp32
+  | 'few-roundings' // fp32 library functions (exp, erf, tanh, sin, cos) or a few rounded intermediates
   | 'reduction' // sums of K terms accumulated in fp32 (matmul, linear, layer-norm, softmax)
   | 'attention' // two reductions around a softmax; the release's path rounds scores to the storage dtype
   | 'chain'; // a GLM block or model: many of the above in sequence
@@ -44,7 +44,7 @@ export function toleranceFor(errorClass: ErrorClass, dtype: DType, reductionLeng
     case 'rounded':
       // The reference rounds once (≤ ε/2); a backend computing in fp32 and rounding again may land one step away.
       return { nmse: eps * eps, worstEps: 1, rationale: 'one rounding, possibly after an fp32 intermediate: ≤ 1 ε' };
-    case 'transcendental':
+    case 'few-roundings':
       // fp32 exp/erf/tanh/sin/cos are accurate to a few fp32 ulp: invisible in half types beyond the
       // output rounding and one intermediate rounding (decompositions round e.g. cos/sin tables to the dtype).
       return half

@@ -3,10 +3,12 @@ import { GlmError } from '../errors.js';
 import { backendsCommand, BACKENDS_HELP } from './backends-command.js';
 import { runCommand, RUN_HELP } from './run-command.js';
 import { opsCommand, OPS_HELP } from './ops-command.js';
+import { conformanceCommand, CONFORMANCE_HELP } from './conformance-command.js';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; summary: string; help: string }> = {
   run: { run: runCommand, summary: 'generate text, filling [MASK]/[sMASK]/[gMASK] blanks', help: RUN_HELP },
   backends: { run: backendsCommand, summary: 'list backends, available or not and why', help: BACKENDS_HELP },
+  conformance: { run: conformanceCommand, summary: 'check a backend against the CPU reference (reports: JSON, JUnit, Markdown)', help: CONFORMANCE_HELP },
   ops: { run: opsCommand, summary: 'list the IR ops (--markdown: the reference of docs/ops.md)', help: OPS_HELP },
 };
 
@@ -18,7 +20,7 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 Run "glm <command> --help" for a command's options.
-Exit codes: 0 ok, 2 usage, 3 bad input, 4 shape, 5 unsupported, 6 backend, 7 resources, 70 internal error.`;
+Exit codes: 0 ok, 1 conformance failures, 2 usage, 3 bad input, 4 shape, 5 unsupported, 6 backend, 7 resources, 70 internal error.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

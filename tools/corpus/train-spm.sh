@@ -68,7 +68,30 @@ pick = rng.sample([l for l in en if len(l) <= 400], 130) + rng.sample([l for l i
 rng.shuffle(pick)
 open(dest, "w", encoding="utf-8").write("".join(l + "\n" for l in pick))
 EOF
-spm_encode --model="$fixtures/glm-tiny-spm.model" --output_format=id < "$fixtures/heldout-sample.txt" > "$fixtures/heldout-sample.ids"
-spm_decode --model="$fixtures/glm-tiny-spm.model" --input_format=id < "$fixtures/heldout-sample.ids" > "$fixtures/heldout-sample.decoded"
-spm_normalize --model="$fixtures/glm-tiny-spm.model" < "$fixtures/heldout-sample.txt" > "$fixtures/heldout-sample.normalized" 2>/dev/null || true
+# normalization-cases.txt (tricky Unicode, whitespace, byte fallback) and user-defined-cases.txt are
+# written by hand and committed; their expected outputs are refreshed with the sample's.
+for sample in heldout-sample normalization-cases user-defined-cases; do
+  spm_encode --model="$fixtures/glm-tiny-spm.model" --output_format=id < "$fixtures/$sample.txt" > "$fixtures/$sample.ids"
+  spm_encode --model="$fixtures/glm-tiny-spm.model" --output_format=piece < "$fixtures/$sample.txt" > "$fixtures/$sample.pieces"
+  spm_decode --model="$fixtures/glm-tiny-spm.model" --input_format=id < "$fixtures/$sample.ids" > "$fixtures/$sample.decoded"
+  spm_normalize --model="$fixtures/glm-tiny-spm.model" --use_internal_normalization < "$fixtures/$sample.txt" > "$fixtures/$sample.normalized"
+done
+# Two small models that exercise the encoder paths the main model does not: BPE without byte
+# fallback (unknown characters, merged <unk> runs) and a unigram model with user-defined symbols,
+# no dummy prefix and whitespace kept as it is. Identity normalization (no charsmap) keeps them
+# small. Their expected output covers all three case files, in this order.
+common=(--input="$out/train.txt" --vocab_size=2000 --character_coverage=0.98 --normalization_rule_name=identity
+  --pad_id=0 --pad_piece='<pad>' --unk_id=1 --unk_piece='<unk>' --eos_id=2 --eos_piece='</s>' --bos_id=-1
+  --control_symbols='[MASK],[gMASK],[sMASK],<eod>,[sop],[eop]' --max_sentence_length=65536
+  --input_sentence_size=0 --shuffle_input_sentence=false --num_threads=1 --random_seed=1234 --minloglevel=1)
+spm_train "${common[@]}" --model_prefix="$out/glm-tiny-bpe" --model_type=bpe --byte_fallback=false \
+  --user_defined_symbols='<n>' 2>> "$out/spm_train.log"
+spm_train "${common[@]}" --model_prefix="$out/glm-tiny-ud" --model_type=unigram --byte_fallback=true \
+  --user_defined_symbols='<n>,<|tab|>,GLM' --add_dummy_prefix=false --remove_extra_whitespaces=false 2>> "$out/spm_train.log"
+for m in glm-tiny-bpe glm-tiny-ud; do
+  cp "$out/$m.model" "$fixtures/$m.model"
+  cat "$fixtures"/{heldout-sample,normalization-cases,user-defined-cases}.txt > "$out/all-cases.txt"
+  spm_encode --model="$fixtures/$m.model" --output_format=id < "$out/all-cases.txt" > "$fixtures/$m.ids"
+  spm_decode --model="$fixtures/$m.model" --input_format=id < "$fixtures/$m.ids" > "$fixtures/$m.decoded"
+done
 echo "refreshed $fixtures ($(wc -l < "$fixtures/heldout-sample.txt") sample lines)" >&2

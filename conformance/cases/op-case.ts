@@ -1,0 +1,89 @@
+/** Building a one-op conformance case: a graph of a single node, inputs drawn from the case's seed. */
+import { GraphBuilder } from '../../core/ir/builder.js';
+import type { AttrValue } from '../../core/ir/graph.js';
+import type { DType } from '../../core/tensor/dtype.js';
+import type { HostTensor } from '../../core/tensor/host-tensor.js';
+import { getOp } from '../../core/ir/ops/catalogue.js';
+import type { CompositeMode, GraphCase } from '../case.js';
+import { CaseData, type Distribution } from '../seeded.js';
+import { toleranceFor, type ErrorClass, type Tolerance } from '../tolerance.js';
+
+function widened(t: Tolerance, extraEps: number): Tolerance {
+  if (extraEps === 0) return t;
+  return { nmse: t.nmse, worstEps: t.worstEps + extraEps, rationale: `${t.rationale}; + ${extraEps.toFixed(1)} ε for fp32 angles` };
+}
+
+export interface InputSpec {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  /** How to draw it (default: normal, std 1), or a function making the exact tensor. */
+  readonly data?: Distribution | ((d: CaseData) => HostTensor);
+}
+
+export interface OpCaseSpec {
+  readonly op: string;
+  readonly dtype: DType;
+  /** Distinguishes cases of the same op and dtype: shapes and options, shell-safe. */
+  readonly label: string;
+  readonly inputs: readonly (InputSpec | null)[];
+  readonly attrs?: Record<string, AttrValue>;
+  readonly errorClass: ErrorClass;
+  /** For reductions: the number of accumulated terms. */
+  readonly reductionLength?: number;
+  /** Added to the worst-element bound, in output ε (e.g. fp32 rotary angles of large positions). */
+  readonly extraWorstEps?: number;
+  readonly flops?: number;
+}
+
+/** Composites get two cases: as the backend runs them, and forced through their decomposition. */
+export function opCases(spec: OpCaseSpec): GraphCase[] {
+  const modes: CompositeMode[] = getOp(spec.op).decompose ? ['as-built', 'decomposed'] : ['as-built'];
+  return modes.map((composites) => opCase(spec, composites));
+}
+
+function opCase(spec: OpCaseSpec, composites: CompositeMode): GraphCase {
+  const baseId = `op/${spec.op}/${spec.dtype}/${spec.label}`;
+  return {
+    kind: 'graph',
+    id: composites === 'decomposed' ? `${baseId}/decomposed` : baseId,
+    level: 'op',
+    subject: spec.op,
+    dtype: spec.dtype,
+    composites,
+    build() {
+      const data = new CaseData(baseId); // both modes draw the same inputs
+      const b = new GraphBuilder(baseId);
+      const inputs: Record<string, HostTensor> = {};
+      const values = spec.inputs.map((input, i) => {
+        if (input === null) return null;
+        const name = `in${i}`;
+        inputs[name] = typeof input.data === 'function' ? input.data(data) : data.tensor(input.dtype, input.shape, input.data ?? { kind: 'normal', std: 1 });
+        return b.input(name, input.dtype, input.shape);
+      });
+      const outs = b.op(spec.op, values, spec.attrs ?? {}, spec.op);
+      outs.forEach((o, i) => b.output(`out${i}`, o));
+      return {
+        graph: b.build(),
+        inputs,
+        tolerance: widened(toleranceFor(spec.errorClass, spec.dtype, spec.reductionLength ?? 1), spec.extraWorstEps ?? 0),
+        flops: spec.flops ?? 0,
+      };
+    },
+  };
+}
+
+export const FLOAT_TYPES: readonly DType[] = ['f32', 'f16', 'bf16'];
+export const COPYABLE_TYPES: readonly DType[] = ['f32', 'f16', 'bf16', 'i32', 'i8'];
+
+export function dims(shape: readonly number[]): string {
+  return shape.length === 0 ? 'scalar' : shape.join('x');
+}
+
+export function product(shape: readonly number[]): number {
+  return shape.reduce((p, d) => p * d, 1);
+}
+
+/** Largest magnitude that still leaves headroom in a dtype (near fp16's 65504 overflow). */
+export function nearOverflow(dtype: DType): number {
+  return dtype === 'f16' ? 30000 : dtype === 'bf16' ? 1e37 : 1e37;
+}

@@ -1,0 +1,47 @@
+/** Every conformance case, in a stable order, and selection by pattern. */
+import type { ConformanceCase } from './case.js';
+import { attentionCases } from './cases/attention.js';
+import { dataMovementCases } from './cases/data-movement.js';
+import { elementwiseCases } from './cases/elementwise.js';
+import { blockCases, generationCases, modelCases } from './cases/glm-cases.js';
+import { linearAlgebraCases } from './cases/linear-algebra.js';
+
+export function allCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [
+    ...linearAlgebraCases(),
+    ...elementwiseCases(),
+    ...dataMovementCases(),
+    ...attentionCases(),
+    ...blockCases(),
+    ...modelCases(),
+    ...generationCases(),
+  ];
+  const seen = new Set<string>();
+  for (const c of cases) {
+    if (seen.has(c.id)) throw new Error(`duplicate conformance case id ${c.id}`);
+    seen.add(c.id);
+  }
+  return cases;
+}
+
+/** `*` matches any run of characters; a pattern without `*` matches as a substring. */
+export function matchesPattern(id: string, pattern: string): boolean {
+  if (!pattern.includes('*')) return id.includes(pattern);
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(id);
+}
+
+export interface Selection {
+  /** Comma-separated patterns; a case is kept if any matches. */
+  readonly filter?: string;
+  /** Exact ids (the repro lines use this). */
+  readonly caseIds?: readonly string[];
+}
+
+export function selectCases(cases: readonly ConformanceCase[], selection: Selection): ConformanceCase[] {
+  const patterns = selection.filter?.split(',').map((p) => p.trim()).filter(Boolean) ?? [];
+  return cases.filter((c) => {
+    if (selection.caseIds && selection.caseIds.length > 0 && !selection.caseIds.includes(c.id)) return false;
+    return patterns.length === 0 || patterns.some((p) => matchesPattern(c.id, p));
+  });
+}

@@ -1,0 +1,145 @@
+/** `glm conformance`: check a backend against cpu-ref, case by case, with CI-ready reports. */
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { GlmError } from '../errors.js';
+import { writeTextFileAtomic } from '../io/atomic-write.js';
+import { openBackend } from '../runtime/registry.js';
+import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
+import { allCases, selectCases } from '../../conformance/catalogue.js';
+import { loadExpectedFailures } from '../../conformance/expected-failures.js';
+import { isFailing, runCase, type CaseResult } from '../../conformance/runner.js';
+import { renderJunit } from '../../conformance/reports/junit.js';
+import { renderMarkdown, renderMatrix } from '../../conformance/reports/markdown.js';
+import { countStatuses, executionLabel, STATUSES, type ConformanceReport } from '../../conformance/reports/report.js';
+import { intOption } from './options.js';
+import { HELP_OPTION, withUsageErrors } from './parse.js';
+
+export const CONFORMANCE_HELP = `Usage: glm conformance --backend NAME|PATH [options]
+
+Runs the conformance suite: every case on the backend and on cpu-ref (the float64 oracle), outputs
+poisoned and fenced, compared with the tolerance policy of docs/conformance.md.
+Statuses: pass, fail, unsupported, expected-failure, unexpected-pass, mistrusted.
+Exit code 1 when any case fails or passes unexpectedly.
+
+Options:
+  --backend NAME|PATH     the backend under test (default cpu-ref)
+  --filter PATTERNS       comma-separated; * is a wildcard, otherwise a substring of the case id
+  --case ID               exactly this case (repeatable; failing cases print this line)
+  --list                  print the selected case ids and stop
+  --report FILE.json      full results as JSON
+  --junit FILE.xml        JUnit XML for CI
+  --markdown FILE.md      a summary table (op × dtype)
+  --perf                  also time each case: median ms, GB/s, TFLOP/s
+  --perf-runs N           timed repetitions per case in perf mode (default 10)
+  --expected-failures F   the backend's expected-failure list (default conformance/expected-failures/NAME.yaml)
+  --matrix                render the op × backend matrix from the JSON reports given as arguments
+  -h, --help              this text`;
+
+const OPTIONS = {
+  backend: { type: 'string' },
+  filter: { type: 'string' },
+  case: { type: 'string', multiple: true },
+  list: { type: 'boolean' },
+  report: { type: 'string' },
+  junit: { type: 'string' },
+  markdown: { type: 'string' },
+  perf: { type: 'boolean' },
+  'perf-runs': { type: 'string' },
+  'expected-failures': { type: 'string' },
+  matrix: { type: 'boolean' },
+} as const;
+
+const PACKAGE_VERSION = '0.1.0';
+
+async function readReport(path: string): Promise<ConformanceReport> {
+  try {
+    const report = JSON.parse(await readFile(path, 'utf8')) as ConformanceReport;
+    if (report.tool !== 'glm-sdk conformance' || !Array.isArray(report.results)) throw new Error('not a glm conformance report');
+    return report;
+  } catch (e) {
+    throw new GlmError('input', `cannot use report ${path}: ${(e as Error).message}`);
+  }
+}
+
+function progress(done: number, total: number, id: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K[${done}/${total}] ${id.slice(0, 100)}`);
+  else if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0) process.stderr.write(`[${done}/${total}] cases done\n`);
+}
+
+function summary(report: ConformanceReport): string {
+  const levels = [...new Set(report.results.map((r) => r.level))];
+  const header = `${'level'.padEnd(12)}${STATUSES.map((s) => s.padStart(18)).join('')}`;
+  const rows = levels.map((level) => {
+    const counts = countStatuses(report.results.filter((r) => r.level === level));
+    return `${level.padEnd(12)}${STATUSES.map((s) => String(counts[s]).padStart(18)).join('')}`;
+  });
+  const total = `${'total'.padEnd(12)}${STATUSES.map((s) => String(report.counts[s]).padStart(18)).join('')}`;
+  return [header, ...rows, total].join('\n');
+}
+
+export async function conformanceCommand(args: string[]): Promise<number> {
+  const { values: v, positionals } = withUsageErrors('conformance', () =>
+    parseArgs({ args, options: { ...OPTIONS, ...HELP_OPTION }, allowPositionals: true, strict: true }),
+  );
+  if (v.help) return console.log(CONFORMANCE_HELP), 0;
+  if (v.matrix) {
+    if (positionals.length === 0) throw new GlmError('usage', 'glm conformance --matrix needs one or more report.json files');
+    process.stdout.write(renderMatrix(await Promise.all(positionals.map(readReport))));
+    return 0;
+  }
+  if (positionals.length > 0) throw new GlmError('usage', `glm conformance: unexpected argument "${positionals[0]}"`);
+  const perfRuns = v.perf ? intOption('perf-runs', v['perf-runs'], 10, 1) : 0;
+  const cases = selectCases(allCases(), { filter: v.filter, caseIds: v.case });
+  if (cases.length === 0) throw new GlmError('usage', 'no conformance case matches the selection');
+  if (v.list) {
+    for (const c of cases) console.log(c.id);
+    return 0;
+  }
+
+  const spec = v.backend ?? 'cpu-ref';
+  const { plugin, backend } = await openBackend(spec);
+  const reference = await cpuRef.open();
+  const defaultList = fileURLToPath(new URL(`../../../conformance/expected-failures/${plugin.name}.yaml`, import.meta.url));
+  const expected = await loadExpectedFailures(v['expected-failures'] ?? defaultList);
+  console.error(`glm conformance: ${cases.length} cases on backend ${backend.name} (${backend.device}) — results from ${executionLabel(backend.execution)}`);
+
+  const started = performance.now();
+  const results: CaseResult[] = [];
+  try {
+    for (const c of cases) {
+      const result = await runCase(c, reference, backend, { backendSpec: spec, expected, perfRuns });
+      results.push(result);
+      if (isFailing(result.status)) {
+        if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+        console.error(`${result.status.toUpperCase()} ${result.id}: ${result.detail}\n  repro: ${result.repro}`);
+      }
+      progress(results.length, cases.length, c.id);
+    }
+  } finally {
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    await backend.close();
+    await reference.close();
+  }
+  const report: ConformanceReport = {
+    tool: 'glm-sdk conformance',
+    version: PACKAGE_VERSION,
+    date: new Date().toISOString(),
+    backend: backend.name,
+    device: backend.device,
+    execution: backend.execution,
+    host: hostname(),
+    ...(v.filter ? { filter: v.filter } : {}),
+    perf: perfRuns > 0,
+    seconds: (performance.now() - started) / 1000,
+    counts: countStatuses(results),
+    results,
+  };
+  console.log(summary(report));
+  console.log(`${results.length} cases in ${report.seconds.toFixed(1)} s on ${backend.name} — results from ${executionLabel(backend.execution)}`);
+  if (v.report) await writeTextFileAtomic(v.report, JSON.stringify(report, null, 1) + '\n');
+  if (v.junit) await writeTextFileAtomic(v.junit, renderJunit(report));
+  if (v.markdown) await writeTextFileAtomic(v.markdown, renderMarkdown(report));
+  return results.some((r) => isFailing(r.status)) ? 1 : 0;
+}
