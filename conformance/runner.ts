@@ -37,7 +37,7 @@ export interface CaseResult {
   readonly tolerance?: { nmse: number; worstEps: number };
   /** Rerun this case alone. */
   readonly repro?: string;
-  readonly perf?: { medianMs: number; bytes: number; flops: number; gbPerSecond: number; tflopPerSecond: number };
+  readonly perf?: { medianMs: number; bytes: number; flops: number; gbPerSecond: number; tflopPerSecond: number; rooflineFraction?: number };
   readonly seconds: number;
 }
 
@@ -105,24 +105,30 @@ async function runGraphCase(c: GraphCase, reference: Backend, target: Backend, o
     if (cmp.failure && unwritten.length === 0) problems.push(cmp.failure);
     if (cmp.degenerate) degenerate.push(`${out.name}: ${cmp.degenerate}`);
   }
-  const perf = result.timings.length > 0 ? perfOf(result.timings, instance.inputs, result.outputs, instance.flops) : undefined;
+  const perf = result.timings.length > 0 ? perfOf(result.timings, instance.inputs, result.outputs, instance.flops, target.roofline) : undefined;
   const metrics = { nmse, worstEps, tolerance, ...(perf ? { perf } : {}) };
   if (problems.length > 0) return { status: 'fail', detail: problems.join('; '), ...metrics };
   if (degenerate.length > 0) return { status: 'mistrusted', detail: degenerate.join('; '), ...metrics };
   return { status: 'pass', ...metrics };
 }
 
-function perfOf(timings: number[], inputs: Readonly<Record<string, HostTensor>>, outputs: Record<string, HostTensor>, flops: number) {
+/** Median time, bytes moved (inputs read + outputs written), and the rates; vs the roofline when the backend knows it. */
+function perfOf(timings: number[], inputs: Readonly<Record<string, HostTensor>>, outputs: Record<string, HostTensor>, flops: number, roofline: Backend['roofline']) {
   const sorted = [...timings].sort((a, b) => a - b);
   const medianMs = sorted[Math.floor(sorted.length / 2)]!;
   let bytes = 0;
   for (const t of [...Object.values(inputs), ...Object.values(outputs)]) bytes += byteLengthOf(t.dtype, elementCount(t.shape));
   const seconds = medianMs / 1000;
-  return { medianMs, bytes, flops, gbPerSecond: bytes / seconds / 1e9, tflopPerSecond: flops / seconds / 1e12 };
+  // The time a roofline device needs at least: whichever of memory traffic and arithmetic is slower.
+  const floor = roofline ? Math.max(bytes / roofline.bytesPerSecond, flops / roofline.flopsPerSecond) : undefined;
+  return {
+    medianMs, bytes, flops, gbPerSecond: bytes / seconds / 1e9, tflopPerSecond: flops / seconds / 1e12,
+    ...(floor !== undefined ? { rooflineFraction: floor / seconds } : {}),
+  };
 }
 
 async function runGenerationCase(c: GenerationCase, reference: Backend, target: Backend): Promise<Omit<CaseResult, 'seconds' | 'id' | 'level' | 'subject' | 'dtype' | 'composites'>> {
-  const want = await c.run(reference);
+  // The target first: a backend that cannot run the model is unsupported, and the reference's time is saved.
   let got;
   try {
     got = await c.run(target);
@@ -130,6 +136,7 @@ async function runGenerationCase(c: GenerationCase, reference: Backend, target: 
     if (e instanceof GlmError && e.kind === 'unsupported') return { status: 'unsupported', detail: e.message };
     return { status: 'fail', detail: `run failed: ${(e as Error).message}` };
   }
+  const want = await c.run(reference);
   const firstDifference = want.tokens.findIndex((t, i) => got.tokens[i] !== t);
   // Greedy choices closer than a few output ulps could legitimately flip: then the comparison is not trustworthy.
   const ambiguity = 8 * DTYPE_INFO[c.dtype as keyof typeof DTYPE_INFO].epsilon * Math.max(1, want.largestLogit);

@@ -37,6 +37,14 @@ export function renderMarkdown(report: ConformanceReport): string {
     const rows = report.results.filter((r) => `${r.level}: ${r.subject}` === subject);
     lines.push(`| ${subject} | ${dtypes.map((d) => cell(rows.filter((r) => r.dtype === d))).join(' | ')} |`);
   }
+  if (report.perf) {
+    lines.push('', '## Performance (median of the timed runs)', '', '| case | ms | GB/s | TFLOP/s | of roofline |', '|---|---|---|---|---|');
+    for (const r of report.results) {
+      if (!r.perf) continue;
+      const roof = r.perf.rooflineFraction === undefined ? '—' : `${(100 * r.perf.rooflineFraction).toFixed(1)}%`;
+      lines.push(`| \`${r.id}\` | ${r.perf.medianMs.toFixed(3)} | ${r.perf.gbPerSecond.toFixed(2)} | ${r.perf.tflopPerSecond.toFixed(4)} | ${roof} |`);
+    }
+  }
   const failing = report.results.filter((r) => r.status === 'fail' || r.status === 'unexpected-pass');
   if (failing.length > 0) {
     lines.push('', '## Failures', '');

@@ -73,6 +73,8 @@ export interface Backend {
   /** Per node: can it run here? A "no" always carries a reason. */
   supports(view: NodeView): Capability;
   readonly memory: BackendMemory;
+  /** Peak rates of the device, when known: perf reports give achieved rates as a fraction of them. */
+  readonly roofline?: { readonly bytesPerSecond: number; readonly flopsPerSecond: number };
   compile(plan: ExecutionPlan): Promise<Executable>;
   close(): Promise<void>;
 }

@@ -125,3 +125,27 @@ describe('docs/ops.md', () => {
     expect(readFileSync(resolve('docs/ops.md'), 'utf8')).toBe(r.stdout);
   });
 });
+
+describe('glm conformance', () => {
+  it('runs a selection on cpu-ref and writes JSON, JUnit and Markdown reports', () => {
+    const json = join(work, 'c.json');
+    const xml = join(work, 'c.xml');
+    const md = join(work, 'c.md');
+    const r = glm(['conformance', '--backend', 'cpu-ref', '--filter', 'op/softmax/f16/1x17-*,op/masked-fill/f32/4x9*', '--report', json, '--junit', xml, '--markdown', md]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^total\s+4\s+0\s+0\s+0\s+0\s+1$/m); // 2 softmax + 3 masked-fill, the all-masked one mistrusted
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.execution).toBe('reference');
+    expect(report.results).toHaveLength(5);
+    expect(readFileSync(xml, 'utf8')).toContain('<testsuites name="glm conformance: cpu-ref (reference)" tests="5" failures="0" skipped="1"');
+    expect(readFileSync(md, 'utf8')).toContain('| op: softmax | 2/2 |');
+  });
+
+  it('reports the skeleton plugin all-unsupported and exits 0; a bad selection is a usage error', () => {
+    const r = glm(['conformance', '--backend', resolve('dist/backends/skeleton/index.js'), '--case', 'op/gelu/f32/17-none']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^total\s+0\s+0\s+1\s/m);
+    expect(r.stderr).toContain('results from EMULATOR');
+    expectOneLineError(glm(['conformance', '--filter', 'no-such-case']), 2, 'no conformance case matches the selection');
+  });
+});

@@ -22,14 +22,17 @@ if ! command -v spm_train >/dev/null; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends sentencepiece >/dev/null
 fi
+[[ -d $out ]] || { echo "no folder $out: run tools/corpus/build-corpus.sh first" >&2; exit 1; }
+out=$(cd "$out" && pwd)
 [[ -s $out/train.txt ]] || { echo "no $out/train.txt: run tools/corpus/build-corpus.sh first" >&2; exit 1; }
 
-# One thread and a fixed seed so that the same corpus gives the same model. Lines up to 64 KiB are
-# trained on (the longest fortune is about 60 KB of UTF-8; the default limit, 4192 bytes, would skip
-# the long Chinese ones).
-spm_train \
-  --input="$out/train.txt" \
-  --model_prefix="$prefix" \
+# Run inside $out with relative paths: the model records its input and prefix, and the same corpus
+# should give the same bytes wherever it is built; one thread and a fixed seed for the same reason.
+# Lines up to 64 KiB are trained on (the longest entry is 21 KB of UTF-8; the default limit, 4192
+# bytes, would skip the 61 longest, mostly Chinese, entries).
+(cd "$out" && spm_train \
+  --input=train.txt \
+  --model_prefix=glm-tiny-spm \
   --model_type=unigram \
   --vocab_size="$vocab" \
   --character_coverage=0.9995 \
@@ -46,7 +49,7 @@ spm_train \
   --num_threads=1 \
   --random_seed=1234 \
   --minloglevel=1 \
-  2> "$out/spm_train.log" || { tail -20 "$out/spm_train.log" >&2; exit 1; }
+  2> spm_train.log) || { tail -20 "$out/spm_train.log" >&2; exit 1; }
 echo "trained $prefix.model ($vocab pieces)" >&2
 
 [[ ${FIXTURES:-1} == 0 ]] && exit 0
@@ -80,14 +83,14 @@ done
 # fallback (unknown characters, merged <unk> runs) and a unigram model with user-defined symbols,
 # no dummy prefix and whitespace kept as it is. Identity normalization (no charsmap) keeps them
 # small. Their expected output covers all three case files, in this order.
-common=(--input="$out/train.txt" --vocab_size=2000 --character_coverage=0.98 --normalization_rule_name=identity
+common=(--input=train.txt --vocab_size=2000 --character_coverage=0.98 --normalization_rule_name=identity
   --pad_id=0 --pad_piece='<pad>' --unk_id=1 --unk_piece='<unk>' --eos_id=2 --eos_piece='</s>' --bos_id=-1
   --control_symbols='[MASK],[gMASK],[sMASK],<eod>,[sop],[eop]' --max_sentence_length=65536
   --input_sentence_size=0 --shuffle_input_sentence=false --num_threads=1 --random_seed=1234 --minloglevel=1)
-spm_train "${common[@]}" --model_prefix="$out/glm-tiny-bpe" --model_type=bpe --byte_fallback=false \
-  --user_defined_symbols='<n>' 2>> "$out/spm_train.log"
-spm_train "${common[@]}" --model_prefix="$out/glm-tiny-ud" --model_type=unigram --byte_fallback=true \
-  --user_defined_symbols='<n>,<|tab|>,GLM' --add_dummy_prefix=false --remove_extra_whitespaces=false 2>> "$out/spm_train.log"
+(cd "$out" && spm_train "${common[@]}" --model_prefix=glm-tiny-bpe --model_type=bpe --byte_fallback=false \
+  --user_defined_symbols='<n>' 2>> spm_train.log)
+(cd "$out" && spm_train "${common[@]}" --model_prefix=glm-tiny-ud --model_type=unigram --byte_fallback=true \
+  --user_defined_symbols='<n>,<|tab|>,GLM' --add_dummy_prefix=false --remove_extra_whitespaces=false 2>> spm_train.log)
 for m in glm-tiny-bpe glm-tiny-ud; do
   cp "$out/$m.model" "$fixtures/$m.model"
   cat "$fixtures"/{heldout-sample,normalization-cases,user-defined-cases}.txt > "$out/all-cases.txt"

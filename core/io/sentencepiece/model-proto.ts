@@ -60,7 +60,6 @@ const SCHEMA: protobuf.INamespace = {
       edition: 'proto2',
       fields: {
         modelType: { type: 'int32', id: 3, options: { default: ModelType.UNIGRAM } },
-        vocabSize: { type: 'int32', id: 4, options: { default: 8000 } },
         treatWhitespaceAsSuffix: { type: 'bool', id: 24, options: { default: false } },
         byteFallback: { type: 'bool', id: 35, options: { default: false } },
         unkSurface: { type: 'string', id: 44, options: { default: ' \u2047 ' } },

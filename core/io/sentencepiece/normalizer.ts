@@ -21,11 +21,6 @@ const SPACE_SYMBOL_BYTES = Uint8Array.of(0xe2, 0x96, 0x81);
 const SPACE_BYTE = 0x20;
 const REPLACEMENT_BYTES = Uint8Array.of(0xef, 0xbf, 0xbd);
 
-/** Length in bytes of the UTF-8 character a lead byte starts (1 for a stray continuation byte), as SentencePiece's OneCharLen. */
-export function utf8CharLength(lead: number): number {
-  return lead < 0xc0 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-}
-
 /**
  * The byte length of the well-formed UTF-8 character at `bytes[pos]`, or 0 when it is malformed
  * (overlong, surrogate, beyond U+10FFFF, truncated, and U+FFFD itself), as SentencePiece's
