@@ -16,7 +16,7 @@ import type { ConformanceCase, GraphCase, GraphCaseInstance } from '../case.js';
 import { allCases } from '../catalogue.js';
 import { compareOutput } from '../compare.js';
 import { toleranceFor, type ErrorClass, type Tolerance } from '../tolerance.js';
-import { exportGraph, lowerComposites, OnnxUnsupportedError, type OnnxExport } from './export.js';
+import { exportGraph, lowerComposites, OnnxUnsupportedError, type ExportOptions, type OnnxExport } from './export.js';
 import { hasHalfTypes, toF32Graph, toF32Inputs } from './f32.js';
 
 export type CrossCheckStatus = 'agree' | 'disagree' | 'skipped' | 'error';
@@ -57,6 +57,8 @@ export interface CrossCheckResult {
 export interface CrossCheckOptions {
   /** Cases to look fp32 twins up in (default: the whole catalogue). */
   readonly catalogue?: readonly ConformanceCase[];
+  /** Passed to exportGraph (fp32Internals: true to run rotary-table and layer-norm in f32 as well). */
+  readonly export?: ExportOptions;
   /** Called after each case (progress). */
   readonly onResult?: (result: CrossCheckResult) => void;
 }
@@ -173,7 +175,7 @@ function opsOf(graph: Graph): string[] {
   return [...new Set(graph.nodes.map((n) => n.op))].sort();
 }
 
-async function checkOne(ort: Ort, cpuRef: Backend, c: ConformanceCase, byId: ReadonlyMap<string, ConformanceCase>): Promise<Omit<CrossCheckResult, 'seconds'>> {
+async function checkOne(ort: Ort, cpuRef: Backend, c: ConformanceCase, byId: ReadonlyMap<string, ConformanceCase>, exportOptions: ExportOptions): Promise<Omit<CrossCheckResult, 'seconds'>> {
   const base = { id: c.id, level: c.level, subject: c.subject, dtype: c.dtype, composites: c.composites };
   if (c.kind !== 'graph') {
     return { ...base, status: 'skipped', reason: 'a generation case (token sequences, not a graph)', ops: [], exportedOps: [], onnxOps: [], outputs: [] };
@@ -185,7 +187,7 @@ async function checkOne(ort: Ort, cpuRef: Backend, c: ConformanceCase, byId: Rea
   const asBuiltOps = opsOf(graph);
   let exported: OnnxExport;
   try {
-    exported = exportGraph(graph, shapes);
+    exported = exportGraph(graph, shapes, exportOptions);
   } catch (e) {
     if (e instanceof OnnxUnsupportedError) {
       return { ...base, status: 'skipped', reason: e.message, ops: asBuiltOps, exportedOps: [], onnxOps: [], outputs: [] };
@@ -227,7 +229,7 @@ export async function crossCheck(cases: readonly ConformanceCase[], options: Cro
   try {
     for (const c of cases) {
       const started = performance.now();
-      const r = { ...(await checkOne(ort, cpuRef, c, byId)), seconds: (performance.now() - started) / 1000 };
+      const r = { ...(await checkOne(ort, cpuRef, c, byId, options.export ?? {})), seconds: (performance.now() - started) / 1000 };
       results.push(r);
       options.onResult?.(r);
     }

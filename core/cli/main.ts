@@ -3,11 +3,13 @@ import { GlmError } from '../errors.js';
 import { backendsCommand, BACKENDS_HELP } from './backends-command.js';
 import { runCommand, RUN_HELP } from './run-command.js';
 import { opsCommand, OPS_HELP } from './ops-command.js';
+import { evaluateCommand, EVALUATE_HELP } from './evaluate-command.js';
 import { conformanceCommand, CONFORMANCE_HELP } from './conformance-command.js';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; summary: string; help: string }> = {
   run: { run: runCommand, summary: 'generate text, filling [MASK]/[sMASK]/[gMASK] blanks', help: RUN_HELP },
   backends: { run: backendsCommand, summary: 'list backends, available or not and why', help: BACKENDS_HELP },
+  evaluate: { run: evaluateCommand, summary: 'run evaluation tasks (YAML): Accuracy, EM, F1, perplexity', help: EVALUATE_HELP },
   conformance: { run: conformanceCommand, summary: 'check a backend against the CPU reference (reports: JSON, JUnit, Markdown)', help: CONFORMANCE_HELP },
   ops: { run: opsCommand, summary: 'list the IR ops (--markdown: the reference of docs/ops.md)', help: OPS_HELP },
 };

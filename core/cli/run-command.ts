@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { GlmError } from '../errors.js';
 import { writeTextFileAtomic } from '../io/atomic-write.js';
 import { fillBlanks, type StrategyOptions } from '../generate/fill-blanks.js';
-import { builtinDefaultModel, loadModelFolder, type LoadedModel } from '../models/glm/load-model.js';
+import { loadModel } from './load-model-option.js';
 import { openBackend } from '../runtime/registry.js';
 import { ModelSession } from '../runtime/session.js';
-import type { DType } from '../tensor/dtype.js';
 import { choiceOption, dtypeOption, floatOption, intOption } from './options.js';
 import { parseArgs } from 'node:util';
 import { HELP_OPTION, withUsageErrors } from './parse.js';
@@ -80,10 +79,6 @@ function strategyFrom(v: Values): StrategyOptions {
     topK: intOption('top-k', v['top-k'], 0, 0),
     topP: floatOption('top-p', v['top-p'], 0.7, (x) => x >= 0 && x <= 1, 'in [0, 1]'),
   };
-}
-
-async function loadModel(spec: string | undefined, dtype: DType): Promise<LoadedModel> {
-  return spec === undefined || spec === 'default' ? builtinDefaultModel(dtype) : loadModelFolder(spec, dtype);
 }
 
 /**

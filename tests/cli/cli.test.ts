@@ -149,3 +149,29 @@ describe('glm conformance', () => {
     expectOneLineError(glm(['conformance', '--filter', 'no-such-case']), 2, 'no conformance case matches the selection');
   });
 });
+
+describe('glm evaluate', () => {
+  it('needs tasks, and reports malformed task files and data in one line', () => {
+    expectOneLineError(glm(['evaluate']), 2, 'glm evaluate needs at least one task YAML file or folder');
+    expectOneLineError(glm(['evaluate', join(work, 'nothing-here')]), 3, 'no task file or folder at');
+    const bad = file('bad-task.yaml', 'name: t\ntype: mul\npath: data\nfile-pattern: "*.jsonl"\n');
+    mkdirSync(join(work, 'data'), { recursive: true });
+    writeFileSync(join(work, 'data', 'x.jsonl'), '{"inputs_pretokenized": "a [MASK]", "choices_pretokenized": ["b", "c"], "label": 5}\n');
+    expectOneLineError(glm(['evaluate', bad]), 3, 'x.jsonl:1: "label" must index the choices (0..1)');
+  });
+
+  it('prints each file\'s metric and the group summary like the release', () => {
+    const task = file('ok-task.yaml', 'name: tiny-mc\ntype: mul\npath: ok\nfile-pattern:\n  dev: "*.jsonl"\n');
+    mkdirSync(join(work, 'ok'), { recursive: true });
+    writeFileSync(join(work, 'ok', 'a.jsonl'), '{"inputs_pretokenized": "one [MASK] three", "choices_pretokenized": [" two", " xyz"], "label": 0}\n');
+    writeFileSync(join(work, 'ok', 'b.jsonl'), '{"inputs_pretokenized": "red [MASK] blue", "choices_pretokenized": [" dog", " green"], "label": 1}\n{"inputs_pretokenized": "x [MASK]", "choices_pretokenized": [" y", " z"], "label": 0}\n');
+    const r = glm(['evaluate', task, '--json', join(work, 'eval.json')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^  Finish a\.jsonl, Accuracy = (0|100)\.000 \(chance 50\.000\)$/m);
+    expect(r.stdout).toMatch(/^    Group dev Accuracy: max = \d+\.\d{3}, median = \d+\.\d{3}, average = \d+\.\d{3}$/m);
+    const json = JSON.parse(readFileSync(join(work, 'eval.json'), 'utf8'));
+    const [a, b] = json.results[0].files;
+    const group = json.results[0].groups[0];
+    expect(group.average).toBeCloseTo((a.metrics.Accuracy * 1 + b.metrics.Accuracy * 2) / 3, 9); // weighted by samples
+  });
+});

@@ -189,7 +189,7 @@ describe('SentencePieceTokenizer: the icetk layout (GLM-130B ice_text.model)', (
     expect(ICETK_IMAGE_TOKENS).toBe(20000);
     expect(t.idOffset).toBe(20000);
     expect(t.vocabSize).toBe(ICETK_VOCAB_SIZE);
-    expect(t.vocabSize).toBe(150000);
+    expect(t.vocabSize).toBe(150006); // text + image ids, then the six command ids up to [eop] 150005
     expect(t.special).toEqual({ mask: 150000, gmask: 150001, smask: 150002, eod: 150003, sop: 150004, eop: 150005, eos: 20002, pad: 0 });
     expect(t.special).toEqual(ICETK_SPECIAL_TOKENS);
   });
@@ -233,17 +233,27 @@ const WRITER_SCHEMA = protobuf.Root.fromJSON({
       fields: {
         pieces: { rule: 'repeated', type: 'Piece', id: 1 },
         trainerSpec: { type: 'Trainer', id: 2 },
+        normalizerSpec: { type: 'Normalizer', id: 3 },
       },
       nested: {
         Piece: { fields: { piece: { type: 'string', id: 1 }, score: { type: 'float', id: 2 }, type: { type: 'int32', id: 3 } } },
         Trainer: { fields: { modelType: { type: 'int32', id: 3 }, byteFallback: { type: 'bool', id: 35 } } },
+        Normalizer: { fields: { precompiledCharsmap: { type: 'bytes', id: 2 } } },
       },
     },
   },
 }).lookupType('ModelProto');
 
-function modelBytes(pieces: Array<[string, number, number?]>, trainer: { modelType?: number; byteFallback?: boolean } = {}): Uint8Array {
-  const message = WRITER_SCHEMA.fromObject({ pieces: pieces.map(([piece, type, score]) => ({ piece, type, score: score ?? 0 })), trainerSpec: trainer });
+function modelBytes(
+  pieces: Array<[string, number, number?]>,
+  trainer: { modelType?: number; byteFallback?: boolean } = {},
+  charsmap?: Uint8Array,
+): Uint8Array {
+  const message = WRITER_SCHEMA.fromObject({
+    pieces: pieces.map(([piece, type, score]) => ({ piece, type, score: score ?? 0 })),
+    trainerSpec: trainer,
+    ...(charsmap === undefined ? {} : { normalizerSpec: { precompiledCharsmap: charsmap } }),
+  });
   return WRITER_SCHEMA.encode(message).finish();
 }
 const SPECIALS: Array<[string, number]> = [
@@ -307,6 +317,8 @@ describe('SentencePieceTokenizer: malformed model files', () => {
     expectKind(await loadError(modelBytes([...SPECIALS, ['<0x41>', 6]])), 'input', /byte pieces but byte_fallback is off/);
     expectKind(await loadError(modelBytes([...SPECIALS, ['<0x41>', 6]], { byteFallback: true })), 'input', /1 of the 256 byte pieces/);
     expectKind(await loadError(modelBytes([...SPECIALS, ['a', 1]], { modelType: 7 })), 'input', /unknown model type 7/);
+    // The charsmap claims a 4 GB trie in 8 bytes.
+    expectKind(await loadError(modelBytes([...SPECIALS, ['a', 1]], {}, Uint8Array.of(0xfc, 0xff, 0xff, 0xff, 0, 0, 0, 0))), 'input', /precompiled charsmap is broken/);
   });
 
   it('refuses what it cannot map or run', async () => {

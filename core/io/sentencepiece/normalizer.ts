@@ -177,7 +177,7 @@ export class Normalizer {
       if (blob.length <= 4) throw fail('the precompiled charsmap is broken (too short)');
       const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
       const trieSize = view.getUint32(0, true);
-      if (trieSize >= blob.length - 4 + 1 || trieSize % 4 !== 0) throw fail(`the precompiled charsmap is broken (trie size ${trieSize} of ${blob.length} bytes)`);
+      if (4 + trieSize > blob.length || trieSize % 4 !== 0) throw fail(`the precompiled charsmap is broken (trie size ${trieSize} of ${blob.length} bytes)`);
       const units = new Uint32Array(trieSize / 4);
       for (let k = 0; k < units.length; k++) units[k] = view.getUint32(4 + 4 * k, true);
       this.trie = new DoubleArray(units);

@@ -40,12 +40,16 @@ export const ICETK_SPECIAL_TOKENS: Readonly<SpecialTokens> = {
 };
 /** icetk: ids below this are image tokens; text id = SentencePiece id + this. */
 export const ICETK_IMAGE_TOKENS = 20000;
-export const ICETK_VOCAB_SIZE = 150000;
+// 150000 text and image ids, then the six command ids [MASK] 150000 … [eop] 150005: every id the
+// model may be asked to produce (generation must be able to end on [eop]). The embedding is padded to 150528.
+export const ICETK_VOCAB_SIZE = 150006;
+/** First id after the text pieces: where the command ids begin. */
+const ICETK_TEXT_END = 150000;
 
 export type SentencePieceLayout =
   /** The project's own models: every control token is a piece of the model (by default DEFAULT_SPECIAL_PIECES). */
   | { kind: 'own'; specialPieces?: Partial<Record<keyof SpecialTokens, string>> }
-  /** GLM-130B's icetk ice_text.model: text id = piece id + 20000, controls at the spec's ids, 150000 ids. */
+  /** GLM-130B's icetk ice_text.model: text id = piece id + 20000, controls at the spec's ids, 150006 ids. */
   | { kind: 'icetk' };
 
 export interface SentencePieceLoadOptions {
@@ -87,8 +91,8 @@ export class SentencePieceTokenizer implements Tokenizer {
 
     const layout = options.layout ?? { kind: 'own' };
     if (layout.kind === 'icetk') {
-      if (ICETK_IMAGE_TOKENS + this.vocab.size > ICETK_VOCAB_SIZE) {
-        throw fail(`has ${this.vocab.size} pieces; the icetk layout has room for ${ICETK_VOCAB_SIZE - ICETK_IMAGE_TOKENS}`);
+      if (ICETK_IMAGE_TOKENS + this.vocab.size > ICETK_TEXT_END) {
+        throw fail(`has ${this.vocab.size} pieces; the icetk layout has room for ${ICETK_TEXT_END - ICETK_IMAGE_TOKENS}`);
       }
       this.idOffset = ICETK_IMAGE_TOKENS;
       this.special = { ...ICETK_SPECIAL_TOKENS };

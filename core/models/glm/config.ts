@@ -8,7 +8,7 @@ export interface GlmConfig {
   readonly numHeads: number;
   /** GeGLU inner size F: the up projection is hidden → 2F for GeGLU, hidden → F for the plain GeLU MLP. */
   readonly ffnHiddenSize: number;
-  /** Real vocabulary (ids the tokenizer can produce). */
+  /** Ids the model may produce: the tokenizer's text ids and its special ids (generation never picks ids beyond). */
   readonly vocabSize: number;
   /** Rows of the embedding matrix (padded for tensor-parallel splits); logits have this width. */
   readonly paddedVocabSize: number;
@@ -42,7 +42,8 @@ export const GLM_130B: GlmConfig = {
   hiddenSize: 12288,
   numHeads: 96,
   ffnHiddenSize: 32768,
-  vocabSize: 150000,
+  // 150000 text + image ids (icetk), then [MASK] 150000 … [eop] 150005, which generation must be able to emit.
+  vocabSize: 150006,
   paddedVocabSize: 150528,
   maxSequenceLength: 2048,
   layerNormEps: 1e-5,

@@ -9,6 +9,7 @@ import type { DType } from '../../tensor/dtype.js';
 import type { HostTensor } from '../../tensor/host-tensor.js';
 import { readSafetensors } from '../../io/safetensors.js';
 import { ByteTokenizer } from '../../generate/byte-tokenizer.js';
+import { SentencePieceTokenizer } from '../../io/sentencepiece/index.js';
 import type { Tokenizer } from '../../generate/tokenizer.js';
 import { parseGlmConfig, TINY, type GlmConfig } from './config.js';
 import { prepareWeights, randomWeights } from './weights.js';
@@ -37,9 +38,16 @@ export function builtinDefaultModel(dtype: DType): LoadedModel {
   };
 }
 
-function tokenizerFor(name: unknown, source: string): Tokenizer {
+/**
+ * The tokenizer a model folder names: "bytes" (UTF-8 bytes), "sentencepiece" (the folder's
+ * tokenizer.model, control tokens as its own pieces) or "icetk" (the folder's ice_text.model, in
+ * GLM-130B's layout: text id = piece id + 20000).
+ */
+async function tokenizerFor(name: unknown, folder: string, source: string): Promise<Tokenizer> {
   if (name === undefined || name === 'bytes') return new ByteTokenizer();
-  throw new GlmError('input', `${source}: tokenizer ${JSON.stringify(name)} is not supported (supported: "bytes")`);
+  if (name === 'sentencepiece') return SentencePieceTokenizer.load(join(folder, 'tokenizer.model'));
+  if (name === 'icetk') return SentencePieceTokenizer.load(join(folder, 'ice_text.model'), { layout: { kind: 'icetk' } });
+  throw new GlmError('input', `${source}: tokenizer ${JSON.stringify(name)} is not supported (supported: "bytes", "sentencepiece", "icetk")`);
 }
 
 export async function loadModelFolder(folder: string, dtype: DType): Promise<LoadedModel> {
@@ -60,7 +68,7 @@ export async function loadModelFolder(folder: string, dtype: DType): Promise<Loa
   const extra = raw as Record<string, unknown>;
   const quantization = (extra['quantization'] ?? 'none') as WeightQuantization;
   if (!['none', 'int8', 'int4'].includes(quantization)) throw new GlmError('input', `${configPath}: "quantization" must be none, int8 or int4`);
-  const tokenizer = tokenizerFor(extra['tokenizer'], configPath);
+  const tokenizer = await tokenizerFor(extra['tokenizer'], folder, configPath);
   if (tokenizer.vocabSize > config.vocabSize) {
     throw new GlmError('input', `${configPath}: tokenizer has ${tokenizer.vocabSize} ids, the model's vocabulary only ${config.vocabSize}`);
   }

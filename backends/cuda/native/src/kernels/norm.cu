@@ -1,0 +1,100 @@
+// LayerNorm and softmax: per-row reductions in fp32. LayerNorm takes two passes (mean, then the
+// centred sum of squares) so an offset mean does not cancel the variance's digits.
+#include "../kernels.h"
+
+namespace glm {
+namespace {
+
+template <typename T>
+__global__ void layernorm_kernel(T* out, const T* x, const T* w, const T* b, int64_t h, float eps) {
+  __shared__ float scratch[33];
+  const int64_t row = blockIdx.x;
+  const T* xr = x + row * h;
+  T* orow = out + row * h;
+  float sum = 0.f;
+  for (int64_t i = threadIdx.x; i < h; i += blockDim.x) sum += to_f32(xr[i]);
+  const float mean = block_sum(sum, scratch) / static_cast<float>(h);
+  float sq = 0.f;
+  for (int64_t i = threadIdx.x; i < h; i += blockDim.x) {
+    const float d = to_f32(xr[i]) - mean;
+    sq += d * d;
+  }
+  const float variance = block_sum(sq, scratch) / static_cast<float>(h);
+  const float inv = 1.0f / sqrtf(variance + eps);
+  for (int64_t i = threadIdx.x; i < h; i += blockDim.x) {
+    orow[i] = from_f32<T>((to_f32(xr[i]) - mean) * inv * to_f32(w[i]) + to_f32(b[i]));
+  }
+}
+
+// Softmax along a contiguous axis (inner == 1): one block per row.
+template <typename T>
+__global__ void softmax_rows_kernel(T* out, const T* x, int64_t length) {
+  __shared__ float scratch[33];
+  const int64_t row = blockIdx.x;
+  const T* xr = x + row * length;
+  T* orow = out + row * length;
+  float m = -INFINITY;
+  for (int64_t i = threadIdx.x; i < length; i += blockDim.x) m = fmaxf(m, to_f32(xr[i]));
+  m = block_max(m, scratch);
+  float sum = 0.f;
+  for (int64_t i = threadIdx.x; i < length; i += blockDim.x) sum += expf(to_f32(xr[i]) - m);
+  sum = block_sum(sum, scratch);
+  const float inv = 1.0f / sum;
+  for (int64_t i = threadIdx.x; i < length; i += blockDim.x) orow[i] = from_f32<T>(expf(to_f32(xr[i]) - m) * inv);
+}
+
+// Softmax along a strided axis: one thread per (outer, inner) line.
+template <typename T>
+__global__ void softmax_strided_kernel(T* out, const T* x, int64_t outer, int64_t length, int64_t inner) {
+  const int64_t lines = outer * inner;
+  for (int64_t line = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; line < lines; line += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t o = line / inner;
+    const int64_t in = line % inner;
+    const int64_t base = o * length * inner + in;
+    float m = -INFINITY;
+    for (int64_t i = 0; i < length; ++i) m = fmaxf(m, to_f32(x[base + i * inner]));
+    float sum = 0.f;
+    for (int64_t i = 0; i < length; ++i) sum += expf(to_f32(x[base + i * inner]) - m);
+    const float inv = 1.0f / sum;
+    for (int64_t i = 0; i < length; ++i) out[base + i * inner] = from_f32<T>(expf(to_f32(x[base + i * inner]) - m) * inv);
+  }
+}
+
+template <typename F>
+void by_float_dtype(int dtype, F&& f) {
+  switch (dtype) {
+    case F32: f(float{}); break;
+    case F16: f(__half{}); break;
+    default: f(__nv_bfloat16{}); break;
+  }
+}
+
+unsigned row_threads(int64_t length) {
+  if (length >= 4096) return 1024;
+  if (length >= 512) return 256;
+  return 64;
+}
+
+}  // namespace
+
+void launch_layernorm(int dtype, void* out, const void* x, const void* w, const void* b, int64_t rows, int64_t h, float eps, Stream s) {
+  if (rows <= 0 || h <= 0) return;
+  by_float_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    launch(layernorm_kernel<T>, dim3(static_cast<unsigned>(rows)), dim3(row_threads(h)), 0, s, static_cast<T*>(out), static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(b), h, eps);
+  });
+}
+
+void launch_softmax(int dtype, void* out, const void* x, int64_t outer, int64_t length, int64_t inner, Stream s) {
+  if (outer * length * inner <= 0) return;
+  by_float_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    if (inner == 1) {
+      launch(softmax_rows_kernel<T>, dim3(static_cast<unsigned>(outer)), dim3(row_threads(length)), 0, s, static_cast<T*>(out), static_cast<const T*>(x), length);
+    } else {
+      launch(softmax_strided_kernel<T>, dim3(blocks_for(outer * inner, 128)), dim3(128), 0, s, static_cast<T*>(out), static_cast<const T*>(x), outer, length, inner);
+    }
+  });
+}
+
+}  // namespace glm

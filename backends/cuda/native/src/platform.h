@@ -1,0 +1,132 @@
+// One kernel source, two targets: real CUDA (nvcc, sm_80/sm_90), or the CPU emulator
+// (GLM_CUDA_EMULATE: g++, every CUDA thread a coroutine) that lets the kernels be checked
+// against cpu-ref on machines without a GPU. Kernels use only what both provide:
+// __global__/__device__/__shared__, threadIdx & co, __syncthreads, the *_sync shuffles,
+// GLM_DYN_SMEM for dynamic shared memory, and launch() below.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cmath>
+#include <type_traits>
+
+#ifdef GLM_CUDA_EMULATE
+#include "emu/emu.h"
+#else
+#include <cuda_runtime.h>
+#endif
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#ifdef GLM_CUDA_EMULATE
+#define GLM_DYN_SMEM(T, name) T* name = reinterpret_cast<T*>(emu::dynamic_smem())
+#define GLM_RESTRICT
+#else
+#define GLM_DYN_SMEM(T, name)                                  \
+  extern __shared__ __align__(16) unsigned char name##_raw[]; \
+  T* name = reinterpret_cast<T*>(name##_raw)
+#define GLM_RESTRICT __restrict__
+#endif
+
+namespace glm {
+
+#ifdef GLM_CUDA_EMULATE
+using Stream = void*;
+template <typename... P, typename... A>
+inline void launch(void (*kernel)(P...), dim3 grid, dim3 block, size_t smem, Stream, A... args) {
+  emu::launch(grid, block, smem, [=]() { kernel(args...); });
+}
+#else
+using Stream = cudaStream_t;
+template <typename... P, typename... A>
+inline void launch(void (*kernel)(P...), dim3 grid, dim3 block, size_t smem, Stream stream, A... args) {
+  kernel<<<grid, block, smem, stream>>>(args...);
+}
+#endif
+
+// Storage dtypes, numbered as in backends/cuda/op-codes.ts.
+enum DType : int { F32 = 0, F16 = 1, BF16 = 2, I32 = 3, I8 = 4, I4 = 5 };
+
+inline size_t dtype_bytes(int dtype) {
+  switch (dtype) {
+    case F32: case I32: return 4;
+    case F16: case BF16: return 2;
+    default: return 1;
+  }
+}
+
+// Loads and stores through fp32 (and fp64 where the op is defined as one rounding of an exact product).
+__device__ __forceinline__ float to_f32(float v) { return v; }
+__device__ __forceinline__ float to_f32(__half v) { return __half2float(v); }
+__device__ __forceinline__ float to_f32(__nv_bfloat16 v) { return __bfloat162float(v); }
+
+template <typename T> __device__ __forceinline__ T from_f32(float v);
+template <> __device__ __forceinline__ float from_f32<float>(float v) { return v; }
+template <> __device__ __forceinline__ __half from_f32<__half>(float v) { return __float2half_rn(v); }
+template <> __device__ __forceinline__ __nv_bfloat16 from_f32<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
+
+template <typename T> __device__ __forceinline__ T from_f64(double v);
+template <> __device__ __forceinline__ float from_f64<float>(double v) { return static_cast<float>(v); }
+template <> __device__ __forceinline__ __half from_f64<__half>(double v) { return __double2half(v); }
+template <> __device__ __forceinline__ __nv_bfloat16 from_f64<__nv_bfloat16>(double v) { return __double2bfloat16(v); }
+
+__device__ __forceinline__ float warp_sum(float v) {
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+  return v;
+}
+
+__device__ __forceinline__ float warp_max(float v) {
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, offset));
+  return v;
+}
+
+// Sum over the block (blockDim.x a multiple of 32, at most 1024); every thread gets the result.
+// `scratch` holds 33 floats of shared memory; the call ends with the scratch free for reuse.
+__device__ __forceinline__ float block_sum(float v, float* scratch) {
+  const int lane = threadIdx.x & 31;
+  const int warp = threadIdx.x >> 5;
+  const int warps = (blockDim.x + 31) >> 5;
+  v = warp_sum(v);
+  if (lane == 0) scratch[warp] = v;
+  __syncthreads();
+  float total = 0.f;
+  if (warp == 0) {
+    total = lane < warps ? scratch[lane] : 0.f;
+    total = warp_sum(total);
+    if (lane == 0) scratch[32] = total;
+  }
+  __syncthreads();
+  total = scratch[32];
+  __syncthreads();
+  return total;
+}
+
+__device__ __forceinline__ float block_max(float v, float* scratch) {
+  const int lane = threadIdx.x & 31;
+  const int warp = threadIdx.x >> 5;
+  const int warps = (blockDim.x + 31) >> 5;
+  v = warp_max(v);
+  if (lane == 0) scratch[warp] = v;
+  __syncthreads();
+  float total = -INFINITY;
+  if (warp == 0) {
+    total = lane < warps ? scratch[lane] : -INFINITY;
+    total = warp_max(total);
+    if (lane == 0) scratch[32] = total;
+  }
+  __syncthreads();
+  total = scratch[32];
+  __syncthreads();
+  return total;
+}
+
+inline unsigned blocks_for(int64_t n, int per_block, int64_t cap = 65535LL * 16) {
+  int64_t b = (n + per_block - 1) / per_block;
+  if (b < 1) b = 1;
+  return static_cast<unsigned>(b > cap ? cap : b);
+}
+
+}  // namespace glm

@@ -1,0 +1,64 @@
+/** `glm evaluate TASK.yaml|DIR …`: the release's evaluation tasks on any backend. */
+import { parseArgs } from 'node:util';
+import { SingleBar, Presets } from 'cli-progress';
+import { GlmError } from '../errors.js';
+import { writeTextFileAtomic } from '../io/atomic-write.js';
+import { findTaskFiles, loadTaskConfig } from '../evaluate/task-config.js';
+import { loadTaskData, runTask, type TaskProgress, type TaskResult } from '../evaluate/run-task.js';
+import { openBackend } from '../runtime/registry.js';
+import { ModelSession } from '../runtime/session.js';
+import { dtypeOption } from './options.js';
+import { HELP_OPTION, withUsageErrors } from './parse.js';
+import { loadModel } from './load-model-option.js';
+
+export const EVALUATE_HELP = `Usage: glm evaluate TASK.yaml|DIR … [options]
+
+Runs evaluation tasks (the release's YAML format; folders are searched recursively):
+  type mul (multiple choice: Accuracy), gen (generation: EM, F1), lm (perplexity per word).
+Prints each data file's metric and, per group, max / median / sample-weighted average.
+
+Options:
+  --backend NAME|PATH     cpu-ref (default), a built-in, ./my-plugin.js or a package
+  --model default|FOLDER  the model (default: the built-in default)
+  --dtype f32|f16|bf16    storage dtype (default f32)
+  --json FILE             also write the results as JSON
+  -h, --help              this text`;
+
+function progressBar(): TaskProgress {
+  if (!process.stderr.isTTY) return { start() {}, tick() {}, stop() {} };
+  const bar = new SingleBar({ format: '  {label} [{bar}] {value}/{total} samples, eta {eta}s', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+  return {
+    start: (total, label) => bar.start(total, 0, { label }),
+    tick: () => bar.increment(),
+    stop: () => bar.stop(),
+  };
+}
+
+export async function evaluateCommand(args: string[]): Promise<number> {
+  const { values: v, positionals } = withUsageErrors('evaluate', () =>
+    parseArgs({
+      args,
+      options: { backend: { type: 'string' }, model: { type: 'string' }, dtype: { type: 'string' }, json: { type: 'string' }, ...HELP_OPTION },
+      allowPositionals: true,
+      strict: true,
+    }),
+  );
+  if (v.help) return console.log(EVALUATE_HELP), 0;
+  if (positionals.length === 0) throw new GlmError('usage', 'glm evaluate needs at least one task YAML file or folder (see glm evaluate --help)');
+  const dtype = dtypeOption(v.dtype, 'f32');
+  const configs = await Promise.all((await findTaskFiles(positionals)).map(loadTaskConfig));
+  const tasks = await Promise.all(configs.map(loadTaskData));
+  const model = await loadModel(v.model, dtype);
+  const { backend, probe } = await openBackend(v.backend ?? 'cpu-ref');
+  const session = await ModelSession.open(backend, model.config, model.weights, { dtype, quantization: model.quantization });
+  console.error(`glm: model ${model.description}; dtype ${dtype}; backend ${backend.name} — results from ${probe.execution === 'hardware' ? 'real hardware' : probe.execution === 'emulator' ? 'an EMULATOR' : 'the CPU reference'}`);
+  const results: TaskResult[] = [];
+  try {
+    for (const task of tasks) results.push(await runTask(session, model.tokenizer, task, progressBar(), (line) => console.log(line)));
+  } finally {
+    await session.close();
+    await backend.close();
+  }
+  if (v.json) await writeTextFileAtomic(v.json, JSON.stringify({ model: model.description, backend: backend.name, execution: probe.execution, dtype, results }, null, 1) + '\n');
+  return 0;
+}
