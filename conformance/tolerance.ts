@@ -12,6 +12,8 @@ import { DTYPE_INFO, type DType } from '../core/tensor/dtype.js';
 export interface Tolerance {
   readonly nmse: number;
   readonly worstEps: number;
+  /** ε of the output dtype the bounds are expressed in. */
+  readonly epsilon: number;
   /** One line: where the numbers come from. */
   readonly rationale: string;
 }
@@ -37,8 +39,12 @@ function accumulationEps(k: number, eps: number): number {
 
 export function toleranceFor(errorClass: ErrorClass, dtype: DType, reductionLength = 1): Tolerance {
   const info = DTYPE_INFO[dtype];
-  if (!info.isFloat || errorClass === 'exact') return { nmse: 0, worstEps: 0, rationale: 'bits are copied or integers computed: exact' };
   const eps = info.epsilon;
+  if (!info.isFloat || errorClass === 'exact') return { nmse: 0, worstEps: 0, epsilon: eps, rationale: 'bits are copied or integers computed: exact' };
+  return { ...bounds(errorClass, dtype, eps, reductionLength), epsilon: eps };
+}
+
+function bounds(errorClass: Exclude<ErrorClass, 'exact'>, dtype: DType, eps: number, reductionLength: number): Omit<Tolerance, 'epsilon'> {
   const half = dtype !== 'f32';
   switch (errorClass) {
     case 'rounded':

@@ -114,7 +114,7 @@ function ropeCases(dtype: DType): GraphCase[] {
     cases.push(...opCases({
       op: 'rope', dtype, label: `${mode}-${b}x${h}x${s}x${d}-${positions}`,
       inputs: [{ dtype, shape: [b!, h!, s!, d!] }, pos, block], attrs: { mode }, errorClass: 'few-roundings',
-      extraWorstEps: angleEps(positions === 'long' ? 2047 : s!, dtype),
+      extraWorstEps: angleEps(positions === 'long' ? 2047 : s!, dtype), extraReason: 'fp32 rotary angles',
     }));
   }
   return cases;
@@ -122,7 +122,7 @@ function ropeCases(dtype: DType): GraphCase[] {
 
 function rotaryTableCases(): GraphCase[] {
   return [2, 8, 64, 128].flatMap((dim) => [1, 7, 33].flatMap((s) =>
-    opCases({ op: 'rotary-table', dtype: 'f32', label: `dim${dim}-2x${s}`, inputs: [{ dtype: 'i32', shape: [2, s], data: { kind: 'integers', low: 0, high: 2047 } }], attrs: { dim }, errorClass: 'few-roundings', extraWorstEps: angleEps(2047, 'f32') })));
+    opCases({ op: 'rotary-table', dtype: 'f32', label: `dim${dim}-2x${s}`, inputs: [{ dtype: 'i32', shape: [2, s], data: { kind: 'integers', low: 0, high: 2047 } }], attrs: { dim }, errorClass: 'few-roundings', extraWorstEps: angleEps(2047, 'f32'), extraReason: 'fp32 rotary angles' })));
 }
 
 export function attentionCases(): GraphCase[] {

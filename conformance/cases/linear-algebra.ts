@@ -1,6 +1,7 @@
 /** matmul, linear, layer-norm, softmax: the reductions, at sizes chosen to break tiled kernels. */
 import type { DType } from '../../core/tensor/dtype.js';
-import { fromFloat64 } from '../../core/tensor/host-tensor.js';
+import { fromFloat64, toFloat64, type HostTensor } from '../../core/tensor/host-tensor.js';
+import { DTYPE_INFO } from '../../core/tensor/dtype.js';
 import { quantizeRows } from '../../core/passes/quantize-weights.js';
 import type { GraphCase } from '../case.js';
 import { dims, FLOAT_TYPES, opCases } from './op-case.js';
@@ -83,6 +84,24 @@ function linearCases(dtype: DType): GraphCase[] {
   return cases;
 }
 
+/**
+ * Layer-norm subtracts the row mean: rounding μ to fp32 errs by |μ|·2⁻²⁴, which relative to the
+ * row's spread σ is |μ|/σ·2⁻²⁴ — large for rows of nearly equal values far from zero. In output ε,
+ * with 8× margin, from the worst row of the drawn data.
+ */
+function layerNormConditioning(x: HostTensor, dtype: DType): number {
+  const values = toFloat64(x);
+  const h = x.shape[x.shape.length - 1]!;
+  let worst = 0;
+  for (let r = 0; r < values.length / h; r++) {
+    const row = values.subarray(r * h, (r + 1) * h);
+    const mean = row.reduce((s, v) => s + v, 0) / h;
+    const variance = row.reduce((s, v) => s + (v - mean) ** 2, 0) / h;
+    worst = Math.max(worst, Math.abs(mean) / Math.sqrt(variance + 1e-5));
+  }
+  return (8 * worst * 2 ** -24) / DTYPE_INFO[dtype].epsilon;
+}
+
 function layerNormCases(dtype: DType): GraphCase[] {
   const cases: GraphCase[] = [];
   for (const h of [1, 2, 7, 63, 64, 65, 127, 128, 129, 1023, 4096, 12288]) {
@@ -93,6 +112,7 @@ function layerNormCases(dtype: DType): GraphCase[] {
           op: 'layer-norm', dtype, label: `${rows}x${h}-mean${mean}`,
           inputs: [{ dtype, shape: [rows, h], data: { kind: 'normal', std: 1, mean } }, { dtype, shape: [h], data: { kind: 'normal', std: 0.2, mean: 1 } }, { dtype, shape: [h], data: { kind: 'normal', std: 0.2 } }],
           errorClass: 'reduction', reductionLength: h, flops: 8 * rows * h,
+          extraEpsFromInputs: (inputs) => layerNormConditioning(inputs['in0']!, dtype), extraReason: 'an fp32 mean far from zero (|μ|/σ)',
         }));
       }
     }

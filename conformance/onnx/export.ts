@@ -7,8 +7,7 @@
  *   matmul        MatMul (b through Transpose of its last two axes when transposeB)
  *   add, mul      Add, Mul
  *   scale         Mul by an f32 scalar constant
- *   layer-norm    LayerNormalization (axis −1, epsilon) on double copies of x, weight, bias, then
- *                 Cast → f32 (options.fp32Internals: in f32)
+ *   layer-norm    LayerNormalization (axis −1, epsilon), in f32 like an fp32 backend
  *   gelu          none: x·½(1 + Erf(x/√2));  tanh: ½x(1 + Tanh(√(2/π)(x + 0.044715x³)))
  *   softmax       Softmax(axis)
  *   cast          float → i32: Round (half to even) → Clip → Cast, with +overflow → INT32_MAX and
@@ -23,8 +22,7 @@
  *   masked-fill   Where(Cast(mask → bool), x, value)
  *   glm-mask-fill keep = Less(Range(K), contextLengths[b]) Or LessOrEqual(Range(K), Range(K−Q, K)ᵀ);
  *                 Where(keep, scores, value) — contextLengths stays a run-time input
- *   rotary-table  θ = Cast(positions → double) · inv_freq, emb = Concat(θ, θ), Cos, Sin in double,
- *                 Cast → f32 (options.fp32Internals: the same in f32, as an fp32 backend would)
+ *   rotary-table  θ = Cast(positions → f32) · inv_freq, emb = Concat(θ, θ), Cos, Sin, all in f32
  *   dequantize    i8: Cast → Mul by scale[:, None];  i4: the packed bytes are fed as uint8 and
  *                 unpacked with BitShift/BitwiseAnd (even element = high nibble), sign-extended
  *                 with Where, interleaved with Concat/Reshape, then Cast → Mul
@@ -91,17 +89,6 @@ export interface OnnxExport {
   readonly onnxOps: ReadonlySet<string>;
 }
 
-export interface ExportOptions {
-  /**
-   * false (default): rotary-table forms θ = position · inv_freq, cos and sin in double, and
-   * layer-norm runs ORT's LayerNormalization on double copies of its inputs; both outputs are then
-   * cast to f32. The catalogue's fp32 tolerances for these two ops are narrower than fp32 arithmetic's
-   * own error on some cases (f32 angles of positions near 2047; the f32 mean of data offset by 8 with
-   * a row of 2), so the reference's precision is used for them; everything else runs in f32.
-   * true: everything in f32, as an fp32 backend would (see docs/conformance-onnx.md for what differs).
-   */
-  readonly fp32Internals?: boolean;
-}
 
 /** The IR primitives (and collectives) this exporter maps to ONNX. */
 export const EXPORTABLE_OPS: readonly string[] = [
@@ -188,7 +175,7 @@ const F32_BELOW_2_31 = 2147483520;
  * Export `graph` for one set of concrete input shapes (by input/param name).
  * Throws OnnxUnsupportedError for an op, dtype or attribute that ONNX/ORT-CPU cannot express.
  */
-export function exportGraph(graph: Graph, shapes: Readonly<Record<string, readonly number[]>>, options: ExportOptions = {}): OnnxExport {
+export function exportGraph(graph: Graph, shapes: Readonly<Record<string, readonly number[]>>): OnnxExport {
   const lowered = lowerComposites(graph);
   const bindings = bindGraphShapes(lowered, shapes);
   const e = new Emitter();
@@ -231,7 +218,7 @@ export function exportGraph(graph: Graph, shapes: Readonly<Record<string, readon
       onnxType(v.type.dtype, `output of node "${node.name}" (${node.op})`); // refuses what cannot be exported
       names.set(o, `t${o}`);
     }
-    emitNode(e, node, nameOf, shapeOf, (id) => lowered.values[id]!.type.dtype, i4Inputs, bindings, options);
+    emitNode(e, node, nameOf, shapeOf, (id) => lowered.values[id]!.type.dtype, i4Inputs, bindings);
     irOps.set(node.op, (irOps.get(node.op) ?? 0) + 1);
   }
 
@@ -254,8 +241,8 @@ export function exportGraph(graph: Graph, shapes: Readonly<Record<string, readon
 }
 
 /** The serialized ModelProto of `graph` for these concrete input shapes. */
-export function exportToOnnx(graph: Graph, shapes: Readonly<Record<string, readonly number[]>>, options: ExportOptions = {}): Uint8Array {
-  return exportGraph(graph, shapes, options).model;
+export function exportToOnnx(graph: Graph, shapes: Readonly<Record<string, readonly number[]>>): Uint8Array {
+  return exportGraph(graph, shapes).model;
 }
 
 function emitNode(
@@ -266,7 +253,6 @@ function emitNode(
   dtypeOf: (id: number) => DType,
   i4Inputs: ReadonlyMap<number, string>,
   bindings: DimBindings,
-  options: ExportOptions,
 ): void {
   const a = node.attrs;
   const ins = node.inputs;
@@ -296,11 +282,7 @@ function emitNode(
     case 'layer-norm': {
       const attributes = [attr.int('axis', -1), attr.float('epsilon', a['eps'] as number)];
       const operands = [nameOf(ins[0]!), nameOf(ins[1]!), nameOf(ins[2]!)];
-      if (options.fp32Internals === true) e.node('LayerNormalization', operands, [out], attributes);
-      else {
-        const wide = operands.map((x) => e.op('Cast', [x], [attr.int('to', OnnxType.DOUBLE)]));
-        e.node('Cast', [e.op('LayerNormalization', wide, attributes)], [out], [attr.int('to', OnnxType.FLOAT)]);
-      }
+      e.node('LayerNormalization', operands, [out], attributes);
       return;
     }
     case 'gelu': {
@@ -380,19 +362,11 @@ function emitNode(
       const base = a['base'] as number;
       const half = dim / 2;
       const invFreq = Array.from({ length: half }, (_, i) => base ** ((-2 * i) / dim));
-      if (options.fp32Internals === true) {
-        const positions = e.op('Unsqueeze', [e.op('Cast', [nameOf(ins[0]!)], [attr.int('to', OnnxType.FLOAT)]), e.i64([1, 3])]); // [B, 1, S, 1]
-        const theta = e.op('Mul', [positions, e.f32(invFreq, [half])]);
-        const emb = e.op('Concat', [theta, theta], [attr.int('axis', -1)]);
-        e.node('Cos', [emb], [outs[0]!]);
-        e.node('Sin', [emb], [outs[1]!]);
-      } else {
-        const positions = e.op('Unsqueeze', [e.op('Cast', [nameOf(ins[0]!)], [attr.int('to', OnnxType.DOUBLE)]), e.i64([1, 3])]);
-        const theta = e.op('Mul', [positions, e.f64(invFreq, [half])]);
-        const emb = e.op('Concat', [theta, theta], [attr.int('axis', -1)]);
-        e.node('Cast', [e.op('Cos', [emb])], [outs[0]!], [attr.int('to', OnnxType.FLOAT)]);
-        e.node('Cast', [e.op('Sin', [emb])], [outs[1]!], [attr.int('to', OnnxType.FLOAT)]);
-      }
+      const positions = e.op('Unsqueeze', [e.op('Cast', [nameOf(ins[0]!)], [attr.int('to', OnnxType.FLOAT)]), e.i64([1, 3])]); // [B, 1, S, 1]
+      const theta = e.op('Mul', [positions, e.f32(invFreq, [half])]);
+      const emb = e.op('Concat', [theta, theta], [attr.int('axis', -1)]);
+      e.node('Cos', [emb], [outs[0]!]);
+      e.node('Sin', [emb], [outs[1]!]);
       return;
     }
     case 'dequantize': {

@@ -1,10 +1,9 @@
 /**
  * Runs the ONNX cross-check from the command line (after `npm run build`):
  *   node dist/conformance/onnx/main.js                 the subset the test runs
- *   node dist/conformance/onnx/main.js --all           every graph case of the catalogue
+ *   node dist/conformance/onnx/main.js --all           every case of the catalogue (generation cases are skipped)
  *   node dist/conformance/onnx/main.js 'op/gelu/*'     cases matching patterns (as `glm conformance --filter`)
  *   ... --json FILE                                    also write every result as JSON
- *   ... --fp32-internals                               rotary angles and layer-norm in f32 too (see export.ts)
  */
 import { writeFileSync } from 'node:fs';
 import { allCases, selectCases } from '../catalogue.js';
@@ -15,18 +14,15 @@ async function main(argv: readonly string[]): Promise<number> {
   const args = [...argv];
   const jsonAt = args.indexOf('--json');
   const jsonPath = jsonAt >= 0 ? args.splice(jsonAt, 2)[1] : undefined;
-  const fp32Internals = args.includes('--fp32-internals');
-  if (fp32Internals) args.splice(args.indexOf('--fp32-internals'), 1);
   const all = allCases();
   const cases = args.includes('--all')
-    ? all.filter((c) => c.kind === 'graph')
+    ? all
     : args.length > 0
       ? selectCases(all, { filter: args.join(',') })
       : crossCheckSubset(all);
   let done = 0;
   const results = await crossCheck(cases, {
     catalogue: all,
-    export: { fp32Internals },
     onResult: (r) => {
       done++;
       if (r.status !== 'agree' || done % 100 === 0) process.stderr.write(`[${done}/${cases.length}] ${r.status} ${r.id}${r.reason ? `: ${r.reason}` : ''}\n`);

@@ -7,6 +7,7 @@
 
 #include "device.h"
 #include "gemm_dispatch.h"
+#include "kernels.h"
 #include "program.h"
 
 namespace {
@@ -184,6 +185,22 @@ Napi::Value EventElapsed(const Napi::CallbackInfo& cb) {
   return Napi::Number::New(cb.Env(), guarded(cb.Env(), [&] { return device::event_elapsed_ms(a, b); }));
 }
 
+// fillRandom(address, count, dtypeCode, low, high, seed): uniform values (benchmarks)
+Napi::Value FillRandom(const Napi::CallbackInfo& cb) {
+  const uint64_t address = address_of(cb[0]);
+  const int64_t count = static_cast<int64_t>(size_of(cb[1]));
+  const int dtype = cb[2].As<Napi::Number>().Int32Value();
+  const float low = cb[3].As<Napi::Number>().FloatValue();
+  const float high = cb[4].As<Napi::Number>().FloatValue();
+  const uint64_t seed = static_cast<uint64_t>(cb[5].As<Napi::Number>().Int64Value());
+  guarded(cb.Env(), [&] {
+    glm::launch_random(dtype, reinterpret_cast<void*>(address), count, seed, low, high, device::stream());
+    device::check_launch("random fill");
+    return 0;
+  });
+  return cb.Env().Undefined();
+}
+
 Napi::Value Stats(const Napi::CallbackInfo& cb) {
   const glm::GemmStats& s = glm::gemm_stats();
   Napi::Object o = Napi::Object::New(cb.Env());
@@ -210,6 +227,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("eventRecord", Napi::Function::New(env, EventRecord));
   exports.Set("eventElapsed", Napi::Function::New(env, EventElapsed));
   exports.Set("stats", Napi::Function::New(env, Stats));
+  exports.Set("fillRandom", Napi::Function::New(env, FillRandom));
 #ifdef GLM_CUDA_EMULATE
   exports.Set("emulated", Napi::Boolean::New(env, true));
 #else

@@ -127,4 +127,7 @@ void launch_gemm_simt(const GemmParams& p, Stream s);
 // Weight-only quantized or small-M linear: y[m, n] = Σ_k x[m,k]·w[n,k]·scale[n] + bias[n], m ≤ 16.
 void launch_gemv(const GemmParams& p, Stream s);
 
+// Uniform values in [low, high) (benchmarks' random weights).
+void launch_random(int dtype, void* out, int64_t n, uint64_t seed, float low, float high, Stream s);
+
 }  // namespace glm

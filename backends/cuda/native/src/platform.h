@@ -39,10 +39,12 @@ inline void launch(void (*kernel)(P...), dim3 grid, dim3 block, size_t smem, Str
 }
 #else
 using Stream = cudaStream_t;
+#ifdef __CUDACC__
 template <typename... P, typename... A>
 inline void launch(void (*kernel)(P...), dim3 grid, dim3 block, size_t smem, Stream stream, A... args) {
   kernel<<<grid, block, smem, stream>>>(args...);
 }
+#endif
 #endif
 
 // Storage dtypes, numbered as in backends/cuda/op-codes.ts.
@@ -56,6 +58,14 @@ inline size_t dtype_bytes(int dtype) {
   }
 }
 
+inline unsigned blocks_for(int64_t n, int per_block, int64_t cap = 65535LL * 16) {
+  int64_t b = (n + per_block - 1) / per_block;
+  if (b < 1) b = 1;
+  return static_cast<unsigned>(b > cap ? cap : b);
+}
+
+// Device helpers: only where kernels are compiled (nvcc, or the emulator's host compiler).
+#if defined(__CUDACC__) || defined(GLM_CUDA_EMULATE)
 // Loads and stores through fp32 (and fp64 where the op is defined as one rounding of an exact product).
 __device__ __forceinline__ float to_f32(float v) { return v; }
 __device__ __forceinline__ float to_f32(__half v) { return __half2float(v); }
@@ -123,10 +133,6 @@ __device__ __forceinline__ float block_max(float v, float* scratch) {
   return total;
 }
 
-inline unsigned blocks_for(int64_t n, int per_block, int64_t cap = 65535LL * 16) {
-  int64_t b = (n + per_block - 1) / per_block;
-  if (b < 1) b = 1;
-  return static_cast<unsigned>(b > cap ? cap : b);
-}
+#endif
 
 }  // namespace glm

@@ -13,8 +13,18 @@
 #include <functional>
 #include <algorithm>
 
+// CUDA's own headers first (their host-compiler branches), before this file's macros change the words.
 #include <vector_types.h>  // dim3, uint3, float4, uint4, ... (plain structs, usable from g++)
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
 
+#undef __global__
+#undef __device__
+#undef __host__
+#undef __forceinline__
+#undef __shared__
+#undef __launch_bounds__
+#undef __align__
 #define __global__
 #define __device__
 #define __host__

@@ -14,15 +14,19 @@ __global__ void layernorm_kernel(T* out, const T* x, const T* w, const T* b, int
   float sum = 0.f;
   for (int64_t i = threadIdx.x; i < h; i += blockDim.x) sum += to_f32(xr[i]);
   const float mean = block_sum(sum, scratch) / static_cast<float>(h);
-  float sq = 0.f;
+  // Second pass over the centred values: their sum corrects the rounding of the mean (which
+  // matters when the mean is large against the spread), their squares give the variance.
+  float shift = 0.f, sq = 0.f;
   for (int64_t i = threadIdx.x; i < h; i += blockDim.x) {
     const float d = to_f32(xr[i]) - mean;
+    shift += d;
     sq += d * d;
   }
-  const float variance = block_sum(sq, scratch) / static_cast<float>(h);
+  shift = block_sum(shift, scratch) / static_cast<float>(h);
+  const float variance = fmaxf(block_sum(sq, scratch) / static_cast<float>(h) - shift * shift, 0.f);
   const float inv = 1.0f / sqrtf(variance + eps);
   for (int64_t i = threadIdx.x; i < h; i += blockDim.x) {
-    orow[i] = from_f32<T>((to_f32(xr[i]) - mean) * inv * to_f32(w[i]) + to_f32(b[i]));
+    orow[i] = from_f32<T>(((to_f32(xr[i]) - mean) - shift) * inv * to_f32(w[i]) + to_f32(b[i]));
   }
 }
 

@@ -1,0 +1,98 @@
+/**
+ * Finding and loading the native addon. It is built by an explicit script (`npm run build:cuda`),
+ * never at install, so its absence is an ordinary state that probe() reports with the reason.
+ * GLM_CUDA_EMULATE=1 loads the CPU-emulated build instead (`npm run build:cuda-emu`): the same
+ * kernels on the CPU, to check them on machines without a GPU.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+
+export interface NativeDeviceInfo {
+  readonly name: string;
+  readonly computeCapability: string;
+  readonly totalMemory: number;
+  readonly multiprocessors: number;
+  readonly driverVersion: number;
+  readonly runtimeVersion: number;
+  readonly l2Bytes: number;
+  readonly emulated: boolean;
+}
+
+export interface NativeProbe {
+  readonly available: boolean;
+  readonly reason?: string;
+  readonly device?: NativeDeviceInfo;
+  readonly cublasLtError?: string;
+  readonly cublasLtPath?: string;
+  readonly emulated: boolean;
+}
+
+export interface GemmStats {
+  readonly cublasLt: number;
+  readonly simt: number;
+  readonly gemv: number;
+  readonly cublasLtFallbacks: number;
+  readonly lastFallback: string;
+}
+
+/** The addon's functions (backends/cuda/native/src/addon.cpp). Addresses are plain numbers. */
+export interface NativeAddon {
+  readonly emulated: boolean;
+  probe(): NativeProbe;
+  open(deviceIndex: number): NativeDeviceInfo;
+  allocate(bytes: number): number;
+  free(address: number): void;
+  write(address: number, bytes: Uint8Array): void;
+  read(address: number, length: number): Uint8Array;
+  fill(address: number, byte: number, length: number): void;
+  run(program: Float64Array, startEvent?: number, endEvent?: number): void;
+  finish(readFlag: boolean): number;
+  memoryInfo(): { free: number; total: number };
+  eventCreate(): number;
+  eventRecord(id: number): void;
+  eventElapsed(start: number, end: number): number;
+  stats(): GemmStats;
+  /** Uniform values in [low, high) (benchmarks' random weights); dtype as launch-codes' dtypeCode. */
+  fillRandom(address: number, count: number, dtypeCode: number, low: number, high: number, seed: number): void;
+}
+
+export type AddonLoad = { readonly addon: NativeAddon; readonly path: string } | { readonly addon: null; readonly reason: string };
+
+/** backends/cuda/ in the source tree, whether this file runs from dist/ or not. */
+function backendRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // dist/backends/cuda -> ../../../backends/cuda; source backends/cuda -> itself
+  const fromDist = resolve(here, '../../../backends/cuda');
+  return existsSync(join(fromDist, 'native')) ? fromDist : here;
+}
+
+export function emulationRequested(): boolean {
+  return process.env['GLM_CUDA_EMULATE'] === '1';
+}
+
+export function addonPath(): string {
+  const root = backendRoot();
+  if (process.env['GLM_CUDA_ADDON']) return resolve(process.env['GLM_CUDA_ADDON']);
+  return emulationRequested() ? join(root, 'build-emu', 'Release', 'glm_cuda_emu.node') : join(root, 'build', 'Release', 'glm_cuda.node');
+}
+
+let cached: AddonLoad | undefined;
+
+export function loadAddon(): AddonLoad {
+  if (cached) return cached;
+  const path = addonPath();
+  if (!existsSync(path)) {
+    const how = emulationRequested() ? 'npm run build:cuda-emu' : 'npm run build:cuda, which needs nvcc (the CUDA toolkit) at build time';
+    cached = { addon: null, reason: `the CUDA addon is not built (no ${path}; build it with ${how})` };
+    return cached;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    cached = { addon, path };
+  } catch (e) {
+    cached = { addon: null, reason: `the CUDA addon at ${path} failed to load: ${(e as Error).message.split('\n')[0]}` };
+  }
+  return cached;
+}
