@@ -7,7 +7,7 @@
  */
 import { byteLengthOf, storageView } from '../core/tensor/dtype.js';
 import { elementCount, hostTensor, tensorBytes, type HostTensor } from '../core/tensor/host-tensor.js';
-import { allocateTensor, downloadTensor, freeTensor, uploadTensor } from '../core/runtime/device-tensors.js';
+import { downloadTensor, freeTensor, uploadTensor } from '../core/runtime/device-tensors.js';
 import { bindGraphShapes, outputShapes } from '../core/runtime/graph-shapes.js';
 import type { Backend, DeviceTensor, Executable, ExecutionPlan } from '../core/runtime/plugin-contract.js';
 
@@ -111,5 +111,3 @@ function elementIsPoison(t: HostTensor, poisonByte: number): (i: number) => bool
     return true;
   };
 }
-
-export { allocateTensor };

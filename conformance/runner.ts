@@ -11,11 +11,10 @@ import type { Graph } from '../core/ir/graph.js';
 import { lowerForBackend } from '../core/passes/decompose.js';
 import { validateGraph } from '../core/passes/validate.js';
 import { unsupported } from '../core/runtime/capability.js';
-import type { Backend, ExecutionKind } from '../core/runtime/plugin-contract.js';
+import type { Backend } from '../core/runtime/plugin-contract.js';
 import { runGraph } from '../core/runtime/run-graph.js';
-import { toFloat64, type HostTensor } from '../core/tensor/host-tensor.js';
+import { elementCount, toFloat64, type HostTensor } from '../core/tensor/host-tensor.js';
 import { byteLengthOf, DTYPE_INFO } from '../core/tensor/dtype.js';
-import { elementCount } from '../core/tensor/host-tensor.js';
 import type { ConformanceCase, GenerationCase, GraphCase } from './case.js';
 import { compareOutput } from './compare.js';
 import type { ExpectedFailures } from './expected-failures.js';
@@ -47,11 +46,6 @@ export interface RunnerOptions {
   readonly expected: ExpectedFailures;
   /** Timed repetitions per case after the checked run; 0 = no perf mode. */
   readonly perfRuns: number;
-}
-
-export interface Target {
-  readonly backend: Backend;
-  readonly execution: ExecutionKind;
 }
 
 function repro(spec: string, id: string): string {

@@ -30,7 +30,3 @@ export class GlmError extends Error {
     return EXIT_CODES[this.kind];
   }
 }
-
-export function exitCodeOf(kind: ErrorKind): number {
-  return EXIT_CODES[kind];
-}

@@ -54,10 +54,6 @@ export function dimsEqual(a: Dim, b: Dim): boolean {
   return normalizeDim(a) === normalizeDim(b);
 }
 
-export function isStaticDim(d: Dim): d is number {
-  return typeof d === 'number';
-}
-
 export function shapesEqual(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => dimsEqual(d, b[i]!));
 }

@@ -45,12 +45,6 @@ export interface Graph {
   readonly outputs: readonly { readonly name: string; readonly value: number }[];
 }
 
-export function valueOf(graph: Graph, id: number): ValueInfo {
-  const v = graph.values[id];
-  if (!v) throw new Error(`graph "${graph.name}" has no value ${id}`);
-  return v;
-}
-
 export function describeNode(node: GraphNode): string {
   return `node "${node.name}" (${node.op})`;
 }
