@@ -1,20 +1,20 @@
 /**
- * Benchmark (a script, not a test): decode speed of the built-in tiny model on cpu-ref.
- * Prefills a 16-token prompt, then decodes greedily; reports the median of 5 runs as tokens/s.
- * Usage: node dist/bench/cpu-ref-decode.js [--tokens N] [--dtype f32|f16|bf16]
+ * Benchmark (a script, not a test): decode speed on cpu-ref of the default model (glm-tiny) or of
+ * tiny-random. Prefills a short prompt, then decodes greedily; reports the median of 5 runs as tokens/s.
+ * Usage: node dist/bench/cpu-ref-decode.js [--model default|tiny-random] [--tokens N] [--dtype f32|f16|bf16]
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { plugin } from '../backends/cpu-ref/index.js';
-import { builtinDefaultModel } from '../core/models/glm/load-model.js';
+import { defaultModel, tinyRandomModel } from '../core/models/glm/load-model.js';
 import { ModelSession } from '../core/runtime/session.js';
 import { argmax } from '../core/generate/logits-math.js';
 import type { DType } from '../core/tensor/dtype.js';
 
-const { values } = parseArgs({ options: { tokens: { type: 'string', default: '128' }, dtype: { type: 'string', default: 'f32' } } });
+const { values } = parseArgs({ options: { model: { type: 'string', default: 'default' }, tokens: { type: 'string', default: '128' }, dtype: { type: 'string', default: 'f32' } } });
 const tokens = Number(values.tokens);
 const dtype = values.dtype as DType;
-const model = builtinDefaultModel(dtype);
+const model = values.model === 'tiny-random' ? tinyRandomModel(dtype) : await defaultModel(dtype);
 const session = await ModelSession.open(await plugin.open(), model.config, model.weights, { dtype });
 const prompt = model.tokenizer.encode('The quick brown [MASK] jumps.');
 prompt.push(model.tokenizer.special.sop);
@@ -35,7 +35,7 @@ for (let r = 0; r < 5; r++) rates.push(await once());
 rates.sort((a, b) => a - b);
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 console.log(JSON.stringify({
-  bench: 'cpu-ref tiny decode',
+  bench: `cpu-ref decode, model ${model.config.name}`,
   date: new Date().toISOString().slice(0, 10),
   machine: `${cpus().length} × ${cpu}`,
   node: process.version,

@@ -37,7 +37,7 @@ export class DeviceContext {
       multiprocessors: Math.max(1, info.multiprocessors),
       gemvMaxRows: Math.min(16, Math.max(0, envNumber('GLM_CUDA_GEMV_ROWS', 4))),
       attentionMaterializeFrom: Math.max(2, envNumber('GLM_CUDA_ATTENTION_MATERIALIZE', 32)),
-      attentionWorkspaceBytes: envNumber('GLM_CUDA_ATTENTION_WORKSPACE', 2 ** 31),
+      attentionChunkBytes: envNumber('GLM_CUDA_ATTENTION_CHUNK_BYTES', Math.max(2 ** 20, Math.min(info.l2Bytes * 0.6 || 2 ** 25, 2 ** 25))),
     };
   }
 

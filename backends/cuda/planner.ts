@@ -22,8 +22,8 @@ export interface PlanOptions {
   readonly gemvMaxRows: number;
   /** Attention with at least this many queries materialises the scores through two GEMMs. */
   readonly attentionMaterializeFrom: number;
-  /** Upper bound of the materialised attention's workspace per chunk of heads. */
-  readonly attentionWorkspaceBytes: number;
+  /** Scores of one chunk of heads in the materialised attention (sized to stay in L2). */
+  readonly attentionChunkBytes: number;
 }
 
 export interface Plan {

@@ -187,13 +187,12 @@ def main():
     }
     print(f"ceilings: copy {report['ceilings']['copy']['tb_per_s']:.2f} TB/s, gemm {report['ceilings']['gemm_fp16_8192']['tflop_per_s']:.0f} TFLOP/s", flush=True)
     w = make_weights(gen)
-    cases = {}
-    cases["prefill-2048"] = run_variants(w, "prefill-2048", 1, 2048, 0, 1024, args.reps, gen, args.compile)
-    cases["decode-b1-cache2048"] = run_variants(w, "decode-b1-cache2048", 1, 1, 2048, 1024, args.reps, gen, args.compile)
-    cases["decode-b16-cache2048"] = run_variants(w, "decode-b16-cache2048", 16, 1, 2048, 1024, args.reps, gen, args.compile)
-    report["cases"] = cases
-    with open(args.out, "w") as f:
-        json.dump(report, f, indent=1)
+    report["cases"] = {}
+    shapes = [("decode-b1-cache2048", 1, 1, 2048), ("decode-b16-cache2048", 16, 1, 2048), ("prefill-2048", 1, 2048, 0)]
+    for name, batch, seq, past in shapes:
+        report["cases"][name] = run_variants(w, name, batch, seq, past, 1024, args.reps, gen, args.compile)
+        with open(args.out, "w") as f:  # after every case, so a time limit keeps what was measured
+            json.dump(report, f, indent=1)
 
 
 if __name__ == "__main__":

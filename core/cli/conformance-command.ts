@@ -1,7 +1,8 @@
 /** `glm conformance`: check a backend against cpu-ref, case by case, with CI-ready reports. */
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { parseArgs } from 'node:util';
 import { GlmError } from '../errors.js';
 import { writeTextFileAtomic } from '../io/atomic-write.js';
@@ -101,7 +102,7 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   const spec = v.backend ?? 'cpu-ref';
   const { plugin, backend } = await openBackend(spec);
   const reference = await cpuRef.open();
-  const defaultList = fileURLToPath(new URL(`../../../conformance/expected-failures/${plugin.name}.yaml`, import.meta.url));
+  const defaultList = join(packageRoot(), 'conformance', 'expected-failures', `${plugin.name}.yaml`);
   const expected = await loadExpectedFailures(v['expected-failures'] ?? defaultList);
   console.error(`glm conformance: ${cases.length} cases on backend ${backend.name} (${backend.device}) — results from ${executionLabel(backend.execution)}`);
 

@@ -1,7 +1,9 @@
-/** The --model option shared by run and evaluate: "default" (or absent) or a model folder. */
-import { builtinDefaultModel, loadModelFolder, type LoadedModel } from '../models/glm/load-model.js';
+/** The --model option shared by run and evaluate: "default" (or absent), "tiny-random", or a model folder. */
+import { defaultModel, loadModelFolder, tinyRandomModel, type LoadedModel } from '../models/glm/load-model.js';
 import type { DType } from '../tensor/dtype.js';
 
 export async function loadModel(spec: string | undefined, dtype: DType): Promise<LoadedModel> {
-  return spec === undefined || spec === 'default' ? builtinDefaultModel(dtype) : loadModelFolder(spec, dtype);
+  if (spec === undefined || spec === 'default') return defaultModel(dtype);
+  if (spec === 'tiny-random') return tinyRandomModel(dtype);
+  return loadModelFolder(spec, dtype);
 }

@@ -3,7 +3,7 @@ import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
 import { parseTaskConfig } from '../../core/evaluate/task-config.js';
 import { exactMatch, f1Score, normalizeAnswer, perplexity, median } from '../../core/evaluate/metrics.js';
 import { scoreChoices } from '../../core/evaluate/scoring.js';
-import { builtinDefaultModel } from '../../core/models/glm/load-model.js';
+import { tinyRandomModel } from '../../core/models/glm/load-model.js';
 import { ModelSession } from '../../core/runtime/session.js';
 import { buildGlmModelGraph, GLM_INPUTS } from '../../core/models/glm/graphs.js';
 import { runGraph } from '../../core/runtime/run-graph.js';
@@ -48,7 +48,7 @@ describe('task YAML', () => {
 
 describe('multiple-choice scoring', () => {
   it('equals the summed log-probabilities of a full forward pass of each choice (the cache trick is exact)', async () => {
-    const model = builtinDefaultModel('f32');
+    const model = tinyRandomModel('f32');
     const backend = await cpuRef.open();
     const session = await ModelSession.open(backend, model.config, model.weights, { dtype: 'f32' });
     const task = parseTaskConfig('name: t\ntype: mul\npath: .\nfile-pattern: x', 't.yaml');

@@ -354,7 +354,7 @@ def greedy_fill(model: GLMModel, context: list[int], max_new_tokens: int = 32, d
     """Greedy decoding of one blank: context + [sop], then argmax over ids < vocabSize until [eop]/eos
     or max_new_tokens. Recomputes the whole sequence every step (no cache). Returns
     (input_ids, position_ids, context_length, logits of the [sop] position, generated ids incl. the end
-    token if one came, stop reason)."""
+    token if one came, stop reason, top-1 − top-2 logit margin of every step)."""
     cfg = model.cfg
     mask_index = blank_to_fill(context)
     ctx = len(context)
@@ -362,6 +362,7 @@ def greedy_fill(model: GLMModel, context: list[int], max_new_tokens: int = 32, d
     positions = list(range(ctx)) + [span_position(context, mask_index, 0)]
     first_logits = None
     generated: list[int] = []
+    margins: list[float] = []
     stop = "length"
     for step in range(max_new_tokens):
         input_ids = torch.tensor([ids], dtype=torch.long, device=device)
@@ -369,7 +370,9 @@ def greedy_fill(model: GLMModel, context: list[int], max_new_tokens: int = 32, d
         logits = model(input_ids, position_ids, context_lengths=torch.tensor([ctx], device=device))[0, -1]
         if step == 0:
             first_logits = logits.float().cpu()
-        token = int(torch.argmax(logits[: cfg.vocab_size]).item())
+        top2 = torch.topk(logits[: cfg.vocab_size], 2)
+        token = int(top2.indices[0])
+        margins.append(float(top2.values[0] - top2.values[1]))
         generated.append(token)
         if token in (EOP, EOS):
             stop = "eop" if token == EOP else "eos"
@@ -378,4 +381,4 @@ def greedy_fill(model: GLMModel, context: list[int], max_new_tokens: int = 32, d
         positions.append(span_position(context, mask_index, len(generated)))
     prompt_ids = list(context) + [SOP]
     prompt_positions = list(range(ctx)) + [span_position(context, mask_index, 0)]
-    return prompt_ids, prompt_positions, ctx, first_logits, generated, stop
+    return prompt_ids, prompt_positions, ctx, first_logits, generated, stop, margins

@@ -17,7 +17,8 @@ rotary tables in float64 then cast. For each prompt:
     digits).
   * greedy: argmax over ids < vocabSize, at most 32 tokens, ending at [eop] or eos (the end token is in
     `ids_with_end`, not in `ids`), recomputing the whole sequence each step (no cache); `text` is the
-    decoded span, `filled_text` the prompt with the blank replaced by it.
+    decoded span, `filled_text` the prompt with the blank replaced by it; `min_top2_margin` the smallest
+    gap between the best and second-best logit over the steps (how far greedy is from a tie).
 """
 import argparse
 import datetime
@@ -100,16 +101,22 @@ def decode_with_specials(enc, ids):
     """Control ids as their literal strings; eos/pad/eod as nothing (as the SDK's decode)."""
     literal = {MASK: "[MASK]", GMASK: "[gMASK]", SMASK: "[sMASK]", 7: "[sop]", EOP: "[eop]"}
     text, run = "", []
+
+    def flush():
+        nonlocal text, run
+        if run:
+            piece = enc.sp.id_to_piece(run[0])
+            # Only the very start of the text loses the dummy-prefix space.
+            text += (" " if text and piece.startswith("\u2581") else "") + enc.decode(run)
+            run = []
+
     for i in ids:
         if i in literal or i in (0, EOS, 6):
-            if run:
-                text += enc.decode(run)
-                run = []
+            flush()
             text += literal.get(i, "")
         else:
             run.append(i)
-    if run:
-        text += enc.decode(run)
+    flush()
     return text
 
 
@@ -136,7 +143,7 @@ def main():
         input_text = text if has_mask else f"{text} [gMASK]"
         context = prepare_context(prompt_ids)
         at = blank_to_fill(context)
-        ids, positions, ctx, logits, generated, stop = greedy_fill(model, context, args.max_new_tokens)
+        ids, positions, ctx, logits, generated, stop, margins = greedy_fill(model, context, args.max_new_tokens)
         span = [t for t in generated if t not in (EOP, EOS)]
         entry = {
             "name": name,
@@ -156,6 +163,7 @@ def main():
                 "end": stop if stop != "length" else None,
                 "text": enc.decode(span),
                 "filled_text": decode_with_specials(enc, [t for t in splice(context, at, span) if t != EOS]),
+                "min_top2_margin": round(min(margins), 6),
             },
             "logits_last": [float(f"{v:.7g}") for v in logits.tolist()],
         }

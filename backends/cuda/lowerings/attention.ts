@@ -40,10 +40,12 @@ export const attention: Lowering = (ctx) => {
   let chunk = 0;
   let workspaceBytes = 0;
   if (materialise) {
-    mode = 1;
-    const perPair = queries * keys * (4 + es);
-    chunk = Math.max(1, Math.min(batch * heads, Math.floor(ctx.options.attentionWorkspaceBytes / perPair)));
-    workspaceBytes = alignUp(chunk * queries * keys * 4) + chunk * queries * keys * es;
+    // f16: scores in f16, overwritten by the probabilities (as the release's fp16 path rounds them);
+    // f32/bf16: fp32 scores beside the probabilities. Chunks of heads sized to stay in L2.
+    mode = q.dtype === 'f16' ? 2 : 1;
+    const perPair = mode === 2 ? queries * keys * es : queries * keys * (4 + es);
+    chunk = Math.max(1, Math.min(batch * heads, Math.floor(ctx.options.attentionChunkBytes / perPair)));
+    workspaceBytes = mode === 2 ? chunk * queries * keys * es : alignUp(chunk * queries * keys * 4) + chunk * queries * keys * es;
   } else {
     // Enough blocks to fill the device: split the keys when there are few query rows (decode).
     const rows = batch * heads * queries;

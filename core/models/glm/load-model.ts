@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { packageRoot } from '../../package-root.js';
 import { GlmError } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { HostTensor } from '../../tensor/host-tensor.js';
@@ -24,17 +25,28 @@ export interface LoadedModel {
   readonly description: string;
 }
 
-/** The seed of the built-in default's random weights. */
+/** The seed of the `tiny-random` model's weights. */
 export const DEFAULT_MODEL_SEED = 1234;
 
-export function builtinDefaultModel(dtype: DType): LoadedModel {
+/**
+ * The default model: glm-tiny, trained with GLM's blank-infilling objective on Debian's English and
+ * Chinese fortunes (docs/tiny-model.md), shipped in the package's models/ folder.
+ */
+export const DEFAULT_MODEL_FOLDER = join(packageRoot(), 'models', 'glm-tiny');
+
+export function defaultModel(dtype: DType): Promise<LoadedModel> {
+  return loadModelFolder(DEFAULT_MODEL_FOLDER, dtype);
+}
+
+/** The `tiny` config with seeded random weights and the byte tokenizer: instant, for tests and plumbing. */
+export function tinyRandomModel(dtype: DType): LoadedModel {
   const weights = randomWeights(TINY, 'f32', DEFAULT_MODEL_SEED);
   return {
     config: TINY,
     weights: prepareWeights(TINY, weights, dtype, 'none', 'built-in tiny model'),
     tokenizer: new ByteTokenizer(),
     quantization: 'none',
-    description: `built-in "tiny" GLM (${TINY.numLayers} layers, hidden ${TINY.hiddenSize}), seeded random weights (seed ${DEFAULT_MODEL_SEED}), byte tokenizer`,
+    description: `"tiny-random" GLM (${TINY.numLayers} layers, hidden ${TINY.hiddenSize}), seeded random weights (seed ${DEFAULT_MODEL_SEED}), byte tokenizer`,
   };
 }
 

@@ -100,8 +100,9 @@ struct AttentionParams {
   int keys_per_split;
 };
 void launch_attention_fused(int dtype, const AttentionParams& p, Stream s);
-// The materialised path's middle: scores (fp32, [rows=B·H·Q, K], pre-scaled) -> masked softmax -> P (dtype).
-void launch_attention_softmax(int dtype, const AttentionParams& p, const float* scores, void* probs, int64_t bh_begin, int64_t bh_count, Stream s);
+// The materialised path's middle: pre-scaled scores [rows = B·H·Q, K] (fp32, or the storage dtype when
+// storage_scores, in which case probs may be the same buffer) -> masked softmax -> P (dtype).
+void launch_attention_softmax(int dtype, bool storage_scores, const AttentionParams& p, const void* scores, void* probs, int64_t bh_begin, int64_t bh_count, Stream s);
 
 // Row-major C[b] = alpha · A[b] · op(B[b]) (+ bias[n]), fp32 accumulation; B may be i8/i4 with a
 // per-row (n) scale. The portable path: odd shapes, broadcast batches, quantized weights, and

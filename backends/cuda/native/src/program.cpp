@@ -84,13 +84,16 @@ void launch_attention(Reader& r, int tag, Stream s) {
     device::check_launch("attention (fused)");
     return;
   }
-  // Materialised: per chunk of (b, h) pairs, S = scale·Q·Kᵀ (fp32), P = softmax(mask(S)) (dtype), O = P·V.
+  // Materialised: per chunk of (b, h) pairs, S = scale·Q·Kᵀ, P = softmax(mask(S)) (dtype), O = P·V.
+  // Mode 1 keeps S in fp32 beside P; mode 2 keeps S in the storage dtype and overwrites it with P
+  // (the release's fp16 path rounds the scores the same way). The planner sizes chunks to stay in L2.
   // Q, K, V must be flat over (b, h): stride[0] == heads·stride[1] (checked by the planner).
+  const bool storage_scores = mode == 2;
   const int64_t bh_total = static_cast<int64_t>(p.batch) * p.heads;
   const int64_t score_elems = chunk * p.queries * p.keys;
-  float* scores = reinterpret_cast<float*>(workspace);
-  char* probs = workspace + ((score_elems * 4 + 255) / 256) * 256;
   const size_t es = dtype_bytes(dtype);
+  void* scores = workspace;
+  char* probs = storage_scores ? workspace : workspace + ((score_elems * 4 + 255) / 256) * 256;
   for (int64_t bh0 = 0; bh0 < bh_total; bh0 += chunk) {
     const int64_t count = std::min<int64_t>(chunk, bh_total - bh0);
     GemmParams g{};
@@ -110,11 +113,11 @@ void launch_attention(Reader& r, int tag, Stream s) {
     g.batch = count;
     g.type_ab = dtype;
     g.type_b = dtype;
-    g.type_c = F32;
+    g.type_c = storage_scores ? dtype : F32;
     g.alpha = p.scale;
     gemm(g, GemmPath::Auto, s);
     device::check_launch("attention (scores)");
-    launch_attention_softmax(dtype, p, scores, probs, bh0, count, s);
+    launch_attention_softmax(dtype, storage_scores, p, scores, probs, bh0, count, s);
     device::check_launch("attention (softmax)");
     // O = P·V, written through the output strides: one batched product per batch row b (the
     // output's (b, h) need not be flat, e.g. when it is written straight into [B, Q, H, d]).

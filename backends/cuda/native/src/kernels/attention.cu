@@ -21,10 +21,37 @@ __device__ __forceinline__ bool may_attend(const AttentionParams& p, int b, int 
   return j < context || j <= p.keys - p.queries + i;
 }
 
-template <typename T, int EPL>
+template <typename T, int N>
+struct alignas(sizeof(T) * N) Pack {
+  T v[N];
+};
+
+// A lane's EPL consecutive elements of a row, as one vector load when VEC (unit stride, aligned).
+template <typename T, int EPL, bool VEC>
+__device__ __forceinline__ void load_row(float (&out)[EPL], const T* row, int64_t stride, int lane, int dim) {
+  if constexpr (VEC) {
+    const int t0 = lane * EPL;
+    if (t0 < dim) {
+      const Pack<T, EPL> v = *reinterpret_cast<const Pack<T, EPL>*>(row + t0);
+#pragma unroll
+      for (int r = 0; r < EPL; ++r) out[r] = to_f32(v.v[r]);
+    } else {
+#pragma unroll
+      for (int r = 0; r < EPL; ++r) out[r] = 0.f;
+    }
+  } else {
+#pragma unroll
+    for (int r = 0; r < EPL; ++r) {
+      const int t = lane * EPL + r;
+      out[r] = t < dim ? to_f32(row[t * stride]) : 0.f;
+    }
+  }
+}
+
+template <typename T, int EPL, bool VEC>
 __global__ void attention_fused_kernel(AttentionParams p) {
   GLM_DYN_SMEM(float, shared);  // [kWarps * 2] (max, sum) then [kWarps * dim] accumulators
-  constexpr int U = 2;          // keys in flight per warp
+  constexpr int U = 4;          // keys in flight per warp
   const int row = blockIdx.x;
   const int split = blockIdx.y;
   const int i = row % p.queries;
@@ -54,17 +81,19 @@ __global__ void attention_fused_kernel(AttentionParams p) {
 
   for (int j0 = j_begin + warp; j0 < j_end; j0 += kWarps * U) {
     float dots[U];
+    float kv[U][EPL];
+#pragma unroll
+    for (int u = 0; u < U; ++u) {
+      const int j = j0 + u * kWarps;
+      if (j < j_end) load_row<T, EPL, VEC>(kv[u], kb + j * p.k_strides[2], p.k_strides[3], lane, p.dim);
+    }
 #pragma unroll
     for (int u = 0; u < U; ++u) {
       const int j = j0 + u * kWarps;
       float dot = 0.f;
       if (j < j_end) {
-        const T* kr = kb + j * p.k_strides[2];
 #pragma unroll
-        for (int r = 0; r < EPL; ++r) {
-          const int t = lane * EPL + r;
-          if (t < p.dim) dot += qv[r] * to_f32(kr[t * p.k_strides[3]]);
-        }
+        for (int r = 0; r < EPL; ++r) dot += qv[r] * kv[u][r];
       }
       dots[u] = dot;
     }
@@ -79,13 +108,10 @@ __global__ void attention_fused_kernel(AttentionParams p) {
       const float correction = expf(m - m_new);
       const float weight = expf(s - m_new);
       l = l * correction + weight;
-      const T* vr = vb + j * p.v_strides[2];
+      float value[EPL];
+      load_row<T, EPL, VEC>(value, vb + j * p.v_strides[2], p.v_strides[3], lane, p.dim);
 #pragma unroll
-      for (int r = 0; r < EPL; ++r) {
-        const int t = lane * EPL + r;
-        const float value = t < p.dim ? to_f32(vr[t * p.v_strides[3]]) : 0.f;
-        acc[r] = acc[r] * correction + weight * value;
-      }
+      for (int r = 0; r < EPL; ++r) acc[r] = acc[r] * correction + weight * value[r];
       m = m_new;
     }
   }
@@ -143,28 +169,43 @@ __global__ void attention_combine_kernel(AttentionParams p) {
   }
 }
 
-// Rows of pre-scaled fp32 scores [bh_count · Q, K] -> masked softmax -> probabilities in the storage dtype.
-template <typename T>
-__global__ void attention_softmax_kernel(AttentionParams p, const float* scores, T* probs, int64_t bh_begin) {
+// Rows of pre-scaled scores [bh_count · Q, K] (fp32, or the storage dtype — then possibly the same
+// buffer as the output) -> masked softmax in fp32 -> probabilities in the storage dtype. Each thread
+// reads an element in the last pass before writing it, after the barriers of the reductions.
+template <typename T, typename S>
+__global__ void attention_softmax_kernel(AttentionParams p, const S* scores, T* probs, int64_t bh_begin) {
   __shared__ float scratch[33];
   const int64_t local_row = blockIdx.x;
   const int i = static_cast<int>(local_row % p.queries);
   const int64_t bh = bh_begin + local_row / p.queries;
   const int h = static_cast<int>(bh % p.heads);
   const int b = static_cast<int>(bh / p.heads);
-  const float* sr = scores + local_row * p.keys;
+  const S* sr = scores + local_row * p.keys;
   T* pr = probs + local_row * p.keys;
   const int context = p.explicit_mask ? 0 : p.context_lengths[b];
   float m = -INFINITY;
-  for (int j = threadIdx.x; j < p.keys; j += blockDim.x) m = fmaxf(m, may_attend(p, b, h, i, j, context) ? sr[j] : kMaskedScore);
+  for (int j = threadIdx.x; j < p.keys; j += blockDim.x) m = fmaxf(m, may_attend(p, b, h, i, j, context) ? to_f32(sr[j]) : kMaskedScore);
   m = block_max(m, scratch);
   float sum = 0.f;
-  for (int j = threadIdx.x; j < p.keys; j += blockDim.x) sum += expf((may_attend(p, b, h, i, j, context) ? sr[j] : kMaskedScore) - m);
+  for (int j = threadIdx.x; j < p.keys; j += blockDim.x) sum += expf((may_attend(p, b, h, i, j, context) ? to_f32(sr[j]) : kMaskedScore) - m);
   sum = block_sum(sum, scratch);
   const float inv = 1.f / sum;
   for (int j = threadIdx.x; j < p.keys; j += blockDim.x) {
-    pr[j] = from_f32<T>(expf((may_attend(p, b, h, i, j, context) ? sr[j] : kMaskedScore) - m) * inv);
+    pr[j] = from_f32<T>(expf((may_attend(p, b, h, i, j, context) ? to_f32(sr[j]) : kMaskedScore) - m) * inv);
   }
+}
+
+template <typename T, int EPL>
+void fused_with(const AttentionParams& p, dim3 grid, size_t smem, Stream s) {
+  // Vector loads when every lane's EPL elements are consecutive, whole and aligned in K and V.
+  const int64_t bytes = static_cast<int64_t>(sizeof(T)) * EPL;
+  auto aligned = [&](const void* base, const int64_t (&st)[4]) {
+    return st[3] == 1 && reinterpret_cast<uintptr_t>(base) % bytes == 0 && (st[0] * sizeof(T)) % bytes == 0 &&
+           (st[1] * sizeof(T)) % bytes == 0 && (st[2] * sizeof(T)) % bytes == 0;
+  };
+  const bool vec = EPL > 1 && p.dim % EPL == 0 && aligned(p.k, p.k_strides) && aligned(p.v, p.v_strides);
+  if (vec) launch(attention_fused_kernel<T, EPL, EPL == 1 ? false : true>, grid, dim3(32 * kWarps), smem, s, p);
+  else launch(attention_fused_kernel<T, EPL, false>, grid, dim3(32 * kWarps), smem, s, p);
 }
 
 template <typename T>
@@ -172,10 +213,10 @@ void fused(const AttentionParams& p, Stream s) {
   const dim3 grid(static_cast<unsigned>(p.batch * p.heads * p.queries), static_cast<unsigned>(p.splits));
   const size_t smem = sizeof(float) * (2 * kWarps + kWarps * p.dim);
   const int per_lane = (p.dim + 31) / 32;
-  if (per_lane <= 1) launch(attention_fused_kernel<T, 1>, grid, dim3(32 * kWarps), smem, s, p);
-  else if (per_lane <= 2) launch(attention_fused_kernel<T, 2>, grid, dim3(32 * kWarps), smem, s, p);
-  else if (per_lane <= 4) launch(attention_fused_kernel<T, 4>, grid, dim3(32 * kWarps), smem, s, p);
-  else launch(attention_fused_kernel<T, 8>, grid, dim3(32 * kWarps), smem, s, p);
+  if (per_lane <= 1) fused_with<T, 1>(p, grid, smem, s);
+  else if (per_lane <= 2) fused_with<T, 2>(p, grid, smem, s);
+  else if (per_lane <= 4) fused_with<T, 4>(p, grid, smem, s);
+  else fused_with<T, 8>(p, grid, smem, s);
   if (p.splits > 1) launch(attention_combine_kernel<T>, dim3(static_cast<unsigned>(p.batch * p.heads * p.queries)), dim3(128), 0, s, p);
 }
 
@@ -190,14 +231,21 @@ void launch_attention_fused(int dtype, const AttentionParams& p, Stream s) {
   }
 }
 
-void launch_attention_softmax(int dtype, const AttentionParams& p, const float* scores, void* probs, int64_t bh_begin, int64_t bh_count, Stream s) {
+void launch_attention_softmax(int dtype, bool storage_scores, const AttentionParams& p, const void* scores, void* probs, int64_t bh_begin, int64_t bh_count, Stream s) {
   const int64_t rows = bh_count * p.queries;
   if (rows <= 0) return;
-  const unsigned threads = p.keys >= 1024 ? 256 : 64;
+  const dim3 grid(static_cast<unsigned>(rows)), block(p.keys >= 1024 ? 256 : 64);
+  const float* f = static_cast<const float*>(scores);
   switch (dtype) {
-    case F32: launch(attention_softmax_kernel<float>, dim3(static_cast<unsigned>(rows)), dim3(threads), 0, s, p, scores, static_cast<float*>(probs), bh_begin); break;
-    case F16: launch(attention_softmax_kernel<__half>, dim3(static_cast<unsigned>(rows)), dim3(threads), 0, s, p, scores, static_cast<__half*>(probs), bh_begin); break;
-    default: launch(attention_softmax_kernel<__nv_bfloat16>, dim3(static_cast<unsigned>(rows)), dim3(threads), 0, s, p, scores, static_cast<__nv_bfloat16*>(probs), bh_begin); break;
+    case F32: launch(attention_softmax_kernel<float, float>, grid, block, 0, s, p, f, static_cast<float*>(probs), bh_begin); break;
+    case F16:
+      if (storage_scores) launch(attention_softmax_kernel<__half, __half>, grid, block, 0, s, p, static_cast<const __half*>(scores), static_cast<__half*>(probs), bh_begin);
+      else launch(attention_softmax_kernel<__half, float>, grid, block, 0, s, p, f, static_cast<__half*>(probs), bh_begin);
+      break;
+    default:
+      if (storage_scores) launch(attention_softmax_kernel<__nv_bfloat16, __nv_bfloat16>, grid, block, 0, s, p, static_cast<const __nv_bfloat16*>(scores), static_cast<__nv_bfloat16*>(probs), bh_begin);
+      else launch(attention_softmax_kernel<__nv_bfloat16, float>, grid, block, 0, s, p, f, static_cast<__nv_bfloat16*>(probs), bh_begin);
+      break;
   }
 }
 
