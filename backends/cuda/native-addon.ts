@@ -78,21 +78,23 @@ export function addonPath(): string {
   return emulationRequested() ? join(root, 'build-emu', 'Release', 'glm_cuda_emu.node') : join(root, 'build', 'Release', 'glm_cuda.node');
 }
 
-let cached: AddonLoad | undefined;
-
-export function loadAddon(): AddonLoad {
-  if (cached) return cached;
-  const path = addonPath();
+/** Load the addon at `path` (uncached), or say why it cannot be. */
+export function loadAddonAt(path: string): AddonLoad {
   if (!existsSync(path)) {
-    const how = emulationRequested() ? 'npm run build:cuda-emu' : 'npm run build:cuda, which needs nvcc (the CUDA toolkit) at build time';
-    cached = { addon: null, reason: `the CUDA addon is not built (no ${path}; build it with ${how})` };
-    return cached;
+    const how = /_emu\.node$/.test(path) ? 'npm run build:cuda-emu' : 'npm run build:cuda, which needs nvcc (the CUDA toolkit) at build time';
+    return { addon: null, reason: `the CUDA addon is not built (no ${path}; build it with ${how})` };
   }
   try {
-    const addon = createRequire(import.meta.url)(path) as NativeAddon;
-    cached = { addon, path };
+    return { addon: createRequire(import.meta.url)(path) as NativeAddon, path };
   } catch (e) {
-    cached = { addon: null, reason: `the CUDA addon at ${path} failed to load: ${(e as Error).message.split('\n')[0]}` };
+    return { addon: null, reason: `the CUDA addon at ${path} failed to load: ${(e as Error).message.split('\n')[0]}` };
   }
+}
+
+let cached: AddonLoad | undefined;
+
+/** The addon this process uses (chosen once: GLM_CUDA_ADDON, else the emulated or the real build). */
+export function loadAddon(): AddonLoad {
+  cached ??= loadAddonAt(addonPath());
   return cached;
 }

@@ -61,8 +61,6 @@ export interface StepContext {
 
 export type Lowering = (ctx: StepContext) => void;
 
-/** Ops whose outputs may be views of their inputs (no kernel). */
-const ALIAS_OPS = new Set(['reshape', 'transpose', 'split', 'slice', 'all-reduce']);
 /** Producers that can write their output through arbitrary strides (placement candidates). */
 const STRIDED_WRITERS = new Set(['rope', 'attention', 'gather']);
 /** Consumers that read any strided view directly; every other op needs contiguous inputs. */
@@ -212,7 +210,7 @@ export function planGraph(graph: Graph, dims: DimBindings, boundAlign: (role: 'i
         emitCopy(ctx, view, existing);
       },
       writtenByPlacement(k) {
-        return ALIAS_OPS.has(node.op) && node.op === 'transpose' && materialisedTransposes.has(i) && k === 0;
+        return k === 0 && materialisedTransposes.has(i);
       },
       placedInput(k) {
         const id = node.inputs[k];

@@ -8,6 +8,7 @@ import { broadcastStrides, countOf, elementBytes, ptrOf, type Loc } from '../loc
 import type { Lowering } from '../planner.js';
 import { alignUp } from '../arena.js';
 
+/** The four element strides [b, h, row, t] the kernels take. */
 function strides4(loc: Loc): number[] {
   return [...loc.strides];
 }
