@@ -5,8 +5,7 @@ import { GlmError } from '../errors.js';
 import { writeTextFileAtomic } from '../io/atomic-write.js';
 import { findTaskFiles, loadTaskConfig } from '../evaluate/task-config.js';
 import { loadTaskData, runTask, type TaskProgress, type TaskResult } from '../evaluate/run-task.js';
-import { openBackend } from '../runtime/registry.js';
-import { ModelSession } from '../runtime/session.js';
+import { openModelSession } from './open-session.js';
 import { dtypeOption } from './options.js';
 import { HELP_OPTION, withUsageErrors } from './parse.js';
 import { loadModel } from './load-model-option.js';
@@ -21,6 +20,7 @@ Options:
   --backend NAME|PATH     cpu-ref (default), a built-in, ./my-plugin.js or a package
   --model default|FOLDER  the model (default: the built-in default)
   --dtype f32|f16|bf16    storage dtype (default f32)
+  --allow-cpu-fallback    run the nodes the backend cannot run on cpu-ref (printed)
   --json FILE             also write the results as JSON
   -h, --help              this text`;
 
@@ -38,7 +38,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   const { values: v, positionals } = withUsageErrors('evaluate', () =>
     parseArgs({
       args,
-      options: { backend: { type: 'string' }, model: { type: 'string' }, dtype: { type: 'string' }, json: { type: 'string' }, ...HELP_OPTION },
+      options: { backend: { type: 'string' }, model: { type: 'string' }, dtype: { type: 'string' }, json: { type: 'string' }, 'allow-cpu-fallback': { type: 'boolean' }, ...HELP_OPTION },
       allowPositionals: true,
       strict: true,
     }),
@@ -49,16 +49,15 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   const configs = await Promise.all((await findTaskFiles(positionals)).map(loadTaskConfig));
   const tasks = await Promise.all(configs.map(loadTaskData));
   const model = await loadModel(v.model, dtype);
-  const { backend, probe } = await openBackend(v.backend ?? 'cpu-ref');
-  const session = await ModelSession.open(backend, model.config, model.weights, { dtype, quantization: model.quantization });
-  console.error(`glm: model ${model.description}; dtype ${dtype}; backend ${backend.name} — results from ${probe.execution === 'hardware' ? 'real hardware' : probe.execution === 'emulator' ? 'an EMULATOR' : 'the CPU reference'}`);
+  const opened = await openModelSession(model, v.backend ?? 'cpu-ref', dtype, v['allow-cpu-fallback'] === true);
+  const { session } = opened;
   const results: TaskResult[] = [];
   try {
     for (const task of tasks) results.push(await runTask(session, model.tokenizer, task, progressBar(), (line) => console.log(line)));
   } finally {
-    await session.close();
-    await backend.close();
+    await opened.close();
   }
-  if (v.json) await writeTextFileAtomic(v.json, JSON.stringify({ model: model.description, backend: backend.name, execution: probe.execution, dtype, results }, null, 1) + '\n');
+  const where = { backend: session.backend.name, device: session.backend.device, execution: session.backend.execution, ...(session.split ? { cpuFallback: session.split } : {}) };
+  if (v.json) await writeTextFileAtomic(v.json, JSON.stringify({ model: model.description, ...where, dtype, results }, null, 1) + '\n');
   return 0;
 }

@@ -6,8 +6,7 @@ import { GlmError } from '../errors.js';
 import { writeTextFileAtomic } from '../io/atomic-write.js';
 import { fillBlanks, type StrategyOptions } from '../generate/fill-blanks.js';
 import { loadModel } from './load-model-option.js';
-import { openBackend } from '../runtime/registry.js';
-import { ModelSession } from '../runtime/session.js';
+import { openModelSession } from './open-session.js';
 import { choiceOption, dtypeOption, floatOption, intOption } from './options.js';
 import { parseArgs } from 'node:util';
 import { HELP_OPTION, withUsageErrors } from './parse.js';
@@ -21,6 +20,8 @@ Model and backend:
   --backend NAME|PATH        cpu-ref (default), a built-in, ./my-plugin.js or a package
   --model default|FOLDER     FOLDER holds config.json + model.safetensors (default: built-in)
   --dtype f32|f16|bf16       storage dtype of weights and activations (default f32)
+  --allow-cpu-fallback       run the nodes the backend cannot run on cpu-ref (printed);
+                             without it such a backend is refused (strict, the default)
 
 Input and output:
   --input-source interactive|FILE   one query per line; "stop" ends interactive input (default interactive)
@@ -44,6 +45,7 @@ const OPTIONS = {
   backend: { type: 'string' },
   model: { type: 'string' },
   dtype: { type: 'string' },
+  'allow-cpu-fallback': { type: 'boolean' },
   'input-source': { type: 'string' },
   'output-path': { type: 'string' },
   'out-seq-length': { type: 'string' },
@@ -122,14 +124,11 @@ export async function runCommand(args: string[]): Promise<number> {
   const queries = await openQuerySource(v['input-source'] ?? 'interactive');
 
   const model = await loadModel(v.model, dtype);
-  const { backend, probe } = await openBackend(v.backend ?? 'cpu-ref');
   if (outSeqLength > model.config.maxSequenceLength) {
     throw new GlmError('usage', `--out-seq-length ${outSeqLength} exceeds the model's maximum sequence length ${model.config.maxSequenceLength}`);
   }
-  const session = await ModelSession.open(backend, model.config, model.weights, { dtype, quantization: model.quantization });
-  console.error(`glm: model ${model.description}; dtype ${dtype}`);
-  console.error(`glm: backend ${backend.name} on ${backend.device} — results from ${probe.execution === 'hardware' ? 'real hardware' : probe.execution === 'emulator' ? 'an EMULATOR' : 'the CPU reference'}`);
-  for (const note of session.plan.decomposed) console.error(`glm: ${note.node} (${note.op}) runs as its decomposition: ${note.reason}`);
+  const opened = await openModelSession(model, v.backend ?? 'cpu-ref', dtype, v['allow-cpu-fallback'] === true);
+  const session = opened.session;
   if (outputPath) await mkdir(outputPath, { recursive: true });
 
   try {
@@ -148,8 +147,7 @@ export async function runCommand(args: string[]): Promise<number> {
       }
     }
   } finally {
-    await session.close();
-    await backend.close();
+    await opened.close();
   }
   return 0;
 }

@@ -11,6 +11,7 @@ import { buildGlmModelGraph, GLM_INPUTS, GLM_OUTPUTS } from '../models/glm/graph
 import type { WeightQuantization } from '../models/glm/weights-layout.js';
 import type { Weights } from '../models/glm/weights.js';
 import { compileFor } from './compile.js';
+import type { FallbackSplit } from './cpu-fallback.js';
 import { allocateTensor, downloadTensor, freeTensor, uploadTensor } from './device-tensors.js';
 import { KvCache } from './kv-cache.js';
 import type { Backend, DeviceTensor, Executable, ExecutionPlan } from './plugin-contract.js';
@@ -18,6 +19,8 @@ import type { Backend, DeviceTensor, Executable, ExecutionPlan } from './plugin-
 export interface SessionOptions {
   readonly dtype: DType;
   readonly quantization?: WeightQuantization;
+  /** Explicit CPU fallback for nodes the backend cannot run (see `split`); strict when absent. */
+  readonly fallback?: Backend;
 }
 
 function i32(shape: number[], values: number[]): HostTensor {
@@ -36,6 +39,8 @@ export class ModelSession implements DecodingModel {
     readonly plan: ExecutionPlan,
     private readonly executable: Executable,
     private readonly weights: ReadonlyMap<string, DeviceTensor>,
+    /** Which nodes run on the fallback backend, when one was allowed and needed. */
+    readonly split?: FallbackSplit,
   ) {
     this.cache = new KvCache(backend.memory);
   }
@@ -43,7 +48,7 @@ export class ModelSession implements DecodingModel {
   /** Compile the model graph for the backend and upload the (already checked) weights once. */
   static async open(backend: Backend, config: GlmConfig, weights: Weights, options: SessionOptions): Promise<ModelSession> {
     const graph = buildGlmModelGraph(config, { dtype: options.dtype, quantization: options.quantization ?? 'none', logits: 'last' });
-    const { plan, executable } = await compileFor(backend, graph);
+    const { plan, executable, split } = await compileFor(backend, graph, options.fallback ? { fallback: options.fallback } : {});
     const resident = new Map<string, DeviceTensor>();
     try {
       for (const id of plan.graph.params) {
@@ -57,7 +62,7 @@ export class ModelSession implements DecodingModel {
       executable.dispose();
       throw e;
     }
-    return new ModelSession(backend, config, options.dtype, plan, executable, resident);
+    return new ModelSession(backend, config, options.dtype, plan, executable, resident, split);
   }
 
   get vocabSize(): number {

@@ -190,3 +190,29 @@ describe('glm run on the default model', () => {
     expect(r.stdout.trimEnd().split('\n')).toEqual(prompts.map((p) => p.greedy.filled_text));
   });
 });
+
+describe('--allow-cpu-fallback', () => {
+  it('is refused without the flag and printed with it; results equal cpu-ref', () => {
+    const cpuRefModule = resolve('dist/backends/cpu-ref/index.js');
+    const partial = file('partial-plugin.mjs', `
+import { plugin as cpuRef } from ${JSON.stringify(cpuRefModule)};
+export default {
+  name: 'partial', apiVersion: 1, description: 'cpu-ref without gelu or geglu',
+  probe: async () => ({ available: true, device: 'test', execution: 'emulator' }),
+  async open() {
+    const inner = await cpuRef.open();
+    const missing = ['gelu', 'geglu'];
+    return { ...inner, name: 'partial', execution: 'emulator',
+      supports: (v) => missing.includes(v.node.op) ? { supported: false, reason: 'no ' + v.node.op + ' kernel' } : inner.supports(v) };
+  },
+};`);
+    const query = file('fallback-q.txt', 'The early bird catches the [MASK].\n');
+    expectOneLineError(glm(['run', '--backend', partial, '--input-source', query, '--top-k', '1']), 5, 'backend "partial" cannot run 4 node(s)');
+    const r = glm(['run', '--backend', partial, '--allow-cpu-fallback', '--input-source', query, '--top-k', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('results from an EMULATOR');
+    expect(r.stderr).toMatch(/CPU FALLBACK \(--allow-cpu-fallback\): 4 node\(s\) run on cpu-ref, \d+ on partial, in \d+ segments; ops on cpu-ref: gelu/);
+    expect(r.stderr).toContain('layers.0.geglu.gelu (gelu) on cpu-ref: no gelu kernel');
+    expect(r.stdout).toBe(glm(['run', '--input-source', query, '--top-k', '1']).stdout);
+  });
+});

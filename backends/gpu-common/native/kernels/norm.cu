@@ -73,8 +73,14 @@ void by_float_dtype(int dtype, F&& f) {
   }
 }
 
+// A platform may cap the threads of a row's block (the rocm-dcu build's logical wavefronts use one
+// hardware barrier each); the cuda build keeps 1024.
+#ifndef GLM_MAX_ROW_THREADS
+#define GLM_MAX_ROW_THREADS 1024
+#endif
+
 unsigned row_threads(int64_t length) {
-  if (length >= 4096) return 1024;
+  if (length >= 4096) return GLM_MAX_ROW_THREADS;
   if (length >= 512) return 256;
   return 64;
 }

@@ -1,0 +1,86 @@
+/**
+ * One opened device as the executables use it: the addon, the arena for intermediates (grown on
+ * demand, shared by every executable of the backend since runs never overlap), the planner's
+ * options, and the launch of a resolved program with its errors mapped to graph nodes.
+ */
+import { GlmError } from '../../core/runtime/plugin-api.js';
+import type { NativeAddon, NativeDeviceInfo } from './native-addon.js';
+import type { PlanOptions } from './planner.js';
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  return Number.isFinite(v) ? v : fallback;
+}
+
+/** Bench hooks: record these events around the next runs' launches. */
+export interface TimingEvents {
+  readonly start: number;
+  readonly end: number;
+}
+
+export class DeviceContext {
+  private arenaAddress = 0;
+  private arenaBytes = 0;
+  timing: TimingEvents | null = null;
+  /** The planner's choices; benchmarks swap them to compare variants (compile after changing). */
+  options: PlanOptions;
+
+  constructor(
+    readonly native: NativeAddon,
+    readonly info: NativeDeviceInfo,
+    cublasLt: boolean,
+  ) {
+    this.options = {
+      cublasLt,
+      multiprocessors: Math.max(1, info.multiprocessors),
+      gemvMaxRows: Math.min(16, Math.max(0, envNumber('GLM_CUDA_GEMV_ROWS', 4))),
+      attentionMaterializeFrom: Math.max(2, envNumber('GLM_CUDA_ATTENTION_MATERIALIZE', 32)),
+      attentionChunkBytes: envNumber('GLM_CUDA_ATTENTION_CHUNK_BYTES', Math.max(2 ** 20, Math.min(info.l2Bytes * 0.6 || 2 ** 25, 2 ** 25))),
+    };
+  }
+
+  /** The arena's base address, grown to at least `bytes`. */
+  arena(bytes: number): number {
+    if (bytes <= this.arenaBytes) return this.arenaAddress;
+    this.releaseArena();
+    const size = Math.ceil((bytes * 1.25) / 2 ** 21) * 2 ** 21;
+    try {
+      this.arenaAddress = this.native.allocate(size);
+    } catch (e) {
+      throw new GlmError('resource', `cuda: the intermediates of this graph need ${bytes} bytes of device memory: ${(e as Error).message}`);
+    }
+    this.arenaBytes = size;
+    return this.arenaAddress;
+  }
+
+  get arenaSize(): number {
+    return this.arenaBytes;
+  }
+
+  releaseArena(): void {
+    if (this.arenaBytes > 0) this.native.free(this.arenaAddress);
+    this.arenaAddress = 0;
+    this.arenaBytes = 0;
+  }
+
+  /** Launch a resolved program and wait for it; errors name the node of the failing record. */
+  execute(program: Float64Array, readFlag: boolean, describe: (tag: number) => string): void {
+    try {
+      if (this.timing) this.native.run(program, this.timing.start, this.timing.end);
+      else this.native.run(program);
+    } catch (e) {
+      const tag = (e as { launchTag?: number }).launchTag;
+      const where = tag === undefined ? '' : `${describe(tag)}: `;
+      throw new GlmError('backend', `cuda: ${where}${(e as Error).message}`);
+    }
+    let flag: number;
+    try {
+      flag = this.native.finish(readFlag);
+    } catch (e) {
+      throw new GlmError('backend', `cuda: ${(e as Error).message}`);
+    }
+    if (flag !== 0) throw new GlmError('input', `cuda: ${describe(flag - 1)}: an index is outside its table`);
+  }
+}

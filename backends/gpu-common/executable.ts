@@ -1,0 +1,98 @@
+/**
+ * A plan compiled for the CUDA backend. Each run binds shapes, takes (or builds and caches) the
+ * launch plan for those shapes, resolves its addresses and launches the whole program in one
+ * native call, with one synchronisation at the end.
+ */
+import {
+  GlmError,
+  bindGraphShapes,
+  byteLengthOf,
+  resolveShape,
+  type DeviceTensor,
+  type Executable,
+  type ExecutionPlan,
+  type RunBindings,
+} from '../../core/runtime/plugin-api.js';
+import type { DeviceContext } from './device-context.js';
+import { own } from './device-memory.js';
+import { countOf, type Storage } from './locations.js';
+import { planGraph, type Plan } from './planner.js';
+import { ProgramBuilder } from './program-builder.js';
+
+const PLAN_CACHE_LIMIT = 64;
+
+function alignmentOfAddress(address: number): number {
+  let a = 256;
+  while (a > 1 && address % a !== 0) a /= 2;
+  return a;
+}
+
+export class CudaExecutable implements Executable {
+  private readonly plans = new Map<string, Plan>();
+  private disposed = false;
+
+  constructor(
+    private readonly plan: ExecutionPlan,
+    private readonly device: DeviceContext,
+  ) {}
+
+  async run(bindings: RunBindings): Promise<void> {
+    if (this.disposed) throw new GlmError('usage', 'cuda: run() after dispose()');
+    const { graph } = this.plan;
+    const shapes: Record<string, readonly number[]> = {};
+    for (const [name, t] of Object.entries(bindings.inputs)) shapes[name] = t.shape;
+    const dims = bindGraphShapes(graph, shapes);
+
+    const addresses = new Map<string, number>();
+    const key: (string | number)[] = [JSON.stringify(dims)];
+    for (const id of [...graph.inputs, ...graph.params]) {
+      const info = graph.values[id]!;
+      const t = bindings.inputs[info.name]!;
+      if (t.dtype !== info.type.dtype) throw new GlmError('shape', `"${info.name}" is bound to a ${t.dtype} tensor, the graph declares ${info.type.dtype}`);
+      const address = this.addressOf(t, `input "${info.name}"`);
+      addresses.set(`input:${info.name}`, address);
+      key.push(alignmentOfAddress(address));
+    }
+    for (const out of graph.outputs) {
+      const t = bindings.outputs[out.name];
+      if (!t) throw new GlmError('shape', `no output tensor bound for "${out.name}"`);
+      const info = graph.values[out.value]!;
+      const expected = resolveShape(info.type.shape, dims);
+      const same = expected.length === t.shape.length && expected.every((d, i) => d === t.shape[i]);
+      if (t.dtype !== info.type.dtype || !same) {
+        throw new GlmError('shape', `output "${out.name}" is ${info.type.dtype}[${expected}], bound tensor is ${t.dtype}[${t.shape}]`);
+      }
+      const address = this.addressOf(t, `output "${out.name}"`);
+      addresses.set(`output:${out.name}`, address);
+      key.push(alignmentOfAddress(address));
+    }
+
+    const cacheKey = key.join('|');
+    let plan = this.plans.get(cacheKey);
+    if (!plan) {
+      const align = (role: 'input' | 'output', name: string) => alignmentOfAddress(addresses.get(`${role}:${name}`)!);
+      plan = planGraph(graph, dims, align, this.device.options);
+      if (this.plans.size >= PLAN_CACHE_LIMIT) this.plans.clear();
+      this.plans.set(cacheKey, plan);
+    }
+    const arenaBase = this.device.arena(plan.arenaBytes);
+    const boundAddress = (s: Storage) => addresses.get(`${s.binding!.role}:${s.binding!.name}`)!;
+    const program = ProgramBuilder.resolve(plan.records, boundAddress, arenaBase);
+    this.device.execute(program, plan.checksIndices, (tag) => {
+      const node = graph.nodes[tag];
+      return node ? `node "${node.name}" (${node.op})` : 'the graph outputs';
+    });
+  }
+
+  private addressOf(t: DeviceTensor, what: string): number {
+    const b = own(t.buffer);
+    const bytes = byteLengthOf(t.dtype, countOf(t.shape));
+    if (t.byteOffset < 0 || t.byteOffset + bytes > b.byteLength) throw new GlmError('backend', `cuda: ${what} lies outside its buffer`);
+    return b.address + t.byteOffset;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.plans.clear();
+  }
+}

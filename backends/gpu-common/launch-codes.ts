@@ -1,0 +1,41 @@
+/**
+ * The launch program's vocabulary, mirrored from backends/gpu-common/native/program.h (opcodes) and
+ * each backend's platform.h (dtype codes). A record is [opcode, tag, argCount, ...args]; each op's argument order
+ * is the order program.cpp reads them in, written out once in the emit helpers of lowerings/.
+ */
+import { GlmError, type DType } from '../../core/runtime/plugin-api.js';
+
+export const OP = {
+  copy: 1,
+  binary: 2,
+  scale: 3,
+  cast: 4,
+  gelu: 5,
+  geglu: 6,
+  deepnorm: 7,
+  dequantize: 8,
+  layerNorm: 9,
+  softmax: 10,
+  maskedFill: 11,
+  glmMaskFill: 12,
+  rotaryTable: 13,
+  rope: 14,
+  attention: 15,
+  gemm: 16,
+  memcpy: 17,
+} as const;
+
+const DTYPE_CODES: Record<DType, number> = { f32: 0, f16: 1, bf16: 2, i32: 3, i8: 4, i4: 5 };
+
+export function dtypeCode(dtype: DType): number {
+  return DTYPE_CODES[dtype];
+}
+
+/** Which GEMM kernel a gemm record asks for (native GemmPath). */
+export const GEMM_PATH = { auto: 0, portable: 1, gemv: 2, vendor: 3 } as const;
+
+export const MAX_RANK = 8;
+
+export function requireRank(backend: string, rank: number, what: string): void {
+  if (rank > MAX_RANK) throw new GlmError('unsupported', `${backend}: ${what} of rank ${rank} exceeds the kernels' ${MAX_RANK}`);
+}

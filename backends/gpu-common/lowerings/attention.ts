@@ -1,0 +1,91 @@
+/**
+ * GLM attention, rotary embedding and rotary tables. Both attention paths read q, k, v through
+ * their strides and write the output through its strides, so the planner can hand them views
+ * (rope's output, the cache) and a place inside the [B, Q, H, d] merge.
+ */
+import { dtypeCode, OP } from '../launch-codes.js';
+import { broadcastStrides, countOf, elementBytes, ptrOf, type Loc } from '../locations.js';
+import type { Lowering } from '../planner.js';
+import { alignUp } from '../arena.js';
+
+/** The four element strides [b, h, row, t] the kernels take. */
+function strides4(loc: Loc): number[] {
+  return [...loc.strides];
+}
+
+/** (b, h) pairs laid out with one stride, as a batched GEMM needs. */
+function flatOverHeads(loc: Loc): boolean {
+  return loc.shape[0] === 1 || loc.strides[0] === loc.shape[1]! * loc.strides[1]!;
+}
+
+export const attention: Lowering = (ctx) => {
+  const q = ctx.input(0)!;
+  const k = ctx.input(1)!;
+  const v = ctx.input(2)!;
+  const maskInput = ctx.input(3)!;
+  const out = ctx.output(0);
+  const [batch, heads, queries, dim] = q.shape as [number, number, number, number];
+  const keys = k.shape[2]!;
+  if (batch * heads * queries * dim === 0) return;
+  const explicit = ctx.node.attrs['mask'] === 'explicit';
+  const mask = explicit ? maskInput : ctx.contiguous(maskInput);
+  const maskStrides = explicit ? broadcastStrides(mask, [batch, heads, queries, keys]) : [0, 0, 0, 0];
+  const scale = 1 / Math.sqrt(dim);
+  const unitInner = [q, k, v, out].every((x) => x.strides[3] === 1 || dim === 1);
+  const materialise =
+    queries >= ctx.options.attentionMaterializeFrom && unitInner && flatOverHeads(q) && flatOverHeads(k) && keys > 0;
+  const es = elementBytes(q.dtype);
+  let mode = 0;
+  let splits = 1;
+  let keysPerSplit = keys;
+  let chunk = 0;
+  let workspaceBytes = 0;
+  if (materialise) {
+    // f16: scores in f16, overwritten by the probabilities (as the release's fp16 path rounds them);
+    // f32/bf16: fp32 scores beside the probabilities. Chunks of heads sized to stay in L2.
+    mode = q.dtype === 'f16' ? 2 : 1;
+    const perPair = mode === 2 ? queries * keys * es : queries * keys * (4 + es);
+    chunk = Math.max(1, Math.min(batch * heads, Math.floor(ctx.options.attentionChunkBytes / perPair)));
+    workspaceBytes = mode === 2 ? chunk * queries * keys * es : alignUp(chunk * queries * keys * 4) + chunk * queries * keys * es;
+  } else {
+    // Enough blocks to fill the device: split the keys when there are few query rows (decode).
+    const rows = batch * heads * queries;
+    const wanted = Math.max(1, Math.ceil((4 * ctx.options.multiprocessors) / rows));
+    keysPerSplit = Math.max(64, Math.ceil(keys / wanted));
+    splits = Math.max(1, Math.ceil(keys / keysPerSplit));
+    workspaceBytes = splits > 1 ? rows * splits * (2 + dim) * 4 : 0;
+  }
+  const workspace = workspaceBytes > 0 ? ptrOf(ctx.scratch(workspaceBytes)) : null;
+  ctx.emit(OP.attention, [
+    dtypeCode(q.dtype), mode, ptrOf(out), ptrOf(q), ptrOf(k), ptrOf(v),
+    ...strides4(q), ...strides4(k), ...strides4(v), ...strides4(out),
+    batch, heads, queries, keys, dim, scale,
+    explicit ? 1 : 0, explicit ? null : ptrOf(mask), explicit ? ptrOf(mask) : null, ...maskStrides,
+    workspace, splits, keysPerSplit, chunk,
+  ]);
+};
+
+export const rope: Lowering = (ctx) => {
+  const x = ctx.input(0)!;
+  const positions = ctx.contiguous(ctx.input(1)!);
+  const blockPositionsInput = ctx.input(2);
+  const blockPositions = blockPositionsInput ? ctx.contiguous(blockPositionsInput) : null;
+  const out = ctx.output(0);
+  const [batch, heads, seq, dim] = x.shape as [number, number, number, number];
+  if (countOf(x.shape) === 0) return;
+  const base = (ctx.node.attrs['base'] as number | undefined) ?? 10000;
+  ctx.emit(OP.rope, [
+    dtypeCode(x.dtype), ptrOf(out), ptrOf(x), ptrOf(positions), blockPositions ? ptrOf(blockPositions) : null,
+    ...strides4(x), ...strides4(out), batch, heads, seq, dim, base,
+  ]);
+};
+
+export const rotaryTable: Lowering = (ctx) => {
+  const positions = ctx.contiguous(ctx.input(0)!);
+  const cos = ctx.output(0);
+  const sin = ctx.output(1);
+  const dim = ctx.node.attrs['dim'] as number;
+  const base = (ctx.node.attrs['base'] as number | undefined) ?? 10000;
+  const tokens = countOf(positions.shape);
+  if (tokens * dim > 0) ctx.emit(OP.rotaryTable, [ptrOf(cos), ptrOf(sin), ptrOf(positions), tokens, dim, base]);
+};

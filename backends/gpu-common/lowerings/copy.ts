@@ -1,0 +1,89 @@
+/**
+ * The strided copy every data-movement op lowers to. Dims contiguous on both sides are merged and,
+ * when sizes, strides and addresses allow, the element is widened to 16 (or 8, 4) bytes.
+ */
+import { GlmError } from '../../../core/runtime/plugin-api.js';
+import { MAX_RANK, OP } from '../launch-codes.js';
+import { alignmentOf, countOf, elementBytes, mergeDims, ptrOf, type Loc, type Ptr } from '../locations.js';
+import type { Word } from '../program-builder.js';
+
+export interface Emitter {
+  /** The backend's name, for messages. */
+  readonly backend: string;
+  emit(op: number, args: readonly Word[]): void;
+  noteIndexCheck(): void;
+}
+
+/** A gather: iteration dim `dim` takes its source position from `indices` (checked < limit). */
+export interface IndexedDim {
+  readonly dim: number;
+  readonly indices: Ptr;
+  readonly limit: number;
+}
+
+export function emitCopy(e: Emitter, src: Loc, dst: Loc, index?: IndexedDim): void {
+  const shape = dst.shape;
+  if (countOf(shape) === 0) return;
+  const es = elementBytes(dst.dtype);
+  let iterShape: number[];
+  let dstStrides: number[];
+  let srcStrides: number[];
+  let indexDim = -1;
+  if (index) {
+    // Merge the dims before and after the indexed one separately; the indexed dim stays whole.
+    const before = mergeDims(shape.slice(0, index.dim), [dst.strides.slice(0, index.dim), src.strides.slice(0, index.dim)]);
+    const after = mergeDims(shape.slice(index.dim + 1), [dst.strides.slice(index.dim + 1), src.strides.slice(index.dim + 1)]);
+    iterShape = [...before.shape, shape[index.dim]!, ...after.shape];
+    dstStrides = [...before.strides[0]!, dst.strides[index.dim]!, ...after.strides[0]!];
+    srcStrides = [...before.strides[1]!, src.strides[index.dim]!, ...after.strides[1]!];
+    indexDim = before.shape.length;
+  } else {
+    const merged = mergeDims(shape, [dst.strides, src.strides]);
+    iterShape = merged.shape;
+    dstStrides = merged.strides[0]!;
+    srcStrides = merged.strides[1]!;
+  }
+  if (iterShape.length === 0) {
+    iterShape = [1];
+    dstStrides = [1];
+    srcStrides = [1];
+  }
+  if (iterShape.length > MAX_RANK) throw new GlmError('unsupported', `${e.backend}: a copy needs ${iterShape.length} dims after merging (at most ${MAX_RANK})`);
+
+  // Widen the element along a unit-stride innermost dim.
+  const srcPtr = ptrOf(src);
+  const dstPtr = ptrOf(dst);
+  let width = es;
+  const last = iterShape.length - 1;
+  if (last !== indexDim && dstStrides[last] === 1 && srcStrides[last] === 1) {
+    const limit = Math.min(alignmentOf(srcPtr), alignmentOf(dstPtr));
+    for (const candidate of [16, 8, 4]) {
+      if (candidate <= es || candidate > limit) continue;
+      const ratio = candidate / es;
+      const fits = iterShape[last]! % ratio === 0 && dstStrides.every((s, d) => d === last || s % ratio === 0) && srcStrides.every((s, d) => d === last || s % ratio === 0);
+      if (fits) {
+        width = candidate;
+        break;
+      }
+    }
+  }
+  if (width !== es) {
+    const ratio = width / es;
+    iterShape = iterShape.map((d, i) => (i === last ? d / ratio : d));
+    dstStrides = dstStrides.map((s, i) => (i === last ? 1 : s / ratio));
+    srcStrides = srcStrides.map((s, i) => (i === last ? 1 : s / ratio));
+  }
+  if (index) e.noteIndexCheck();
+  e.emit(OP.copy, [
+    width,
+    iterShape.length,
+    ...iterShape,
+    ...dstStrides,
+    ...srcStrides,
+    dstPtr,
+    srcPtr,
+    indexDim,
+    index ? index.limit : 0,
+    index ? index.indices : null,
+  ]);
+}

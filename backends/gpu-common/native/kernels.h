@@ -1,0 +1,143 @@
+// Host-side entry points of the kernels and the parameter blocks they take (passed by value).
+// Every launcher checks nothing itself: program.cpp validates the arguments it decodes and
+// checks the launch's error afterwards, naming the op.
+//
+// Shared by the cuda and rocm-dcu backends (one source, as ggml serves CUDA and HIP): this header,
+// program.cpp and kernels/*.cu are compiled by both builds. Each build puts its own platform.h on
+// the include path — the CUDA dialect (backends/cuda/native/src) or the DCU's HIP dialect
+// (backends/rocm-dcu/native/src) — so the shared kernels use only what both provide:
+// __global__/__device__/__shared__, threadIdx & co, __syncthreads, atomicCAS, the storage types
+// __half and __nv_bfloat16 (hip_bfloat16 under HIP), to_f32/from_f32/from_f64, block_sum/block_max,
+// launch(), GLM_DYN_SMEM, blocks_for and DType. Nothing here may depend on the warp/wavefront
+// width: kernels that do (attention, GEMV, GEMM) are each backend's own.
+#pragma once
+
+#include <cstdint>
+
+#include "platform.h"
+
+namespace glm {
+
+constexpr int kMaxRank = 8;
+
+// A copy over an iteration shape with independent element strides on both sides; one dim may take
+// its source position from an i32 index array (gather), range-checked against `index_limit`.
+struct CopyParams {
+  int rank;
+  int elem_bytes;  // 1, 2, 4, 8 or 16
+  int64_t shape[kMaxRank];
+  int64_t dst_strides[kMaxRank];
+  int64_t src_strides[kMaxRank];
+  int index_dim;  // -1: none
+  int64_t index_limit;
+  const int32_t* indices;
+  int* error_flag;  // set to tag+1 on an index outside [0, index_limit)
+  int tag;
+  void* dst;
+  const void* src;
+};
+void launch_copy(const CopyParams& p, int64_t count, Stream s);
+
+// out = a (+|·) b with broadcast strides (0 where a dim is stretched); out contiguous.
+struct BinaryParams {
+  int rank;
+  int64_t shape[kMaxRank];
+  int64_t a_strides[kMaxRank];
+  int64_t b_strides[kMaxRank];
+  const void* a;
+  const void* b;
+  void* out;
+};
+void launch_binary(int op /*0 add, 1 mul*/, int dtype, const BinaryParams& p, int64_t count, Stream s);
+
+void launch_scale(int dtype, void* out, const void* x, int64_t n, double factor, Stream s);
+void launch_cast(int from, int to, void* out, const void* x, int64_t n, Stream s);
+void launch_gelu(int dtype, int tanh_form, void* out, const void* x, int64_t n, Stream s);
+void launch_geglu(int dtype, void* out, const void* x, int64_t rows, int64_t half, Stream s);
+void launch_deepnorm(int dtype, void* out, const void* residual, const void* branch, int64_t n, double alpha, Stream s);
+void launch_dequantize(int qtype, int to, void* out, const void* q, const void* scale, int64_t rows, int64_t cols, Stream s);
+void launch_layernorm(int dtype, void* out, const void* x, const void* w, const void* b, int64_t rows, int64_t h, float eps, Stream s);
+void launch_softmax(int dtype, void* out, const void* x, int64_t outer, int64_t length, int64_t inner, Stream s);
+
+struct MaskedFillParams {
+  int rank;
+  int64_t shape[kMaxRank];
+  int64_t mask_strides[kMaxRank];
+  const void* x;
+  const int8_t* mask;
+  void* out;
+  double value;
+};
+void launch_masked_fill(int dtype, const MaskedFillParams& p, int64_t count, Stream s);
+void launch_glm_mask_fill(int dtype, void* out, const void* x, const int32_t* context_lengths, int64_t batch, int64_t heads, int64_t q, int64_t k, double value, Stream s);
+void launch_rotary_table(float* cos_out, float* sin_out, const int32_t* positions, int64_t tokens, int64_t dim, double base, Stream s);
+
+// Rotary embedding over x[B, H, S, d] read and written through element strides (so a fused
+// layout, e.g. straight out of the QKV projection, needs no copy). 2-D mode when block_positions.
+struct RopeParams {
+  const void* x;
+  void* out;
+  const int32_t* positions;
+  const int32_t* block_positions;
+  int64_t x_strides[4];
+  int64_t out_strides[4];
+  int64_t batch, heads, seq, dim;
+  double base;
+};
+void launch_rope(int dtype, const RopeParams& p, Stream s);
+
+// GLM attention over a KV cache. Queries are the last Q of K positions. Element strides [b, h, i|j, t].
+struct AttentionParams {
+  const void* q;
+  const void* k;
+  const void* v;
+  void* out;
+  int64_t q_strides[4];
+  int64_t k_strides[4];
+  int64_t v_strides[4];
+  int64_t out_strides[4];
+  int batch, heads, queries, keys, dim;
+  float scale;
+  int explicit_mask;
+  const int32_t* context_lengths;
+  const int8_t* mask;
+  int64_t mask_strides[4];  // 0 where the mask broadcasts
+  // split-K partials (splits > 1): [rows, splits, 2] and [rows, splits, dim] floats
+  float* partial_ml;
+  float* partial_acc;
+  int splits;
+  int keys_per_split;
+};
+void launch_attention_fused(int dtype, const AttentionParams& p, Stream s);
+// The materialised path's middle: pre-scaled scores [rows = B·H·Q, K] (fp32, or the storage dtype when
+// storage_scores, in which case probs may be the same buffer) -> masked softmax -> P (dtype).
+void launch_attention_softmax(int dtype, bool storage_scores, const AttentionParams& p, const void* scores, void* probs, int64_t bh_begin, int64_t bh_count, Stream s);
+
+// Row-major C[b] = alpha · A[b] · op(B[b]) (+ bias[n]), fp32 accumulation; B may be i8/i4 with a
+// per-row (n) scale. The portable path: odd shapes, broadcast batches, quantized weights, and
+// everything when cuBLASLt is absent (the emulator).
+struct GemmParams {
+  int64_t m, n, k;
+  const void* a;
+  int64_t lda, stride_a;
+  const void* b;
+  int64_t ldb, stride_b;
+  int trans_b;
+  void* c;
+  int64_t ldc, stride_c;
+  int64_t batch;
+  int type_ab;   // activation dtype (F32/F16/BF16)
+  int type_b;    // B's storage: = type_ab, I8 or I4
+  int type_c;    // C's dtype (type_ab or F32)
+  float alpha;
+  const void* bias;        // [n], type_ab, or null
+  const void* scale;       // [n], type_ab, for I8/I4 B
+};
+void launch_gemm_simt(const GemmParams& p, Stream s);
+// Weight-only quantized or small-M linear: y[m, n] = Σ_k x[m,k]·w[n,k]·scale[n] + bias[n], m ≤ 16.
+void launch_gemv(const GemmParams& p, Stream s);
+
+// Uniform values in [low, high) (benchmarks' random weights).
+void launch_random(int dtype, void* out, int64_t n, uint64_t seed, float low, float high, Stream s);
+
+}  // namespace glm

@@ -1,0 +1,268 @@
+/**
+ * Plans one run of a graph for a set of concrete shapes: where every value lives (bound tensor,
+ * arena slot, a view of another value, or a place inside its consumer's output), then the launch
+ * records of every node. Two passes:
+ *   backwards: graph outputs, concat outputs and transposes that should be materialised get their
+ *     storage first, so a producer that writes through strides (rope, attention, gather) can be
+ *     placed inside them — the KV-cache append and the [B, H, Q, d] → [B, Q, H·d] merge cost nothing;
+ *   forwards: views for transpose/split/slice/reshape, arena slots for the rest, and the records.
+ */
+import { GlmError, resolveShape, type DimBindings, type Graph, type GraphNode } from '../../core/runtime/plugin-api.js';
+import { alignUp, packArena } from './arena.js';
+import { countOf, elementBytes, isContiguous, normalizeAxis, rowMajorStrides, withShape, type Loc, type Storage } from './locations.js';
+import { ProgramBuilder, type PlannedRecord, type Word } from './program-builder.js';
+import { emitCopy } from './lowerings/copy.js';
+import { LOWERINGS } from './lowerings/index.js';
+
+export interface PlanOptions {
+  /** The backend's name, for messages. */
+  readonly backend: string;
+  /** A vendor BLAS is loaded (cuBLASLt, hipBLAS): the native side routes float products to it. */
+  readonly vendorBlas: boolean;
+  readonly multiprocessors: number;
+  /** Float linear layers with at most this many rows use the GEMV kernel rather than a GEMM. */
+  readonly gemvMaxRows: number;
+  /** Attention with at least this many queries materialises the scores through two GEMMs. */
+  readonly attentionMaterializeFrom: number;
+  /** Scores of one chunk of heads in the materialised attention (sized to stay in L2). */
+  readonly attentionChunkBytes: number;
+}
+
+export interface Plan {
+  readonly records: readonly PlannedRecord[];
+  readonly arenaBytes: number;
+  /** Some record checks indices (gather): the run reads the error flag. */
+  readonly checksIndices: boolean;
+}
+
+/** What a lowering sees of its node. */
+export interface StepContext {
+  /** The backend's name, for messages. */
+  readonly backend: string;
+  readonly step: number;
+  readonly node: GraphNode;
+  readonly options: PlanOptions;
+  /** Input k's location (null for an absent optional input). */
+  input(k: number): Loc | null;
+  /** Output k's location; an arena slot (contiguous) unless the planner placed it elsewhere. */
+  output(k: number): Loc;
+  /** Give output k the location `view` (no copy), or copy `view` into the place it already has. */
+  alias(k: number, view: Loc): void;
+  /** The value of output k was written by its producer through placement: nothing to do. */
+  writtenByPlacement(k: number): boolean;
+  /** Inputs placed into this node's output by their producers (concat skips copying them). */
+  placedInput(k: number): boolean;
+  /** A contiguous scratch tensor of this step. */
+  temp(dtype: Loc['dtype'], shape: readonly number[]): Loc;
+  /** Scratch bytes of this step. */
+  scratch(bytes: number): Loc;
+  /** `loc` itself when contiguous, else a contiguous copy made now. */
+  contiguous(loc: Loc): Loc;
+  emit(op: number, args: readonly Word[]): void;
+  noteIndexCheck(): void;
+  resolve(shape: readonly (number | string)[]): number[];
+}
+
+export type Lowering = (ctx: StepContext) => void;
+
+/** Producers that can write their output through arbitrary strides (placement candidates). */
+const STRIDED_WRITERS = new Set(['rope', 'attention', 'gather']);
+/** Consumers that read any strided view directly; every other op needs contiguous inputs. */
+const VIEW_READERS = new Set(['transpose', 'split', 'slice', 'concat', 'gather', 'add', 'mul', 'rope', 'attention', 'all-reduce']);
+
+export function planGraph(graph: Graph, dims: DimBindings, boundAlign: (role: 'input' | 'output', name: string) => number, options: PlanOptions): Plan {
+  const n = graph.nodes.length;
+  const shapes = graph.values.map((v) => resolveShape(v.type.shape, dims));
+  const consumers: number[][] = graph.values.map(() => []);
+  graph.nodes.forEach((node, i) => node.inputs.forEach((id) => id !== null && consumers[id]!.push(i)));
+  const outputNames: string[][] = graph.values.map(() => []);
+  for (const o of graph.outputs) outputNames[o.value]!.push(o.name);
+  const producer: number[] = graph.values.map(() => -1);
+  graph.nodes.forEach((node, i) => node.outputs.forEach((o) => (producer[o] = i)));
+
+  const storages: Storage[] = [];
+  let nextId = 0;
+  const slot = (bytes: number, first: number, last = first): Storage => {
+    const s: Storage = { id: nextId++, bytes, kind: 'arena', align: 256, first, last, offset: 0 };
+    storages.push(s);
+    return s;
+  };
+  const bound = (role: 'input' | 'output', name: string, bytes: number): Storage => ({
+    id: nextId++, bytes, kind: 'bound', binding: { role, name }, align: boundAlign(role, name), first: 0, last: 0, offset: 0,
+  });
+  const contiguousLoc = (storage: Storage, id: number): Loc => ({
+    storage, elemOffset: 0, dtype: graph.values[id]!.type.dtype, shape: shapes[id]!, strides: rowMajorStrides(shapes[id]!),
+  });
+  const bytesOf = (id: number) => Math.ceil((countOf(shapes[id]!) * elementBytes(graph.values[id]!.type.dtype)));
+
+  const locs: (Loc | undefined)[] = graph.values.map(() => undefined);
+  for (const id of [...graph.inputs, ...graph.params]) {
+    const name = graph.values[id]!.name;
+    locs[id] = contiguousLoc(bound('input', name, bytesOf(id)), id);
+  }
+  const outputHomes = new Map<string, Storage>();
+  const homeOf = (name: string, id: number): Storage => {
+    let s = outputHomes.get(name);
+    if (!s) outputHomes.set(name, (s = bound('output', name, bytesOf(id))));
+    return s;
+  };
+
+  // ---- backwards: homes of outputs, concats and materialised transposes; placements ----
+  const placedValues = new Set<number>(); // written by their producer into a consumer's output
+  const materialisedTransposes = new Set<number>(); // node indices whose output the producer fills
+  const wantsContiguous = (id: number): boolean =>
+    outputNames[id]!.length > 0 || consumers[id]!.some((c) => !VIEW_READERS.has(graph.nodes[c]!.op));
+  const placeable = (id: number): boolean =>
+    producer[id]! >= 0 &&
+    STRIDED_WRITERS.has(graph.nodes[producer[id]!]!.op) &&
+    consumers[id]!.length === 1 &&
+    outputNames[id]!.length === 0 &&
+    !(graph.nodes[producer[id]!]!.op === 'gather' && graph.values[graph.nodes[producer[id]!]!.inputs[1]!]!.type.shape.length !== 1);
+
+  for (let i = n - 1; i >= 0; i--) {
+    const node = graph.nodes[i]!;
+    if (node.op === 'transpose') {
+      const input = node.inputs[0]!;
+      const out = node.outputs[0]!;
+      if (placeable(input) && wantsContiguous(out) && locs[out] === undefined) {
+        materialisedTransposes.add(i);
+        locs[out] = outputNames[out]!.length > 0 ? contiguousLoc(homeOf(outputNames[out]![0]!, out), out) : contiguousLoc(slot(bytesOf(out), i), out);
+      }
+    }
+    if (node.op === 'concat' && locs[node.outputs[0]!] === undefined) {
+      const out = node.outputs[0]!;
+      locs[out] = outputNames[out]!.length > 0 ? contiguousLoc(homeOf(outputNames[out]![0]!, out), out) : contiguousLoc(slot(bytesOf(out), i), out);
+    }
+    for (const out of node.outputs) {
+      if (locs[out] !== undefined) continue;
+      const names = outputNames[out]!;
+      if (names.length > 0) {
+        locs[out] = contiguousLoc(homeOf(names[0]!, out), out);
+        continue;
+      }
+      if (!placeable(out)) continue;
+      const c = consumers[out]![0]!;
+      const consumer = graph.nodes[c]!;
+      if (consumer.op === 'concat' && consumer.inputs.filter((x) => x === out).length === 1) {
+        const target = locs[consumer.outputs[0]!]!;
+        const axis = normalizeAxis(consumer.attrs['axis'] as number, target.shape.length);
+        let start = 0;
+        for (const part of consumer.inputs) {
+          if (part === out) break;
+          start += shapes[part!]![axis]!;
+        }
+        locs[out] = withShape(target, shapes[out]!, target.strides, target.elemOffset + start * target.strides[axis]!);
+        placedValues.add(out);
+      } else if (consumer.op === 'transpose' && materialisedTransposes.has(c)) {
+        const target = locs[consumer.outputs[0]!]!;
+        const perm = consumer.attrs['perm'] as readonly number[];
+        const strides = new Array<number>(perm.length);
+        perm.forEach((p, j) => (strides[p] = target.strides[j]!));
+        locs[out] = withShape(target, shapes[out]!, strides, target.elemOffset);
+        placedValues.add(out);
+      }
+    }
+  }
+
+  // ---- forwards: views, slots, records ----
+  const builder = new ProgramBuilder();
+  let checksIndices = false;
+  const touch = (loc: Loc, step: number) => {
+    const s = loc.storage;
+    if (s.kind !== 'arena') return;
+    s.first = Math.min(s.first, step);
+    s.last = Math.max(s.last, step);
+  };
+  // Slots made in the backwards pass start "unused" until something touches them.
+  for (const s of storages) {
+    s.first = Number.POSITIVE_INFINITY;
+    s.last = Number.NEGATIVE_INFINITY;
+  }
+
+  for (let i = 0; i < n; i++) {
+    const node = graph.nodes[i]!;
+    builder.at(i);
+    const ctx: StepContext = {
+      backend: options.backend,
+      step: i,
+      node,
+      options,
+      input(k) {
+        const id = node.inputs[k];
+        if (id === null || id === undefined) return null;
+        const loc = locs[id];
+        if (!loc) throw new GlmError('backend', `${options.backend} planner: value "${graph.values[id]!.name}" used before it is defined`);
+        touch(loc, i);
+        return loc;
+      },
+      output(k) {
+        const id = node.outputs[k]!;
+        let loc = locs[id];
+        if (!loc) loc = locs[id] = contiguousLoc(slot(bytesOf(id), i), id);
+        touch(loc, i);
+        return loc;
+      },
+      alias(k, view) {
+        const id = node.outputs[k]!;
+        const existing = locs[id];
+        if (!existing) {
+          locs[id] = view;
+          touch(view, i);
+          return;
+        }
+        touch(existing, i);
+        touch(view, i);
+        emitCopy(ctx, view, existing);
+      },
+      writtenByPlacement(k) {
+        return k === 0 && materialisedTransposes.has(i);
+      },
+      placedInput(k) {
+        const id = node.inputs[k];
+        return id !== null && id !== undefined && placedValues.has(id);
+      },
+      temp(dtype, shape) {
+        const storage = slot(Math.ceil(countOf(shape) * elementBytes(dtype)), i);
+        return { storage, elemOffset: 0, dtype, shape: [...shape], strides: rowMajorStrides(shape) };
+      },
+      scratch(bytes) {
+        const storage = slot(alignUp(bytes, 16), i);
+        return { storage, elemOffset: 0, dtype: 'i8', shape: [bytes], strides: [1] };
+      },
+      contiguous(loc) {
+        if (isContiguous(loc)) return loc;
+        const copy = ctx.temp(loc.dtype, loc.shape);
+        emitCopy(ctx, loc, copy);
+        return copy;
+      },
+      emit(op, args) {
+        builder.emit(op, args);
+      },
+      noteIndexCheck() {
+        checksIndices = true;
+      },
+      resolve(shape) {
+        return resolveShape(shape, dims);
+      },
+    };
+    const lower = LOWERINGS[node.op];
+    if (!lower) throw new GlmError('unsupported', `${options.backend} has no lowering for op "${node.op}" (node "${node.name}")`);
+    lower(ctx);
+  }
+
+  // Graph outputs not written in place (inputs passed through, views, a value bound twice): copy them.
+  builder.at(n - 1);
+  for (const o of graph.outputs) {
+    const loc = locs[o.value];
+    if (!loc) throw new GlmError('backend', `${options.backend} planner: output "${o.name}" has no value`);
+    const home = homeOf(o.name, o.value);
+    if (loc.storage === home && loc.elemOffset === 0 && isContiguous(loc)) continue;
+    touch(loc, n);
+    const finalCtx = { backend: options.backend, emit: (op: number, args: readonly Word[]) => builder.emit(op, args), noteIndexCheck() {} };
+    emitCopy(finalCtx, loc, contiguousLoc(home, o.value));
+  }
+
+  const used = storages.filter((s) => s.first !== Number.POSITIVE_INFINITY);
+  const arenaBytes = packArena(used);
+  return { records: builder.records, arenaBytes, checksIndices };
+}

@@ -1,0 +1,158 @@
+// The rocm-dcu dialect: the HIP the kernels are written in, on one of three targets chosen at build
+// time. One source for all three:
+//   - a DCU (or any AMD GPU): hipcc with HIP_PLATFORM=amd, --offload-arch=gfx906 (Debian's hipcc) or
+//     gfx928/gfx936 (DTK's hipcc); the HIP runtime is libamdhip64.so.5;
+//   - an NVIDIA GPU: nvcc through hip_to_cuda.h, to run the HIP sources on the lent H100;
+//   - the CPU emulator (GLM_DCU_EMULATE): g++ with emu/emu.h, to check the kernels where there is no GPU.
+// The kernels shared with the cuda backend (backends/gpu-common/native/kernels) are written in the
+// CUDA spelling of the parts both vendors share; for them this header names HIP's bfloat16
+// `__nv_bfloat16`, the way ggml's HIP header maps CUDA names. Everything that depends on the
+// wavefront width goes through wave.h.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+#if defined(GLM_DCU_EMULATE)
+#include "emu/emu.h"
+#elif defined(__HIP_PLATFORM_AMD__) || defined(__HIP_PLATFORM_HCC__)
+#define GLM_DCU_AMD 1
+#include <hip/hip_runtime.h>
+#include <hip/hip_bfloat16.h>
+#include <hip/hip_fp16.h>
+#else
+#include "hip_to_cuda.h"
+#endif
+
+#if defined(GLM_DCU_EMULATE)
+#define GLM_DEVICE_CODE 1
+#define GLM_DYN_SMEM(T, name) T* name = reinterpret_cast<T*>(emu::dynamic_smem())
+#define GLM_RESTRICT
+using hipStream_t = void*;
+using hip_bfloat16 = __nv_bfloat16;
+#else
+#if defined(__CUDACC__) || defined(__HIPCC__)
+#define GLM_DEVICE_CODE 1
+#endif
+#define GLM_DYN_SMEM(T, name)                                                  \
+  extern __shared__ __attribute__((aligned(16))) unsigned char name##_raw[]; \
+  T* name = reinterpret_cast<T*>(name##_raw)
+#define GLM_RESTRICT __restrict__
+#endif
+
+#if defined(GLM_DCU_AMD)
+// CUDA's name for the bfloat16 storage type, for the kernels shared with the cuda backend.
+using __nv_bfloat16 = hip_bfloat16;
+#endif
+
+// Rows of LayerNorm/softmax take at most this many threads: a logical 64-wide wavefront on NVIDIA
+// holds one of the 15 spare hardware barriers (wave.h), and 512 is a DCU workgroup's sweet spot.
+#define GLM_MAX_ROW_THREADS 512
+
+#include "wave.h"
+
+namespace glm {
+
+using Stream = hipStream_t;
+
+#if defined(GLM_DCU_EMULATE)
+template <typename... P, typename... A>
+inline void launch(void (*kernel)(P...), dim3 grid, dim3 block, size_t smem, Stream, A... args) {
+  emu::launch(grid, block, smem, [=]() { kernel(args...); });
+}
+#elif defined(GLM_DEVICE_CODE)
+template <typename... P, typename... A>
+inline void launch(void (*kernel)(P...), dim3 grid, dim3 block, size_t smem, Stream stream, A... args) {
+  hipLaunchKernelGGL(kernel, grid, block, smem, stream, args...);
+}
+#endif
+
+// Storage dtypes, numbered as in backends/gpu-common/launch-codes.ts (as the cuda backend's).
+enum DType : int { F32 = 0, F16 = 1, BF16 = 2, I32 = 3, I8 = 4, I4 = 5 };
+
+inline size_t dtype_bytes(int dtype) {
+  switch (dtype) {
+    case F32: case I32: return 4;
+    case F16: case BF16: return 2;
+    default: return 1;
+  }
+}
+
+inline unsigned blocks_for(int64_t n, int per_block, int64_t cap = 65535LL * 16) {
+  int64_t b = (n + per_block - 1) / per_block;
+  if (b < 1) b = 1;
+  return static_cast<unsigned>(b > cap ? cap : b);
+}
+
+#if defined(GLM_DEVICE_CODE)
+// Loads and stores through fp32; fp64 results (ops defined as one rounding of an exact product) are
+// rounded once: to fp32 with round-to-odd, which keeps enough bits that the final rounding to the
+// 16-bit type is the correctly rounded one (HIP 5.2 has no double→half/bfloat16 conversions).
+__device__ __forceinline__ float to_f32(float v) { return v; }
+__device__ __forceinline__ float to_f32(__half v) { return __half2float(v); }
+__device__ __forceinline__ float to_f32(hip_bfloat16 v) { return static_cast<float>(v); }
+
+template <typename T> __device__ __forceinline__ T from_f32(float v);
+template <> __device__ __forceinline__ float from_f32<float>(float v) { return v; }
+template <> __device__ __forceinline__ __half from_f32<__half>(float v) { return __float2half_rn(v); }
+template <> __device__ __forceinline__ hip_bfloat16 from_f32<hip_bfloat16>(float v) { return hip_bfloat16(v); }
+
+__device__ __forceinline__ float round_to_odd_f32(double v) {
+  const float f = static_cast<float>(v);
+  unsigned bits = __float_as_uint(f);
+  const bool finite = (bits & 0x7f800000u) != 0x7f800000u;
+  if (!finite || static_cast<double>(f) == v || v != v) return f;
+  if (fabs(static_cast<double>(f)) > fabs(v)) bits -= 1;  // rounded away from zero: step back
+  return __uint_as_float(bits | 1u);
+}
+
+template <typename T> __device__ __forceinline__ T from_f64(double v);
+template <> __device__ __forceinline__ float from_f64<float>(double v) { return static_cast<float>(v); }
+template <> __device__ __forceinline__ __half from_f64<__half>(double v) { return __float2half_rn(round_to_odd_f32(v)); }
+template <> __device__ __forceinline__ hip_bfloat16 from_f64<hip_bfloat16>(double v) { return hip_bfloat16(round_to_odd_f32(v)); }
+
+// Sum / max over the block (blockDim.x a multiple of GLM_WAVE, at most GLM_MAX_ROW_THREADS); every
+// thread gets the result. `scratch` holds 33 floats of shared memory, free again when the call ends.
+__device__ __forceinline__ float block_sum(float v, float* scratch) {
+  const int lane = wave::lane();
+  const int w = wave::index();
+  const int waves = (blockDim.x + GLM_WAVE - 1) / GLM_WAVE;
+  v = wave::sum(v);
+  if (lane == 0) scratch[w] = v;
+  __syncthreads();
+  float total = 0.f;
+  if (w == 0) {
+    total = lane < waves ? scratch[lane] : 0.f;
+    total = wave::sum(total);
+    if (lane == 0) scratch[32] = total;
+  }
+  __syncthreads();
+  total = scratch[32];
+  __syncthreads();
+  return total;
+}
+
+__device__ __forceinline__ float block_max(float v, float* scratch) {
+  const int lane = wave::lane();
+  const int w = wave::index();
+  const int waves = (blockDim.x + GLM_WAVE - 1) / GLM_WAVE;
+  v = wave::max(v);
+  if (lane == 0) scratch[w] = v;
+  __syncthreads();
+  float total = -INFINITY;
+  if (w == 0) {
+    total = lane < waves ? scratch[lane] : -INFINITY;
+    total = wave::max(total);
+    if (lane == 0) scratch[32] = total;
+  }
+  __syncthreads();
+  total = scratch[32];
+  __syncthreads();
+  return total;
+}
+#endif
+
+}  // namespace glm

@@ -1,0 +1,47 @@
+/**
+ * What `glm run` and `glm evaluate` share: open the backend (strict, or with the explicit CPU
+ * fallback), compile the model once, and say on stderr where results come from and what runs where.
+ */
+import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
+import type { LoadedModel } from '../models/glm/load-model.js';
+import { openBackend } from '../runtime/registry.js';
+import { ModelSession } from '../runtime/session.js';
+import type { Backend } from '../runtime/plugin-contract.js';
+import type { DType } from '../tensor/dtype.js';
+
+export interface OpenedSession {
+  readonly session: ModelSession;
+  close(): Promise<void>;
+}
+
+const EXECUTION_WORDS = { hardware: 'real hardware', emulator: 'an EMULATOR (not real hardware)', reference: 'the CPU reference' } as const;
+
+export async function openModelSession(model: LoadedModel, backendSpec: string, dtype: DType, allowCpuFallback: boolean): Promise<OpenedSession> {
+  const { backend, probe } = await openBackend(backendSpec);
+  let fallback: Backend | undefined;
+  let session: ModelSession;
+  try {
+    fallback = allowCpuFallback && backend.name !== 'cpu-ref' ? await cpuRef.open() : undefined;
+    session = await ModelSession.open(backend, model.config, model.weights, { dtype, quantization: model.quantization, ...(fallback ? { fallback } : {}) });
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+  console.error(`glm: model ${model.description}; dtype ${dtype}`);
+  console.error(`glm: backend ${backend.name} on ${backend.device} — results from ${EXECUTION_WORDS[probe.execution]}`);
+  for (const note of session.plan.decomposed) console.error(`glm: ${note.node} (${note.op}) runs as its decomposition: ${note.reason}`);
+  const split = session.split;
+  if (split) {
+    const ops = [...new Set(split.fallbackNodes.map((n) => n.op))].join(', ');
+    console.error(`glm: CPU FALLBACK (--allow-cpu-fallback): ${split.fallbackNodes.length} node(s) run on ${split.fallback}, ${split.backendNodeCount} on ${split.backend}, in ${split.segments} segments; ops on ${split.fallback}: ${ops}`);
+    for (const n of split.fallbackNodes) console.error(`glm:   ${n.node} (${n.op}) on ${split.fallback}: ${n.reason}`);
+  }
+  return {
+    session,
+    async close() {
+      await session.close();
+      await backend.close();
+      await fallback?.close();
+    },
+  };
+}
