@@ -4,15 +4,8 @@
  * options, and the launch of a resolved program with its errors mapped to graph nodes.
  */
 import { GlmError } from '../../core/runtime/plugin-api.js';
-import type { NativeAddon, NativeDeviceInfo } from './native-addon.js';
+import type { GpuAddon } from './native-addon.js';
 import type { PlanOptions } from './planner.js';
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const v = Number(raw);
-  return Number.isFinite(v) ? v : fallback;
-}
 
 /** Bench hooks: record these events around the next runs' launches. */
 export interface TimingEvents {
@@ -24,21 +17,15 @@ export class DeviceContext {
   private arenaAddress = 0;
   private arenaBytes = 0;
   timing: TimingEvents | null = null;
-  /** The planner's choices; benchmarks swap them to compare variants (compile after changing). */
-  options: PlanOptions;
 
   constructor(
-    readonly native: NativeAddon,
-    readonly info: NativeDeviceInfo,
-    cublasLt: boolean,
-  ) {
-    this.options = {
-      cublasLt,
-      multiprocessors: Math.max(1, info.multiprocessors),
-      gemvMaxRows: Math.min(16, Math.max(0, envNumber('GLM_CUDA_GEMV_ROWS', 4))),
-      attentionMaterializeFrom: Math.max(2, envNumber('GLM_CUDA_ATTENTION_MATERIALIZE', 32)),
-      attentionChunkBytes: envNumber('GLM_CUDA_ATTENTION_CHUNK_BYTES', Math.max(2 ** 20, Math.min(info.l2Bytes * 0.6 || 2 ** 25, 2 ** 25))),
-    };
+    readonly native: GpuAddon,
+    /** The planner's choices; benchmarks swap them to compare variants (compile after changing). */
+    public options: PlanOptions,
+  ) {}
+
+  get backend(): string {
+    return this.options.backend;
   }
 
   /** The arena's base address, grown to at least `bytes`. */
@@ -49,7 +36,7 @@ export class DeviceContext {
     try {
       this.arenaAddress = this.native.allocate(size);
     } catch (e) {
-      throw new GlmError('resource', `cuda: the intermediates of this graph need ${bytes} bytes of device memory: ${(e as Error).message}`);
+      throw new GlmError('resource', `${this.backend}: the intermediates of this graph need ${bytes} bytes of device memory: ${(e as Error).message}`);
     }
     this.arenaBytes = size;
     return this.arenaAddress;
@@ -73,14 +60,14 @@ export class DeviceContext {
     } catch (e) {
       const tag = (e as { launchTag?: number }).launchTag;
       const where = tag === undefined ? '' : `${describe(tag)}: `;
-      throw new GlmError('backend', `cuda: ${where}${(e as Error).message}`);
+      throw new GlmError('backend', `${this.backend}: ${where}${(e as Error).message}`);
     }
     let flag: number;
     try {
       flag = this.native.finish(readFlag);
     } catch (e) {
-      throw new GlmError('backend', `cuda: ${(e as Error).message}`);
+      throw new GlmError('backend', `${this.backend}: ${(e as Error).message}`);
     }
-    if (flag !== 0) throw new GlmError('input', `cuda: ${describe(flag - 1)}: an index is outside its table`);
+    if (flag !== 0) throw new GlmError('input', `${this.backend}: ${describe(flag - 1)}: an index is outside its table`);
   }
 }

@@ -1,57 +1,63 @@
-/** Device memory through the addon: one cudaMalloc per buffer; an empty buffer has no allocation. */
+/** Device memory through a GPU addon: one allocation per buffer; an empty buffer has no allocation. */
 import { GlmError, type BackendMemory, type DeviceBuffer } from '../../core/runtime/plugin-api.js';
-import type { NativeAddon } from './native-addon.js';
+import type { GpuAddon } from './native-addon.js';
 
-export class CudaBuffer implements DeviceBuffer {
+export class GpuBuffer implements DeviceBuffer {
   freed = false;
   constructor(
+    readonly owner: GpuMemory,
     readonly address: number,
     readonly byteLength: number,
   ) {}
 }
 
-export function own(buffer: DeviceBuffer): CudaBuffer {
-  if (!(buffer instanceof CudaBuffer)) throw new GlmError('backend', 'cuda was given a buffer of another backend');
-  if (buffer.freed) throw new GlmError('backend', 'cuda buffer used after free');
-  return buffer;
-}
+export class GpuMemory implements BackendMemory {
+  constructor(
+    private readonly native: GpuAddon,
+    /** The backend's name, for messages. */
+    readonly backend: string,
+  ) {}
 
-function checkRange(b: CudaBuffer, offset: number, length: number): void {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > b.byteLength) {
-    throw new GlmError('backend', `cuda: access [${offset}, ${offset + length}) outside a buffer of ${b.byteLength} bytes`);
+  /** `buffer` as one of this memory's own, live buffers. */
+  own(buffer: DeviceBuffer): GpuBuffer {
+    if (!(buffer instanceof GpuBuffer) || buffer.owner !== this) throw new GlmError('backend', `${this.backend} was given a buffer of another backend`);
+    if (buffer.freed) throw new GlmError('backend', `${this.backend} buffer used after free`);
+    return buffer;
   }
-}
-
-export class CudaMemory implements BackendMemory {
-  constructor(private readonly native: NativeAddon) {}
 
   allocate(byteLength: number): DeviceBuffer {
-    if (!Number.isSafeInteger(byteLength) || byteLength < 0) throw new GlmError('resource', `cuda: cannot allocate ${byteLength} bytes`);
-    if (byteLength === 0) return new CudaBuffer(0, 0);
+    if (!Number.isSafeInteger(byteLength) || byteLength < 0) throw new GlmError('resource', `${this.backend}: cannot allocate ${byteLength} bytes`);
+    if (byteLength === 0) return new GpuBuffer(this, 0, 0);
     try {
-      return new CudaBuffer(this.native.allocate(byteLength), byteLength);
+      return new GpuBuffer(this, this.native.allocate(byteLength), byteLength);
     } catch (e) {
       const message = (e as Error).message;
-      throw new GlmError(message.includes('out of device memory') ? 'resource' : 'backend', `cuda: ${message}`);
+      throw new GlmError(message.includes('out of device memory') ? 'resource' : 'backend', `${this.backend}: ${message}`);
     }
   }
 
   free(buffer: DeviceBuffer): void {
-    const b = own(buffer);
+    const b = this.own(buffer);
     b.freed = true;
     if (b.address !== 0) this.native.free(b.address);
   }
 
   async write(buffer: DeviceBuffer, byteOffset: number, bytes: Uint8Array): Promise<void> {
-    const b = own(buffer);
-    checkRange(b, byteOffset, bytes.byteLength);
+    const b = this.own(buffer);
+    this.checkRange(b, byteOffset, bytes.byteLength);
     if (bytes.byteLength > 0) this.native.write(b.address + byteOffset, bytes);
   }
 
   async read(buffer: DeviceBuffer, byteOffset: number, byteLength: number): Promise<Uint8Array> {
-    const b = own(buffer);
-    checkRange(b, byteOffset, byteLength);
+    const b = this.own(buffer);
+    this.checkRange(b, byteOffset, byteLength);
     if (byteLength === 0) return new Uint8Array(0);
     return this.native.read(b.address + byteOffset, byteLength);
+  }
+
+  private checkRange(b: GpuBuffer, offset: number, length: number): void {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > b.byteLength) {
+      throw new GlmError('backend', `${this.backend}: access [${offset}, ${offset + length}) outside a buffer of ${b.byteLength} bytes`);
+    }
   }
 }

@@ -1,5 +1,5 @@
 /**
- * A plan compiled for the CUDA backend. Each run binds shapes, takes (or builds and caches) the
+ * A plan compiled for a GPU backend. Each run binds shapes, takes (or builds and caches) the
  * launch plan for those shapes, resolves its addresses and launches the whole program in one
  * native call, with one synchronisation at the end.
  */
@@ -14,7 +14,7 @@ import {
   type RunBindings,
 } from '../../core/runtime/plugin-api.js';
 import type { DeviceContext } from './device-context.js';
-import { own } from './device-memory.js';
+import type { GpuMemory } from './device-memory.js';
 import { countOf, type Storage } from './locations.js';
 import { planGraph, type Plan } from './planner.js';
 import { ProgramBuilder } from './program-builder.js';
@@ -27,17 +27,18 @@ function alignmentOfAddress(address: number): number {
   return a;
 }
 
-export class CudaExecutable implements Executable {
+export class GpuExecutable implements Executable {
   private readonly plans = new Map<string, Plan>();
   private disposed = false;
 
   constructor(
     private readonly plan: ExecutionPlan,
     private readonly device: DeviceContext,
+    private readonly memory: GpuMemory,
   ) {}
 
   async run(bindings: RunBindings): Promise<void> {
-    if (this.disposed) throw new GlmError('usage', 'cuda: run() after dispose()');
+    if (this.disposed) throw new GlmError('usage', `${this.device.backend}: run() after dispose()`);
     const { graph } = this.plan;
     const shapes: Record<string, readonly number[]> = {};
     for (const [name, t] of Object.entries(bindings.inputs)) shapes[name] = t.shape;
@@ -85,9 +86,9 @@ export class CudaExecutable implements Executable {
   }
 
   private addressOf(t: DeviceTensor, what: string): number {
-    const b = own(t.buffer);
+    const b = this.memory.own(t.buffer);
     const bytes = byteLengthOf(t.dtype, countOf(t.shape));
-    if (t.byteOffset < 0 || t.byteOffset + bytes > b.byteLength) throw new GlmError('backend', `cuda: ${what} lies outside its buffer`);
+    if (t.byteOffset < 0 || t.byteOffset + bytes > b.byteLength) throw new GlmError('backend', `${this.device.backend}: ${what} lies outside its buffer`);
     return b.address + t.byteOffset;
   }
 

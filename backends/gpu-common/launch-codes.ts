@@ -3,7 +3,7 @@
  * each backend's platform.h (dtype codes). A record is [opcode, tag, argCount, ...args]; each op's argument order
  * is the order program.cpp reads them in, written out once in the emit helpers of lowerings/.
  */
-import { GlmError, type DType } from '../../core/runtime/plugin-api.js';
+import type { DType } from '../../core/runtime/plugin-api.js';
 
 export const OP = {
   copy: 1,
@@ -31,11 +31,7 @@ export function dtypeCode(dtype: DType): number {
   return DTYPE_CODES[dtype];
 }
 
-/** Which GEMM kernel a gemm record asks for (native GemmPath). */
+/** Which GEMM kernel a gemm record asks for (native GemmPath): portable = the backend's own SIMT/tiled GEMM, vendor = its BLAS. */
 export const GEMM_PATH = { auto: 0, portable: 1, gemv: 2, vendor: 3 } as const;
 
 export const MAX_RANK = 8;
-
-export function requireRank(backend: string, rank: number, what: string): void {
-  if (rank > MAX_RANK) throw new GlmError('unsupported', `${backend}: ${what} of rank ${rank} exceeds the kernels' ${MAX_RANK}`);
-}

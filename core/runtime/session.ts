@@ -82,13 +82,12 @@ export class ModelSession implements DecodingModel {
     if (rows.some((r) => r.tokens.length !== length)) throw new GlmError('input', 'prefill rows must have the same length');
     this.cache.clear();
     this.contextLengths = rows.map((r) => r.contextLength);
-    const emptyPast = this.emptyCache(rows.length);
     return this.call({
       tokens: rows.map((r) => r.tokens),
       positions: rows.map((r) => r.positions),
       blockPositions: rows.map((r) => r.blockPositions ?? []),
       cacheIndex: rows.map((_, i) => i),
-      past: emptyPast,
+      past: 'empty',
     });
   }
 
@@ -103,7 +102,7 @@ export class ModelSession implements DecodingModel {
       positions: step.positions.map((p) => [p]),
       blockPositions: (step.blockPositions ?? []).map((p) => [p]),
       cacheIndex: step.parents,
-      past: null,
+      past: 'cache',
     });
   }
 
@@ -118,13 +117,14 @@ export class ModelSession implements DecodingModel {
     positions: number[][];
     blockPositions: number[][];
     cacheIndex: number[];
-    past: { keys: DeviceTensor[]; values: DeviceTensor[] } | null;
+    /** 'empty': a fresh start (prefill); 'cache': continue the session's KV cache (decode). */
+    past: 'empty' | 'cache';
   }): Promise<Float32Array[]> {
     if (this.closed) throw new GlmError('usage', 'session is closed');
     const c = this.config;
     const batch = args.tokens.length;
     const seq = args.tokens[0]!.length;
-    const pastLength = args.past ? 0 : this.cache.length;
+    const pastLength = args.past === 'empty' ? 0 : this.cache.length;
     if (pastLength + seq > c.maxSequenceLength) {
       throw new GlmError('input', `sequence of ${pastLength + seq} tokens exceeds the model's maximum of ${c.maxSequenceLength}`);
     }
@@ -142,12 +142,12 @@ export class ModelSession implements DecodingModel {
     const transient: DeviceTensor[] = [];
     const inputs: Record<string, DeviceTensor> = Object.fromEntries(this.weights);
     for (const [name, t] of Object.entries(host)) transient.push((inputs[name] = await uploadTensor(this.backend.memory, t)));
-    const past = args.past ?? { keys: [], values: [] };
+    const empty = args.past === 'empty' ? this.emptyCache(batch) : undefined;
+    if (empty) transient.push(...empty.keys, ...empty.values);
     for (let layer = 0; layer < c.numLayers; layer++) {
-      inputs[GLM_INPUTS.pastKey(layer)] = args.past ? past.keys[layer]! : this.cache.key(layer);
-      inputs[GLM_INPUTS.pastValue(layer)] = args.past ? past.values[layer]! : this.cache.value(layer);
+      inputs[GLM_INPUTS.pastKey(layer)] = empty ? empty.keys[layer]! : this.cache.key(layer);
+      inputs[GLM_INPUTS.pastValue(layer)] = empty ? empty.values[layer]! : this.cache.value(layer);
     }
-    if (args.past) transient.push(...args.past.keys, ...args.past.values);
 
     const kvShape = [batch, c.numHeads, pastLength + seq, headDim(c)];
     const logits = allocateTensor(this.backend.memory, this.dtype, [batch, 1, c.paddedVocabSize]);

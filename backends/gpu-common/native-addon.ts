@@ -1,0 +1,20 @@
+/**
+ * What the shared GPU provider needs of a backend's native addon: device memory as numeric
+ * addresses, one call that runs a launch program (backends/gpu-common/native/program.h), events and
+ * the error flag. Each backend's addon has more (its probe, its build facts); this is the common part.
+ */
+export interface GpuAddon {
+  allocate(bytes: number): number;
+  free(address: number): void;
+  write(address: number, bytes: Uint8Array): void;
+  read(address: number, length: number): Uint8Array;
+  fill(address: number, byte: number, length: number): void;
+  run(program: Float64Array, startEvent?: number, endEvent?: number): void;
+  finish(readFlag: boolean): number;
+  memoryInfo(): { free: number; total: number };
+  eventCreate(): number;
+  eventRecord(id: number): void;
+  eventElapsed(start: number, end: number): number;
+  /** Uniform values in [low, high) (benchmarks' random weights); dtype as launch-codes' dtypeCode. */
+  fillRandom(address: number, count: number, dtypeCode: number, low: number, high: number, seed: number): void;
+}
