@@ -1,15 +1,23 @@
 /**
  * cuda: GLM on NVIDIA GPUs. A native addon (node-addon-api + cmake-js) holds CUDA C++ kernels
  * compiled ahead of time for sm_80/sm_90 (+PTX), the CUDA runtime linked statically, and
- * cuBLASLt opened at run time; this module plans each graph into launch programs for it.
+ * cuBLASLt opened at run time. Graphs are planned into launch programs by the GPU provider this
+ * backend shares with rocm-dcu (backends/gpu-common); this module is what is CUDA's own: the
+ * addon, the probe, the device description and the planner's choices for NVIDIA cards.
  * Loading this module never touches the GPU or the addon: probe() and open() do.
  */
 import { GlmError, PLUGIN_API_VERSION, type Backend, type BackendPlugin, type ExecutionPlan, type OpenOptions, type ProbeResult } from '../../core/runtime/plugin-api.js';
-import { supports } from './capabilities.js';
-import { DeviceContext } from './device-context.js';
-import { CudaMemory } from './device-memory.js';
-import { CudaExecutable } from './executable.js';
-import { loadAddon, type NativeDeviceInfo, type NativeProbe } from './native-addon.js';
+import { makeSupports } from '../gpu-common/capabilities.js';
+import { DeviceContext } from '../gpu-common/device-context.js';
+import { GpuMemory } from '../gpu-common/device-memory.js';
+import { GpuExecutable } from '../gpu-common/executable.js';
+import type { PlanOptions } from '../gpu-common/planner.js';
+import { loadAddon, type NativeAddon, type NativeDeviceInfo, type NativeProbe } from './native-addon.js';
+
+export const NAME = 'cuda';
+
+/** Ops refused on request (GLM_CUDA_REFUSE=attention,linear): to compare against the decompositions. */
+export const supports = makeSupports(NAME, 'GLM_CUDA_REFUSE');
 
 /** Rates measured on the lent H100 (platforms.md): copy 3.0 TB/s counting read + write, fp16 GEMM 722 TFLOP/s. */
 function rooflineFor(name: string): Backend['roofline'] {
@@ -25,13 +33,34 @@ function describe(info: NativeDeviceInfo, probe: NativeProbe): string {
   return `${info.name} (sm_${info.computeCapability.replace('.', '')}, ${(info.totalMemory / 2 ** 30).toFixed(0)} GiB), driver CUDA ${version(info.driverVersion)}${lt}`;
 }
 
-/** The backend object, with the device context exposed for benchmarks. */
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  return Number.isFinite(v) ? v : fallback;
+}
+
+/** The planner's choices for an NVIDIA card (the GLM_CUDA_* variables exist for benchmarking variants). */
+function planOptions(info: NativeDeviceInfo, cublasLt: boolean): PlanOptions {
+  return {
+    backend: NAME,
+    vendorBlas: cublasLt,
+    multiprocessors: Math.max(1, info.multiprocessors),
+    gemvMaxRows: Math.min(16, Math.max(0, envNumber('GLM_CUDA_GEMV_ROWS', 4))),
+    attentionMaterializeFrom: Math.max(2, envNumber('GLM_CUDA_ATTENTION_MATERIALIZE', 32)),
+    attentionChunkBytes: envNumber('GLM_CUDA_ATTENTION_CHUNK_BYTES', Math.max(2 ** 20, Math.min(info.l2Bytes * 0.6 || 2 ** 25, 2 ** 25))),
+  };
+}
+
+/** The backend object, with the device context, memory and addon exposed for benchmarks. */
 export interface CudaBackend extends Backend {
+  readonly memory: GpuMemory;
   readonly context: DeviceContext;
+  readonly native: NativeAddon;
 }
 
 export const plugin: BackendPlugin = {
-  name: 'cuda',
+  name: NAME,
   apiVersion: PLUGIN_API_VERSION,
   description: 'NVIDIA GPUs: CUDA C++ kernels (sm_80/sm_90) and cuBLASLt through a native addon',
 
@@ -62,19 +91,20 @@ export const plugin: BackendPlugin = {
     } catch (e) {
       throw new GlmError('backend', `cuda: opening device ${options?.deviceIndex ?? 0} failed: ${(e as Error).message}`);
     }
-    const context = new DeviceContext(native, info, !probe.emulated && !probe.cublasLtError);
-    const execution = probe.emulated ? 'emulator' : 'hardware';
+    const context = new DeviceContext(native, planOptions(info, !probe.emulated && !probe.cublasLtError));
+    const memory = new GpuMemory(native, NAME);
     const roofline = probe.emulated ? undefined : rooflineFor(info.name);
     const backend: CudaBackend = {
-      name: 'cuda',
-      execution,
+      name: NAME,
+      execution: probe.emulated ? 'emulator' : 'hardware',
       device: describe(info, probe),
       supports,
-      memory: new CudaMemory(native),
+      memory,
       ...(roofline ? { roofline } : {}),
       context,
+      native,
       async compile(plan: ExecutionPlan) {
-        return new CudaExecutable(plan, context);
+        return new GpuExecutable(plan, context, memory);
       },
       async close() {
         context.releaseArena();

@@ -17,8 +17,7 @@ import { allocateTensor, freeTensor, uploadTensor } from '../../core/runtime/dev
 import type { DeviceTensor } from '../../core/runtime/plugin-contract.js';
 import { hostTensor } from '../../core/tensor/host-tensor.js';
 import { plugin, type CudaBackend } from '../../backends/cuda/index.js';
-import { own } from '../../backends/cuda/device-memory.js';
-import { dtypeCode, GEMM_PATH, OP } from '../../backends/cuda/launch-codes.js';
+import { dtypeCode, GEMM_PATH, OP } from '../../backends/gpu-common/launch-codes.js';
 
 const COPY_RATE = 3.0e12; // bytes/s, read + written (platforms.md, H100)
 const GEMM_RATE = 722e12; // fp16 flop/s (platforms.md, H100)
@@ -81,7 +80,7 @@ async function main(): Promise<void> {
   if (!probe.available) throw new Error(`cuda unavailable: ${probe.reason}`);
   const backend = (await plugin.open()) as CudaBackend;
   const ctx = backend.context;
-  const native = ctx.native;
+  const native = backend.native;
   const start = native.eventCreate();
   const end = native.eventCreate();
   console.log(`device: ${backend.device}`);
@@ -113,7 +112,7 @@ async function main(): Promise<void> {
     native.fillRandom(x, size * size, dtypeCode('f16'), -1, 1, 1);
     native.fillRandom(y, size * size, dtypeCode('f16'), -1, 1, 2);
     const f16 = dtypeCode('f16');
-    const gemm = Float64Array.from([OP.gemm, 0, 21, f16, f16, f16, size, size, size, x, size, 0, y, size, 0, 0, z, size, 0, 1, 1, 0, 0, GEMM_PATH.cublasLt]);
+    const gemm = Float64Array.from([OP.gemm, 0, 21, f16, f16, f16, size, size, size, x, size, 0, y, size, 0, 0, z, size, 0, 1, 1, 0, 0, GEMM_PATH.vendor]);
     const g = timeProgram(gemm);
     ceilings['gemm_fp16_8192'] = { ...g, tflopPerS: (2 * size ** 3) / (g.medianMs * 1e-3) / 1e12 };
     for (const p of [x, y, z]) native.free(p);
@@ -130,7 +129,7 @@ async function main(): Promise<void> {
     const t = allocateTensor(backend.memory, 'f16', shape);
     const layerNormWeight = /layernorm\.weight$/.test(v.name);
     const [low, high] = layerNormWeight ? [0.8, 1.2] : /layernorm\.bias$/.test(v.name) ? [-0.1, 0.1] : [-0.02, 0.02];
-    native.fillRandom(own(t.buffer).address, shape.reduce((p, d) => p * d, 1), dtypeCode('f16'), low, high, seed++);
+    native.fillRandom(backend.memory.own(t.buffer).address, shape.reduce((p, d) => p * d, 1), dtypeCode('f16'), low, high, seed++);
     params.set(v.name, t);
   }
 
@@ -141,7 +140,7 @@ async function main(): Promise<void> {
     const owned: DeviceTensor[] = [];
     const random = (shape: number[], low: number, high: number) => {
       const t = allocateTensor(backend.memory, 'f16', shape);
-      native.fillRandom(own(t.buffer).address, shape.reduce((p, d) => p * d, 1), dtypeCode('f16'), low, high, seed++);
+      native.fillRandom(backend.memory.own(t.buffer).address, shape.reduce((p, d) => p * d, 1), dtypeCode('f16'), low, high, seed++);
       owned.push(t);
       return t;
     };

@@ -56,6 +56,11 @@ export function renderMarkdown(report: ConformanceReport): string {
 /** The op × backend matrix of docs/conformance-matrix.md, from several reports. */
 export function renderMatrix(reports: readonly ConformanceReport[]): string {
   const all = reports.flatMap((r) => r.results);
+  // A backend reported more than once (e.g. two build variants) gets a number, explained by its device line.
+  const label = (r: ConformanceReport, i: number) => {
+    const repeated = reports.filter((x) => x.backend === r.backend).length > 1;
+    return `\`${r.backend}\`${repeated ? ` (${i + 1})` : ''}${r.execution === 'emulator' ? ' †' : ''}`;
+  };
   const lines = [
     '# Conformance matrix',
     '',
@@ -65,9 +70,9 @@ export function renderMatrix(reports: readonly ConformanceReport[]): string {
     '',
     '| backend | results from | device | date |',
     '|---|---|---|---|',
-    ...reports.map((r) => `| \`${r.backend}\`${r.execution === 'emulator' ? ' †' : ''} | ${executionLabel(r.execution)} | ${r.device} | ${r.date} |`),
+    ...reports.map((r, i) => `| ${label(r, i)} | ${executionLabel(r.execution)} | ${r.device} | ${r.date} |`),
     '',
-    `| case group | ${reports.map((r) => `\`${r.backend}\`${r.execution === 'emulator' ? ' †' : ''}`).join(' | ')} |`,
+    `| case group | ${reports.map(label).join(' | ')} |`,
     `|---|${reports.map(() => '---').join('|')}|`,
   ];
   for (const subject of subjects(all)) {

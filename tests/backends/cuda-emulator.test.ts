@@ -26,9 +26,9 @@ const { runGraph } = await import('../../core/runtime/run-graph.js');
 const { hostTensor } = await import('../../core/tensor/host-tensor.js');
 const { buildGlmBlockGraph } = await import('../../core/models/glm/graphs.js');
 const { TINY } = await import('../../core/models/glm/config.js');
-const { planGraph } = await import('../../backends/cuda/planner.js');
-const { OP } = await import('../../backends/cuda/launch-codes.js');
-const { packArena } = await import('../../backends/cuda/arena.js');
+const { planGraph } = await import('../../backends/gpu-common/planner.js');
+const { OP } = await import('../../backends/gpu-common/launch-codes.js');
+const { packArena } = await import('../../backends/gpu-common/arena.js');
 
 const CASES = [
   'op/matmul/f16/65x127x129-tb', 'op/matmul/bf16/batch-4x1x6x16-by-3x16x8', 'op/matmul/f32/long-k-2x8193x3-tb',
@@ -69,7 +69,7 @@ describe.skipIf(!built)('cuda kernels on the CPU emulator', () => {
 });
 
 describe('cuda planner', () => {
-  const options = { cublasLt: true, multiprocessors: 132, gemvMaxRows: 4, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 25 };
+  const options = { backend: 'cuda', vendorBlas: true, multiprocessors: 132, gemvMaxRows: 4, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 25 };
 
   it('writes the new keys straight into the KV cache and the attention output straight into the token layout', () => {
     const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16' });

@@ -11,9 +11,8 @@ import { GraphBuilder } from '../../core/ir/builder.js';
 import { lowerForBackend, viewOf } from '../../core/passes/decompose.js';
 import { PLUGIN_API_VERSION } from '../../core/runtime/plugin-contract.js';
 import { surveyBuiltins } from '../../core/runtime/registry.js';
-import { supports } from '../../backends/cuda/capabilities.js';
 import { addonPath, loadAddonAt } from '../../backends/cuda/native-addon.js';
-import { plugin } from '../../backends/cuda/index.js';
+import { plugin, supports } from '../../backends/cuda/index.js';
 import { existsSync } from 'node:fs';
 
 const built = existsSync(addonPath());

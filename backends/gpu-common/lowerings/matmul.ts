@@ -1,7 +1,7 @@
 /**
  * matmul and linear as GEMM records. Batch dims are merged where their strides allow, a batch
- * broadcasting B folds into M (one large product), and the rest loop. linear passes its bias to
- * cuBLASLt's epilogue; quantized weights go through the GEMV kernel for a few rows (decode) or are
+ * broadcasting B folds into M (one large product), and the rest loop. linear passes its bias with the
+ * product (a GEMM epilogue: cuBLASLt's, the tiled GEMM's or the GEMV's); quantized weights go through the GEMV kernel for a few rows (decode) or are
  * dequantized into a scratch matrix for long inputs (prefill).
  */
 import { GlmError, type DType } from '../../../core/runtime/plugin-api.js';

@@ -141,8 +141,8 @@ void fill_info(DeviceInfo* info, const hipDeviceProp_t& prop) {
 #else
   info->arch = "sm_" + std::to_string(prop.major) + std::to_string(prop.minor);
 #endif
-  hipDriverGetVersion(&info->driver_version);
-  hipRuntimeGetVersion(&info->runtime_version);
+  (void)hipDriverGetVersion(&info->driver_version);
+  (void)hipRuntimeGetVersion(&info->runtime_version);
 }
 }  // namespace
 
@@ -151,25 +151,25 @@ std::string probe(DeviceInfo* info) {
   const hipError_t e = hipGetDeviceCount(&count);
 #if defined(GLM_DCU_AMD)
   int runtime = 0;
-  hipRuntimeGetVersion(&runtime);
+  (void)hipRuntimeGetVersion(&runtime);
   const std::string hip = "the HIP runtime (libamdhip64.so.5, HIP " + version_text(runtime) + ")";
   if (e == hipErrorNoDevice || (e == hipSuccess && count == 0)) {
-    hipGetLastError();
+    (void)hipGetLastError();
     const bool kfd = access("/dev/kfd", F_OK) == 0;
     return "no DCU: " + hip + " reports no device (hipErrorNoDevice)" +
            (kfd ? "" : "; there is no /dev/kfd, so no DCU/AMD GPU driver is loaded on this host");
   }
   if (e == hipErrorInsufficientDriver) {
-    hipGetLastError();
+    (void)hipGetLastError();
     return "the DCU driver is older than " + hip;
   }
   if (e != hipSuccess) {
-    hipGetLastError();
+    (void)hipGetLastError();
     return "HIP initialisation failed: " + describe(e);
   }
   hipDeviceProp_t prop{};
   if (hipGetDeviceProperties(&prop, 0) != hipSuccess) {
-    hipGetLastError();
+    (void)hipGetLastError();
     return "hipGetDeviceProperties failed for device 0";
   }
   fill_info(info, prop);
@@ -184,23 +184,23 @@ std::string probe(DeviceInfo* info) {
   return "";
 #else
   if (e == hipErrorInsufficientDriver) {
-    hipGetLastError();
+    (void)hipGetLastError();
     int driver = 0;
-    hipDriverGetVersion(&driver);
+    (void)hipDriverGetVersion(&driver);
     if (driver == 0) return "no CUDA driver: libcuda.so.1 (the NVIDIA driver library) could not be loaded — this is the HIP→CUDA build of the DCU sources, which runs on NVIDIA GPUs";
     return "the NVIDIA driver (CUDA " + version_text(driver) + ") is older than this addon's CUDA runtime";
   }
   if (e == hipErrorNoDevice || (e == hipSuccess && count == 0)) {
-    hipGetLastError();
+    (void)hipGetLastError();
     return "no NVIDIA GPU: the driver reports no device (cudaErrorNoDevice) — this is the HIP→CUDA build of the DCU sources";
   }
   if (e != hipSuccess) {
-    hipGetLastError();
+    (void)hipGetLastError();
     return "CUDA initialisation failed: " + describe(e);
   }
   hipDeviceProp_t prop{};
   if (hipGetDeviceProperties(&prop, 0) != hipSuccess) {
-    hipGetLastError();
+    (void)hipGetLastError();
     return "cudaGetDeviceProperties failed for device 0";
   }
   fill_info(info, prop);
@@ -232,9 +232,9 @@ uint64_t allocate(size_t bytes) {
   void* p = nullptr;
   const hipError_t e = hipMalloc(&p, bytes == 0 ? 1 : bytes);
   if (e == hipErrorOutOfMemory) {
-    hipGetLastError();
+    (void)hipGetLastError();
     size_t free_bytes = 0, total = 0;
-    hipMemGetInfo(&free_bytes, &total);
+    (void)hipMemGetInfo(&free_bytes, &total);
     throw DeviceError("out of device memory: asked for " + bytes_text(bytes) + ", " + bytes_text(free_bytes) + " free of " + bytes_text(total));
   }
   check(e, "hipMalloc of " + bytes_text(bytes));

@@ -53,11 +53,12 @@ inline hipError_t hipEventElapsedTime(float* ms, hipEvent_t a, hipEvent_t b) { r
 // HIP's bfloat16 (a struct with float conversions) is CUDA's __nv_bfloat16 here; both round to nearest even.
 using hip_bfloat16 = __nv_bfloat16;
 
+// HIP's shuffles take no mask: the whole wavefront takes part; on NVIDIA a wavefront of 32 is a warp.
+// A macro, because CUDA still declares its own deprecated maskless __shfl_xor overloads for the
+// host pass; the sources always pass the width.
+#define __shfl_xor(var, lane_mask, width) __shfl_xor_sync(0xffffffffu, (var), (lane_mask), (width))
+
 #ifdef __CUDACC__
-// HIP's shuffles take no mask: the whole wavefront takes part. On NVIDIA a wavefront of 32 is a warp.
-// (CUDA declares deprecated __half overloads of these names; these are the float and int ones.)
-__device__ __forceinline__ float __shfl_xor(float v, int lane_mask, int width = 32) { return __shfl_xor_sync(0xffffffffu, v, lane_mask, width); }
-__device__ __forceinline__ int __shfl_xor(int v, int lane_mask, int width = 32) { return __shfl_xor_sync(0xffffffffu, v, lane_mask, width); }
 
 // Not HIP: the hardware barrier that joins the warps of a logical wavefront wider than a warp
 // (wave.h, GLM_WAVE=64 on NVIDIA). Barrier 0 is __syncthreads'; `id` is 1..15.

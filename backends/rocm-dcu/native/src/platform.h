@@ -18,7 +18,7 @@
 
 #if defined(GLM_DCU_EMULATE)
 #include "emu/emu.h"
-#elif defined(__HIP_PLATFORM_AMD__) || defined(__HIP_PLATFORM_HCC__)
+#elif defined(__HIP_PLATFORM_AMD__) || (defined(__clang__) && defined(__HIP__))  // HIP-Clang (hipcc, HIP_PLATFORM=amd)
 #define GLM_DCU_AMD 1
 #include <hip/hip_runtime.h>
 #include <hip/hip_bfloat16.h>
@@ -46,6 +46,15 @@ using hip_bfloat16 = __nv_bfloat16;
 #if defined(GLM_DCU_AMD)
 // CUDA's name for the bfloat16 storage type, for the kernels shared with the cuda backend.
 using __nv_bfloat16 = hip_bfloat16;
+#endif
+
+// HIP-Clang assumes 1024-thread workgroups unless told otherwise, which on gfx9 caps a kernel at 64
+// VGPRs (and spills the GEMV and attention kernels to scratch): the DCU's own kernels state their
+// workgroup size. Only on AMD — the NVIDIA build stays the code that was measured.
+#if defined(GLM_DCU_AMD)
+#define GLM_AMD_LAUNCH_BOUNDS(threads) __launch_bounds__(threads)
+#else
+#define GLM_AMD_LAUNCH_BOUNDS(threads)
 #endif
 
 // Rows of LayerNorm/softmax take at most this many threads: a logical 64-wide wavefront on NVIDIA

@@ -53,7 +53,7 @@ __device__ __forceinline__ void load_row(float (&out)[EPL], const T* row, int64_
 }
 
 template <typename T, int EPL, bool VEC>
-__global__ void attention_fused_kernel(AttentionParams p) {
+__global__ void GLM_AMD_LAUNCH_BOUNDS(kWaves * GLM_WAVE) attention_fused_kernel(AttentionParams p) {
   GLM_DYN_SMEM(float, shared);  // [kWaves * 2] (max, sum) then [kWaves * dim] accumulators
   constexpr int U = 4;          // keys in flight per wavefront
   const int row = blockIdx.x;
@@ -108,17 +108,18 @@ __global__ void attention_fused_kernel(AttentionParams p) {
 #pragma unroll
     for (int u = 0; u < U; ++u) {
       const int j = j0 + u * kWaves;
-      if (j >= j_end) break;
-      const float s = may_attend(p, b, h, i, j, context) ? dots[u] : kMaskedScore;
-      const float m_new = fmaxf(m, s);
-      const float correction = expf(m - m_new);
-      const float weight = expf(s - m_new);
-      l = l * correction + weight;
-      float value[EPL];
-      load_row<T, EPL, VEC>(value, vb + j * p.v_strides[2], p.v_strides[3], lane, p.dim);
+      if (j < j_end) {
+        const float s = may_attend(p, b, h, i, j, context) ? dots[u] : kMaskedScore;
+        const float m_new = fmaxf(m, s);
+        const float correction = expf(m - m_new);
+        const float weight = expf(s - m_new);
+        l = l * correction + weight;
+        float value[EPL];
+        load_row<T, EPL, VEC>(value, vb + j * p.v_strides[2], p.v_strides[3], lane, p.dim);
 #pragma unroll
-      for (int r = 0; r < EPL; ++r) acc[r] = acc[r] * correction + weight * value[r];
-      m = m_new;
+        for (int r = 0; r < EPL; ++r) acc[r] = acc[r] * correction + weight * value[r];
+        m = m_new;
+      }
     }
   }
 
@@ -155,7 +156,7 @@ __global__ void attention_fused_kernel(AttentionParams p) {
 }
 
 template <typename T>
-__global__ void attention_combine_kernel(AttentionParams p) {
+__global__ void GLM_AMD_LAUNCH_BOUNDS(128) attention_combine_kernel(AttentionParams p) {
   const int row = blockIdx.x;
   const int i = row % p.queries;
   const int bh = row / p.queries;
@@ -179,7 +180,7 @@ __global__ void attention_combine_kernel(AttentionParams p) {
 // buffer as the output) -> masked softmax in fp32 -> probabilities in the storage dtype. Each thread
 // reads an element in the last pass before writing it, after the barriers of the reductions.
 template <typename T, typename S>
-__global__ void attention_softmax_kernel(AttentionParams p, const S* scores, T* probs, int64_t bh_begin) {
+__global__ void GLM_AMD_LAUNCH_BOUNDS(256) attention_softmax_kernel(AttentionParams p, const S* scores, T* probs, int64_t bh_begin) {
   __shared__ float scratch[33];
   const int64_t local_row = blockIdx.x;
   const int i = static_cast<int>(local_row % p.queries);

@@ -136,7 +136,11 @@ __global__ void __launch_bounds__(THREADS) gemm_tiled_kernel(GemmParams p) {
     const int buf = static_cast<int>(step & 1);
     const bool more = step + 1 < steps;
     if (more) fetch((step + 1) * TK);
+#if defined(GLM_DCU_AMD)
+#pragma unroll 2  // gfx906: a full unroll hoists all 16 steps' LDS reads past 256 VGPRs and spills
+#else
 #pragma unroll
+#endif
     for (int kk = 0; kk < TK; ++kk) {
       const float4 a0 = *reinterpret_cast<const float4*>(&tiles.a[buf][kk][ty * 4]);
       const float4 a1 = *reinterpret_cast<const float4*>(&tiles.a[buf][kk][64 + ty * 4]);
@@ -218,10 +222,12 @@ __device__ __forceinline__ void load_activations(float (&x)[V], const T* row, in
   }
 }
 
-// One wavefront per output feature n: its lanes walk K in steps of GLM_WAVE·V and keep MMAX row
-// sums, reduced across the wavefront at the end.
-template <typename T, int TYPE_B, int V, int MMAX>
-__global__ void gemv_kernel(GemmParams p) {
+// One wavefront per NB consecutive output features: its lanes walk K in steps of GLM_WAVE·V and keep
+// MMAX×NB sums, reduced across the wavefront at the end. Each activation a lane loads is converted to
+// fp32 once and used for all NB outputs: with 16 rows, converting the rows per output (NB = 1) costs
+// more than reading the weights (conversions run at a fraction of the FMA rate on NVIDIA).
+template <typename T, int TYPE_B, int V, int MMAX, int NB>
+__global__ void GLM_AMD_LAUNCH_BOUNDS(256) gemv_kernel(GemmParams p) {
   const int lane = wave::lane();
   const int waves = blockDim.x / GLM_WAVE;
   const T* x = static_cast<const T*>(p.a);
@@ -229,34 +235,52 @@ __global__ void gemv_kernel(GemmParams p) {
   const T* bias = static_cast<const T*>(p.bias);
   const T* scale = static_cast<const T*>(p.scale);
   const int m_count = static_cast<int>(p.m);
-  for (int64_t n = static_cast<int64_t>(blockIdx.x) * waves + wave::index(); n < p.n; n += static_cast<int64_t>(gridDim.x) * waves) {
-    float acc[MMAX];
+  const int64_t groups = (p.n + NB - 1) / NB;
+  for (int64_t g = static_cast<int64_t>(blockIdx.x) * waves + wave::index(); g < groups; g += static_cast<int64_t>(gridDim.x) * waves) {
+    const int64_t n0 = g * NB;
+    float acc[MMAX][NB];
 #pragma unroll
-    for (int r = 0; r < MMAX; ++r) acc[r] = 0.f;
-    const int64_t row_offset = n * p.ldb;
+    for (int r = 0; r < MMAX; ++r)
+#pragma unroll
+      for (int j = 0; j < NB; ++j) acc[r][j] = 0.f;
     for (int64_t k = static_cast<int64_t>(lane) * V; k < p.k; k += GLM_WAVE * V) {
-      float w[V];
-      load_weights<TYPE_B, V>(w, p.b, row_offset, k);
+      float w[NB][V];
+#pragma unroll
+      for (int j = 0; j < NB; ++j) {
+        if (n0 + j < p.n) {
+          load_weights<TYPE_B, V>(w[j], p.b, (n0 + j) * p.ldb, k);
+        } else {
+#pragma unroll
+          for (int e = 0; e < V; ++e) w[j][e] = 0.f;
+        }
+      }
 #pragma unroll
       for (int r = 0; r < MMAX; ++r) {
         if (r < m_count) {
           float xv[V];
           load_activations<T, V>(xv, x + r * p.lda, k);
-          float sum = 0.f;
 #pragma unroll
-          for (int e = 0; e < V; ++e) sum += w[e] * xv[e];
-          acc[r] += sum;
+          for (int j = 0; j < NB; ++j) {
+            float sum = 0.f;
+#pragma unroll
+            for (int e = 0; e < V; ++e) sum += w[j][e] * xv[e];
+            acc[r][j] += sum;
+          }
         }
       }
     }
 #pragma unroll
     for (int r = 0; r < MMAX; ++r) {
       if (r < m_count) {
-        float v = wave::sum(acc[r]) * p.alpha;
-        if (lane == 0) {
-          if (scale) v *= to_f32(scale[n]);
-          if (bias) v += to_f32(bias[n]);
-          y[r * p.ldc + n] = from_f32<T>(v);
+#pragma unroll
+        for (int j = 0; j < NB; ++j) {
+          float v = wave::sum(acc[r][j]) * p.alpha;
+          const int64_t n = n0 + j;
+          if (lane == 0 && n < p.n) {
+            if (scale) v *= to_f32(scale[n]);
+            if (bias) v += to_f32(bias[n]);
+            y[r * p.ldc + n] = from_f32<T>(v);
+          }
         }
       }
     }
@@ -292,15 +316,22 @@ void tiled(const GemmParams& p, bool vec, Stream s) {
   else launch(gemm_tiled_kernel<T, TYPE_B, TC, TRANS_B, false>, grid, dim3(THREADS), 0, s, p);
 }
 
+template <typename T, int TYPE_B, int V, int MMAX, int NB>
+void gemv_launch(const GemmParams& p, Stream s) {
+  const dim3 grid(blocks_for((p.n + NB - 1) / NB, 256 / GLM_WAVE, 120 * 64));
+  launch(gemv_kernel<T, TYPE_B, V, MMAX, NB>, grid, dim3(256), 0, s, p);
+}
+
+// Outputs per wavefront: one while the weights are the only traffic (a row or two, or quantized
+// weights whose 16–32 values per lane fill the registers), more as the rows grow.
 template <typename T, int TYPE_B, int V>
 void gemv_rows(const GemmParams& p, Stream s) {
-  const dim3 block(256);
-  const dim3 grid(blocks_for(p.n, 256 / GLM_WAVE, 120 * 64));
-  if (p.m <= 1) launch(gemv_kernel<T, TYPE_B, V, 1>, grid, block, 0, s, p);
-  else if (p.m <= 2) launch(gemv_kernel<T, TYPE_B, V, 2>, grid, block, 0, s, p);
-  else if (p.m <= 4) launch(gemv_kernel<T, TYPE_B, V, 4>, grid, block, 0, s, p);
-  else if (p.m <= 8) launch(gemv_kernel<T, TYPE_B, V, 8>, grid, block, 0, s, p);
-  else launch(gemv_kernel<T, TYPE_B, V, 16>, grid, block, 0, s, p);
+  constexpr bool wide = TYPE_B == F32 || TYPE_B == F16 || TYPE_B == BF16;
+  if (p.m <= 1) gemv_launch<T, TYPE_B, V, 1, 1>(p, s);
+  else if (p.m <= 2) gemv_launch<T, TYPE_B, V, 2, 1>(p, s);
+  else if (p.m <= 4) gemv_launch<T, TYPE_B, V, 4, wide ? 2 : 1>(p, s);
+  else if (p.m <= 8) gemv_launch<T, TYPE_B, V, 8, wide ? 4 : 1>(p, s);
+  else gemv_launch<T, TYPE_B, V, 16, wide ? 4 : 1>(p, s);
 }
 
 }  // namespace
@@ -349,7 +380,7 @@ void launch_gemv(const GemmParams& p, Stream s) {
       case I4: {
         const bool vec = x_ok && p.k % 32 == 0 && aligned(p.b, 16) && (p.ldb / 2) % 16 == 0 && p.ldb % 2 == 0;
         if (vec) gemv_rows<T, I4, 32>(p, s);
-        else gemv_rows<T, I4, 2>(p, s);
+        else gemv_rows<T, I4, 1>(p, s);
         break;
       }
       case I8: {

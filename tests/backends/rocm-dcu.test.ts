@@ -1,0 +1,251 @@
+/**
+ * The rocm-dcu backend on any machine. Loading never throws; probe() says exactly why it cannot run
+ * (addon not built, no libamdhip64.so.5, no DCU, and for the HIP→CUDA build no NVIDIA driver) and
+ * never claims a DCU it does not have; supports() answers for every node of the GLM graphs.
+ * The kernels are checked without a GPU on the CPU emulator (`npm run build:dcu` builds it), in the
+ * three wavefront configurations the sources are built for — wave64 on 64-lane hardware (how a DCU
+ * runs them), wave32 on a warp and wave64 as two warps (the two NVIDIA variants) — against cpu-ref
+ * on conformance cases that cover every kernel and path, plus head dims and row counts that the
+ * suite does not reach and that change the per-lane work (EPL = ⌈d / wave⌉, GEMV row sums).
+ * Tests that need a GPU are skipped — visibly, by name — where there is none.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GLM_130B, TINY } from '../../core/models/glm/config.js';
+import { buildGlmBlockGraph, buildGlmModelGraph } from '../../core/models/glm/graphs.js';
+import { GraphBuilder } from '../../core/ir/builder.js';
+import { lowerForBackend, viewOf } from '../../core/passes/decompose.js';
+import { PLUGIN_API_VERSION } from '../../core/runtime/plugin-contract.js';
+import { surveyBuiltins } from '../../core/runtime/registry.js';
+import { plugin, supports, describeDevice } from '../../backends/rocm-dcu/index.js';
+import { addonPath, loadAddonAt } from '../../backends/rocm-dcu/native-addon.js';
+import { planGraph } from '../../backends/gpu-common/planner.js';
+import { OP, GEMM_PATH } from '../../backends/gpu-common/launch-codes.js';
+import type { DcuBuild, DcuDeviceInfo } from '../../backends/rocm-dcu/native-addon.js';
+
+const SAVED = { ...process.env };
+afterEach(() => {
+  for (const k of ['GLM_DCU_TARGET', 'GLM_DCU_WAVE', 'GLM_DCU_EMULATE', 'GLM_DCU_EMU_WARP', 'GLM_DCU_ADDON']) {
+    if (SAVED[k] === undefined) delete process.env[k];
+    else process.env[k] = SAVED[k];
+  }
+});
+
+const hipBuilt = existsSync(addonPath('amd'));
+const probe = await plugin.probe();
+if (!probe.available) console.info(`rocm-dcu: DCU tests skipped — ${probe.reason}`);
+
+describe('rocm-dcu plugin on any machine', () => {
+  it('loads without touching the addon or a GPU', async () => {
+    const mod = (await import('../../backends/rocm-dcu/index.js')) as { default: typeof plugin };
+    expect(mod.default.name).toBe('rocm-dcu');
+    expect(mod.default.apiVersion).toBe(PLUGIN_API_VERSION);
+  });
+
+  it('probe() names a missing addon and how to build it, per target', () => {
+    const dcu = loadAddonAt('/nonexistent/glm_dcu.node', 'amd');
+    expect(dcu.addon === null && dcu.reason).toMatch(/DCU addon is not built.*npm run build:dcu.*hipcc.*gfx906.*DTK.*gfx928/);
+    const nv = loadAddonAt('/nonexistent/glm_dcu_nv_wave64.node', 'nvidia');
+    expect(nv.addon === null && nv.reason).toMatch(/HIP→CUDA build of the DCU sources is not built.*nvcc/);
+  });
+
+  it('probe() says why there is no DCU here: no libamdhip64.so.5, or the HIP runtime finds no device', async () => {
+    if (probe.available) return;
+    expect(probe.execution).toBe('hardware');
+    if (!hipBuilt) {
+      expect(probe.reason).toMatch(/not built/);
+      return;
+    }
+    const hasRuntime = ['/usr/lib/x86_64-linux-gnu', '/opt/dtk/lib', '/opt/rocm/lib'].some((d) => existsSync(`${d}/libamdhip64.so.5`));
+    if (hasRuntime) expect(probe.reason).toMatch(/^no DCU: the HIP runtime \(libamdhip64\.so\.5, HIP \d+\.\d+\) reports no device \(hipErrorNoDevice\)/);
+    else expect(probe.reason).toMatch(/^no libamdhip64\.so\.5: the HIP runtime of Hygon DTK/);
+  });
+
+  it('the HIP→CUDA build says it needs an NVIDIA driver here, never that a DCU is missing', async () => {
+    process.env['GLM_DCU_TARGET'] = 'nvidia';
+    for (const wave of ['32', '64']) {
+      process.env['GLM_DCU_WAVE'] = wave;
+      const p = await plugin.probe();
+      if (p.available) {
+        expect(p.device).toMatch(/^HIP sources on NVIDIA .* via HIP→CUDA map .*not a DCU\)$/);
+        continue;
+      }
+      if (!existsSync(addonPath('nvidia'))) expect(p.reason).toMatch(/not built/);
+      else expect(p.reason).toMatch(/no CUDA driver: libcuda\.so\.1.*HIP→CUDA build of the DCU sources|no NVIDIA GPU/);
+    }
+    process.env['GLM_DCU_WAVE'] = '48';
+    expect((await plugin.probe()).reason).toMatch(/GLM_DCU_WAVE must be 32 or 64/);
+  });
+
+  it('the device string of the NVIDIA build says what ran: HIP sources on an H100 through the map, not a DCU', () => {
+    const info: DcuDeviceInfo = {
+      name: 'NVIDIA H100 80GB HBM3', arch: 'sm_90', totalMemory: 85e9, multiprocessors: 132, driverVersion: 13000,
+      runtimeVersion: 13000, l2Bytes: 52428800, hardwareWave: 32, emulated: false,
+    };
+    const build = (wave: number): DcuBuild => ({ target: 'nvidia', wave, hardwareWave: 32, archs: '', hipblas: false });
+    const w64 = describeDevice(build(64), info, { available: true, emulated: false, hipblasStatus: 'n/a' });
+    expect(w64).toMatch(/^HIP sources on NVIDIA H100 80GB HBM3 via HIP→CUDA map \(sm_90, .*wave64 as logical wavefronts of two warps.*not a DCU\)$/);
+    expect(describeDevice(build(32), info, { available: true, emulated: false })).toMatch(/wave32, one warp per wavefront/);
+    expect(w64).not.toMatch(/DCU(?!\))|Hygon/);
+  });
+
+  it('glm backends lists rocm-dcu with the same reason', async () => {
+    const dcu = (await surveyBuiltins()).find((b) => b.name === 'rocm-dcu')!;
+    expect(dcu.probe.available).toBe(probe.available);
+    if (!probe.available) expect(dcu.probe.reason).toBe(probe.reason);
+  });
+
+  it.skipIf(!hipBuilt)('the DCU addon holds gfx906 code objects (compiled by hipcc, not executed here)', () => {
+    const bytes = readFileSync(addonPath('amd')).toString('latin1');
+    expect(bytes).toContain('amdgcn-amd-amdhsa--gfx906');
+  });
+
+  it('supports() claims every node of the GLM graphs (fp16, INT8, INT4, GLM-130B shapes)', () => {
+    const graphs = [
+      buildGlmModelGraph(TINY, { dtype: 'f16', logits: 'last' }),
+      buildGlmModelGraph(TINY, { dtype: 'bf16', quantization: 'int8' }),
+      buildGlmModelGraph(TINY, { dtype: 'f16', quantization: 'int4' }),
+      buildGlmBlockGraph(GLM_130B, 69, { dtype: 'f16' }),
+    ];
+    for (const graph of graphs) {
+      const lowered = lowerForBackend(graph, supports);
+      expect(lowered.unrunnable).toEqual([]);
+      expect(lowered.decomposed).toEqual([]);
+      graph.nodes.forEach((_, i) => expect(supports(viewOf(graph, i)).supported).toBe(true));
+    }
+  });
+
+  it('supports() refuses with a reason: several ranks, head dims past the fused kernel', () => {
+    const b = new GraphBuilder('refusals');
+    const x = b.input('x', 'f16', [2, 3]);
+    b.output('y', b.op1('all-reduce', [x], { worldSize: 2 }, 'reduce'));
+    const q = b.input('q', 'f16', [1, 1, 4, 512]);
+    const ctx = b.input('ctx', 'i32', [1]);
+    b.output('o', b.op1('attention', [q, q, q, ctx], { mask: 'glm' }, 'attention'));
+    const graph = b.build();
+    const answers = graph.nodes.map((_, i) => supports(viewOf(graph, i)));
+    expect(answers[0]).toEqual({ supported: false, reason: expect.stringMatching(/NCCL\/RCCL.*rocm-dcu/) });
+    expect(answers[1]).toEqual({ supported: false, reason: expect.stringMatching(/head dim 512/) });
+    expect(lowerForBackend(graph, supports).decomposed.map((d) => d.op)).toEqual(['attention']);
+  });
+
+  it('the planner sends decode batches up to 16 rows to the GEMV kernel and longer inputs to the tiled GEMM', () => {
+    const options = { backend: 'rocm-dcu', vendorBlas: false, multiprocessors: 60, gemvMaxRows: 16, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 22 };
+    const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16' });
+    const paths = (batch: number, seq: number, past: number) =>
+      planGraph(graph, { batch, seq, past, cache_batch: batch }, () => 256, options).records.filter((r) => r.op === OP.gemm).map((r) => r.args[r.args.length - 1]);
+    expect(paths(16, 1, 5)).toEqual([GEMM_PATH.gemv, GEMM_PATH.gemv, GEMM_PATH.gemv, GEMM_PATH.gemv]);
+    expect(paths(1, 17, 0)).toEqual([GEMM_PATH.auto, GEMM_PATH.auto, GEMM_PATH.auto, GEMM_PATH.auto]);
+  });
+});
+
+// ---- the kernels on the CPU emulator, in each wavefront configuration ----
+
+const EMULATED = [
+  { wave: 64, hardware: 64, what: 'wave64 on 64-lane hardware (a DCU\'s execution)' },
+  { wave: 32, hardware: 32, what: 'wave32 on a 32-lane warp (the NVIDIA wave32 build)' },
+  { wave: 64, hardware: 32, what: 'wave64 as two 32-lane warps (the NVIDIA wave64 build)' },
+] as const;
+
+const CASES = [
+  'op/matmul/f16/65x127x129-tb', 'op/matmul/bf16/batch-4x1x6x16-by-3x16x8', 'op/matmul/f32/long-k-2x8193x3-tb',
+  'op/linear/f16/2x12288x2-i4-bias', 'op/linear/bf16/7x34x9-i8', 'op/linear/f32/2x128x65-float-bias',
+  'op/layer-norm/f32/3x12288-mean8', 'op/layer-norm/f16/3x65-mean8', 'op/softmax/f16/3x32768-std30', 'op/softmax/bf16/2x9x4-axis1',
+  'op/attention/f16/glm-decode-cache1025', 'op/attention/bf16/glm-prefill-65-d128', 'op/attention/f32/glm-chunk-16-of-2048',
+  'op/attention/f16/explicit-row-all-masked-2x2x3x7x32-mask1x1x3x7', 'op/rope/f16/2d-2x3x5x8-frozen-mask', 'op/rope/f32/1d-1x2x3x128-long',
+  'op/geglu/f16/2x5x256', 'op/deepnorm-residual/bf16/2x5x129-alpha11.832', 'op/cast/i32/from-f16-edges', 'op/cast/f16/from-i32-edges',
+  'op/scale/bf16/1-by-3.3', 'op/gather/i8/5x3x4x2-by-3x1x2-axis0', 'op/concat/f16/1x4x0x8+1x4x1x8-axis2', 'op/transpose/bf16/2x5x4x24-perm0213',
+  'block/tiny/f16/none/layer1-decode-cache5', 'block/glm130b-2heads/bf16/none/layer69-prefill-7', 'block/tiny/f16/int4/layer0-chunk-3-cache6',
+  'model/small-chatglm/f32/none/logits-prompt', 'generation/tiny/f16/greedy-mask-24',
+];
+
+function emulatorPath(wave: number, hardware: number): string {
+  process.env['GLM_DCU_EMULATE'] = '1';
+  process.env['GLM_DCU_WAVE'] = String(wave);
+  process.env['GLM_DCU_EMU_WARP'] = String(hardware);
+  return addonPath('emulator');
+}
+
+for (const variant of EMULATED) {
+  const path = emulatorPath(variant.wave, variant.hardware);
+  const built = existsSync(path);
+  for (const k of ['GLM_DCU_EMULATE', 'GLM_DCU_WAVE', 'GLM_DCU_EMU_WARP']) delete process.env[k];
+  if (!built) console.info(`rocm-dcu emulator (${variant.what}) tests skipped — no ${path} (build it with npm run build:dcu)`);
+
+  describe.skipIf(!built)(`rocm-dcu kernels on the CPU emulator: ${variant.what}`, () => {
+    it('pass the conformance cases that cover every kernel and path', async () => {
+      const { plugin: cpuRef } = await import('../../backends/cpu-ref/index.js');
+      const { allCases, selectCases } = await import('../../conformance/catalogue.js');
+      const { runCase } = await import('../../conformance/runner.js');
+      const { NO_EXPECTED_FAILURES } = await import('../../conformance/expected-failures.js');
+      emulatorPath(variant.wave, variant.hardware);
+      const backend = await plugin.open();
+      expect(backend.execution).toBe('emulator');
+      expect(backend.device).toContain(`wave${variant.wave} on ${variant.hardware}-lane emulated hardware`);
+      const reference = await cpuRef.open();
+      const cases = selectCases(allCases(), { caseIds: CASES });
+      expect(cases.length).toBe(CASES.length);
+      for (const c of cases) {
+        const r = await runCase(c, reference, backend, { backendSpec: 'rocm-dcu', expected: NO_EXPECTED_FAILURES, perfRuns: 0 });
+        expect(['pass', 'mistrusted'], `${c.id}: ${r.detail}`).toContain(r.status);
+      }
+      await backend.close();
+    }, 300_000);
+
+    it('match cpu-ref where the per-lane work changes with the wavefront: head dims to 256, GEMV rows to 16, tile edges', async () => {
+      const { plugin: cpuRef } = await import('../../backends/cpu-ref/index.js');
+      const { runCase } = await import('../../conformance/runner.js');
+      const { NO_EXPECTED_FAILURES } = await import('../../conformance/expected-failures.js');
+      const { opCases } = await import('../../conformance/cases/op-case.js');
+      const { hostTensor } = await import('../../core/tensor/host-tensor.js');
+      emulatorPath(variant.wave, variant.hardware);
+      const backend = await plugin.open();
+      const reference = await cpuRef.open();
+      const attention = (label: string, b: number, h: number, q: number, k: number, d: number, ctx: number) =>
+        opCases({
+          op: 'attention', dtype: 'f16', label,
+          inputs: [
+            { dtype: 'f16', shape: [b, h, q, d] }, { dtype: 'f16', shape: [b, h, k, d] }, { dtype: 'f16', shape: [b, h, k, d] },
+            { dtype: 'i32', shape: [b], data: () => hostTensor('i32', [b], new Int32Array(b).fill(ctx)) },
+          ],
+          attrs: { mask: 'glm', layerIndex: 0 }, errorClass: 'attention', reductionLength: Math.max(k, d),
+        })[0]!;
+      const linear = (label: string, rows: number, n: number, k: number) =>
+        opCases({
+          op: 'linear', dtype: 'f16', label,
+          inputs: [{ dtype: 'f16', shape: [rows, k] }, { dtype: 'f16', shape: [n, k], data: { kind: 'normal', std: 0.05 } }, { dtype: 'f16', shape: [n] }],
+          errorClass: 'reduction', reductionLength: k,
+        })[0]!;
+      const cases = [
+        attention('decode-d256', 2, 2, 1, 300, 256, 100), // EPL 4 (wave64) / 8 (wave32), vector loads
+        attention('decode-d200', 1, 2, 1, 77, 200, 30), // EPL 4 / 7 of 8 with a ragged last lane, scalar loads
+        attention('prefill-d256', 1, 1, 40, 40, 256, 20), // the materialised path's softmax, GEMMs with k = 256
+        linear('16x129x520', 16, 129, 520), // GEMV with 16 row sums, a lane tail, a partial group of outputs
+        linear('9x64x4096', 9, 64, 4096), // 4 outputs per wavefront
+        linear('3x33x100', 3, 33, 100), // 2 outputs per wavefront, an odd last group, k without vector loads
+        linear('17x130x257', 17, 130, 257), // the tiled GEMM, edges in every dim
+      ];
+      for (const c of cases) {
+        const r = await runCase(c, reference, backend, { backendSpec: 'rocm-dcu', expected: NO_EXPECTED_FAILURES, perfRuns: 0 });
+        expect(['pass', 'mistrusted'], `${c.id}: ${r.detail}`).toContain(r.status);
+      }
+      await backend.close();
+    }, 300_000);
+  });
+}
+
+describe('rocm-dcu on a DCU', () => {
+  it.skipIf(!probe.available || probe.execution !== 'hardware')('runs the GLM composites on the device (needs a DCU, or GLM_DCU_TARGET=nvidia on an NVIDIA GPU)', async () => {
+    const { allCases, selectCases } = await import('../../conformance/catalogue.js');
+    const { runCase } = await import('../../conformance/runner.js');
+    const { NO_EXPECTED_FAILURES } = await import('../../conformance/expected-failures.js');
+    const { plugin: cpuRef } = await import('../../backends/cpu-ref/index.js');
+    const backend = await plugin.open();
+    const reference = await cpuRef.open();
+    for (const c of selectCases(allCases(), { filter: 'op/attention/f16/*,op/linear/f16/*,block/glm130b-2heads/*' })) {
+      const r = await runCase(c, reference, backend, { backendSpec: 'rocm-dcu', expected: NO_EXPECTED_FAILURES, perfRuns: 0 });
+      expect(['pass', 'mistrusted'], `${c.id}: ${r.detail}`).toContain(r.status);
+    }
+    await backend.close();
+  });
+});
