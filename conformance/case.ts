@@ -30,6 +30,11 @@ export interface GraphCase {
   readonly subject: string;
   readonly dtype: DType;
   readonly composites: CompositeMode;
+  /**
+   * Run with graph output `output` bound to the tensor of graph input `input` (the op's declared
+   * in-place pair: the caller donates the input), instead of a separate poisoned output.
+   */
+  readonly inPlace?: { readonly input: string; readonly output: string };
   /** Built lazily: inputs are drawn from a seed derived from the id. */
   build(): GraphCaseInstance;
 }

@@ -3,8 +3,10 @@ import type { ConformanceCase } from './case.js';
 import { attentionCases } from './cases/attention.js';
 import { dataMovementCases } from './cases/data-movement.js';
 import { elementwiseCases } from './cases/elementwise.js';
+import { kvCacheCases } from './cases/kv-cache.js';
 import { blockCases, generationCases, modelCases } from './cases/glm-cases.js';
 import { linearAlgebraCases } from './cases/linear-algebra.js';
+import { samplingCases } from './cases/sampling.js';
 
 export function allCases(): ConformanceCase[] {
   const cases: ConformanceCase[] = [
@@ -12,6 +14,8 @@ export function allCases(): ConformanceCase[] {
     ...elementwiseCases(),
     ...dataMovementCases(),
     ...attentionCases(),
+    ...samplingCases(),
+    ...kvCacheCases(),
     ...blockCases(),
     ...modelCases(),
     ...generationCases(),

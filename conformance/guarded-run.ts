@@ -17,7 +17,7 @@ const INT_POISON = 0xa5;
 
 export interface GuardedResult {
   readonly outputs: Record<string, HostTensor>;
-  /** The poison byte each output was filled with, to tell unwritten elements apart. */
+  /** The poison byte each output was filled with, to tell unwritten elements apart (none for an output bound in place). */
   readonly poison: Record<string, number>;
   /** Guard or input violations, one line each. */
   readonly violations: string[];
@@ -37,7 +37,25 @@ function fenced(backend: Backend, dtype: HostTensor['dtype'], shape: number[]): 
   return { buffer, tensor: { buffer, byteOffset: GUARD_BYTES, dtype, shape }, byteLength };
 }
 
-export async function runGuarded(backend: Backend, plan: ExecutionPlan, executable: Executable, inputs: Readonly<Record<string, HostTensor>>, perfRuns = 0): Promise<GuardedResult> {
+/** Graph output `output` bound to the tensor of graph input `input` (the caller donates the input). */
+export interface InPlaceBinding {
+  readonly input: string;
+  readonly output: string;
+}
+
+/**
+ * `inPlace`: the donated input is uploaded into a fenced buffer and the output bound to it, so the
+ * guards still catch writes outside it; it is not poisoned (it holds the input) and not checked for
+ * modification, and there are no timed runs (a rerun would start from the updated tensor).
+ */
+export async function runGuarded(
+  backend: Backend,
+  plan: ExecutionPlan,
+  executable: Executable,
+  inputs: Readonly<Record<string, HostTensor>>,
+  perfRuns = 0,
+  inPlace?: InPlaceBinding,
+): Promise<GuardedResult> {
   const graph = plan.graph;
   const dims = bindGraphShapes(graph, Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, t.shape])));
   const shapes = outputShapes(graph, dims);
@@ -46,17 +64,33 @@ export async function runGuarded(backend: Backend, plan: ExecutionPlan, executab
   const poison: Record<string, number> = {};
   const violations: string[] = [];
   const timings: number[] = [];
+  let donated: Fence | undefined;
   try {
-    for (const [name, t] of Object.entries(inputs)) deviceInputs[name] = await uploadTensor(backend.memory, t);
+    for (const [name, t] of Object.entries(inputs)) {
+      if (name !== inPlace?.input) {
+        deviceInputs[name] = await uploadTensor(backend.memory, t);
+        continue;
+      }
+      donated = fenced(backend, t.dtype, [...t.shape]);
+      const bytes = new Uint8Array(donated.buffer.byteLength).fill(poisonOf(t.dtype));
+      bytes.set(tensorBytes(t), GUARD_BYTES);
+      await backend.memory.write(donated.buffer, 0, bytes);
+      deviceInputs[name] = donated.tensor;
+    }
+    if (inPlace && !donated) throw new Error(`in-place binding names input "${inPlace.input}", which the case does not have`);
     for (const out of graph.outputs) {
+      if (out.name === inPlace?.output) {
+        fences[out.name] = donated!;
+        continue;
+      }
       const dtype = graph.values[out.value]!.type.dtype;
       const fence = (fences[out.name] = fenced(backend, dtype, shapes[out.name]!));
-      poison[out.name] = dtype === 'f32' || dtype === 'f16' || dtype === 'bf16' ? FLOAT_POISON : INT_POISON;
+      poison[out.name] = poisonOf(dtype);
       await backend.memory.write(fence.buffer, 0, new Uint8Array(fence.buffer.byteLength).fill(poison[out.name]!));
     }
     const outputs = Object.fromEntries(Object.entries(fences).map(([k, f]) => [k, f.tensor]));
     await executable.run({ inputs: deviceInputs, outputs });
-    for (let i = 0; i < perfRuns; i++) {
+    for (let i = 0; i < (inPlace ? 0 : perfRuns); i++) {
       const started = performance.now();
       await executable.run({ inputs: deviceInputs, outputs });
       timings.push(performance.now() - started);
@@ -67,7 +101,7 @@ export async function runGuarded(backend: Backend, plan: ExecutionPlan, executab
       const all = await backend.memory.read(fence.buffer, 0, fence.buffer.byteLength);
       const before = all.subarray(0, GUARD_BYTES);
       const after = all.subarray(GUARD_BYTES + fence.byteLength);
-      const p = poison[name]!;
+      const p = poison[name] ?? poisonOf(fence.tensor.dtype);
       const firstBefore = before.findIndex((b) => b !== p);
       if (firstBefore >= 0) violations.push(`wrote outside output "${name}": ${GUARD_BYTES - firstBefore} byte(s) before its start`);
       const firstAfter = after.findIndex((b) => b !== p);
@@ -77,6 +111,7 @@ export async function runGuarded(backend: Backend, plan: ExecutionPlan, executab
       results[name] = hostTensor(fence.tensor.dtype, fence.tensor.shape, storageView(fence.tensor.dtype, bytes, count));
     }
     for (const [name, t] of Object.entries(inputs)) {
+      if (name === inPlace?.input) continue;
       const after = tensorBytes(await downloadTensor(backend.memory, deviceInputs[name]!));
       const original = tensorBytes(t);
       const changed = after.findIndex((b, i) => b !== original[i]);
@@ -84,9 +119,14 @@ export async function runGuarded(backend: Backend, plan: ExecutionPlan, executab
     }
     return { outputs: results, poison, violations, timings };
   } finally {
-    for (const t of Object.values(deviceInputs)) freeTensor(backend.memory, t);
-    for (const f of Object.values(fences)) backend.memory.free(f.buffer);
+    for (const t of Object.values(deviceInputs)) if (t !== donated?.tensor) freeTensor(backend.memory, t);
+    for (const f of Object.values(fences)) if (f !== donated) backend.memory.free(f.buffer);
+    if (donated) backend.memory.free(donated.buffer);
   }
+}
+
+function poisonOf(dtype: HostTensor['dtype']): number {
+  return dtype === 'f32' || dtype === 'f16' || dtype === 'bf16' ? FLOAT_POISON : INT_POISON;
 }
 
 /**

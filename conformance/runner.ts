@@ -76,7 +76,7 @@ async function runGraphCase(c: GraphCase, reference: Backend, target: Backend, o
   }
   let result;
   try {
-    result = await runGuarded(target, { graph: plan.graph, decomposed: plan.decomposed }, executable, instance.inputs, options.perfRuns);
+    result = await runGuarded(target, { graph: plan.graph, decomposed: plan.decomposed }, executable, instance.inputs, options.perfRuns, c.inPlace);
   } catch (e) {
     return { status: 'fail', detail: `run failed: ${(e as Error).message}` };
   } finally {
@@ -91,7 +91,8 @@ async function runGraphCase(c: GraphCase, reference: Backend, target: Backend, o
     const got = result.outputs[out.name]!;
     const want = expectedOutputs[out.name]!;
     const refValues = toFloat64(want);
-    const unwritten = unwrittenElements(got, want, result.poison[out.name]!).filter((i) => !Number.isNaN(refValues[i]!));
+    const poison = result.poison[out.name];
+    const unwritten = poison === undefined ? [] : unwrittenElements(got, want, poison).filter((i) => !Number.isNaN(refValues[i]!));
     if (unwritten.length > 0) problems.push(`output "${out.name}" element(s) ${unwritten.join(', ')} never written`);
     const cmp = compareOutput(out.name, want.dtype, toFloat64(got), refValues, instance.tolerance);
     nmse = Math.max(nmse, cmp.nmse);

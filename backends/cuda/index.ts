@@ -91,8 +91,8 @@ export const plugin: BackendPlugin = {
     } catch (e) {
       throw new GlmError('backend', `cuda: opening device ${options?.deviceIndex ?? 0} failed: ${(e as Error).message}`);
     }
-    const context = new DeviceContext(native, planOptions(info, !probe.emulated && !probe.cublasLtError));
     const memory = new GpuMemory(native, NAME);
+    const context = new DeviceContext(native, planOptions(info, !probe.emulated && !probe.cublasLtError), memory);
     const roofline = probe.emulated ? undefined : rooflineFor(info.name);
     const backend: CudaBackend = {
       name: NAME,

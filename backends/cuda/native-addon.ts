@@ -37,6 +37,15 @@ export interface GemmStats {
   readonly lastFallback: string;
 }
 
+/** How the step runs went (backends/cuda/native/src/step.h). */
+export interface StepStats {
+  readonly captures: number;
+  readonly replays: number;
+  readonly direct: number;
+  readonly syncs: number;
+  readonly lastCaptureError: string;
+}
+
 /** The addon's functions (backends/cuda/native/src/addon.cpp). Addresses are plain numbers. */
 export interface NativeAddon {
   readonly emulated: boolean;
@@ -54,6 +63,16 @@ export interface NativeAddon {
   eventRecord(id: number): void;
   eventElapsed(start: number, end: number): number;
   stats(): GemmStats;
+  runStep(
+    program: Float64Array,
+    uploads: readonly (readonly [number, Uint8Array])[],
+    downloads: readonly (readonly [number, Uint8Array])[],
+    repeated: boolean,
+    readFlag: boolean,
+    startEvent?: number,
+    endEvent?: number,
+  ): number;
+  stepStats(): StepStats;
   /** Uniform values in [low, high) (benchmarks' random weights); dtype as launch-codes' dtypeCode. */
   fillRandom(address: number, count: number, dtypeCode: number, low: number, high: number, seed: number): void;
 }

@@ -1,6 +1,6 @@
 /** What a GPU backend of this provider claims, node by node, with a reason for every refusal. */
 import { SUPPORTED, unsupported, type Capability, type NodeView } from '../../core/runtime/plugin-api.js';
-import { MAX_RANK } from './launch-codes.js';
+import { MAX_RANK, MAX_TOP_K } from './launch-codes.js';
 import { LOWERINGS } from './lowerings/index.js';
 
 /** Largest head dim of the fused attention kernels (at most 8 elements per lane of a 32-wide warp). */
@@ -28,6 +28,14 @@ export function makeSupports(backend: string, refuseVariable: string): (view: No
         const d = view.inputTypes[0]?.shape[3];
         if (typeof d !== 'number') return unsupported('attention needs a static head dim');
         if (d > MAX_HEAD_DIM) return unsupported(`head dim ${d} exceeds the fused kernel's ${MAX_HEAD_DIM}; decomposed into matmul + softmax`);
+        return SUPPORTED;
+      }
+      case 'top-k': {
+        const k = node.attrs['k'] as number;
+        // k rounds of a block-wide maximum per stage: meant for sampling's k, not for sorting whole rows.
+        if (k > MAX_TOP_K) return unsupported(`top-k with k = ${k} exceeds the selection kernels' ${MAX_TOP_K}`);
+        const n = view.inputTypes[0]?.shape.at(-1);
+        if (typeof n === 'number' && n > 2 ** 31 - 1) return unsupported(`top-k over rows of ${n} elements: indices are i32`);
         return SUPPORTED;
       }
       default:

@@ -4,6 +4,7 @@
  * options, and the launch of a resolved program with its errors mapped to graph nodes.
  */
 import { GlmError } from '../../core/runtime/plugin-api.js';
+import type { GpuMemory } from './device-memory.js';
 import type { GpuAddon } from './native-addon.js';
 import type { PlanOptions } from './planner.js';
 
@@ -22,6 +23,8 @@ export class DeviceContext {
     readonly native: GpuAddon,
     /** The planner's choices; benchmarks swap them to compare variants (compile after changing). */
     public options: PlanOptions,
+    /** Counts the arena into the backend's memory usage. */
+    private readonly memory?: GpuMemory,
   ) {}
 
   get backend(): string {
@@ -39,6 +42,7 @@ export class DeviceContext {
       throw new GlmError('resource', `${this.backend}: the intermediates of this graph need ${bytes} bytes of device memory: ${(e as Error).message}`);
     }
     this.arenaBytes = size;
+    this.memory?.track(size);
     return this.arenaAddress;
   }
 
@@ -47,27 +51,65 @@ export class DeviceContext {
   }
 
   releaseArena(): void {
-    if (this.arenaBytes > 0) this.native.free(this.arenaAddress);
+    if (this.arenaBytes > 0) {
+      this.native.free(this.arenaAddress);
+      this.memory?.track(-this.arenaBytes);
+    }
     this.arenaAddress = 0;
     this.arenaBytes = 0;
   }
 
   /** Launch a resolved program and wait for it; errors name the node of the failing record. */
-  execute(program: Float64Array, readFlag: boolean, describe: (tag: number) => string): void {
-    try {
+  execute(program: Float64Array, readFlag: boolean, describe: (tag: number) => string, reason?: (tag: number) => string): void {
+    this.launching(describe, () => {
       if (this.timing) this.native.run(program, this.timing.start, this.timing.end);
       else this.native.run(program);
-    } catch (e) {
-      const tag = (e as { launchTag?: number }).launchTag;
-      const where = tag === undefined ? '' : `${describe(tag)}: `;
-      throw new GlmError('backend', `${this.backend}: ${where}${(e as Error).message}`);
-    }
-    let flag: number;
+    });
+    let flag = 0;
     try {
       flag = this.native.finish(readFlag);
     } catch (e) {
       throw new GlmError('backend', `${this.backend}: ${(e as Error).message}`);
     }
-    if (flag !== 0) throw new GlmError('input', `${this.backend}: ${describe(flag - 1)}: an index is outside its table`);
+    this.checkFlag(flag, describe, reason);
+  }
+
+  /** The addon can run a step with its transfers and one wait (see GpuAddon.runStep). */
+  get runsSteps(): boolean {
+    return this.native.runStep !== undefined;
+  }
+
+  /** execute() with host transfers around it and a single wait; downloads fill the given arrays. */
+  executeStep(
+    program: Float64Array,
+    uploads: readonly (readonly [number, Uint8Array])[],
+    downloads: readonly (readonly [number, Uint8Array])[],
+    repeated: boolean,
+    readFlag: boolean,
+    describe: (tag: number) => string,
+    reason?: (tag: number) => string,
+  ): void {
+    const t = this.timing;
+    const flag = this.launching(describe, () =>
+      t ? this.native.runStep!(program, uploads, downloads, repeated, readFlag, t.start, t.end) : this.native.runStep!(program, uploads, downloads, repeated, readFlag),
+    );
+    this.checkFlag(flag, describe, reason);
+  }
+
+  private launching<T>(describe: (tag: number) => string, launch: () => T): T {
+    try {
+      return launch();
+    } catch (e) {
+      const tag = (e as { launchTag?: number }).launchTag;
+      const where = tag === undefined ? '' : `${describe(tag)}: `;
+      throw new GlmError('backend', `${this.backend}: ${where}${(e as Error).message}`);
+    }
+  }
+
+  /** `reason`: what the flagged record's kernels check (flag-reasons.ts); the flag holds only its tag. */
+  private checkFlag(flag: number, describe: (tag: number) => string, reason?: (tag: number) => string): void {
+    if (flag !== 0) {
+      throw new GlmError('input', `${this.backend}: ${describe(flag - 1)}: ${reason ? reason(flag - 1) : 'an index or cache offset is out of range'}`);
+    }
   }
 }

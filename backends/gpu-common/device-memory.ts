@@ -12,11 +12,25 @@ export class GpuBuffer implements DeviceBuffer {
 }
 
 export class GpuMemory implements BackendMemory {
+  private live = 0;
+  private peak = 0;
+
   constructor(
     private readonly native: GpuAddon,
     /** The backend's name, for messages. */
     readonly backend: string,
   ) {}
+
+  /** Device bytes held now and at most so far: buffers plus what track() was told (the arena). */
+  usage(): { liveBytes: number; peakBytes: number } {
+    return { liveBytes: this.live, peakBytes: this.peak };
+  }
+
+  /** Count device memory allocated outside buffers (the executables' arena). */
+  track(deltaBytes: number): void {
+    this.live += deltaBytes;
+    this.peak = Math.max(this.peak, this.live);
+  }
 
   /** `buffer` as one of this memory's own, live buffers. */
   own(buffer: DeviceBuffer): GpuBuffer {
@@ -29,7 +43,9 @@ export class GpuMemory implements BackendMemory {
     if (!Number.isSafeInteger(byteLength) || byteLength < 0) throw new GlmError('resource', `${this.backend}: cannot allocate ${byteLength} bytes`);
     if (byteLength === 0) return new GpuBuffer(this, 0, 0);
     try {
-      return new GpuBuffer(this, this.native.allocate(byteLength), byteLength);
+      const buffer = new GpuBuffer(this, this.native.allocate(byteLength), byteLength);
+      this.track(byteLength);
+      return buffer;
     } catch (e) {
       const message = (e as Error).message;
       throw new GlmError(message.includes('out of device memory') ? 'resource' : 'backend', `${this.backend}: ${message}`);
@@ -39,7 +55,10 @@ export class GpuMemory implements BackendMemory {
   free(buffer: DeviceBuffer): void {
     const b = this.own(buffer);
     b.freed = true;
-    if (b.address !== 0) this.native.free(b.address);
+    if (b.address !== 0) {
+      this.native.free(b.address);
+      this.track(-b.byteLength);
+    }
   }
 
   async write(buffer: DeviceBuffer, byteOffset: number, bytes: Uint8Array): Promise<void> {

@@ -8,11 +8,16 @@ import {
   bindGraphShapes,
   byteLengthOf,
   resolveShape,
+  runStepThroughMemory,
   type DeviceTensor,
   type Executable,
   type ExecutionPlan,
   type RunBindings,
+  type StepTransfers,
 } from '../../core/runtime/plugin-api.js';
+
+import { donatedInputs } from './donation.js';
+import { flagReason } from './flag-reasons.js';
 import type { DeviceContext } from './device-context.js';
 import type { GpuMemory } from './device-memory.js';
 import { countOf, type Storage } from './locations.js';
@@ -38,6 +43,26 @@ export class GpuExecutable implements Executable {
   ) {}
 
   async run(bindings: RunBindings): Promise<void> {
+    const { program, plan, describe, reason } = this.prepare(bindings);
+    this.device.execute(program, plan.checksIndices, describe, reason);
+  }
+
+  async runStep(bindings: RunBindings, transfers: StepTransfers): Promise<Record<string, Uint8Array>> {
+    if (!this.device.runsSteps) return runStepThroughMemory(this.memory, this, bindings, transfers);
+    const { program, plan, describe, reason } = this.prepare(bindings);
+    const uploads = Object.entries(transfers.write).map(([name, bytes]) => [this.addressOf(bindings.inputs[name]!, `input "${name}"`), bytes] as const);
+    const results: Record<string, Uint8Array> = {};
+    const downloads = transfers.read.map((name) => {
+      const t = bindings.outputs[name]!;
+      results[name] = new Uint8Array(byteLengthOf(t.dtype, countOf(t.shape)));
+      return [this.addressOf(t, `output "${name}"`), results[name]] as const;
+    });
+    this.device.executeStep(program, uploads, downloads, transfers.repeated ?? false, plan.checksIndices, describe, reason);
+    return results;
+  }
+
+  /** Binds shapes, takes (or builds) the plan and resolves its program for these bindings. */
+  private prepare(bindings: RunBindings): { program: Float64Array; plan: Plan; describe: (tag: number) => string; reason: (tag: number) => string } {
     if (this.disposed) throw new GlmError('usage', `${this.device.backend}: run() after dispose()`);
     const { graph } = this.plan;
     const shapes: Record<string, readonly number[]> = {};
@@ -68,21 +93,25 @@ export class GpuExecutable implements Executable {
       key.push(alignmentOfAddress(address));
     }
 
+    const donations = donatedInputs(graph, bindings, this.device.backend);
+    for (const [output, input] of donations) key.push(`${output}=${input}`);
     const cacheKey = key.join('|');
     let plan = this.plans.get(cacheKey);
     if (!plan) {
       const align = (role: 'input' | 'output', name: string) => alignmentOfAddress(addresses.get(`${role}:${name}`)!);
-      plan = planGraph(graph, dims, align, this.device.options);
+      plan = planGraph(graph, dims, align, this.device.options, donations);
       if (this.plans.size >= PLAN_CACHE_LIMIT) this.plans.clear();
       this.plans.set(cacheKey, plan);
     }
     const arenaBase = this.device.arena(plan.arenaBytes);
     const boundAddress = (s: Storage) => addresses.get(`${s.binding!.role}:${s.binding!.name}`)!;
     const program = ProgramBuilder.resolve(plan.records, boundAddress, arenaBase);
-    this.device.execute(program, plan.checksIndices, (tag) => {
+    const describe = (tag: number) => {
       const node = graph.nodes[tag];
       return node ? `node "${node.name}" (${node.op})` : 'the graph outputs';
-    });
+    };
+    const reason = (tag: number) => flagReason(graph.nodes[tag]?.op);
+    return { program, plan, describe, reason };
   }
 
   private addressOf(t: DeviceTensor, what: string): number {

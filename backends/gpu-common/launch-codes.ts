@@ -23,6 +23,9 @@ export const OP = {
   attention: 15,
   gemm: 16,
   memcpy: 17,
+  topK: 18,
+  logSumExp: 19,
+  cacheWrite: 20,
 } as const;
 
 const DTYPE_CODES: Record<DType, number> = { f32: 0, f16: 1, bf16: 2, i32: 3, i8: 4, i4: 5 };
@@ -35,3 +38,9 @@ export function dtypeCode(dtype: DType): number {
 export const GEMM_PATH = { auto: 0, portable: 1, gemv: 2, vendor: 3 } as const;
 
 export const MAX_RANK = 8;
+
+/** top-k: keys per block of each pass, and the largest k (native kTopKChunk, kMaxTopK). */
+export const TOP_K_CHUNK = 4096;
+export const MAX_TOP_K = 256;
+/** log-sum-exp: elements per block of its first stage. */
+export const LOG_SUM_EXP_CHUNK = 2048;

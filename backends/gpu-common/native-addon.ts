@@ -11,6 +11,19 @@ export interface GpuAddon {
   fill(address: number, byte: number, length: number): void;
   run(program: Float64Array, startEvent?: number, endEvent?: number): void;
   finish(readFlag: boolean): number;
+  /**
+   * Optional: uploads, the program and downloads with one wait, replaying a recorded program when
+   * `repeated` (downloads fill the given arrays); returns the error flag like finish().
+   */
+  runStep?(
+    program: Float64Array,
+    uploads: readonly (readonly [number, Uint8Array])[],
+    downloads: readonly (readonly [number, Uint8Array])[],
+    repeated: boolean,
+    readFlag: boolean,
+    startEvent?: number,
+    endEvent?: number,
+  ): number;
   memoryInfo(): { free: number; total: number };
   eventCreate(): number;
   eventRecord(id: number): void;

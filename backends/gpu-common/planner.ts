@@ -68,9 +68,19 @@ export type Lowering = (ctx: StepContext) => void;
 /** Producers that can write their output through arbitrary strides (placement candidates). */
 const STRIDED_WRITERS = new Set(['rope', 'attention', 'gather']);
 /** Consumers that read any strided view directly; every other op needs contiguous inputs. */
-const VIEW_READERS = new Set(['transpose', 'split', 'slice', 'concat', 'gather', 'add', 'mul', 'rope', 'attention', 'all-reduce']);
+const VIEW_READERS = new Set(['transpose', 'split', 'slice', 'concat', 'gather', 'add', 'mul', 'rope', 'attention', 'all-reduce', 'cache-write']);
 
-export function planGraph(graph: Graph, dims: DimBindings, boundAlign: (role: 'input' | 'output', name: string) => number, options: PlanOptions): Plan {
+/**
+ * `donations` maps an output name to the input whose tensor the caller bound it to (checked by
+ * donatedInputs): that output lives in the input's storage, and its in-place producer writes there.
+ */
+export function planGraph(
+  graph: Graph,
+  dims: DimBindings,
+  boundAlign: (role: 'input' | 'output', name: string) => number,
+  options: PlanOptions,
+  donations: ReadonlyMap<string, string> = new Map(),
+): Plan {
   const n = graph.nodes.length;
   const shapes = graph.values.map((v) => resolveShape(v.type.shape, dims));
   const consumers: number[][] = graph.values.map(() => []);
@@ -100,10 +110,16 @@ export function planGraph(graph: Graph, dims: DimBindings, boundAlign: (role: 'i
     const name = graph.values[id]!.name;
     locs[id] = contiguousLoc(bound('input', name, bytesOf(id)), id);
   }
+  const inputStorage = new Map<string, Storage>();
+  for (const id of [...graph.inputs, ...graph.params]) inputStorage.set(graph.values[id]!.name, locs[id]!.storage);
   const outputHomes = new Map<string, Storage>();
   const homeOf = (name: string, id: number): Storage => {
     let s = outputHomes.get(name);
-    if (!s) outputHomes.set(name, (s = bound('output', name, bytesOf(id))));
+    if (!s) {
+      const donor = donations.get(name);
+      s = donor === undefined ? bound('output', name, bytesOf(id)) : inputStorage.get(donor)!;
+      outputHomes.set(name, s);
+    }
     return s;
   };
 

@@ -106,8 +106,8 @@ export const plugin: BackendPlugin = {
       throw new GlmError('backend', `${NAME}: opening device ${options?.deviceIndex ?? 0} failed: ${(e as Error).message}`);
     }
     const build = native.build;
-    const context = new DeviceContext(native, planOptions(info, build.hipblas && !probe.hipblasStatus));
     const memory = new GpuMemory(native, NAME);
+    const context = new DeviceContext(native, planOptions(info, build.hipblas && !probe.hipblasStatus), memory);
     const roofline = rooflineFor(build, info.name);
     const backend: DcuBackend = {
       name: NAME,

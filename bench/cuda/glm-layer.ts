@@ -1,8 +1,11 @@
 /**
  * Benchmark (not a test): one GLM-130B-shaped layer in fp16 on the cuda backend — the SDK's own block
  * graph (core/models/glm/block.ts) with random weights made on the device — for a 2048-token prefill
- * and decode steps of batch 1 and 16 over a 2048-token cache. Timed with CUDA events around the
- * launches of each run, after warm-up; the median of the repeats. Also the two ceilings measured
+ * and decode steps of batch 1 and 16 over a 2048-token cache, with the KV cache written in place (the
+ * forms the session runs: 'in-place-start' for the prefill, 'in-place-extend' for decode). Decode runs
+ * as the session's step (runStep, repeated: replayed from a CUDA Graph); variant 'no-graph' launches
+ * record by record. Timed with CUDA events around the launches of each run, after warm-up; the median
+ * of the repeats. Also the two ceilings measured
  * through the addon (a 1 GiB device copy, an 8192³ fp16 cuBLASLt GEMM), and, given the PyTorch peer's
  * report from the same machine (bench/cuda/torch_peer.py), the comparison.
  *
@@ -55,7 +58,7 @@ const CASES: Case[] = args.smoke
     ];
 
 /** The floor: the larger of arithmetic at the GEMM ceiling and the bytes that must move at the copy ceiling. */
-function floorOf(k: Case): { ms: number; bound: string; bytes: number; flops: number; graphBytes: number } {
+function floorOf(k: Case): { ms: number; bound: string; bytes: number; flops: number } {
   const keys = k.past + k.seq;
   const tokens = k.batch * k.seq;
   const flops = 2 * tokens * PARAMS + 4 * k.batch * c.numHeads * k.seq * keys * D;
@@ -63,11 +66,9 @@ function floorOf(k: Case): { ms: number; bound: string; bytes: number; flops: nu
   const kvRead = 2 * 2 * k.batch * c.numHeads * keys * D; // K and V read once
   const activations = 2 * 2 * tokens * H; // hidden in and out
   const bytes = weights + kvRead + activations;
-  // The graph's present = concat(past, new) also copies the cache into the output tensors.
-  const graphBytes = bytes + 2 * 2 * 2 * k.batch * c.numHeads * k.past * D;
   const computeMs = (flops / GEMM_RATE) * 1e3;
   const memoryMs = (bytes / COPY_RATE) * 1e3;
-  return { ms: Math.max(computeMs, memoryMs), bound: computeMs > memoryMs ? 'flops' : 'bytes', bytes, flops, graphBytes };
+  return { ms: Math.max(computeMs, memoryMs), bound: computeMs > memoryMs ? 'flops' : 'bytes', bytes, flops };
 }
 
 function median(xs: number[]): number {
@@ -120,7 +121,11 @@ async function main(): Promise<void> {
   console.log(`ceilings: copy ${(ceilings['copy'] as { tbPerS: number }).tbPerS.toFixed(2)} TB/s, gemm ${(ceilings['gemm_fp16_8192'] as { tflopPerS: number }).tflopPerS.toFixed(0)} TFLOP/s`);
 
   // ---- the layer ----
-  const graph = buildGlmBlockGraph(c, 0, { dtype: 'f16' });
+  const graphs = {
+    start: buildGlmBlockGraph(c, 0, { dtype: 'f16', cache: 'in-place-start' }),
+    extend: buildGlmBlockGraph(c, 0, { dtype: 'f16', cache: 'in-place-extend' }),
+  };
+  const graph = graphs.extend;
   const params = new Map<string, DeviceTensor>();
   let seed = 100;
   for (const id of graph.params) {
@@ -152,18 +157,22 @@ async function main(): Promise<void> {
     inputs[GLM_OUTPUTS.hidden] = random([k.batch, k.seq, H], -1, 1);
     inputs[GLM_INPUTS.positions] = await i32([k.batch, k.seq], Array.from({ length: k.batch * k.seq }, (_, i) => k.past + (i % k.seq)));
     inputs[GLM_INPUTS.contextLengths] = await i32([k.batch], new Array<number>(k.batch).fill(k.context));
-    inputs[GLM_INPUTS.cacheIndex] = await i32([k.batch], Array.from({ length: k.batch }, (_, i) => i));
-    inputs[GLM_INPUTS.pastKey(0)] = random([k.batch, c.numHeads, k.past, D], -1, 1);
-    inputs[GLM_INPUTS.pastValue(0)] = random([k.batch, c.numHeads, k.past, D], -1, 1);
-    const outputs: Record<string, DeviceTensor> = {};
-    const outShape = (shape: number[]) => {
-      const t = allocateTensor(backend.memory, 'f16', shape);
-      owned.push(t);
-      return t;
+    inputs[GLM_INPUTS.cacheOffset] = await i32([1], [k.past]);
+    const form = k.past === 0 ? 'start' : 'extend';
+    if (form === 'extend') inputs[GLM_INPUTS.kvLength] = await i32([1], [k.past + k.seq]);
+    // The cache holds exactly the case's tokens; it is donated (present = past, written in place).
+    const capacity = k.past + k.seq;
+    const cacheKey = random([k.batch, c.numHeads, capacity, D], -1, 1);
+    const cacheValue = random([k.batch, c.numHeads, capacity, D], -1, 1);
+    inputs[GLM_INPUTS.pastKey(0)] = cacheKey;
+    inputs[GLM_INPUTS.pastValue(0)] = cacheValue;
+    const hiddenOut = allocateTensor(backend.memory, 'f16', [k.batch, k.seq, H]);
+    owned.push(hiddenOut);
+    const outputs: Record<string, DeviceTensor> = {
+      [GLM_OUTPUTS.hidden]: hiddenOut,
+      [GLM_OUTPUTS.presentKey(0)]: cacheKey,
+      [GLM_OUTPUTS.presentValue(0)]: cacheValue,
     };
-    outputs[GLM_OUTPUTS.hidden] = outShape([k.batch, k.seq, H]);
-    outputs[GLM_OUTPUTS.presentKey(0)] = outShape([k.batch, c.numHeads, k.past + k.seq, D]);
-    outputs[GLM_OUTPUTS.presentValue(0)] = outShape([k.batch, c.numHeads, k.past + k.seq, D]);
 
     const floor = floorOf(k);
     results[k.name] = { floor };
@@ -171,13 +180,20 @@ async function main(): Promise<void> {
       const base = ctx.options;
       if (variant === 'cublaslt-decode') ctx.options = { ...base, gemvMaxRows: 0 };
       else if (variant === 'fused-attention') ctx.options = { ...base, attentionMaterializeFrom: 1e9 };
-      const { executable } = await compileFor(backend, graph);
+      const { executable } = await compileFor(backend, graphs[form]);
+      const asStep = form === 'extend' && variant !== 'no-graph';
+      const before = native.stepStats();
       const times: number[] = [];
       for (let i = 0; i < reps + 3; i++) {
         ctx.timing = { start, end };
-        await executable.run({ inputs, outputs });
+        if (asStep) await executable.runStep!({ inputs, outputs }, { write: {}, read: [], repeated: true });
+        else await executable.run({ inputs, outputs });
         ctx.timing = null;
         if (i >= 3) times.push(native.eventElapsed(start, end));
+      }
+      const after = native.stepStats();
+      if (asStep && after.replays - before.replays < reps) {
+        throw new Error(`${k.name}: expected the decode step to replay from a CUDA Graph, got ${after.replays - before.replays} replays (${after.lastCaptureError || 'no capture error recorded'})`);
       }
       executable.dispose();
       ctx.options = base;
@@ -190,7 +206,7 @@ async function main(): Promise<void> {
   const memory = native.memoryInfo();
   const report = {
     tool: 'bench/cuda/glm-layer', date: new Date().toISOString(), device: backend.device,
-    arenaBytes: ctx.arenaSize, deviceMemoryUsed: memory.total - memory.free, gemm: native.stats(), ceilings, cases: results,
+    arenaBytes: ctx.arenaSize, deviceMemoryUsed: memory.total - memory.free, gemm: native.stats(), steps: native.stepStats(), ceilings, cases: results,
   };
   if (args.out) writeFileSync(args.out, JSON.stringify(report, null, 1) + '\n');
 

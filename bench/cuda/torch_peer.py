@@ -77,7 +77,9 @@ def rotate(x, cos, sin):
     return x * cos + rotated * sin
 
 
-def layer(w, x, past_k, past_v, cos, sin, mask, use_sdpa):
+def layer(w, x, past_k, past_v, cos, sin, mask, use_sdpa, static_cache=None):
+    """static_cache=(cache_k, cache_v, past): write k/v in place at `past` of preallocated caches and
+    attend over their first past+seq positions (a static KV cache), instead of concatenating."""
     b, s, _ = x.shape
     a = F.layer_norm(x, (HIDDEN,), w["ln1_w"], w["ln1_b"], 1e-5)
     qkv = F.linear(a, w["qkv_w"], w["qkv_b"]).view(b, s, HEADS, 3 * HEAD_DIM)
@@ -85,8 +87,14 @@ def layer(w, x, past_k, past_v, cos, sin, mask, use_sdpa):
     q = rotate(q.permute(0, 2, 1, 3), cos, sin)
     k = rotate(k.permute(0, 2, 1, 3), cos, sin)
     v = v.permute(0, 2, 1, 3)
-    k = torch.cat([past_k, k], dim=2)
-    v = torch.cat([past_v, v], dim=2)
+    if static_cache is None:
+        k = torch.cat([past_k, k], dim=2)
+        v = torch.cat([past_v, v], dim=2)
+    else:
+        cache_k, cache_v, past = static_cache
+        cache_k[:, :, past:past + s] = k
+        cache_v[:, :, past:past + s] = v
+        k, v = cache_k[:, :, :past + s], cache_v[:, :, :past + s]
     if use_sdpa:
         ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
     else:
@@ -136,6 +144,20 @@ def run_variants(w, name, batch, seq, past, context, reps, gen, compile_too):
             layer(w, x, past_k, past_v, cos, sin, mask, True)
         result["sdpa+graph"] = timed(graph.replay, reps)
         del graph
+        if past > 0:
+            # A static KV cache (written in place, as the SDK's in-place graph does), captured.
+            cache_k = torch.cat([past_k, torch.zeros_like(past_k[:, :, :seq])], dim=2)
+            cache_v = torch.cat([past_v, torch.zeros_like(past_v[:, :, :seq])], dim=2)
+            static = (cache_k, cache_v, past)
+            sgraph = torch.cuda.CUDAGraph()
+            with torch.cuda.stream(stream):
+                for _ in range(2):
+                    layer(w, x, None, None, cos, sin, mask, True, static)
+            torch.cuda.current_stream().wait_stream(stream)
+            with torch.cuda.graph(sgraph):
+                layer(w, x, None, None, cos, sin, mask, True, static)
+            result["sdpa+static-cache+graph"] = timed(sgraph.replay, reps)
+            del sgraph
         if compile_too:
             started = time.time()
             compiled = torch.compile(lambda *a: layer(w, *a, True), mode="max-autotune-no-cudagraphs")
@@ -148,6 +170,18 @@ def run_variants(w, name, batch, seq, past, context, reps, gen, compile_too):
             result["compiled+graph"] = timed(cgraph.replay, reps)
             result["compiled+graph"]["compile_s"] = time.time() - started
             del cgraph
+            if past > 0:
+                started = time.time()
+                compiled_static = torch.compile(lambda *a: layer(w, *a, True, static), mode="max-autotune-no-cudagraphs")
+                for _ in range(3):
+                    compiled_static(x, None, None, cos, sin, mask)
+                torch.cuda.synchronize()
+                csgraph = torch.cuda.CUDAGraph()
+                with torch.cuda.graph(csgraph):
+                    compiled_static(x, None, None, cos, sin, mask)
+                result["compiled+static-cache+graph"] = timed(csgraph.replay, reps)
+                result["compiled+static-cache+graph"]["compile_s"] = time.time() - started
+                del csgraph
     torch.cuda.empty_cache()
     print(f"{name}: " + ", ".join(f"{k} {v['median_ms']:.3f} ms" for k, v in result.items()), flush=True)
     return result

@@ -34,6 +34,8 @@ export interface OpCaseSpec {
   readonly inputs: readonly (InputSpec | null)[];
   readonly attrs?: Record<string, AttrValue>;
   readonly errorClass: ErrorClass;
+  /** The outputs' dtype when it is not `dtype` (an f32 result of f16 inputs): the tolerance is in its ε. */
+  readonly toleranceDtype?: DType;
   /** For reductions: the number of accumulated terms. */
   readonly reductionLength?: number;
   /** Added to the bounds, in output ε per element (e.g. fp32 rotary angles of large positions). */
@@ -43,6 +45,8 @@ export interface OpCaseSpec {
   /** What the extra allowance is for, in the tolerance's rationale. */
   readonly extraReason?: string;
   readonly flops?: number;
+  /** Also bind the output to the input the op may write in place (`getOp(op).inPlace`); the id ends in /in-place. */
+  readonly inPlace?: boolean;
 }
 
 /** Composites get two cases: as the backend runs them, and forced through their decomposition. */
@@ -53,13 +57,16 @@ export function opCases(spec: OpCaseSpec): GraphCase[] {
 
 function opCase(spec: OpCaseSpec, composites: CompositeMode): GraphCase {
   const baseId = `op/${spec.op}/${spec.dtype}/${spec.label}`;
+  const pair = spec.inPlace ? getOp(spec.op).inPlace : undefined;
+  if (spec.inPlace && !pair) throw new Error(`${baseId}: op "${spec.op}" declares no in-place input`);
   return {
     kind: 'graph',
-    id: composites === 'decomposed' ? `${baseId}/decomposed` : baseId,
+    id: `${baseId}${composites === 'decomposed' ? '/decomposed' : ''}${pair ? '/in-place' : ''}`,
     level: 'op',
     subject: spec.op,
     dtype: spec.dtype,
     composites,
+    ...(pair ? { inPlace: { input: `in${pair.input}`, output: `out${pair.output}` } } : {}),
     build() {
       const data = new CaseData(baseId); // both modes draw the same inputs
       const b = new GraphBuilder(baseId);
@@ -76,7 +83,7 @@ function opCase(spec: OpCaseSpec, composites: CompositeMode): GraphCase {
         graph: b.build(),
         inputs,
         tolerance: widened(
-          toleranceFor(spec.errorClass, spec.dtype, spec.reductionLength ?? 1),
+          toleranceFor(spec.errorClass, spec.toleranceDtype ?? spec.dtype, spec.reductionLength ?? 1),
           (spec.extraWorstEps ?? 0) + (spec.extraEpsFromInputs?.(inputs) ?? 0),
           spec.extraReason ?? 'fp32 rounding of the inputs to a transcendental',
         ),

@@ -76,10 +76,11 @@ export function loadOrt(): Promise<Ort> {
 /** Op class of each subject, for cases without an f32 twin in the catalogue (conformance/cases/*). */
 const ERROR_CLASS: Readonly<Record<string, ErrorClass>> = {
   reshape: 'exact', transpose: 'exact', split: 'exact', concat: 'exact', slice: 'exact', gather: 'exact',
-  'masked-fill': 'exact', 'glm-mask-fill': 'exact', 'all-reduce': 'exact',
+  'masked-fill': 'exact', 'glm-mask-fill': 'exact', 'all-reduce': 'exact', 'cache-write': 'exact',
   add: 'rounded', mul: 'rounded', scale: 'rounded', dequantize: 'rounded', cast: 'rounded',
   gelu: 'few-roundings', geglu: 'few-roundings', 'deepnorm-residual': 'few-roundings', rope: 'few-roundings', 'rotary-table': 'few-roundings',
-  matmul: 'reduction', linear: 'reduction', 'layer-norm': 'reduction', softmax: 'reduction',
+  matmul: 'reduction', linear: 'reduction', 'layer-norm': 'reduction', softmax: 'reduction', 'log-sum-exp': 'reduction',
+  'top-k': 'exact',
   attention: 'attention',
   'glm-block': 'chain', 'glm-model': 'chain',
 };
@@ -94,7 +95,7 @@ function longestReduction(graph: Graph): number {
   };
   for (const n of graph.nodes) {
     if (n.op === 'matmul') k = Math.max(k, static_(n.inputs[0]!, -1));
-    if (n.op === 'linear' || n.op === 'layer-norm') k = Math.max(k, static_(n.inputs[0]!, -1));
+    if (n.op === 'linear' || n.op === 'layer-norm' || n.op === 'log-sum-exp') k = Math.max(k, static_(n.inputs[0]!, -1));
     if (n.op === 'softmax') k = Math.max(k, static_(n.inputs[0]!, n.attrs['axis'] as number));
     if (n.op === 'attention') k = Math.max(k, static_(n.inputs[1]!, 2), static_(n.inputs[0]!, 3));
   }

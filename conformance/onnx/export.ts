@@ -21,8 +21,15 @@
  *   gather        Gather(axis) with the i32 indices
  *   masked-fill   Where(Cast(mask → bool), x, value)
  *   glm-mask-fill keep = Less(Range(K), contextLengths[b]) Or LessOrEqual(Range(K), Range(K−Q, K)ᵀ);
- *                 Where(keep, scores, value) — contextLengths stays a run-time input
+ *                 Where(keep, scores, value) — contextLengths stays a run-time input; with length, the
+ *                 positions are Range(0, Q) + length − Q and keep is And-ed with Less(Range(K), length)
+ *   cache-write   Concat(Slice(cache, 0, offset), update, Slice(cache, offset + S, C)) on axis 2, the
+ *                 offset a run-time input (ORT clamps an out-of-range offset; only valid ones are checked)
  *   rotary-table  θ = Cast(positions → f32) · inv_freq, emb = Concat(θ, θ), Cos, Sin, all in f32
+ *   top-k         two TopK passes (ONNX breaks ties by the lower index, as the op does): the row sorted by
+ *                 value with NaN as 0, then its first k by IsNaN (NaN first), positions mapped back with
+ *                 GatherElements; indices Cast to i32 — ONNX leaves NaN's place undefined, this fixes it
+ *   log-sum-exp   ReduceLogSumExp over the last axis, keepdims 0 (a rank-1 x gives a scalar)
  *   dequantize    i8: Cast → Mul by scale[:, None];  i4: the packed bytes are fed as uint8 and
  *                 unpacked with BitShift/BitwiseAnd (even element = high nibble), sign-extended
  *                 with Where, interleaved with Concat/Reshape, then Cast → Mul
@@ -93,7 +100,7 @@ export interface OnnxExport {
 /** The IR primitives (and collectives) this exporter maps to ONNX. */
 export const EXPORTABLE_OPS: readonly string[] = [
   'matmul', 'add', 'mul', 'scale', 'layer-norm', 'gelu', 'softmax', 'cast', 'reshape', 'transpose', 'split', 'concat',
-  'slice', 'gather', 'masked-fill', 'glm-mask-fill', 'rotary-table', 'dequantize', 'all-reduce',
+  'slice', 'gather', 'masked-fill', 'glm-mask-fill', 'rotary-table', 'dequantize', 'all-reduce', 'top-k', 'log-sum-exp', 'cache-write',
 ];
 
 function onnxType(dtype: DType, what: string): OnnxType {
@@ -347,13 +354,19 @@ function emitNode(
     }
     case 'glm-mask-fill': {
       const [batch, , q, k] = shapeOf(ins[0]!) as [number, number, number, number];
-      // Key j, query i at absolute position p = K − Q + i: keep iff j < contextLengths[b] or j ≤ p.
+      // Key j, query i at absolute position p = K − Q + i (length − Q + i with a length input):
+      // keep iff (j < contextLengths[b] or j ≤ p) and j < length.
+      const length = ins[2] == null ? null : nameOf(ins[2]);
       const j = e.op('Range', [e.i32([0]), e.i32([k]), e.i32([1])], [], 'keys');
-      const p = e.op('Unsqueeze', [e.op('Range', [e.i32([k - q]), e.i32([k]), e.i32([1])], [], 'positions'), e.i64([1])]);
+      const positions = length
+        ? e.op('Add', [e.op('Range', [e.i32([0]), e.i32([q]), e.i32([1])]), e.op('Sub', [length, e.i32([q])])], [], 'positions')
+        : e.op('Range', [e.i32([k - q]), e.i32([k]), e.i32([1])], [], 'positions');
+      const p = e.op('Unsqueeze', [positions, e.i64([1])]);
       const causal = e.op('LessOrEqual', [j, p]); // [Q, K]
       const ctx = e.op('Reshape', [nameOf(ins[1]!), e.i64([batch, 1, 1, 1])]);
       const prefix = e.op('Less', [j, ctx]); // [B, 1, 1, K]
-      const keep = e.op('Or', [prefix, causal]); // [B, 1, Q, K]
+      const visible = e.op('Or', [prefix, causal]); // [B, 1, Q, K]
+      const keep = length ? e.op('And', [visible, e.op('Less', [j, length])]) : visible;
       e.node('Where', [keep, nameOf(ins[0]!), e.f32([a['value'] as number])], [out]);
       return;
     }
@@ -394,6 +407,38 @@ function emitNode(
       else e.node('Identity', [product], [out]);
       return;
     }
+    case 'cache-write': {
+      const capacity = shapeOf(ins[0]!)[2]!;
+      const steps = shapeOf(ins[1]!)[2]!;
+      const cache = nameOf(ins[0]!);
+      const offset = nameOf(ins[2]!);
+      const one = (v: number) => e.i32([v], [1]); // Slice's starts/ends/axes are 1-D, of the offset's type
+      const head = e.op('Slice', [cache, one(0), offset, one(2)]);
+      const tail = e.op('Slice', [cache, e.op('Add', [offset, one(steps)]), one(capacity), one(2)]);
+      e.node('Concat', [head, nameOf(ins[1]!), tail], [out], [attr.int('axis', 2)]);
+      return;
+    }
+    case 'top-k': {
+      const x = nameOf(ins[0]!);
+      const n = shapeOf(ins[0]!).at(-1)!;
+      const last = attr.int('axis', -1);
+      // Pass 1: every element by value, NaNs as 0 (placed among the zeros by index, so by index among themselves).
+      const isNan = e.op('IsNaN', [x]);
+      const finite = e.op('Where', [isNan, e.f32([0]), x]);
+      const byValue = e.fresh('by_value');
+      e.node('TopK', [finite, e.i64([n])], [e.fresh('unused'), byValue], [last]);
+      // Pass 2: the first k by NaN-ness, NaN first; equal keys keep pass 1's order (the lower position first).
+      const nanKey = e.op('GatherElements', [e.op('Cast', [isNan], [attr.int('to', OnnxType.FLOAT)]), byValue], [last]);
+      const positions = e.fresh('positions');
+      e.node('TopK', [nanKey, e.i64([a['k'] as number])], [e.fresh('unused'), positions], [last]);
+      const indices = e.op('GatherElements', [byValue, positions], [last]);
+      e.node('GatherElements', [x, indices], [outs[0]!], [last]);
+      e.node('Cast', [indices], [outs[1]!], [attr.int('to', OnnxType.INT32)]);
+      return;
+    }
+    case 'log-sum-exp':
+      e.node('ReduceLogSumExp', [nameOf(ins[0]!), e.i64([-1])], [out], [attr.int('keepdims', 0)]);
+      return;
     case 'all-reduce': {
       if ((a['worldSize'] ?? 1) !== 1) throw new OnnxUnsupportedError(what, 'a reduction over several ranks has no single-model ONNX form');
       e.node('Identity', [nameOf(ins[0]!)], [out]);

@@ -16,13 +16,27 @@ export interface OpenedSession {
 
 const EXECUTION_WORDS = { hardware: 'real hardware', emulator: 'an EMULATOR (not real hardware)', reference: 'the CPU reference' } as const;
 
-export async function openModelSession(model: LoadedModel, backendSpec: string, dtype: DType, allowCpuFallback: boolean): Promise<OpenedSession> {
+const MIB = 2 ** 20;
+
+/** `cacheCapacity`: tokens per row the KV cache must hold (the model's maximum when absent). */
+export async function openModelSession(
+  model: LoadedModel,
+  backendSpec: string,
+  dtype: DType,
+  allowCpuFallback: boolean,
+  cacheCapacity?: number,
+): Promise<OpenedSession> {
   const { backend, probe } = await openBackend(backendSpec);
   let fallback: Backend | undefined;
   let session: ModelSession;
   try {
     fallback = allowCpuFallback && backend.name !== 'cpu-ref' ? await cpuRef.open() : undefined;
-    session = await ModelSession.open(backend, model.config, model.weights, { dtype, quantization: model.quantization, ...(fallback ? { fallback } : {}) });
+    session = await ModelSession.open(backend, model.config, model.weights, {
+      dtype,
+      quantization: model.quantization,
+      ...(fallback ? { fallback } : {}),
+      ...(cacheCapacity === undefined ? {} : { cacheCapacity }),
+    });
   } catch (e) {
     await backend.close();
     throw e;
@@ -39,6 +53,11 @@ export async function openModelSession(model: LoadedModel, backendSpec: string, 
   return {
     session,
     async close() {
+      const usage = backend.memory.usage?.();
+      if (usage) {
+        const mib = (n: number) => (n / MIB).toFixed(1);
+        console.error(`glm: ${backend.name} device memory: peak ${mib(usage.peakBytes)} MiB (weights ${mib(session.weightBytes)} MiB, KV cache ${mib(session.cacheBytes)} MiB)`);
+      }
       await session.close();
       await backend.close();
       await fallback?.close();

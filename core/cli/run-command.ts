@@ -127,7 +127,7 @@ export async function runCommand(args: string[]): Promise<number> {
   if (outSeqLength > model.config.maxSequenceLength) {
     throw new GlmError('usage', `--out-seq-length ${outSeqLength} exceeds the model's maximum sequence length ${model.config.maxSequenceLength}`);
   }
-  const opened = await openModelSession(model, v.backend ?? 'cpu-ref', dtype, v['allow-cpu-fallback'] === true);
+  const opened = await openModelSession(model, v.backend ?? 'cpu-ref', dtype, v['allow-cpu-fallback'] === true, outSeqLength);
   const session = opened.session;
   if (outputPath) await mkdir(outputPath, { recursive: true });
 

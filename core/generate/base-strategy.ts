@@ -1,4 +1,5 @@
 import { GlmError } from '../errors.js';
+import type { TopLogits } from './decoding-model.js';
 import { argmax, FILTER_VALUE, logSoftmaxF32, softmaxF32, topKIndices } from './logits-math.js';
 import { Rng } from './rng.js';
 import type { FinishedBeam, GenerationStrategy, StrategyStep } from './strategy.js';
@@ -62,6 +63,13 @@ export function samplingDistribution(logits: ArrayLike<number>, vocabSize: numbe
  * top-k = 1 is greedy decoding and takes the argmax directly (lowest id on ties) without drawing.
  * The score reported is the sum of the model's log-probabilities (temperature 1, unfiltered) of the
  * chosen tokens; the release reports none, but it lets callers compare samples.
+ *
+ * With top-k >= 1 a step can be decided from the row's largest logits alone (`candidatesWanted`,
+ * `stepTop`), choosing exactly the token `step` would choose from the whole row, with the same random
+ * draws; when the candidates cannot show that (a tie at the top-k cut-off, too few candidates), `stepTop`
+ * asks for the whole row. The score of a step then comes from the model's log-sum-exp: it is the same
+ * as `step`'s when that was computed in float64 like logSoftmaxF32; a backend that computes it in fp32
+ * gives scores that may differ in their last bits (the chosen tokens do not depend on it).
  */
 export class BaseStrategy implements GenerationStrategy {
   readonly endTokens: readonly number[];
@@ -91,6 +99,16 @@ export class BaseStrategy implements GenerationStrategy {
     return this.ended;
   }
 
+  /**
+   * Greedy needs only the largest logit (its lowest id on ties, which candidates list first). Top-k
+   * sampling needs one more than k: the (k+1)-th shows whether tokens tie with the k-th, which the full
+   * path keeps too. Without top-k every token may be drawn: whole rows.
+   */
+  get candidatesWanted(): number | undefined {
+    const { topK } = this.filter;
+    return topK === 1 ? 1 : topK > 1 ? topK + 1 : undefined;
+  }
+
   start(prefix: readonly number[]): void {
     this.sequence = [...prefix];
     this.score = 0;
@@ -104,17 +122,80 @@ export class BaseStrategy implements GenerationStrategy {
     }
     const token =
       this.filter.topK === 1 ? argmax(row.subarray(0, vocabSize)) : this.sample(samplingDistribution(row, vocabSize, this.filter));
-    this.score = Math.fround(this.score + (logSoftmaxF32(row.subarray(0, vocabSize))[token] as number));
-    this.sequence.push(token);
-    if (this.endTokens.includes(token)) this.ended = true;
-    return { tokens: [token], parents: [0] };
+    return this.accept(token, logSoftmaxF32(row.subarray(0, vocabSize))[token] as number);
+  }
+
+  /**
+   * `step` from the row's candidates (TopLogits: largest first, ties in ascending id order); undefined,
+   * with nothing drawn or changed, when they cannot decide it exactly.
+   */
+  stepTop(rows: readonly TopLogits[], vocabSize: number): StrategyStep | undefined {
+    const row = rows[0];
+    if (row === undefined || rows.length !== 1) {
+      throw new GlmError('usage', `sampling decodes one row at a time, got ${rows.length}`);
+    }
+    const at = this.filter.topK === 1 ? (row.ids.length > 0 ? 0 : undefined) : this.sampleCandidates(row, vocabSize);
+    if (at === undefined) return undefined;
+    // logSoftmaxF32's value: logit − log-sum-exp, rounded to fp32.
+    return this.accept(row.ids[at] as number, Math.fround((row.logits[at] as number) - row.logSumExp));
   }
 
   finish(): FinishedBeam[] {
     return [{ tokens: [...this.sequence], score: this.score }];
   }
 
-  /** Inverse-CDF draw; tokens of probability 0 can never be hit. */
+  private accept(token: number, logProb: number): StrategyStep {
+    this.score = Math.fround(this.score + logProb);
+    this.sequence.push(token);
+    if (this.endTokens.includes(token)) this.ended = true;
+    return { tokens: [token], parents: [0] };
+  }
+
+  /**
+   * The index (into the candidates) of the token `sample(samplingDistribution(row))` would draw from the
+   * whole row, making the same draw; undefined, before drawing, when the candidates cannot tell it.
+   * Top-k >= 2 only. Every step below mirrors filterLogits and softmaxF32 on the tokens that survive:
+   * the others hold FILTER_VALUE there, whose probability is exactly 0, and sums over ids in ascending
+   * order that skip exact zeros are the same sums.
+   */
+  private sampleCandidates(row: TopLogits, vocabSize: number): number | undefined {
+    const { temperature, topK, topP } = this.filter;
+    // Fewer than k + 1 candidates: the vocabulary has at most k tokens (the full path then filters none).
+    if (row.ids.length <= topK || vocabSize <= topK) return undefined;
+    // filterLogits compares logits after dividing by the temperature and rounding to fp32, which is
+    // monotonic but can merge neighbouring logits into ties: test the tie on those values.
+    const scaled = (j: number): number => Math.fround((row.logits[j] as number) / temperature);
+    const kth = scaled(topK - 1);
+    // The (k+1)-th ties with the k-th (or NaN): the full path keeps every tied token, some of them
+    // perhaps beyond the candidates. Otherwise every other token is below the k-th and filtered.
+    if (!(scaled(topK) < kth)) return undefined;
+    // Filtered tokens get probability exp(FILTER_VALUE − max) = exactly 0 only while max is well above
+    // FILTER_VALUE (exp underflows below −745); beyond that, or at +∞, only the whole row tells.
+    const max = scaled(0);
+    if (!Number.isFinite(max) || !(max - FILTER_VALUE > 800)) return undefined;
+
+    const values = Array.from({ length: topK }, (_, j) => scaled(j));
+    const kept = values.map(() => true);
+    if (topP > 0) {
+      const order: number[] = [];
+      for (let j = 0; j < topK; j++) if ((values[j] as number) > FILTER_VALUE) order.push(j);
+      const idOf = (j: number): number => row.ids[j] as number;
+      order.sort((a, b) => (values[b] as number) - (values[a] as number) || idOf(a) - idOf(b));
+      const probs = softmaxF32(order.map((j) => values[j] as number));
+      let cumulative = 0;
+      for (let r = 0; r < order.length; r++) {
+        if (r > 0 && cumulative > topP) kept[order[r] as number] = false;
+        cumulative = Math.fround(cumulative + (probs[r] as number));
+      }
+    }
+    const survivors: number[] = [];
+    for (let j = 0; j < topK; j++) if (kept[j]) survivors.push(j);
+    survivors.sort((a, b) => (row.ids[a] as number) - (row.ids[b] as number));
+    const probs = softmaxF32(survivors.map((j) => values[j] as number));
+    return survivors[this.sample(probs)];
+  }
+
+  /** Inverse-CDF draw of an index into `probs` (a token id for a whole row); probability 0 is never hit. */
   private sample(probs: Float32Array): number {
     let total = 0;
     for (const p of probs) total += p;

@@ -24,6 +24,24 @@ export interface DecodeStep {
   parents: number[];
 }
 
+/**
+ * The k largest next-token logits of one row over the real vocabulary (ids < vocabSize), largest
+ * first, equal logits in ascending id order; and the log-sum-exp of the whole real-vocabulary row
+ * (so log-probabilities of the candidates need no other logits).
+ */
+export interface TopLogits {
+  readonly ids: Int32Array;
+  readonly logits: Float32Array;
+  readonly logSumExp: number;
+}
+
+/** A step that returned only candidates; the full rows stay where they were computed until asked for. */
+export interface TopLogitsStep {
+  readonly rows: readonly TopLogits[];
+  /** Every logit of this step's rows (what prefill/decode would have returned). */
+  full(): Promise<Float32Array[]>;
+}
+
 export interface DecodingModel {
   /** Size of the real vocabulary; logits may be longer (padded rows), ids >= vocabSize are never chosen. */
   readonly vocabSize: number;
@@ -31,4 +49,10 @@ export interface DecodingModel {
   prefill(rows: PrefillRow[]): Promise<Float32Array[]>;
   /** Append one token to each row (after reordering rows by `parents`); returns logits per row. */
   decode(step: DecodeStep): Promise<Float32Array[]>;
+  /**
+   * Optional fast path (a backend selects on the device, so 150k logits are not copied per token):
+   * the same calls, returning each row's `k` largest logits. A model without it is always read in full.
+   */
+  prefillTop?(rows: PrefillRow[], k: number): Promise<TopLogitsStep>;
+  decodeTop?(step: DecodeStep, k: number): Promise<TopLogitsStep>;
 }

@@ -36,6 +36,11 @@ export interface OpDefinition {
   readonly attrs: Readonly<Record<string, AttrSpec>>;
   /** Output types from input types (null for an absent optional input); throws OpTypeError. */
   inferTypes(inputs: readonly (TensorType | null)[], attrs: Attrs): TensorType[];
+  /**
+   * The output may be computed in the storage of this input (KV-cache writes): a caller that binds
+   * both to the same tensor donates the input; the op must then read nothing else of it.
+   */
+  readonly inPlace?: { readonly input: number; readonly output: number };
   /** Composites only: the same computation in primitives. */
   decompose?(b: GraphBuilder, inputs: readonly (Value | null)[], attrs: Attrs): Value[];
 }

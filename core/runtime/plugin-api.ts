@@ -13,3 +13,4 @@ export { DTYPE_INFO, byteLengthOf, storageView, type DType, type StorageArray } 
 export { decodeInto, encodeInto, elementCount } from '../tensor/host-tensor.js';
 export { float64ToFloat16Bits, float64ToBfloat16Bits, float16DecodeTable, bfloat16DecodeTable, roundHalfEven } from '../tensor/float16.js';
 export { bindGraphShapes } from './graph-shapes.js';
+export { runStep, runStepThroughMemory } from './run-step.js';

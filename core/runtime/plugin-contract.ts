@@ -45,6 +45,8 @@ export interface BackendMemory {
   free(buffer: DeviceBuffer): void;
   write(buffer: DeviceBuffer, byteOffset: number, bytes: Uint8Array): Promise<void>;
   read(buffer: DeviceBuffer, byteOffset: number, byteLength: number): Promise<Uint8Array>;
+  /** Optional: device bytes held now and the most held so far by this backend (buffers and scratch). */
+  usage?(): { liveBytes: number; peakBytes: number };
 }
 
 /** A graph lowered for one backend: every node is one the backend said it supports. */
@@ -60,8 +62,31 @@ export interface RunBindings {
   readonly outputs: Readonly<Record<string, DeviceTensor>>;
 }
 
+/** Host bytes that travel with one run (see Executable.runStep). */
+export interface StepTransfers {
+  /** Written into these bound inputs (their whole extent) before the run. */
+  readonly write: Readonly<Record<string, Uint8Array>>;
+  /** Bound outputs read back after the run. */
+  readonly read: readonly string[];
+  /**
+   * The same bindings will run again and again (a decode loop): the backend may record the launches
+   * once and replay them while the bindings and shapes stay the same.
+   */
+  readonly repeated?: boolean;
+}
+
 export interface Executable {
+  /**
+   * A caller may bind an output to the same tensor as an input when the output's producer computes in
+   * place from it (OpDefinition.inPlace, e.g. cache-write): the input is then donated.
+   */
   run(bindings: RunBindings): Promise<void>;
+  /**
+   * Optional: write small inputs, run and read small outputs back with a single wait for the device
+   * (one host synchronisation per generated token). Without it the runtime writes, runs and reads
+   * through BackendMemory (runStep in core/runtime/run-step.ts).
+   */
+  runStep?(bindings: RunBindings, transfers: StepTransfers): Promise<Record<string, Uint8Array>>;
   dispose(): void;
 }
 

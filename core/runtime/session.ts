@@ -1,68 +1,137 @@
 /**
  * A model compiled for one backend, with its weights resident once, running prefill and decode
- * calls over a KV cache. It is the DecodingModel that generation drives.
+ * calls over an in-place KV cache. It is the DecodingModel that generation drives.
+ *
+ * Per call: the small inputs (tokens, positions, cache offset) are written and the small outputs
+ * (logits, or the device's top-k candidates) read back in one runStep, so a backend that implements
+ * it waits for the device once per generated token. Decode steps reuse the same bound tensors, so
+ * their launches are identical from step to step and a backend may record them once and replay them.
  */
 import { GlmError } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
-import { hostTensor, toFloat64, type HostTensor } from '../tensor/host-tensor.js';
-import type { DecodeStep, DecodingModel, PrefillRow } from '../generate/decoding-model.js';
+import { byteLengthOf, storageView } from '../tensor/dtype.js';
+import { elementCount, hostTensor, toFloat64 } from '../tensor/host-tensor.js';
+import type { DecodeStep, DecodingModel, PrefillRow, TopLogits, TopLogitsStep } from '../generate/decoding-model.js';
 import { headDim, type GlmConfig } from '../models/glm/config.js';
-import { buildGlmModelGraph, GLM_INPUTS, GLM_OUTPUTS } from '../models/glm/graphs.js';
+import type { KvCacheForm } from '../models/glm/block.js';
+import { buildCacheReorderGraph, buildGlmModelGraph, GLM_INPUTS, GLM_OUTPUTS } from '../models/glm/graphs.js';
 import type { WeightQuantization } from '../models/glm/weights-layout.js';
 import type { Weights } from '../models/glm/weights.js';
-import { compileFor } from './compile.js';
+import { compileFor, type Compiled } from './compile.js';
 import type { FallbackSplit } from './cpu-fallback.js';
-import { allocateTensor, downloadTensor, freeTensor, uploadTensor } from './device-tensors.js';
+import { allocateTensor, freeTensor, uploadTensor } from './device-tensors.js';
 import { KvCache } from './kv-cache.js';
-import type { Backend, DeviceTensor, Executable, ExecutionPlan } from './plugin-contract.js';
+import type { Backend, DeviceTensor, ExecutionPlan } from './plugin-contract.js';
+import { runStep } from './run-step.js';
 
 export interface SessionOptions {
   readonly dtype: DType;
   readonly quantization?: WeightQuantization;
   /** Explicit CPU fallback for nodes the backend cannot run (see `split`); strict when absent. */
   readonly fallback?: Backend;
+  /** Tokens the KV cache holds per row; the model's maximum sequence length when absent. */
+  readonly cacheCapacity?: number;
 }
 
-function i32(shape: number[], values: number[]): HostTensor {
-  return hostTensor('i32', shape, Int32Array.from(values));
+type CallForm = Exclude<KvCacheForm, 'functional'>;
+
+/** The tensors one call binds besides weights and cache; decode steps reuse them. */
+interface Staging {
+  readonly key: string;
+  readonly inputs: Record<string, DeviceTensor>;
+  readonly outputs: Record<string, DeviceTensor>;
+}
+
+interface CallResult {
+  readonly full?: Float32Array[];
+  readonly top?: TopLogits[];
+}
+
+function int32Bytes(values: readonly number[]): Uint8Array {
+  return new Uint8Array(Int32Array.from(values).buffer);
 }
 
 export class ModelSession implements DecodingModel {
   private readonly cache: KvCache;
+  private readonly compiled = new Map<string, Compiled>();
   private contextLengths: number[] = [];
+  private staging: Staging | undefined;
+  /** Counts calls, so a step's full() can tell its logits were overwritten since. */
+  private calls = 0;
   private closed = false;
 
   private constructor(
     readonly backend: Backend,
     readonly config: GlmConfig,
     readonly dtype: DType,
-    readonly plan: ExecutionPlan,
-    private readonly executable: Executable,
+    private readonly options: SessionOptions,
     private readonly weights: ReadonlyMap<string, DeviceTensor>,
-    /** Which nodes run on the fallback backend, when one was allowed and needed. */
-    readonly split?: FallbackSplit,
+    decode: Compiled,
   ) {
-    this.cache = new KvCache(backend.memory);
+    const capacity = options.cacheCapacity ?? config.maxSequenceLength;
+    this.cache = new KvCache(backend.memory, { layers: config.numLayers, heads: config.numHeads, headDim: headDim(config), capacity, dtype });
+    this.compiled.set(ModelSession.graphKey('in-place-extend'), decode);
   }
 
-  /** Compile the model graph for the backend and upload the (already checked) weights once. */
+  /** Compile the decode graph for the backend and upload the (already checked) weights once. */
   static async open(backend: Backend, config: GlmConfig, weights: Weights, options: SessionOptions): Promise<ModelSession> {
-    const graph = buildGlmModelGraph(config, { dtype: options.dtype, quantization: options.quantization ?? 'none', logits: 'last' });
-    const { plan, executable, split } = await compileFor(backend, graph, options.fallback ? { fallback: options.fallback } : {});
+    const capacity = options.cacheCapacity ?? config.maxSequenceLength;
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > config.maxSequenceLength) {
+      throw new GlmError('usage', `cache capacity must be an integer in [1, ${config.maxSequenceLength}], got ${capacity}`);
+    }
+    const decode = await ModelSession.compileGraph(backend, config, options, 'in-place-extend');
     const resident = new Map<string, DeviceTensor>();
     try {
-      for (const id of plan.graph.params) {
-        const name = plan.graph.values[id]!.name;
+      for (const id of decode.plan.graph.params) {
+        const name = decode.plan.graph.values[id]!.name;
         const t = weights.get(name);
         if (!t) throw new GlmError('input', `weight "${name}" is missing`);
         resident.set(name, await uploadTensor(backend.memory, t));
       }
     } catch (e) {
       for (const t of resident.values()) freeTensor(backend.memory, t);
-      executable.dispose();
+      decode.executable.dispose();
       throw e;
     }
-    return new ModelSession(backend, config, options.dtype, plan, executable, resident, split);
+    return new ModelSession(backend, config, options.dtype, options, resident, decode);
+  }
+
+  private static graphKey(form: CallForm | 'reorder', topK?: number): string {
+    return `${form}/${topK ?? 'all'}`;
+  }
+
+  private static compileGraph(backend: Backend, config: GlmConfig, options: SessionOptions, form: CallForm | 'reorder', topK?: number): Promise<Compiled> {
+    const graph =
+      form === 'reorder'
+        ? buildCacheReorderGraph(config, options.dtype)
+        : buildGlmModelGraph(config, {
+            dtype: options.dtype,
+            quantization: options.quantization ?? 'none',
+            logits: 'last',
+            cache: form,
+            ...(topK === undefined ? {} : { topK }),
+          });
+    return compileFor(backend, graph, options.fallback ? { fallback: options.fallback } : {});
+  }
+
+  private async graph(form: CallForm | 'reorder', topK?: number): Promise<Compiled> {
+    const key = ModelSession.graphKey(form, topK);
+    let c = this.compiled.get(key);
+    if (!c) {
+      c = await ModelSession.compileGraph(this.backend, this.config, this.options, form, topK);
+      this.compiled.set(key, c);
+    }
+    return c;
+  }
+
+  /** The decode graph as lowered for the backend (what the CLI reports). */
+  get plan(): ExecutionPlan {
+    return this.compiled.get(ModelSession.graphKey('in-place-extend'))!.plan;
+  }
+
+  /** Which nodes of the decode graph run on the fallback backend, when one was allowed and needed. */
+  get split(): FallbackSplit | undefined {
+    return this.compiled.get(ModelSession.graphKey('in-place-extend'))!.split;
   }
 
   get vocabSize(): number {
@@ -76,107 +145,218 @@ export class ModelSession implements DecodingModel {
     return n;
   }
 
+  /** Bytes of the KV cache held on the backend. */
+  get cacheBytes(): number {
+    return this.cache.byteLength;
+  }
+
   async prefill(rows: PrefillRow[]): Promise<Float32Array[]> {
-    if (rows.length === 0) throw new GlmError('usage', 'prefill needs at least one row');
-    const length = rows[0]!.tokens.length;
-    if (rows.some((r) => r.tokens.length !== length)) throw new GlmError('input', 'prefill rows must have the same length');
-    this.cache.clear();
-    this.contextLengths = rows.map((r) => r.contextLength);
-    return this.call({
-      tokens: rows.map((r) => r.tokens),
-      positions: rows.map((r) => r.positions),
-      blockPositions: rows.map((r) => r.blockPositions ?? []),
-      cacheIndex: rows.map((_, i) => i),
-      past: 'empty',
-    });
+    return (await this.start(rows)).full!;
+  }
+
+  async prefillTop(rows: PrefillRow[], k: number): Promise<TopLogitsStep> {
+    return this.topStep(await this.start(rows, k));
   }
 
   async decode(step: DecodeStep): Promise<Float32Array[]> {
-    if (this.cache.batch === 0) throw new GlmError('usage', 'decode called before prefill');
+    return (await this.extend(step)).full!;
+  }
+
+  async decodeTop(step: DecodeStep, k: number): Promise<TopLogitsStep> {
+    return this.topStep(await this.extend(step, k));
+  }
+
+  private async start(rows: PrefillRow[], topK?: number): Promise<CallResult> {
+    if (rows.length === 0) throw new GlmError('usage', 'prefill needs at least one row');
+    const length = rows[0]!.tokens.length;
+    if (rows.some((r) => r.tokens.length !== length)) throw new GlmError('input', 'prefill rows must have the same length');
+    this.checkOpen();
+    this.checkLength(length);
+    this.cache.reset(rows.length);
+    this.contextLengths = rows.map((r) => r.contextLength);
+    const result = await this.call('in-place-start', {
+      tokens: rows.map((r) => r.tokens),
+      positions: rows.map((r) => r.positions),
+      blockPositions: rows.map((r) => r.blockPositions ?? []),
+    }, topK);
+    this.cache.length = length;
+    return result;
+  }
+
+  private async extend(step: DecodeStep, topK?: number): Promise<CallResult> {
+    this.checkOpen();
+    if (this.cache.rows === 0) throw new GlmError('usage', 'decode called before prefill');
     for (const p of step.parents) {
-      if (!Number.isInteger(p) || p < 0 || p >= this.cache.batch) throw new GlmError('usage', `decode parent ${p} is not a row of the cache`);
+      if (!Number.isInteger(p) || p < 0 || p >= this.cache.rows) throw new GlmError('usage', `decode parent ${p} is not a row of the cache`);
     }
-    this.contextLengths = step.parents.map((p) => this.contextLengths[p]!);
-    return this.call({
+    this.checkLength(this.cache.length + 1);
+    await this.reorder(step.parents);
+    const result = await this.call('in-place-extend', {
       tokens: step.tokens.map((t) => [t]),
       positions: step.positions.map((p) => [p]),
       blockPositions: (step.blockPositions ?? []).map((p) => [p]),
-      cacheIndex: step.parents,
-      past: 'cache',
-    });
+    }, topK);
+    this.cache.length += 1;
+    return result;
   }
 
-  private emptyCache(batch: number): { keys: DeviceTensor[]; values: DeviceTensor[] } {
-    const shape = [batch, this.config.numHeads, 0, headDim(this.config)];
-    const make = () => Array.from({ length: this.config.numLayers }, () => allocateTensor(this.backend.memory, this.dtype, shape));
-    return { keys: make(), values: make() };
+  /** Rows of the next step continue `parents`; copies the cache only when that is not the identity. */
+  private async reorder(parents: readonly number[]): Promise<void> {
+    const identity = parents.length === this.cache.rows && parents.every((p, i) => p === i);
+    this.contextLengths = parents.map((p) => this.contextLengths[p]!);
+    if (identity) return;
+    const { executable } = await this.graph('reorder');
+    const [keys, values] = this.cache.allocate(parents.length);
+    const index = await uploadTensor(this.backend.memory, hostTensor('i32', [parents.length], Int32Array.from(parents)));
+    try {
+      const inputs: Record<string, DeviceTensor> = { [GLM_INPUTS.cacheIndex]: index };
+      const outputs: Record<string, DeviceTensor> = {};
+      for (let l = 0; l < this.config.numLayers; l++) {
+        inputs[GLM_INPUTS.pastKey(l)] = this.cache.key(l);
+        inputs[GLM_INPUTS.pastValue(l)] = this.cache.value(l);
+        outputs[GLM_OUTPUTS.presentKey(l)] = keys[l]!;
+        outputs[GLM_OUTPUTS.presentValue(l)] = values[l]!;
+      }
+      await executable.run({ inputs, outputs });
+    } catch (e) {
+      for (const t of [...keys, ...values]) freeTensor(this.backend.memory, t);
+      throw e;
+    } finally {
+      freeTensor(this.backend.memory, index);
+    }
+    this.cache.adopt(keys, values, parents.length);
   }
 
-  private async call(args: {
-    tokens: number[][];
-    positions: number[][];
-    blockPositions: number[][];
-    cacheIndex: number[];
-    /** 'empty': a fresh start (prefill); 'cache': continue the session's KV cache (decode). */
-    past: 'empty' | 'cache';
-  }): Promise<Float32Array[]> {
+  private checkOpen(): void {
     if (this.closed) throw new GlmError('usage', 'session is closed');
+  }
+
+  private checkLength(total: number): void {
+    const capacity = this.cache.geometry.capacity;
+    if (total > capacity) {
+      const limit = capacity === this.config.maxSequenceLength ? "the model's maximum" : "the session's KV-cache capacity";
+      throw new GlmError('input', `sequence of ${total} tokens exceeds ${limit} of ${capacity}`);
+    }
+  }
+
+  private async call(
+    form: CallForm,
+    args: { tokens: number[][]; positions: number[][]; blockPositions: number[][] },
+    topK?: number,
+  ): Promise<CallResult> {
     const c = this.config;
     const batch = args.tokens.length;
     const seq = args.tokens[0]!.length;
-    const pastLength = args.past === 'empty' ? 0 : this.cache.length;
-    if (pastLength + seq > c.maxSequenceLength) {
-      throw new GlmError('input', `sequence of ${pastLength + seq} tokens exceeds the model's maximum of ${c.maxSequenceLength}`);
-    }
     for (const row of args.tokens) {
       for (const t of row) if (!Number.isInteger(t) || t < 0 || t >= c.paddedVocabSize) throw new GlmError('input', `token id ${t} is outside the vocabulary`);
     }
-    const host: Record<string, HostTensor> = {
-      [GLM_INPUTS.inputIds]: i32([batch, seq], args.tokens.flat()),
-      [GLM_INPUTS.positions]: i32([batch, seq], args.positions.flat()),
-      [GLM_INPUTS.contextLengths]: i32([batch], this.contextLengths),
-      [GLM_INPUTS.cacheIndex]: i32([batch], args.cacheIndex),
-    };
-    if (c.rotary === '2d') host[GLM_INPUTS.blockPositions] = i32([batch, seq], args.blockPositions.flat());
-
-    const transient: DeviceTensor[] = [];
-    const inputs: Record<string, DeviceTensor> = Object.fromEntries(this.weights);
-    for (const [name, t] of Object.entries(host)) transient.push((inputs[name] = await uploadTensor(this.backend.memory, t)));
-    const empty = args.past === 'empty' ? this.emptyCache(batch) : undefined;
-    if (empty) transient.push(...empty.keys, ...empty.values);
-    for (let layer = 0; layer < c.numLayers; layer++) {
-      inputs[GLM_INPUTS.pastKey(layer)] = empty ? empty.keys[layer]! : this.cache.key(layer);
-      inputs[GLM_INPUTS.pastValue(layer)] = empty ? empty.values[layer]! : this.cache.value(layer);
+    if (topK !== undefined && (!Number.isInteger(topK) || topK < 1 || topK > c.vocabSize)) {
+      throw new GlmError('usage', `top-k candidates must be an integer in [1, ${c.vocabSize}], got ${topK}`);
     }
+    const { executable } = await this.graph(form, topK);
+    const staging = this.stage(form, batch, seq, topK);
 
-    const kvShape = [batch, c.numHeads, pastLength + seq, headDim(c)];
-    const logits = allocateTensor(this.backend.memory, this.dtype, [batch, 1, c.paddedVocabSize]);
-    transient.push(logits);
-    const keys: DeviceTensor[] = [];
-    const values: DeviceTensor[] = [];
-    const outputs: Record<string, DeviceTensor> = { [GLM_OUTPUTS.logits]: logits };
+    const write: Record<string, Uint8Array> = {
+      [GLM_INPUTS.inputIds]: int32Bytes(args.tokens.flat()),
+      [GLM_INPUTS.positions]: int32Bytes(args.positions.flat()),
+      [GLM_INPUTS.contextLengths]: int32Bytes(this.contextLengths),
+      [GLM_INPUTS.cacheOffset]: int32Bytes([this.cache.length]),
+    };
+    if (c.rotary === '2d') write[GLM_INPUTS.blockPositions] = int32Bytes(args.blockPositions.flat());
+    if (form === 'in-place-extend') write[GLM_INPUTS.kvLength] = int32Bytes([this.cache.length + seq]);
+
+    const inputs: Record<string, DeviceTensor> = { ...Object.fromEntries(this.weights), ...staging.inputs };
+    const outputs: Record<string, DeviceTensor> = { ...staging.outputs };
+    for (let l = 0; l < c.numLayers; l++) {
+      // The cache is donated: each layer's present tensor is its past tensor, written in place.
+      inputs[GLM_INPUTS.pastKey(l)] = outputs[GLM_OUTPUTS.presentKey(l)] = this.cache.key(l);
+      inputs[GLM_INPUTS.pastValue(l)] = outputs[GLM_OUTPUTS.presentValue(l)] = this.cache.value(l);
+    }
+    const read = topK === undefined ? [GLM_OUTPUTS.logits] : [GLM_OUTPUTS.topValues, GLM_OUTPUTS.topIndices, GLM_OUTPUTS.logSumExp];
+    this.calls++;
+    const bytes = await runStep(this.backend.memory, executable, { inputs, outputs }, { write, read, repeated: form === 'in-place-extend' });
+    if (topK === undefined) return { full: this.logitRows(bytes[GLM_OUTPUTS.logits]!, batch) };
+    const values = new Float32Array(bytes[GLM_OUTPUTS.topValues]!.slice().buffer);
+    const indices = new Int32Array(bytes[GLM_OUTPUTS.topIndices]!.slice().buffer);
+    const logSumExp = new Float32Array(bytes[GLM_OUTPUTS.logSumExp]!.slice().buffer);
+    return {
+      top: Array.from({ length: batch }, (_, r) => ({
+        ids: indices.slice(r * topK, (r + 1) * topK),
+        logits: values.slice(r * topK, (r + 1) * topK),
+        logSumExp: logSumExp[r]!,
+      })),
+    };
+  }
+
+  /** The call's bound tensors, reused while form, batch, length and head stay the same (decode). */
+  private stage(form: CallForm, batch: number, seq: number, topK?: number): Staging {
+    const key = `${form}/${batch}/${seq}/${topK ?? 'all'}`;
+    if (this.staging?.key === key) return this.staging;
+    this.freeStaging();
+    const c = this.config;
+    const memory = this.backend.memory;
+    const made: DeviceTensor[] = [];
+    const make = (dtype: DType, shape: number[]) => {
+      const t = allocateTensor(memory, dtype, shape);
+      made.push(t);
+      return t;
+    };
     try {
-      for (let layer = 0; layer < c.numLayers; layer++) {
-        keys.push((outputs[GLM_OUTPUTS.presentKey(layer)] = allocateTensor(this.backend.memory, this.dtype, kvShape)));
-        values.push((outputs[GLM_OUTPUTS.presentValue(layer)] = allocateTensor(this.backend.memory, this.dtype, kvShape)));
+      const inputs: Record<string, DeviceTensor> = {
+        [GLM_INPUTS.inputIds]: make('i32', [batch, seq]),
+        [GLM_INPUTS.positions]: make('i32', [batch, seq]),
+        [GLM_INPUTS.contextLengths]: make('i32', [batch]),
+        [GLM_INPUTS.cacheOffset]: make('i32', [1]),
+      };
+      if (c.rotary === '2d') inputs[GLM_INPUTS.blockPositions] = make('i32', [batch, seq]);
+      if (form === 'in-place-extend') inputs[GLM_INPUTS.kvLength] = make('i32', [1]);
+      const outputs: Record<string, DeviceTensor> = { [GLM_OUTPUTS.logits]: make(this.dtype, [batch, 1, c.paddedVocabSize]) };
+      if (topK !== undefined) {
+        outputs[GLM_OUTPUTS.topValues] = make('f32', [batch, 1, topK]);
+        outputs[GLM_OUTPUTS.topIndices] = make('i32', [batch, 1, topK]);
+        outputs[GLM_OUTPUTS.logSumExp] = make('f32', [batch, 1]);
       }
-      await this.executable.run({ inputs, outputs });
+      this.staging = { key, inputs, outputs };
+      return this.staging;
     } catch (e) {
-      for (const t of [...keys, ...values, ...transient]) freeTensor(this.backend.memory, t);
+      for (const t of made) freeTensor(memory, t);
       throw e;
     }
-    this.cache.replace(keys, values, batch, pastLength + seq);
-    const result = toFloat64(await downloadTensor(this.backend.memory, logits));
-    for (const t of transient) freeTensor(this.backend.memory, t);
-    const width = c.paddedVocabSize;
-    return Array.from({ length: batch }, (_, r) => Float32Array.from(result.subarray(r * width, (r + 1) * width)));
+  }
+
+  private freeStaging(): void {
+    if (!this.staging) return;
+    for (const t of [...Object.values(this.staging.inputs), ...Object.values(this.staging.outputs)]) freeTensor(this.backend.memory, t);
+    this.staging = undefined;
+  }
+
+  private logitRows(bytes: Uint8Array, batch: number): Float32Array[] {
+    const width = this.config.paddedVocabSize;
+    const count = batch * width;
+    const all = toFloat64(hostTensor(this.dtype, [count], storageView(this.dtype, bytes, count)));
+    return Array.from({ length: batch }, (_, r) => Float32Array.from(all.subarray(r * width, (r + 1) * width)));
+  }
+
+  /** A top-k result whose full rows can still be read until the next call overwrites them. */
+  private topStep(result: CallResult): TopLogitsStep {
+    const call = this.calls;
+    const logits = this.staging!.outputs[GLM_OUTPUTS.logits]!;
+    return {
+      rows: result.top!,
+      full: async () => {
+        if (call !== this.calls) throw new GlmError('usage', 'the full logits of this step were overwritten by a later call');
+        const bytes = await this.backend.memory.read(logits.buffer, logits.byteOffset, byteLengthOf(logits.dtype, elementCount(logits.shape)));
+        return this.logitRows(bytes, logits.shape[0]!);
+      },
+    };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.freeStaging();
     this.cache.clear();
     for (const t of this.weights.values()) freeTensor(this.backend.memory, t);
-    this.executable.dispose();
+    for (const c of this.compiled.values()) c.executable.dispose();
   }
 }

@@ -129,6 +129,18 @@ describe('rocm-dcu plugin on any machine', () => {
     expect(lowerForBackend(graph, supports).decomposed.map((d) => d.op)).toEqual(['attention']);
   });
 
+  it('supports() claims top-k up to k = 256 and log-sum-exp, and refuses a larger k with the reason', () => {
+    const b = new GraphBuilder('sampling');
+    const logits = b.input('logits', 'f16', [2, 150528]);
+    b.op('top-k', [logits], { k: 256 }, 'top256').forEach((v, i) => b.output(`top256.${i}`, v));
+    b.op('top-k', [logits], { k: 257 }, 'top257').forEach((v, i) => b.output(`top257.${i}`, v));
+    b.output('lse', b.op1('log-sum-exp', [logits], {}, 'lse'));
+    const graph = b.build();
+    const answers = graph.nodes.map((_, i) => supports(viewOf(graph, i)));
+    expect(answers.map((a) => a.supported)).toEqual([true, false, true]);
+    expect(answers[1]).toEqual({ supported: false, reason: expect.stringMatching(/k = 257 exceeds .* 256/) });
+  });
+
   it('the planner sends decode batches up to 16 rows to the GEMV kernel and longer inputs to the tiled GEMM', () => {
     const options = { backend: 'rocm-dcu', vendorBlas: false, multiprocessors: 60, gemvMaxRows: 16, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 22 };
     const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16' });
@@ -155,6 +167,7 @@ const CASES = [
   'op/attention/f16/explicit-row-all-masked-2x2x3x7x32-mask1x1x3x7', 'op/rope/f16/2d-2x3x5x8-frozen-mask', 'op/rope/f32/1d-1x2x3x128-long',
   'op/geglu/f16/2x5x256', 'op/deepnorm-residual/bf16/2x5x129-alpha11.832', 'op/cast/i32/from-f16-edges', 'op/cast/f16/from-i32-edges',
   'op/scale/bf16/1-by-3.3', 'op/gather/i8/5x3x4x2-by-3x1x2-axis0', 'op/concat/f16/1x4x0x8+1x4x1x8-axis2', 'op/transpose/bf16/2x5x4x24-perm0213',
+  'op/top-k/f16/2x4097-k64', 'op/top-k/bf16/1x266240-k64', 'op/top-k/bf16/3x37-nan-inf-zeros-k37', 'op/top-k/f32/2x6143-ties-k33', 'op/log-sum-exp/f16/5x3000-inf-nan-rows', 'op/log-sum-exp/bf16/2x3x64',
   'block/tiny/f16/none/layer1-decode-cache5', 'block/glm130b-2heads/bf16/none/layer69-prefill-7', 'block/tiny/f16/int4/layer0-chunk-3-cache6',
   'model/small-chatglm/f32/none/logits-prompt', 'generation/tiny/f16/greedy-mask-24',
 ];

@@ -1,4 +1,5 @@
-import type { DecodeStep, DecodingModel, PrefillRow } from '../../core/generate/decoding-model.js';
+import type { DecodeStep, DecodingModel, PrefillRow, TopLogits, TopLogitsStep } from '../../core/generate/decoding-model.js';
+import { topKIndices } from '../../core/generate/logits-math.js';
 
 /** Logit of every token a toy table leaves out: e^-30 ≈ 1e-13, negligible next to the listed ones. */
 export const UNLISTED_LOGIT = -30;
@@ -11,12 +12,36 @@ export function logitsFromProbs(width: number, probs: Readonly<Record<number, nu
 }
 
 /**
+ * The TopLogits of one row as a backend must return them: the k largest logits over ids < vocabSize,
+ * largest first, ties in ascending id order; the log-sum-exp in float64 the way logSoftmaxF32 computes
+ * it (max + log Σ exp(x − max), ascending ids), so scores match the whole-row path bit for bit.
+ */
+export function topLogitsOf(logits: Float32Array, vocabSize: number, k: number): TopLogits {
+  const row = logits.subarray(0, vocabSize);
+  const ids = Int32Array.from(topKIndices(row, k));
+  let max = -Infinity;
+  for (const x of row) if (x > max) max = x;
+  let sum = 0;
+  for (const x of row) sum += Math.exp(x - max);
+  return { ids, logits: Float32Array.from(ids, (id) => row[id] as number), logSumExp: max + Math.log(sum) };
+}
+
+/**
  * A DecodingModel whose next-token logits are a function of the whole row so far. It keeps each row's
  * tokens the way a KV cache would (reordered by `parents`) and records every call for assertions.
+ * prefillTop/decodeTop run the same calls (recorded in `prefills`/`decodes` too) and return candidates
+ * computed from the whole rows; `topCalls` records each k asked for and `fullReads` counts `full()`.
+ * `withoutTop` gives the same model without them (the whole-row path).
  */
 export class ToyModel implements DecodingModel {
   readonly prefills: PrefillRow[][] = [];
   readonly decodes: DecodeStep[] = [];
+  /** k of every prefillTop/decodeTop call. */
+  readonly topCalls: number[] = [];
+  /** How often a TopLogitsStep's `full()` was called. */
+  fullReads = 0;
+  /** Every row of logits computed, in call order (whichever path asked for it). */
+  readonly outputs: Float32Array[] = [];
   private rows: number[][] = [];
 
   constructor(
@@ -27,7 +52,7 @@ export class ToyModel implements DecodingModel {
   async prefill(rows: PrefillRow[]): Promise<Float32Array[]> {
     this.prefills.push(structuredClone(rows));
     this.rows = rows.map((row) => [...row.tokens]);
-    return this.rows.map((row) => this.next(row));
+    return this.emit();
   }
 
   async decode(step: DecodeStep): Promise<Float32Array[]> {
@@ -40,7 +65,38 @@ export class ToyModel implements DecodingModel {
       if (row === undefined) throw new Error(`parent ${parent} does not exist`);
       return [...row, step.tokens[i] as number];
     });
-    return this.rows.map((row) => this.next(row));
+    return this.emit();
+  }
+
+  async prefillTop(rows: PrefillRow[], k: number): Promise<TopLogitsStep> {
+    this.topCalls.push(k);
+    return this.topStep(await this.prefill(rows), k);
+  }
+
+  async decodeTop(step: DecodeStep, k: number): Promise<TopLogitsStep> {
+    this.topCalls.push(k);
+    return this.topStep(await this.decode(step), k);
+  }
+
+  /** The same model with only prefill/decode: generation reads whole rows. Calls are recorded here. */
+  withoutTop(): DecodingModel {
+    return { vocabSize: this.vocabSize, prefill: (rows) => this.prefill(rows), decode: (step) => this.decode(step) };
+  }
+
+  private emit(): Float32Array[] {
+    const logits = this.rows.map((row) => this.next(row));
+    this.outputs.push(...logits);
+    return logits;
+  }
+
+  private topStep(full: Float32Array[], k: number): TopLogitsStep {
+    return {
+      rows: full.map((row) => topLogitsOf(row, this.vocabSize, k)),
+      full: async () => {
+        this.fullReads += 1;
+        return full;
+      },
+    };
   }
 }
 

@@ -279,6 +279,28 @@ describe('attention = scale(q) + matmul(qkᵀ) + mask + [cast] + [scale c] + sof
     expectAgreement(glm('bf16', 1, 2, 3, 7, 8, [4], 1, 34), 'bf16');
   });
 
+  // A fixed-capacity cache: only the first `length` keys are valid; the decomposition passes length to glm-mask-fill.
+  const withLength = (c: Composite, length: number): Composite => ({
+    ...c,
+    inputs: [...c.inputs, { name: 'length', tensor: intTensor('i32', [1], [length]) }],
+  });
+  it('glm mask with length, f16 decode (Q = 1) over a capacity-16 cache holding 5, layer 2', () => {
+    const ops = expectAgreement(withLength(glm('f16', 2, 3, 1, 16, 16, [2, 5], 2, 37), 5), 'f16');
+    expect(ops).toEqual(['scale', 'matmul', 'glm-mask-fill', 'cast', 'scale', 'softmax', 'cast', 'matmul']);
+  });
+  it('glm mask with length, f32 prefill (Q = length = 6) over capacity 9, ctx 3', () => {
+    expectAgreement(withLength(glm('f32', 1, 2, 6, 9, 8, [3], 0, 38), 6), 'f32');
+  });
+  it('glm mask with length, bf16, Q = 2 over capacity 12 holding 7', () => {
+    expectAgreement(withLength(glm('bf16', 1, 2, 2, 12, 8, [4], 1, 39), 7), 'bf16');
+  });
+  it('glm mask with length = K agrees with no length', () => {
+    const c = glm('f32', 1, 2, 3, 7, 8, [2], 0, 40);
+    const plain = check(c);
+    const full = check(withLength(c, 7));
+    expect(full.nse).toBe(plain.nse);
+  });
+
   const explicit = (dtype: DType, B: number, H: number, Q: number, K: number, d: number, maskHeads: number, seed: number): Composite => {
     const n = generator(seed);
     const mask = randomInts(n, 'i8', [B, maskHeads, Q, K], 0, 1);

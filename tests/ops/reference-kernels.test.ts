@@ -5,7 +5,8 @@
  *
  * Comparison policy.
  *  - EXACT (bit for bit, including the sign of zero and NaN-ness) for data movement (reshape, transpose,
- *    split, concat, slice, gather, masked-fill, glm-mask-fill, all-reduce) and for ops whose output is one
+ *    split, concat, slice, gather, masked-fill, glm-mask-fill, all-reduce, top-k: a selection, values and
+ *    indices alike) and for ops whose output is one
  *    rounding of a value float64 computes exactly or by one fixed IEEE operation sequence given in the
  *    semantics: add, mul (sums/products of ≤ 24-bit values are exact in float64), scale and
  *    deepnorm-residual (the float64 product / product-plus-sum, then one rounding), cast, dequantize
@@ -13,7 +14,7 @@
  *    fixtures' exponent range, and their short sums, are exact in float64 in any order, so the kernel's sum
  *    and the generator's exact rational sum round to the same value).
  *  - AT MOST 1 ULP of the output dtype for ops with transcendental functions or long float64 sums: gelu,
- *    geglu (erf / tanh), softmax (exp), layer-norm (sqrt and rounded float64 mean / variance), attention
+ *    geglu (erf / tanh), softmax and log-sum-exp (exp, log), layer-norm (sqrt and rounded float64 mean / variance), attention
  *    (exp and sums), rope and rotary-table (pow, cos, sin), matmul / linear in f32 (48-bit products: the
  *    float64 sum itself rounds, in an order that differs from the generator's exact sum). The float64 value
  *    differs from the generator's by a few float64 ulps (libm vs V8, summation order); after rounding to
@@ -124,7 +125,7 @@ function checkRepresentable(value: number, dtype: DType): string | null {
 // -------------------------------------------------------------------------------------------------
 // Which ops get the 1-ulp allowance (see the header comment for why).
 
-const TRANSCENDENTAL_OR_LONG_SUM = new Set(['gelu', 'geglu', 'softmax', 'layer-norm', 'attention', 'rope', 'rotary-table']);
+const TRANSCENDENTAL_OR_LONG_SUM = new Set(['gelu', 'geglu', 'softmax', 'log-sum-exp', 'layer-norm', 'attention', 'rope', 'rotary-table']);
 const ROUNDED_SUM_IN_F32 = new Set(['matmul', 'linear']);
 
 function allowedUlps(op: string, dtype: DType): number {
@@ -272,11 +273,39 @@ describe('documented run-time errors of the reference', () => {
     ]);
   });
 
+  it('top-k: k outside 1..N (a symbolic N bound short at run time) is an error', () => {
+    const topK = REFERENCE_KERNELS['top-k']!;
+    expect(kindOf(() => topK([ref('f32', [2, 3], [1, 2, 3, 4, 5, 6])], { k: 4 }, identityContext))).toBe('shape');
+  });
+
   it('gather: an index outside [0, n) is an error', () => {
     const gather = REFERENCE_KERNELS['gather']!;
     const table = ref('f32', [2, 3], [1, 2, 3, 4, 5, 6]);
     expect(kindOf(() => gather([table, ref('i32', [1], [2])], { axis: 0 }, identityContext))).toBe('input');
     expect(kindOf(() => gather([table, ref('i32', [1], [-1])], { axis: 0 }, identityContext))).toBe('input');
     expect(kindOf(() => gather([table, ref('i32', [1], [3])], { axis: 1 }, identityContext))).toBe('input');
+  });
+
+  it('cache-write: an offset with offset < 0 or offset + S > C is an error', () => {
+    const write = REFERENCE_KERNELS['cache-write']!;
+    const cache = ref('f32', [1, 1, 4, 2], [0, 1, 2, 3, 4, 5, 6, 7]);
+    const update = ref('f32', [1, 1, 2, 2], [8, 9, 10, 11]);
+    const at = (o: number) => () => write([cache, update, ref('i32', [1], [o])], {}, identityContext);
+    expect(kindOf(at(-1))).toBe('input');
+    expect(kindOf(at(3))).toBe('input');
+    expect(at(3)).toThrow(/^cache-write offset out of range/);
+    expect(Array.from(at(2)()[0]!.values)).toEqual([0, 1, 2, 3, 8, 9, 10, 11]);
+  });
+
+  it('attention and glm-mask-fill: a length below Q or above K is an error', () => {
+    const attention = REFERENCE_KERNELS['attention']!;
+    const fill = REFERENCE_KERNELS['glm-mask-fill']!;
+    const q = ref('f32', [1, 1, 2, 2], [1, 0, 0, 1]);
+    const kv = ref('f32', [1, 1, 4, 2], [1, 2, 3, 4, 5, 6, 7, 8]);
+    const ctx = ref('i32', [1], [0]);
+    for (const n of [1, 5]) {
+      expect(kindOf(() => attention([q, kv, kv, ctx, ref('i32', [1], [n])], { mask: 'glm', layerIndex: 0 }, identityContext))).toBe('input');
+      expect(kindOf(() => fill([ref('f32', [1, 1, 2, 4], [0, 0, 0, 0, 0, 0, 0, 0]), ctx, ref('i32', [1], [n])], { value: -1 }, identityContext))).toBe('input');
+    }
   });
 });

@@ -119,4 +119,43 @@ describe('ModelSession on cpu-ref', () => {
       'sequence of 5 tokens exceeds the model\'s maximum of 4',
     );
   });
+
+  it('top-k candidates and log-sum-exp match the full logits of the same steps (prefillTop/decodeTop)', async () => {
+    const weights = randomWeights(TINY, 'f32', 21);
+    const session = await ModelSession.open(await cpuRef.open(), TINY, weights, { dtype: 'f32', cacheCapacity: 16 });
+    const reference = await ModelSession.open(await cpuRef.open(), TINY, weights, { dtype: 'f32', cacheCapacity: 16 });
+    const prompt = { tokens: [5, 6, 7, 256, 260], positions: [0, 1, 2, 3, 3], contextLength: 4 };
+    const check = (top: { ids: Int32Array; logits: Float32Array; logSumExp: number }, full: Float32Array, k: number) => {
+      const real = Array.from(full.subarray(0, TINY.vocabSize));
+      const order = real.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, k);
+      expect(Array.from(top.ids)).toEqual(order.map((o) => o[1]));
+      expect(Array.from(top.logits)).toEqual(order.map((o) => o[0]));
+      const max = Math.max(...real);
+      const lse = max + Math.log(real.reduce((acc, v) => acc + Math.exp(v - max), 0));
+      expect(top.logSumExp).toBeCloseTo(lse, 5);
+    };
+    const first = await session.prefillTop([prompt], 7);
+    const [want] = await reference.prefill([prompt]);
+    check(first.rows[0]!, want!, 7);
+    expect(Array.from((await first.full())[0]!)).toEqual(Array.from(want!));
+    for (const [step, token] of [[1, 42], [2, 43], [3, 44]] as const) {
+      const decode = { tokens: [token], positions: [3], parents: [0] };
+      const got = await session.decodeTop(decode, 3);
+      const [full] = await reference.decode(decode);
+      check(got.rows[0]!, full!, 3);
+      if (step === 3) {
+        await session.decodeTop(decode, 3); // a later call overwrites the step's logits
+        await expect(got.full()).rejects.toThrow('overwritten by a later call');
+      }
+    }
+    await session.close();
+    await reference.close();
+  });
+
+  it('a session with a smaller KV cache refuses sequences beyond it', async () => {
+    const session = await ModelSession.open(await cpuRef.open(), TINY, randomWeights(TINY, 'f32', 1), { dtype: 'f32', cacheCapacity: 3 });
+    await session.prefill([{ tokens: [1, 2, 3], positions: [0, 1, 2], contextLength: 2 }]);
+    await expect(session.decode({ tokens: [4], positions: [3], parents: [0] })).rejects.toThrow("exceeds the session's KV-cache capacity of 3");
+    await expect(ModelSession.open(await cpuRef.open(), TINY, randomWeights(TINY, 'f32', 1), { dtype: 'f32', cacheCapacity: 0 })).rejects.toThrow('cache capacity');
+  });
 });

@@ -3,6 +3,7 @@ import type { RefKernel } from './kernel.js';
 import { add, mul } from './elementwise-binary.js';
 import { allReduce } from './all-reduce.js';
 import { attention } from './attention.js';
+import { cacheWrite } from './cache-write.js';
 import { cast } from './cast.js';
 import { concat } from './concat.js';
 import { deepnormResidual } from './deepnorm-residual.js';
@@ -13,6 +14,7 @@ import { gelu } from './gelu.js';
 import { glmMaskFill } from './glm-mask-fill.js';
 import { layerNorm } from './layer-norm.js';
 import { linear } from './linear.js';
+import { logSumExp } from './log-sum-exp.js';
 import { maskedFill } from './masked-fill.js';
 import { matmul } from './matmul.js';
 import { reshape } from './reshape.js';
@@ -22,11 +24,12 @@ import { scale } from './scale.js';
 import { slice } from './slice.js';
 import { softmax } from './softmax.js';
 import { split } from './split.js';
+import { topK } from './top-k.js';
 import { transpose } from './transpose.js';
 
 export const REFERENCE_KERNELS: Readonly<Record<string, RefKernel>> = {
   matmul, add, mul, scale, 'layer-norm': layerNorm, gelu, softmax, cast, reshape, transpose, split, concat, slice, gather,
-  'masked-fill': maskedFill, 'glm-mask-fill': glmMaskFill, 'rotary-table': rotaryTable, dequantize,
+  'masked-fill': maskedFill, 'glm-mask-fill': glmMaskFill, 'rotary-table': rotaryTable, dequantize, 'cache-write': cacheWrite, 'top-k': topK, 'log-sum-exp': logSumExp,
   linear, rope, attention, geglu, 'deepnorm-residual': deepnormResidual,
   'all-reduce': allReduce,
 };

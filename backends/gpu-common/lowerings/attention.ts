@@ -23,6 +23,9 @@ export const attention: Lowering = (ctx) => {
   const k = ctx.input(1)!;
   const v = ctx.input(2)!;
   const maskInput = ctx.input(3)!;
+  // The valid keys of a fixed-capacity cache: a pointer, read by the kernels, so the record stays the same every step.
+  const lengthInput = ctx.input(4);
+  const length = lengthInput ? ctx.contiguous(lengthInput) : null;
   const out = ctx.output(0);
   const [batch, heads, queries, dim] = q.shape as [number, number, number, number];
   const keys = k.shape[2]!;
@@ -56,12 +59,13 @@ export const attention: Lowering = (ctx) => {
     workspaceBytes = splits > 1 ? rows * splits * (2 + dim) * 4 : 0;
   }
   const workspace = workspaceBytes > 0 ? ptrOf(ctx.scratch(workspaceBytes)) : null;
+  if (length) ctx.noteIndexCheck(); // the kernels range-check the length they read
   ctx.emit(OP.attention, [
     dtypeCode(q.dtype), mode, ptrOf(out), ptrOf(q), ptrOf(k), ptrOf(v),
     ...strides4(q), ...strides4(k), ...strides4(v), ...strides4(out),
     batch, heads, queries, keys, dim, scale,
     explicit ? 1 : 0, explicit ? null : ptrOf(mask), explicit ? ptrOf(mask) : null, ...maskStrides,
-    workspace, splits, keysPerSplit, chunk,
+    workspace, splits, keysPerSplit, chunk, length ? ptrOf(length) : null,
   ]);
 };
 

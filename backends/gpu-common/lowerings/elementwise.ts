@@ -84,8 +84,12 @@ export const maskedFill: Lowering = (ctx) => {
 export const glmMaskFill: Lowering = (ctx) => {
   const x = ctx.contiguous(ctx.input(0)!);
   const contextLengths = ctx.contiguous(ctx.input(1)!);
+  const lengthInput = ctx.input(2);
+  const length = lengthInput ? ctx.contiguous(lengthInput) : null;
   const out = ctx.output(0);
   const [b, h, q, k] = out.shape as [number, number, number, number];
   const value = (ctx.node.attrs['value'] as number | undefined) ?? -10000;
-  if (b * h * q * k > 0) ctx.emit(OP.glmMaskFill, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), ptrOf(contextLengths), b, h, q, k, value]);
+  if (b * h * q * k === 0) return;
+  if (length) ctx.noteIndexCheck(); // the kernel range-checks the length it reads
+  ctx.emit(OP.glmMaskFill, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), ptrOf(contextLengths), b, h, q, k, value, length ? ptrOf(length) : null]);
 };

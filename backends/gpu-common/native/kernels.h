@@ -38,6 +38,25 @@ struct CopyParams {
 };
 void launch_copy(const CopyParams& p, int64_t count, Stream s);
 
+// cache-write: `src` (the update) copied over an iteration shape into `dst` (the cache at position 0)
+// shifted by *offset · offset_stride elements, where the offset is read on the device; an offset
+// outside [0, max_offset] (max_offset = C − S) sets error_flag to tag+1 and writes nothing.
+struct CacheWriteParams {
+  int rank;
+  int elem_bytes;  // 1, 2, 4, 8 or 16
+  int64_t shape[kMaxRank];
+  int64_t dst_strides[kMaxRank];
+  int64_t src_strides[kMaxRank];
+  const int32_t* offset;
+  int64_t offset_stride;
+  int64_t max_offset;
+  int* error_flag;
+  int tag;
+  void* dst;
+  const void* src;
+};
+void launch_cache_write(const CacheWriteParams& p, int64_t count, Stream s);
+
 // out = a (+|·) b with broadcast strides (0 where a dim is stretched); out contiguous.
 struct BinaryParams {
   int rank;
@@ -69,7 +88,10 @@ struct MaskedFillParams {
   double value;
 };
 void launch_masked_fill(int dtype, const MaskedFillParams& p, int64_t count, Stream s);
-void launch_glm_mask_fill(int dtype, void* out, const void* x, const int32_t* context_lengths, int64_t batch, int64_t heads, int64_t q, int64_t k, double value, Stream s);
+// With `length` (read on the device; null = k): keys >= *length are masked too and the queries sit at
+// *length − q …; a length outside [q, k] sets error_flag to tag+1.
+void launch_glm_mask_fill(int dtype, void* out, const void* x, const int32_t* context_lengths, const int32_t* length, int64_t batch, int64_t heads, int64_t q,
+                          int64_t k, double value, int* error_flag, int tag, Stream s);
 void launch_rotary_table(float* cos_out, float* sin_out, const int32_t* positions, int64_t tokens, int64_t dim, double base, Stream s);
 
 // Rotary embedding over x[B, H, S, d] read and written through element strides (so a fused
@@ -86,7 +108,9 @@ struct RopeParams {
 };
 void launch_rope(int dtype, const RopeParams& p, Stream s);
 
-// GLM attention over a KV cache. Queries are the last Q of K positions. Element strides [b, h, i|j, t].
+// GLM attention over a KV cache. Queries are the last Q of the valid key positions: all K, or the
+// first *length (read on the device: a fixed-capacity cache, the same launch every decode step; outside
+// [Q, K] it sets error_flag to tag+1). Element strides [b, h, i|j, t].
 struct AttentionParams {
   const void* q;
   const void* k;
@@ -107,8 +131,14 @@ struct AttentionParams {
   float* partial_acc;
   int splits;
   int keys_per_split;
+  const int32_t* length;  // null: every key is valid
+  int* error_flag;
+  int tag;
 };
 void launch_attention_fused(int dtype, const AttentionParams& p, Stream s);
+// Backends built with GLM_TENSOR_CORE_ATTENTION (cuda): the many-query path on tensor cores. Returns
+// false, launching nothing, when the dtype, head dim, mask kind or layout does not suit it.
+bool launch_attention_tensor_core(int dtype, const AttentionParams& p, Stream s);
 // The materialised path's middle: pre-scaled scores [rows = B·H·Q, K] (fp32, or the storage dtype when
 // storage_scores, in which case probs may be the same buffer) -> masked softmax -> P (dtype).
 void launch_attention_softmax(int dtype, bool storage_scores, const AttentionParams& p, const void* scores, void* probs, int64_t bh_begin, int64_t bh_count, Stream s);
@@ -136,6 +166,23 @@ struct GemmParams {
 void launch_gemm_simt(const GemmParams& p, Stream s);
 // Weight-only quantized or small-M linear: y[m, n] = Σ_k x[m,k]·w[n,k]·scale[n] + bias[n], m ≤ 16.
 void launch_gemv(const GemmParams& p, Stream s);
+
+// Top-k along the last axis of x [rows, n] (f32/f16/bf16): values [rows, k] f32, indices [rows, k] i32, in
+// the op's total order; 1 ≤ k ≤ min(n, kMaxTopK). Each pass leaves k keys per chunk of kTopKChunk; rows
+// longer than a chunk need top_k_scratch_keys(rows, n, k) keys of scratch (null for shorter rows).
+constexpr int64_t kTopKChunk = 4096;
+constexpr int kMaxTopK = 256;
+inline int64_t top_k_keys_after(int64_t len, int k) { return (len + kTopKChunk - 1) / kTopKChunk * k; }
+inline int64_t top_k_scratch_keys(int64_t rows, int64_t n, int k) {
+  if (n <= kTopKChunk) return 0;
+  const int64_t first = top_k_keys_after(n, k);  // the first pass's keys, then the second's (fewer)
+  return rows * (first + (first > kTopKChunk ? top_k_keys_after(first, k) : 0));
+}
+void launch_top_k(int dtype, const void* x, int64_t rows, int64_t n, int k, uint64_t* scratch, float* values, int32_t* indices, Stream s);
+
+// out[rows] (f32) = log Σ exp(x[row, :]) with fp32 accumulation; `partial` holds 2 floats per (row,
+// chunk of `chunk` elements) (may be null when n = 0).
+void launch_log_sum_exp(int dtype, const void* x, int64_t rows, int64_t n, int64_t chunk, float* partial, float* out, Stream s);
 
 // Uniform values in [low, high) (benchmarks' random weights).
 void launch_random(int dtype, void* out, int64_t n, uint64_t seed, float low, float high, Stream s);

@@ -74,7 +74,10 @@ void launch_attention(Reader& r, int tag, Stream s) {
   p.splits = r.i32();
   p.keys_per_split = r.i32();
   const int64_t chunk = r.i64();  // (b, h) pairs per materialised chunk
+  p.length = r.ptr<const int32_t>();
   r.finish();
+  p.error_flag = device::error_flag();
+  p.tag = tag;
   if (p.dim > 256) throw ProgramError("attention: head dim " + std::to_string(p.dim) + " > 256", tag);
   if (mode == 0) {
     p.partial_ml = reinterpret_cast<float*>(workspace);
@@ -84,6 +87,13 @@ void launch_attention(Reader& r, int tag, Stream s) {
     device::check_launch("attention (fused)");
     return;
   }
+#ifdef GLM_TENSOR_CORE_ATTENTION
+  // Long prompts: a flash-style tensor-core kernel where the backend has one and the layout suits it.
+  if (launch_attention_tensor_core(dtype, p, s)) {
+    device::check_launch("attention (tensor cores)");
+    return;
+  }
+#endif
   // Materialised: per chunk of (b, h) pairs, S = scale·Q·Kᵀ, P = softmax(mask(S)) (dtype), O = P·V.
   // Mode 1 keeps S in fp32 beside P; mode 2 keeps S in the storage dtype and overwrites it with P
   // (the release's fp16 path rounds the scores the same way). The planner sizes chunks to stay in L2.
@@ -300,8 +310,9 @@ void launch_one(int op, int tag, Reader& r, Stream s) {
       const int32_t* ctx = r.ptr<const int32_t>();
       const int64_t b = r.i64(), h = r.i64(), q = r.i64(), k = r.i64();
       const double value = r.f64();
+      const int32_t* length = r.ptr<const int32_t>();
       r.finish();
-      launch_glm_mask_fill(dtype, out, x, ctx, b, h, q, k, value, s);
+      launch_glm_mask_fill(dtype, out, x, ctx, length, b, h, q, k, value, device::error_flag(), tag, s);
       device::check_launch("glm-mask-fill");
       return;
     }
@@ -375,6 +386,62 @@ void launch_one(int op, int tag, Reader& r, Stream s) {
       if (bytes > 0) device::copy_async(dst, src, bytes);
       return;
     }
+    case OP_TOP_K: {
+      const int dtype = r.i32();
+      float* values = r.ptr<float>();
+      int32_t* indices = r.ptr<int32_t>();
+      const void* x = r.ptr();
+      const int64_t rows = r.i64(), n = r.i64();
+      const int k = r.i32();
+      const int64_t chunk = r.i64();
+      uint64_t* scratch = r.ptr<uint64_t>();
+      const int64_t scratch_bytes = r.i64();
+      r.finish();
+      // k and N arrive at run time (N may be symbolic): the kernels' limits are checked here.
+      if (k < 1 || k > n) throw ProgramError("top-k: k = " + std::to_string(k) + " is outside 1.." + std::to_string(n) + " (the row length)", tag);
+      if (k > kMaxTopK) throw ProgramError("top-k: k = " + std::to_string(k) + " exceeds the kernels' " + std::to_string(kMaxTopK), tag);
+      if (n > INT32_MAX) throw ProgramError("top-k: rows of " + std::to_string(n) + " elements exceed i32 indices", tag);
+      if (chunk != kTopKChunk) throw ProgramError("top-k: chunk " + std::to_string(chunk) + " is not the kernels' " + std::to_string(kTopKChunk), tag);
+      const int64_t needed = top_k_scratch_keys(rows, n, k) * 8;
+      if (needed > 0 && (!scratch || scratch_bytes < needed)) throw ProgramError("top-k: " + std::to_string(scratch_bytes) + " bytes of scratch, the passes need " + std::to_string(needed), tag);
+      launch_top_k(dtype, x, rows, n, k, scratch, values, indices, s);
+      device::check_launch("top-k");
+      return;
+    }
+    case OP_LOG_SUM_EXP: {
+      const int dtype = r.i32();
+      float* out = r.ptr<float>();
+      const void* x = r.ptr();
+      const int64_t rows = r.i64(), n = r.i64(), chunk = r.i64();
+      float* partial = r.ptr<float>();
+      r.finish();
+      if (chunk <= 0) throw ProgramError("log-sum-exp: chunk " + std::to_string(chunk), tag);
+      if (n > 0 && !partial) throw ProgramError("log-sum-exp: no scratch for the chunks' partial sums", tag);
+      launch_log_sum_exp(dtype, x, rows, n, chunk, partial, out, s);
+      device::check_launch("log-sum-exp");
+      return;
+    }
+    case OP_CACHE_WRITE: {
+      CacheWriteParams p{};
+      p.elem_bytes = r.i32();
+      p.rank = read_rank(r, "cache-write", tag);
+      int64_t count = 1;
+      for (int d = 0; d < p.rank; ++d) count *= (p.shape[d] = r.i64());
+      for (int d = 0; d < p.rank; ++d) p.dst_strides[d] = r.i64();
+      for (int d = 0; d < p.rank; ++d) p.src_strides[d] = r.i64();
+      p.dst = r.ptr();
+      p.src = r.ptr();
+      p.offset = r.ptr<const int32_t>();
+      p.offset_stride = r.i64();
+      p.max_offset = r.i64();
+      r.finish();
+      if (!p.offset) throw ProgramError("cache-write: no offset tensor", tag);
+      p.error_flag = device::error_flag();
+      p.tag = tag;
+      launch_cache_write(p, count, s);
+      device::check_launch("cache-write");
+      return;
+    }
     default:
       throw ProgramError("unknown launch opcode " + std::to_string(op), tag);
   }
@@ -401,6 +468,9 @@ const char* op_name(int op) {
     case OP_ATTENTION: return "attention";
     case OP_GEMM: return "matmul";
     case OP_MEMCPY: return "memcpy";
+    case OP_TOP_K: return "top-k";
+    case OP_LOG_SUM_EXP: return "log-sum-exp";
+    case OP_CACHE_WRITE: return "cache-write";
     default: return "unknown";
   }
 }

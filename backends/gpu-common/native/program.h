@@ -29,6 +29,9 @@ enum Op : int {
   OP_ATTENTION = 15,
   OP_GEMM = 16,
   OP_MEMCPY = 17,
+  OP_TOP_K = 18,
+  OP_LOG_SUM_EXP = 19,
+  OP_CACHE_WRITE = 20,
 };
 
 const char* op_name(int op);

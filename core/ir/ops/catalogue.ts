@@ -4,6 +4,7 @@ import type { OpDefinition } from '../op-definition.js';
 import { add, mul } from './elementwise-binary.js';
 import { allReduce } from './all-reduce.js';
 import { attention } from './attention.js';
+import { cacheWrite } from './cache-write.js';
 import { cast } from './cast.js';
 import { concat } from './concat.js';
 import { deepnormResidual } from './deepnorm-residual.js';
@@ -14,6 +15,7 @@ import { gelu } from './gelu.js';
 import { glmMaskFill } from './glm-mask-fill.js';
 import { layerNorm } from './layer-norm.js';
 import { linear } from './linear.js';
+import { logSumExp } from './log-sum-exp.js';
 import { maskedFill } from './masked-fill.js';
 import { matmul } from './matmul.js';
 import { reshape } from './reshape.js';
@@ -23,12 +25,13 @@ import { scale } from './scale.js';
 import { slice } from './slice.js';
 import { softmax } from './softmax.js';
 import { split } from './split.js';
+import { topK } from './top-k.js';
 import { transpose } from './transpose.js';
 
 const ALL: readonly OpDefinition[] = [
   // primitives
   matmul, add, mul, scale, layerNorm, gelu, softmax, cast, reshape, transpose, split, concat, slice, gather,
-  maskedFill, glmMaskFill, rotaryTable, dequantize,
+  maskedFill, glmMaskFill, rotaryTable, dequantize, cacheWrite, topK, logSumExp,
   // composites
   linear, rope, attention, geglu, deepnormResidual,
   // collectives

@@ -1,26 +1,42 @@
 /**
  * One GLM block (DeepNorm post-LN), emitted into a builder. Activations are [batch, seq, hidden];
- * attention works on [batch, heads, seq, headDim]. The KV cache enters as past key/value, is
- * reordered by `cacheIndex` (beam search), extended with this call's keys/values and returned.
+ * attention works on [batch, heads, seq, headDim]. The KV cache comes in one of three forms
+ * (see KvCacheForm) and leaves as the present key/value.
  */
 import type { DType } from '../../tensor/dtype.js';
 import type { GraphBuilder, Value } from '../../ir/builder.js';
 import { deepnormAlpha, headDim, type GlmConfig } from './config.js';
 import { layerPrefix, linearShapes, type WeightQuantization } from './weights-layout.js';
 
+/**
+ * How a block meets its KV cache.
+ * - 'functional': past [cacheBatch, heads, past, d] is reordered by `cacheIndex` (beam search) and
+ *   concatenated with this call's keys/values: a pure function, the form reference checks use. Every
+ *   call copies the whole cache.
+ * - 'in-place-start': a fixed-capacity cache [batch, heads, capacity, d] gets this call's keys/values
+ *   written at `cacheOffset` (0 for a prompt); attention sees only this call's tokens.
+ * - 'in-place-extend': the same write, then attention over the first `kvLength` cache positions. Shapes
+ *   do not change from one decode step to the next (offset and length are device scalars), so a
+ *   backend can record the step once and replay it. Rows are reordered outside the graph.
+ */
+export type KvCacheForm = 'functional' | 'in-place-start' | 'in-place-extend';
+
+export type CacheInputs =
+  | { form: 'functional'; cacheIndex: Value /* i32 [batch] */; pastKey: Value; pastValue: Value }
+  | { form: 'in-place-start'; cacheOffset: Value /* i32 [1] */; pastKey: Value; pastValue: Value }
+  | { form: 'in-place-extend'; cacheOffset: Value; kvLength: Value /* i32 [1]: cacheOffset + seq */; pastKey: Value; pastValue: Value };
+
 export interface BlockInputs {
   hidden: Value; // [batch, seq, hidden]
   positions: Value; // i32 [batch, seq]
   blockPositions: Value | null; // i32 [batch, seq], 2-D rotary only
   contextLengths: Value; // i32 [batch]
-  cacheIndex: Value; // i32 [batch]: the row of the past cache each row continues
-  pastKey: Value; // [cacheBatch, heads, past, headDim]
-  pastValue: Value;
+  cache: CacheInputs;
 }
 
 export interface BlockOutputs {
   hidden: Value;
-  presentKey: Value; // [batch, heads, past+seq, headDim]
+  presentKey: Value; // functional: [batch, heads, past+seq, d]; in place: [batch, heads, capacity, d]
   presentValue: Value;
 }
 
@@ -63,12 +79,26 @@ export function glmBlock(b: GraphBuilder, c: GlmConfig, layer: number, input: Bl
     const k = rope(toHeads(k0!, 'k_heads'), 'rope_k');
     const v = toHeads(v0!, 'v_heads');
 
-    const pastKey = b.op1('gather', [input.pastKey, input.cacheIndex], { axis: 0 }, 'reorder_past_key');
-    const pastValue = b.op1('gather', [input.pastValue, input.cacheIndex], { axis: 0 }, 'reorder_past_value');
-    const presentKey = b.op1('concat', [pastKey, k], { axis: 2 }, 'append_key');
-    const presentValue = b.op1('concat', [pastValue, v], { axis: 2 }, 'append_value');
+    const cache = input.cache;
+    let presentKey: Value;
+    let presentValue: Value;
+    let attended: [Value, Value, Value, Value] | [Value, Value, Value, Value, Value];
+    if (cache.form === 'functional') {
+      const pastKey = b.op1('gather', [cache.pastKey, cache.cacheIndex], { axis: 0 }, 'reorder_past_key');
+      const pastValue = b.op1('gather', [cache.pastValue, cache.cacheIndex], { axis: 0 }, 'reorder_past_value');
+      presentKey = b.op1('concat', [pastKey, k], { axis: 2 }, 'append_key');
+      presentValue = b.op1('concat', [pastValue, v], { axis: 2 }, 'append_value');
+      attended = [q, presentKey, presentValue, input.contextLengths];
+    } else {
+      presentKey = b.op1('cache-write', [cache.pastKey, k, cache.cacheOffset], {}, 'write_key');
+      presentValue = b.op1('cache-write', [cache.pastValue, v, cache.cacheOffset], {}, 'write_value');
+      attended =
+        cache.form === 'in-place-start'
+          ? [q, k, v, input.contextLengths]
+          : [q, presentKey, presentValue, input.contextLengths, cache.kvLength];
+    }
 
-    const context = b.op1('attention', [q, presentKey, presentValue, input.contextLengths], { mask: 'glm', layerIndex: layer }, 'attention');
+    const context = b.op1('attention', attended, { mask: 'glm', layerIndex: layer }, 'attention');
     const merged = b.op1(
       'reshape',
       [b.op1('transpose', [context], { perm: [0, 2, 1, 3] }, 'context_tokens')],

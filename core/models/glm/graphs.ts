@@ -1,12 +1,13 @@
 /**
- * The GLM graphs. One model graph serves prefill and decode: `seq` new tokens are appended to a
- * cache of `past` tokens (past = 0 for a prefill). Symbolic dims: batch, seq, past, cache_batch.
+ * The GLM graphs. `seq` new tokens extend a KV cache in one of three forms (KvCacheForm in block.ts):
+ * functional (symbolic dims batch, seq, past, cache_batch) or in place in a cache of `capacity`
+ * positions (dims batch, seq, capacity).
  */
 import type { DType } from '../../tensor/dtype.js';
 import { GraphBuilder, type Value } from '../../ir/builder.js';
 import type { Graph } from '../../ir/graph.js';
 import { headDim, type GlmConfig } from './config.js';
-import { glmBlock, type BlockInputs, type BlockOptions } from './block.js';
+import { glmBlock, type BlockOptions, type CacheInputs, type KvCacheForm } from './block.js';
 import type { WeightQuantization } from './weights-layout.js';
 
 export interface GlmGraphOptions {
@@ -14,6 +15,13 @@ export interface GlmGraphOptions {
   readonly quantization?: WeightQuantization;
   /** 'last': logits of the last position only (generation); 'all': every position (evaluation, goldens). */
   readonly logits?: 'last' | 'all';
+  /** How the KV cache is carried; 'functional' when absent. */
+  readonly cache?: KvCacheForm;
+  /**
+   * Also select on the device: the `k` largest logits of the real vocabulary (`top_values`,
+   * `top_indices`) and its log-sum-exp, so generation need not read every logit back.
+   */
+  readonly topK?: number;
 }
 
 /** Graph input names, shared by every caller that binds them. */
@@ -23,6 +31,8 @@ export const GLM_INPUTS = {
   blockPositions: 'block_position_ids',
   contextLengths: 'context_lengths',
   cacheIndex: 'cache_index',
+  cacheOffset: 'cache_offset',
+  kvLength: 'kv_length',
   pastKey: (layer: number) => `past_key.${layer}`,
   pastValue: (layer: number) => `past_value.${layer}`,
 } as const;
@@ -30,6 +40,9 @@ export const GLM_INPUTS = {
 export const GLM_OUTPUTS = {
   logits: 'logits',
   hidden: 'hidden',
+  topValues: 'top_values',
+  topIndices: 'top_indices',
+  logSumExp: 'log_sum_exp',
   presentKey: (layer: number) => `present_key.${layer}`,
   presentValue: (layer: number) => `present_value.${layer}`,
 } as const;
@@ -38,16 +51,22 @@ function commonInputs(b: GraphBuilder, c: GlmConfig) {
   const positions = b.input(GLM_INPUTS.positions, 'i32', ['batch', 'seq']);
   const blockPositions = c.rotary === '2d' ? b.input(GLM_INPUTS.blockPositions, 'i32', ['batch', 'seq']) : null;
   const contextLengths = b.input(GLM_INPUTS.contextLengths, 'i32', ['batch']);
-  const cacheIndex = b.input(GLM_INPUTS.cacheIndex, 'i32', ['batch']);
-  return { positions, blockPositions, contextLengths, cacheIndex };
+  return { positions, blockPositions, contextLengths };
 }
 
-function cacheInputs(b: GraphBuilder, c: GlmConfig, layer: number, dtype: DType): Pick<BlockInputs, 'pastKey' | 'pastValue'> {
-  const shape = ['cache_batch', c.numHeads, 'past', headDim(c)];
-  return {
-    pastKey: b.input(GLM_INPUTS.pastKey(layer), dtype, shape),
-    pastValue: b.input(GLM_INPUTS.pastValue(layer), dtype, shape),
-  };
+/** The graph-wide inputs of a cache form; per-layer tensors are added by `layerCache`. */
+function cacheScalars(b: GraphBuilder, form: KvCacheForm) {
+  if (form === 'functional') return { form, cacheIndex: b.input(GLM_INPUTS.cacheIndex, 'i32', ['batch']) } as const;
+  const cacheOffset = b.input(GLM_INPUTS.cacheOffset, 'i32', [1]);
+  if (form === 'in-place-start') return { form, cacheOffset } as const;
+  return { form, cacheOffset, kvLength: b.input(GLM_INPUTS.kvLength, 'i32', [1]) } as const;
+}
+
+function layerCache(b: GraphBuilder, c: GlmConfig, layer: number, dtype: DType, scalars: ReturnType<typeof cacheScalars>): CacheInputs {
+  const shape = scalars.form === 'functional' ? ['cache_batch', c.numHeads, 'past', headDim(c)] : ['batch', c.numHeads, 'capacity', headDim(c)];
+  const pastKey = b.input(GLM_INPUTS.pastKey(layer), dtype, shape);
+  const pastValue = b.input(GLM_INPUTS.pastValue(layer), dtype, shape);
+  return { ...scalars, pastKey, pastValue };
 }
 
 /** The whole model: embedding → N blocks → final LayerNorm → logits (tied to the embedding, or lm_head). */
@@ -57,10 +76,11 @@ export function buildGlmModelGraph(c: GlmConfig, options: GlmGraphOptions): Grap
   const b = new GraphBuilder(`${c.name}-model`);
   const ids = b.input(GLM_INPUTS.inputIds, 'i32', ['batch', 'seq']);
   const common = commonInputs(b, c);
+  const scalars = cacheScalars(b, options.cache ?? 'functional');
   const embedding = b.param('transformer.word_embeddings.weight', dtype, [c.paddedVocabSize, c.hiddenSize]);
   let hidden: Value = b.op1('gather', [embedding, ids], { axis: 0 }, 'embedding');
   for (let layer = 0; layer < c.numLayers; layer++) {
-    const out = glmBlock(b, c, layer, { hidden, ...common, ...cacheInputs(b, c, layer, dtype) }, blockOptions);
+    const out = glmBlock(b, c, layer, { hidden, ...common, cache: layerCache(b, c, layer, dtype, scalars) }, blockOptions);
     b.output(GLM_OUTPUTS.presentKey(layer), out.presentKey);
     b.output(GLM_OUTPUTS.presentValue(layer), out.presentValue);
     hidden = out.hidden;
@@ -70,7 +90,16 @@ export function buildGlmModelGraph(c: GlmConfig, options: GlmGraphOptions): Grap
   const finalBias = b.param('transformer.final_layernorm.bias', dtype, [c.hiddenSize]);
   const normed = b.op1('layer-norm', [hidden, finalWeight, finalBias], { eps: c.layerNormEps }, 'final_layernorm');
   const head = c.tiedOutput ? embedding : b.param('lm_head.weight', dtype, [c.paddedVocabSize, c.hiddenSize]);
-  b.output(GLM_OUTPUTS.logits, b.op1('matmul', [normed, head], { transposeB: true }, 'logits'));
+  const logits = b.op1('matmul', [normed, head], { transposeB: true }, 'logits');
+  b.output(GLM_OUTPUTS.logits, logits);
+  if (options.topK !== undefined) {
+    // Padded vocabulary rows are never candidates.
+    const real = c.paddedVocabSize === c.vocabSize ? logits : b.op1('slice', [logits], { axis: 2, start: 0, end: c.vocabSize }, 'real_vocabulary');
+    const [values, indices] = b.op('top-k', [real], { k: options.topK }, 'top_k');
+    b.output(GLM_OUTPUTS.topValues, values!);
+    b.output(GLM_OUTPUTS.topIndices, indices!);
+    b.output(GLM_OUTPUTS.logSumExp, b.op1('log-sum-exp', [real], {}, 'log_sum_exp'));
+  }
   return b.build();
 }
 
@@ -78,12 +107,30 @@ export function buildGlmModelGraph(c: GlmConfig, options: GlmGraphOptions): Grap
 export function buildGlmBlockGraph(c: GlmConfig, layer: number, options: GlmGraphOptions): Graph {
   const b = new GraphBuilder(`${c.name}-block-${layer}`);
   const hidden = b.input(GLM_OUTPUTS.hidden, options.dtype, ['batch', 'seq', c.hiddenSize]);
-  const out = glmBlock(b, c, layer, { hidden, ...commonInputs(b, c), ...cacheInputs(b, c, layer, options.dtype) }, {
+  const cache = layerCache(b, c, layer, options.dtype, cacheScalars(b, options.cache ?? 'functional'));
+  const out = glmBlock(b, c, layer, { hidden, ...commonInputs(b, c), cache }, {
     dtype: options.dtype,
     quantization: options.quantization ?? 'none',
   });
   b.output(GLM_OUTPUTS.hidden, out.hidden);
   b.output(GLM_OUTPUTS.presentKey(layer), out.presentKey);
   b.output(GLM_OUTPUTS.presentValue(layer), out.presentValue);
+  return b.build();
+}
+
+/**
+ * Beam reordering of an in-place cache: row r of the result is row `cache_index[r]` of the old one,
+ * for every layer's keys and values (outputs present_key.L / present_value.L).
+ */
+export function buildCacheReorderGraph(c: GlmConfig, dtype: DType): Graph {
+  const b = new GraphBuilder(`${c.name}-cache-reorder`);
+  const index = b.input(GLM_INPUTS.cacheIndex, 'i32', ['batch']);
+  const shape = ['cache_batch', c.numHeads, 'capacity', headDim(c)];
+  for (let layer = 0; layer < c.numLayers; layer++) {
+    const key = b.input(GLM_INPUTS.pastKey(layer), dtype, shape);
+    const value = b.input(GLM_INPUTS.pastValue(layer), dtype, shape);
+    b.output(GLM_OUTPUTS.presentKey(layer), b.op1('gather', [key, index], { axis: 0 }, `layers.${layer}.reorder_key`));
+    b.output(GLM_OUTPUTS.presentValue(layer), b.op1('gather', [value, index], { axis: 0 }, `layers.${layer}.reorder_value`));
+  }
   return b.build();
 }

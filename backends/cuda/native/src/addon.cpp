@@ -4,11 +4,14 @@
 #include <napi.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "device.h"
 #include "gemm_dispatch.h"
 #include "kernels.h"
 #include "program.h"
+#include "step.h"
 
 namespace {
 
@@ -148,6 +151,45 @@ Napi::Value Run(const Napi::CallbackInfo& cb) {
   return cb.Env().Undefined();
 }
 
+// runStep(program, uploads: [address, Uint8Array][], downloads: [address, Uint8Array][], repeated,
+//         readFlag, startEvent?, endEvent?) -> the error flag. Downloads land in the given arrays.
+Napi::Value RunStep(const Napi::CallbackInfo& cb) {
+  Napi::Env env = cb.Env();
+  Napi::Float64Array program = cb[0].As<Napi::Float64Array>();
+  const auto pairs = [&](const Napi::Value& v) {
+    Napi::Array list = v.As<Napi::Array>();
+    std::vector<std::pair<uint64_t, Napi::Uint8Array>> out;
+    for (uint32_t i = 0; i < list.Length(); ++i) {
+      Napi::Array pair = list.Get(i).As<Napi::Array>();
+      out.emplace_back(address_of(pair.Get(0u)), pair.Get(1u).As<Napi::Uint8Array>());
+    }
+    return out;
+  };
+  std::vector<glm::step::Upload> uploads;
+  for (auto& [address, bytes] : pairs(cb[1])) uploads.push_back({address, bytes.Data(), bytes.ByteLength()});
+  std::vector<glm::step::Download> downloads;
+  for (auto& [address, bytes] : pairs(cb[2])) downloads.push_back({bytes.Data(), address, bytes.ByteLength()});
+  const bool repeated = cb[3].ToBoolean().Value();
+  const bool read_flag = cb[4].ToBoolean().Value();
+  const int start = cb.Length() > 5 && cb[5].IsNumber() ? cb[5].As<Napi::Number>().Int32Value() : -1;
+  const int end = cb.Length() > 6 && cb[6].IsNumber() ? cb[6].As<Napi::Number>().Int32Value() : -1;
+  const int flag = guarded(env, [&] {
+    return glm::step::run(program.Data(), program.ElementLength(), uploads, downloads, repeated, read_flag, start, end);
+  });
+  return Napi::Number::New(env, flag);
+}
+
+Napi::Value StepStats(const Napi::CallbackInfo& cb) {
+  const glm::step::Stats& s = glm::step::stats();
+  Napi::Object o = Napi::Object::New(cb.Env());
+  o.Set("captures", static_cast<double>(s.captures));
+  o.Set("replays", static_cast<double>(s.replays));
+  o.Set("direct", static_cast<double>(s.direct));
+  o.Set("syncs", static_cast<double>(s.syncs));
+  o.Set("lastCaptureError", s.last_capture_error);
+  return o;
+}
+
 // finish(readFlag: boolean) -> the error flag (0 = none; otherwise the failing record's tag + 1)
 Napi::Value Finish(const Napi::CallbackInfo& cb) {
   const bool read_flag = cb.Length() > 0 && cb[0].ToBoolean().Value();
@@ -222,6 +264,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fill", Napi::Function::New(env, Fill));
   exports.Set("run", Napi::Function::New(env, Run));
   exports.Set("finish", Napi::Function::New(env, Finish));
+  exports.Set("runStep", Napi::Function::New(env, RunStep));
+  exports.Set("stepStats", Napi::Function::New(env, StepStats));
   exports.Set("memoryInfo", Napi::Function::New(env, MemoryInfo));
   exports.Set("eventCreate", Napi::Function::New(env, EventCreate));
   exports.Set("eventRecord", Napi::Function::New(env, EventRecord));

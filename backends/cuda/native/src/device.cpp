@@ -30,6 +30,7 @@ std::string bytes_text(size_t n) {
 }  // namespace
 
 bool is_open() { return opened; }
+bool syncs_each_launch() { return sync_each_launch; }
 const DeviceInfo& info() { return opened_info; }
 
 #ifdef GLM_CUDA_EMULATE

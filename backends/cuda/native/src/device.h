@@ -47,6 +47,8 @@ void memory_info(size_t* free_bytes, size_t* total_bytes);
 
 // After a launch: throws naming `what` if the launch failed (or, with GLM_CUDA_SYNC=1, if it faulted).
 void check_launch(const char* what);
+// True under GLM_CUDA_SYNC=1 (every launch waits, to name a faulting kernel): nothing is recorded then.
+bool syncs_each_launch();
 // Waits for the stream; throws on a device fault. Returns the error flag (0 = none) and clears it.
 int finish(bool read_flag);
 int* error_flag();

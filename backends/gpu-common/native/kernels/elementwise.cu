@@ -150,7 +150,14 @@ __global__ void masked_fill_kernel(MaskedFillParams p, int64_t count) {
 }
 
 template <typename T>
-__global__ void glm_mask_fill_kernel(T* out, const T* x, const int32_t* context_lengths, int64_t batch, int64_t heads, int64_t q, int64_t k, double value) {
+__global__ void glm_mask_fill_kernel(T* out, const T* x, const int32_t* context_lengths, const int32_t* length, int64_t batch, int64_t heads, int64_t q,
+                                     int64_t k, double value, int* error_flag, int tag) {
+  // The valid keys of a fixed-capacity cache are read here, not passed in: the launch stays the same every step.
+  const int64_t valid = length ? *length : k;
+  if (valid < q || valid > k) {
+    if (global_thread() == 0) atomicCAS(error_flag, 0, tag + 1);
+    return;
+  }
   const T fill = from_f64<T>(value);
   const int64_t count = batch * heads * q * k;
   for (int64_t i = global_thread(); i < count; i += global_threads()) {
@@ -158,7 +165,7 @@ __global__ void glm_mask_fill_kernel(T* out, const T* x, const int32_t* context_
     const int64_t row = i / k;
     const int64_t qi = row % q;
     const int64_t b = row / (q * heads);
-    const bool keep = j < context_lengths[b] || j <= k - q + qi;
+    const bool keep = j < valid && (j < context_lengths[b] || j <= valid - q + qi);
     out[i] = keep ? x[i] : fill;
   }
 }
@@ -346,12 +353,14 @@ void launch_masked_fill(int dtype, const MaskedFillParams& p, int64_t count, Str
   });
 }
 
-void launch_glm_mask_fill(int dtype, void* out, const void* x, const int32_t* context_lengths, int64_t batch, int64_t heads, int64_t q, int64_t k, double value, Stream s) {
+void launch_glm_mask_fill(int dtype, void* out, const void* x, const int32_t* context_lengths, const int32_t* length, int64_t batch, int64_t heads, int64_t q,
+                          int64_t k, double value, int* error_flag, int tag, Stream s) {
   const int64_t count = batch * heads * q * k;
   if (count <= 0) return;
-  by_float_dtype(dtype, [&](auto tag) {
-    using T = decltype(tag);
-    launch(glm_mask_fill_kernel<T>, dim3(blocks_for(count, kThreads)), dim3(kThreads), 0, s, static_cast<T*>(out), static_cast<const T*>(x), context_lengths, batch, heads, q, k, value);
+  by_float_dtype(dtype, [&](auto type) {
+    using T = decltype(type);
+    launch(glm_mask_fill_kernel<T>, dim3(blocks_for(count, kThreads)), dim3(kThreads), 0, s, static_cast<T*>(out), static_cast<const T*>(x), context_lengths,
+           length, batch, heads, q, k, value, error_flag, tag);
   });
 }
 

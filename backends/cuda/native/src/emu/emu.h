@@ -87,6 +87,7 @@ inline T __shfl_down_sync(unsigned, T v, unsigned delta, int = 32) {
 template <typename T>
 inline T __ldg(const T* p) { return *p; }
 inline float __expf(float x) { return std::exp(x); }
+inline unsigned __float_as_uint(float x) { unsigned u; std::memcpy(&u, &x, 4); return u; }
 inline float __fdividef(float a, float b) { return a / b; }
 inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }
 inline int atomicMax(int* p, int v) { int old = *p; if (v > old) *p = v; return old; }

@@ -18,11 +18,24 @@ constexpr int kWaves = 4;
 constexpr float kMaskedScore = -10000.f;
 constexpr int kMaxEpl = 256 / GLM_WAVE;  // head dims up to 256 (the planner refuses more)
 
-__device__ __forceinline__ bool may_attend(const AttentionParams& p, int b, int h, int i, int j, int context) {
+// The valid keys: *p.length of a fixed-capacity cache (read here, so the launch is the same every
+// decode step), else all K. Out of [Q, K] the first thread of a block raises the error flag and the
+// caller does no work.
+__device__ __forceinline__ int valid_keys(const AttentionParams& p) {
+  return p.length ? *p.length : p.keys;
+}
+__device__ __forceinline__ bool length_ok(const AttentionParams& p, int valid) {
+  if (valid >= p.queries && valid <= p.keys) return true;
+  if (threadIdx.x == 0) atomicCAS(p.error_flag, 0, p.tag + 1);
+  return false;
+}
+
+// Query i sits at position valid − Q + i; keys >= valid are never visible (callers skip them).
+__device__ __forceinline__ bool may_attend(const AttentionParams& p, int b, int h, int i, int j, int context, int valid) {
   if (p.explicit_mask) {
     return p.mask[b * p.mask_strides[0] + h * p.mask_strides[1] + i * p.mask_strides[2] + j * p.mask_strides[3]] != 0;
   }
-  return j < context || j <= p.keys - p.queries + i;
+  return j < context || j <= valid - p.queries + i;
 }
 
 template <typename T, int N>
@@ -74,9 +87,14 @@ __global__ void GLM_AMD_LAUNCH_BOUNDS(kWaves * GLM_WAVE) attention_fused_kernel(
     const int t = lane * EPL + r;
     qv[r] = t < p.dim ? to_f32(q[t * p.q_strides[3]]) * p.scale : 0.f;
   }
-  const int context = p.explicit_mask ? 0 : p.context_lengths[b];
+  const int valid = valid_keys(p);
+  if (!length_ok(p, valid)) return;
   const int j_begin = split * p.keys_per_split;
-  const int j_end = min(p.keys, j_begin + p.keys_per_split);
+  // The grid is sized for the capacity: splits wholly past the valid keys have nothing to do (the
+  // combine reads only the splits that start below `valid`).
+  if (j_begin >= valid) return;
+  const int context = p.explicit_mask ? 0 : p.context_lengths[b];
+  const int j_end = min(valid, j_begin + p.keys_per_split);
 
   float m = -INFINITY, l = 0.f;
   float acc[EPL];
@@ -109,7 +127,7 @@ __global__ void GLM_AMD_LAUNCH_BOUNDS(kWaves * GLM_WAVE) attention_fused_kernel(
     for (int u = 0; u < U; ++u) {
       const int j = j0 + u * kWaves;
       if (j < j_end) {
-        const float s = may_attend(p, b, h, i, j, context) ? dots[u] : kMaskedScore;
+        const float s = may_attend(p, b, h, i, j, context, valid) ? dots[u] : kMaskedScore;
         const float m_new = fmaxf(m, s);
         const float correction = expf(m - m_new);
         const float weight = expf(s - m_new);
@@ -164,14 +182,17 @@ __global__ void GLM_AMD_LAUNCH_BOUNDS(128) attention_combine_kernel(AttentionPar
   const int b = bh / p.heads;
   const float* ml = p.partial_ml + static_cast<int64_t>(row) * p.splits * 2;
   const float* accs = p.partial_acc + static_cast<int64_t>(row) * p.splits * p.dim;
+  const int valid = valid_keys(p);
+  if (!length_ok(p, valid)) return;
+  const int used = min(p.splits, (valid + p.keys_per_split - 1) / p.keys_per_split);  // the splits that ran
   float m = -INFINITY;
-  for (int s = 0; s < p.splits; ++s) m = fmaxf(m, ml[2 * s]);
+  for (int s = 0; s < used; ++s) m = fmaxf(m, ml[2 * s]);
   float l = 0.f;
-  for (int s = 0; s < p.splits; ++s) l += ml[2 * s + 1] * expf(ml[2 * s] - m);
+  for (int s = 0; s < used; ++s) l += ml[2 * s + 1] * expf(ml[2 * s] - m);
   T* out = static_cast<T*>(p.out) + b * p.out_strides[0] + h * p.out_strides[1] + i * p.out_strides[2];
   for (int t = threadIdx.x; t < p.dim; t += blockDim.x) {
     float a = 0.f;
-    for (int s = 0; s < p.splits; ++s) a += accs[s * p.dim + t] * expf(ml[2 * s] - m);
+    for (int s = 0; s < used; ++s) a += accs[s * p.dim + t] * expf(ml[2 * s] - m);
     out[t * p.out_strides[3]] = from_f32<T>(a / l);
   }
 }
@@ -189,17 +210,19 @@ __global__ void GLM_AMD_LAUNCH_BOUNDS(256) attention_softmax_kernel(AttentionPar
   const int b = static_cast<int>(bh / p.heads);
   const S* sr = scores + local_row * p.keys;
   T* pr = probs + local_row * p.keys;
+  const int valid = valid_keys(p);
+  if (!length_ok(p, valid)) return;
   const int context = p.explicit_mask ? 0 : p.context_lengths[b];
+  // Keys >= valid get probability 0 and take no part in the max or the sum (their scores may be anything).
+  auto score = [&](int j) { return j >= valid ? -INFINITY : may_attend(p, b, h, i, j, context, valid) ? to_f32(sr[j]) : kMaskedScore; };
   float m = -INFINITY;
-  for (int j = threadIdx.x; j < p.keys; j += blockDim.x) m = fmaxf(m, may_attend(p, b, h, i, j, context) ? to_f32(sr[j]) : kMaskedScore);
+  for (int j = threadIdx.x; j < p.keys; j += blockDim.x) m = fmaxf(m, score(j));
   m = block_max(m, scratch);
   float sum = 0.f;
-  for (int j = threadIdx.x; j < p.keys; j += blockDim.x) sum += expf((may_attend(p, b, h, i, j, context) ? to_f32(sr[j]) : kMaskedScore) - m);
+  for (int j = threadIdx.x; j < p.keys; j += blockDim.x) sum += expf(score(j) - m);
   sum = block_sum(sum, scratch);
   const float inv = 1.f / sum;
-  for (int j = threadIdx.x; j < p.keys; j += blockDim.x) {
-    pr[j] = from_f32<T>(expf((may_attend(p, b, h, i, j, context) ? to_f32(sr[j]) : kMaskedScore) - m) * inv);
-  }
+  for (int j = threadIdx.x; j < p.keys; j += blockDim.x) pr[j] = from_f32<T>(expf(score(j) - m) * inv);
 }
 
 template <typename T, int EPL>

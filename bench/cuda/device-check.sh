@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Run on the lent GPU machine (see pack-for-device.sh): the cuda backend's conformance report, the
+# greedy/top-k decode loop against cpu-ref (tokens identical? host waits per token? graph replays?),
+# writing everything under $OUT. Usage: bash bench/cuda/device-check.sh [conformance] [decode]
+set -uo pipefail
+source .device-carry/env.sh >/dev/null && tar xJf .device-carry/bundle.tar.xz
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/gpu.txt"
+for what in "$@"; do
+  case "$what" in
+    conformance)
+      node bin/glm.js conformance --backend cuda --report "$OUT/conformance-cuda.json" --markdown "$OUT/conformance-cuda.md" \
+        --junit "$OUT/conformance-cuda.xml" > "$OUT/conformance-cuda.log" 2>&1
+      echo "conformance rc=$?"; tail -5 "$OUT/conformance-cuda.log" ;;
+    decode)
+      for dtype in f32 f16; do
+        node dist/bench/decode-loop.js --backend cuda --dtype $dtype --tokens 200 --check --out "$OUT/decode-loop-$dtype.json" 2>&1 | tee "$OUT/decode-loop-$dtype.log"
+      done
+      node dist/bench/decode-loop.js --backend cuda --dtype f16 --tokens 200 --top-k 40 --check --out "$OUT/decode-loop-f16-topk40.json" 2>&1 | tee "$OUT/decode-loop-f16-topk40.log"
+      for dtype in f32 f16; do
+        for b in cpu-ref cuda; do
+          printf 'The capital of France is [MASK].\n中国的首都是[MASK]。\nGLM is a [gMASK]\n' | node bin/glm.js run --backend $b --dtype $dtype --top-k 1 > "$OUT/run-$b-$dtype.txt" 2> "$OUT/run-$b-$dtype.err"
+        done
+        cmp "$OUT/run-cpu-ref-$dtype.txt" "$OUT/run-cuda-$dtype.txt" && echo "glm run $dtype: cuda text == cpu-ref text"
+        tail -1 "$OUT/run-cuda-$dtype.err"
+      done ;;
+  esac
+done

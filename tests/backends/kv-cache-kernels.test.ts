@@ -1,0 +1,164 @@
+/**
+ * The fixed-capacity KV cache on the GPU backends: cache-write and attention / glm-mask-fill with a
+ * `length` input. The planner side (a donated cache is written in place, nothing copied; the launch
+ * records do not depend on the offset or the length, which the kernels read on the device), and the
+ * kernels on the CPU emulators of both backends (every wavefront variant of rocm-dcu) against cpu-ref,
+ * including the run-time range checks that go through the device error flag.
+ */
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
+import { OP } from '../../backends/gpu-common/launch-codes.js';
+import { planGraph, type PlanOptions } from '../../backends/gpu-common/planner.js';
+import { allCases, selectCases } from '../../conformance/catalogue.js';
+import { NO_EXPECTED_FAILURES } from '../../conformance/expected-failures.js';
+import { runCase } from '../../conformance/runner.js';
+import { GraphBuilder } from '../../core/ir/builder.js';
+import type { Graph } from '../../core/ir/graph.js';
+import type { Backend } from '../../core/runtime/plugin-contract.js';
+import { runGraph } from '../../core/runtime/run-graph.js';
+import { hostTensor } from '../../core/tensor/host-tensor.js';
+
+const SAVED = { ...process.env };
+afterEach(() => {
+  for (const k of ['GLM_CUDA_EMULATE', 'GLM_DCU_EMULATE', 'GLM_DCU_WAVE', 'GLM_DCU_EMU_WARP']) {
+    if (SAVED[k] === undefined) delete process.env[k];
+    else process.env[k] = SAVED[k];
+  }
+});
+
+const OPTIONS: PlanOptions = { backend: 'cuda', vendorBlas: true, multiprocessors: 132, gemvMaxRows: 4, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 25 };
+
+function cacheWriteGraph(capacity: number, steps: number): Graph {
+  const b = new GraphBuilder('cache-write');
+  const cache = b.input('cache', 'f16', [1, 2, capacity, 128]);
+  const update = b.input('update', 'f16', [1, 2, steps, 128]);
+  const offset = b.input('offset', 'i32', [1]);
+  b.output('cache_out', b.op1('cache-write', [cache, update, offset], {}, 'write_key'));
+  return b.build();
+}
+
+function attentionGraph(queries: number, capacity: number): Graph {
+  const b = new GraphBuilder('attention');
+  const q = b.input('q', 'f16', [2, 2, queries, 64]);
+  const k = b.input('k', 'f16', [2, 2, capacity, 64]);
+  const v = b.input('v', 'f16', [2, 2, capacity, 64]);
+  const ctx = b.input('ctx', 'i32', [2]);
+  const length = b.input('length', 'i32', [1]);
+  b.output('out', b.op1('attention', [q, k, v, ctx, length], { mask: 'glm' }, 'attn'));
+  return b.build();
+}
+
+describe('planning the fixed-capacity cache', () => {
+  it('a donated cache is written in place: one cache-write record, no copy', () => {
+    const graph = cacheWriteGraph(2048, 1);
+    const donated = planGraph(graph, {}, () => 256, OPTIONS, new Map([['cache_out', 'cache']]));
+    expect(donated.records.map((r) => r.op)).toEqual([OP.cacheWrite]);
+    expect(donated.checksIndices).toBe(true);
+    // Not donated: the cache is copied to the output first, then the update is written.
+    const copied = planGraph(graph, {}, () => 256, OPTIONS);
+    expect(copied.records.map((r) => r.op)).toEqual([OP.copy, OP.cacheWrite]);
+  });
+
+  it('the update is copied 16 bytes at a time and shifted by offset · (sequence stride) on the device', () => {
+    const [record] = planGraph(cacheWriteGraph(64, 7), {}, () => 256, OPTIONS, new Map([['cache_out', 'cache']])).records;
+    const [width, rank, ...rest] = record!.args as number[];
+    expect(width).toBe(16);
+    // [B·H, S·d] over the update: dst strides in 16-byte units, the offset stride one position (128 f16 = 16 units)
+    expect({ rank, shape: rest.slice(0, 2), dst: rest.slice(2, 4), src: rest.slice(4, 6) }).toEqual({ rank: 2, shape: [2, 112], dst: [1024, 1], src: [112, 1] });
+    expect(record!.args.slice(-2)).toEqual([16, 64 - 7]);
+  });
+
+  it('attention with a length: the decode record is sized for the capacity and names the length only by address', () => {
+    const graph = attentionGraph(1, 2048);
+    const plan = planGraph(graph, {}, () => 256, OPTIONS);
+    const attention = plan.records.filter((r) => r.op === OP.attention);
+    expect(attention.length).toBe(1);
+    const args = attention[0]!.args;
+    const lengthPtr = args[args.length - 1] as { storage: { binding?: { name: string } } };
+    expect(lengthPtr.storage.binding?.name).toBe('length');
+    expect(plan.checksIndices).toBe(true);
+    // keys = capacity; several splits, the same whatever the length (the kernels skip splits past it)
+    const numbers = args.filter((a): a is number => typeof a === 'number');
+    expect(numbers).toContain(2048);
+  });
+});
+
+// ---- the kernels on the CPU emulators ----
+
+const CASES = [
+  'op/cache-write/f16/1x2x64x128-write1-at63', 'op/cache-write/bf16/2x3x64x128-write7-at57', 'op/cache-write/f32/3x1x9x5-write2-at7',
+  'op/cache-write/f16/2x3x64x128-write7-at0/in-place', 'op/cache-write/bf16/3x1x9x5-write2-at7/in-place',
+  'op/attention/f16/glm-length-decode-17-of-2048', 'op/attention/bf16/glm-length-decode-b16-1-of-2048',
+  'op/attention/f32/glm-length-prefill-65-of-128', 'op/attention/f16/glm-length-chunk-16-to-1040-of-2048',
+  'op/attention/bf16/glm-length-prefill-7-of-64/decomposed', 'op/glm-mask-fill/f16/length-decode-17-of-2048',
+];
+
+interface Emulated {
+  readonly name: string;
+  /** Sets the environment that selects the emulated build; returns its addon path. */
+  select(): Promise<string>;
+  open(): Promise<Backend>;
+}
+
+const EMULATED: Emulated[] = [
+  {
+    name: 'cuda',
+    async select() {
+      process.env['GLM_CUDA_EMULATE'] = '1';
+      return (await import('../../backends/cuda/native-addon.js')).addonPath();
+    },
+    async open() {
+      return (await import('../../backends/cuda/index.js')).plugin.open();
+    },
+  },
+  ...[[64, 64], [32, 32], [64, 32]].map(([wave, hardware]) => ({
+    name: `rocm-dcu wave${wave} on ${hardware}-lane hardware`,
+    async select() {
+      process.env['GLM_DCU_EMULATE'] = '1';
+      process.env['GLM_DCU_WAVE'] = String(wave);
+      process.env['GLM_DCU_EMU_WARP'] = String(hardware);
+      return (await import('../../backends/rocm-dcu/native-addon.js')).addonPath('emulator');
+    },
+    async open() {
+      return (await import('../../backends/rocm-dcu/index.js')).plugin.open();
+    },
+  })),
+];
+
+for (const emulated of EMULATED) {
+  describe(`${emulated.name} emulator: cache-write and attention length`, () => {
+    it('match cpu-ref, out of place and in place', async (t) => {
+      if (!existsSync(await emulated.select())) return t.skip();
+      const backend = await emulated.open();
+      const reference = await cpuRef.open();
+      const cases = selectCases(allCases(), { caseIds: CASES });
+      expect(cases.length).toBe(CASES.length);
+      for (const c of cases) {
+        const r = await runCase(c, reference, backend, { backendSpec: emulated.name, expected: NO_EXPECTED_FAILURES, perfRuns: 0 });
+        expect(['pass', 'mistrusted'], `${c.id}: ${r.detail}`).toContain(r.status);
+      }
+      await backend.close();
+    }, 300_000);
+
+    it('an offset or a length out of range is an input error naming the node, raised through the device flag', async (t) => {
+      if (!existsSync(await emulated.select())) return t.skip();
+      const backend = await emulated.open();
+      const f16 = (shape: number[]) => hostTensor('f16', shape, new Uint16Array(shape.reduce((a, b) => a * b, 1)).fill(0x3c00));
+      const write = (offset: number) =>
+        runGraph(backend, cacheWriteGraph(8, 2), { cache: f16([1, 2, 8, 128]), update: f16([1, 2, 2, 128]), offset: hostTensor('i32', [1], Int32Array.from([offset])) });
+      await expect(write(7)).rejects.toThrow(/node "write_key" \(cache-write\): cache-write offset out of range/);
+      await expect(write(-1)).rejects.toThrow(/cache-write offset out of range/);
+      await expect(write(6)).resolves.toBeDefined(); // the last position that fits; the flag was cleared
+      const attend = (queries: number, length: number) =>
+        runGraph(backend, attentionGraph(queries, 64), {
+          q: f16([2, 2, queries, 64]), k: f16([2, 2, 64, 64]), v: f16([2, 2, 64, 64]),
+          ctx: hostTensor('i32', [2], Int32Array.from([1, 1])), length: hostTensor('i32', [1], Int32Array.from([length])),
+        });
+      await expect(attend(1, 65)).rejects.toThrow(/node "attn" \(attention\): attention length out of range/); // fused
+      await expect(attend(40, 39)).rejects.toThrow(/attention length out of range/); // materialised
+      await expect(attend(1, 1)).resolves.toBeDefined();
+      await backend.close();
+    }, 120_000);
+  });
+}
