@@ -23,5 +23,11 @@ for what in "$@"; do
         cmp "$OUT/run-cpu-ref-$dtype.txt" "$OUT/run-cuda-$dtype.txt" && echo "glm run $dtype: cuda text == cpu-ref text"
         tail -1 "$OUT/run-cuda-$dtype.err"
       done ;;
+    layer)
+      node dist/bench/cuda/glm-layer.js --variants default,no-graph --out "$OUT/cuda-layer.json" 2>&1 | tee "$OUT/cuda-layer.log"
+      GLM_CUDA_FLASH=0 node dist/bench/cuda/glm-layer.js --out "$OUT/cuda-layer-noflash.json" 2>&1 | tee "$OUT/cuda-layer-noflash.log" ;;
+    peer)
+      python3 bench/cuda/torch_peer.py --compile --out "$OUT/torch.json" 2>&1 | tail -8
+      node dist/bench/cuda/glm-layer.js --variants default,no-graph --peer "$OUT/torch.json" --out "$OUT/cuda-layer-with-peer.json" 2>&1 | tee "$OUT/cuda-layer-with-peer.log" ;;
   esac
 done

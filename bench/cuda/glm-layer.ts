@@ -192,7 +192,7 @@ async function main(): Promise<void> {
         if (i >= 3) times.push(native.eventElapsed(start, end));
       }
       const after = native.stepStats();
-      if (asStep && after.replays - before.replays < reps) {
+      if (asStep && !native.emulated && after.replays - before.replays < reps) {
         throw new Error(`${k.name}: expected the decode step to replay from a CUDA Graph, got ${after.replays - before.replays} replays (${after.lastCaptureError || 'no capture error recorded'})`);
       }
       executable.dispose();
