@@ -2,6 +2,10 @@
 #include "program.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+#include <vector>
 #include <cmath>
 #include <stdexcept>
 
@@ -475,7 +479,44 @@ const char* op_name(int op) {
   }
 }
 
+namespace {
+
+// GLM_PROFILE_LAUNCHES=1 (benchmarks only): an event pair around every record, and after the run one
+// stderr line per record with its device time — a profile where no profiler is installed. Waits for
+// the device, so never on in normal runs.
+struct LaunchProfile {
+  std::vector<int> events;  // reused: two per record
+  std::vector<std::pair<int, int>> records;  // (op, tag)
+};
+
+}  // namespace
+
+bool profiling_launches() {
+  static const bool on = [] {
+    const char* v = std::getenv("GLM_PROFILE_LAUNCHES");
+    return v && v[0] == '1';
+  }();
+  return on;
+}
+
+namespace {
+
+void report_profile(LaunchProfile& prof) {
+  float total = 0.f;
+  for (size_t r = 0; r < prof.records.size(); ++r) {
+    const float ms = device::event_elapsed_ms(prof.events[2 * r], prof.events[2 * r + 1]);
+    total += ms;
+    std::fprintf(stderr, "profile %-18s tag %4d %9.4f ms\n", op_name(prof.records[r].first), prof.records[r].second, ms);
+  }
+  std::fprintf(stderr, "profile total %9.4f ms over %zu records\n", total, prof.records.size());
+}
+
+}  // namespace
+
 void run_program(const double* words, size_t count) {
+  static LaunchProfile prof;
+  const bool profile = profiling_launches();
+  prof.records.clear();
   size_t i = 0;
   const Stream s = device::stream();
   while (i < count) {
@@ -485,6 +526,10 @@ void run_program(const double* words, size_t count) {
     const size_t args = static_cast<size_t>(words[i + 2]);
     if (i + 3 + args > count) throw ProgramError(std::string("truncated launch record for ") + op_name(op), tag);
     Reader r(words + i + 3, args, op_name(op), tag);
+    if (profile) {
+      while (prof.events.size() < 2 * (prof.records.size() + 1)) prof.events.push_back(device::event_create());
+      device::event_record(prof.events[2 * prof.records.size()]);
+    }
     try {
       launch_one(op, tag, r, s);
     } catch (const ProgramError&) {
@@ -492,8 +537,13 @@ void run_program(const double* words, size_t count) {
     } catch (const std::exception& e) {
       throw ProgramError(e.what(), tag);
     }
+    if (profile) {
+      device::event_record(prof.events[2 * prof.records.size() + 1]);
+      prof.records.emplace_back(op, tag);
+    }
     i += 3 + args;
   }
+  if (profile) report_profile(prof);
 }
 
 }  // namespace glm

@@ -46,4 +46,7 @@ class ProgramError : public std::runtime_error {
 // op and carrying the record's tag when a record is malformed or a launch fails.
 void run_program(const double* words, size_t count);
 
+// GLM_PROFILE_LAUNCHES=1: run_program times every record and prints the times (benchmarks only).
+bool profiling_launches();
+
 }  // namespace glm

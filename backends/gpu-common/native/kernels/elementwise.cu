@@ -204,6 +204,8 @@ __global__ void rotary_table_kernel(float* cos_out, float* sin_out, const int32_
 // One thread per (b, s, pair): the pair's angle (fp64, as the reference tables) is computed once
 // and applied to every head. Pairs: 1-D rotates (i, i + d/2) with positions; 2-D rotates
 // (i, i + d/4) in each half, the first with positions, the second with block positions.
+constexpr int64_t kRopeHeadsPerBlock = 4;  // heads per blockIdx.y: a decode step has only d/2 pairs per token
+
 template <typename T>
 __global__ void rope_kernel(RopeParams p) {
   using W = typename Wide<T>::type;
@@ -238,7 +240,9 @@ __global__ void rope_kernel(RopeParams p) {
     const int64_t lo = offset + f, hi = offset + f + width / 2;
     const int64_t xb = b * p.x_strides[0] + s * p.x_strides[2];
     const int64_t ob = b * p.out_strides[0] + s * p.out_strides[2];
-    for (int64_t h = 0; h < p.heads; ++h) {
+    const int64_t h_group_end = static_cast<int64_t>(blockIdx.y + 1) * kRopeHeadsPerBlock;
+    const int64_t h_end = h_group_end < p.heads ? h_group_end : p.heads;
+    for (int64_t h = static_cast<int64_t>(blockIdx.y) * kRopeHeadsPerBlock; h < h_end; ++h) {
       const W a = static_cast<W>(to_f32(x[xb + h * p.x_strides[1] + lo * p.x_strides[3]]));
       const W z = static_cast<W>(to_f32(x[xb + h * p.x_strides[1] + hi * p.x_strides[3]]));
       out[ob + h * p.out_strides[1] + lo * p.out_strides[3]] = from_f64<T>(static_cast<double>(a * c - z * sn));
@@ -384,7 +388,8 @@ void launch_rope(int dtype, const RopeParams& p, Stream s) {
   if (count <= 0) return;
   by_float_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
-    launch(rope_kernel<T>, dim3(blocks_for(count, 128)), dim3(128), 0, s, p);
+    const unsigned head_groups = static_cast<unsigned>((p.heads + kRopeHeadsPerBlock - 1) / kRopeHeadsPerBlock);
+    launch(rope_kernel<T>, dim3(blocks_for(count, 128), head_groups), dim3(128), 0, s, p);
   });
 }
 

@@ -64,7 +64,7 @@ __device__ __forceinline__ void load_row(float (&out)[EPL], const T* row, int64_
 template <typename T, int EPL, bool VEC>
 __global__ void attention_fused_kernel(AttentionParams p) {
   GLM_DYN_SMEM(float, shared);  // [kWarps * 2] (max, sum) then [kWarps * dim] accumulators
-  constexpr int U = 4;          // keys in flight per warp
+  constexpr int U = 8;          // keys (and values) in flight per warp
   const int row = blockIdx.x;
   const int split = blockIdx.y;
   const int i = row % p.queries;
@@ -98,12 +98,18 @@ __global__ void attention_fused_kernel(AttentionParams p) {
   for (int r = 0; r < EPL; ++r) acc[r] = 0.f;
 
   for (int j0 = j_begin + warp; j0 < j_end; j0 += kWarps * U) {
+    // Every key and value row of this round is requested before any is used, so a warp keeps
+    // 2·U rows in flight (decode attention is a stream over the cache).
     float dots[U];
     float kv[U][EPL];
+    float vv[U][EPL];
 #pragma unroll
     for (int u = 0; u < U; ++u) {
       const int j = j0 + u * kWarps;
-      if (j < j_end) load_row<T, EPL, VEC>(kv[u], kb + j * p.k_strides[2], p.k_strides[3], lane, p.dim);
+      if (j < j_end) {
+        load_row<T, EPL, VEC>(kv[u], kb + j * p.k_strides[2], p.k_strides[3], lane, p.dim);
+        load_row<T, EPL, VEC>(vv[u], vb + j * p.v_strides[2], p.v_strides[3], lane, p.dim);
+      }
     }
 #pragma unroll
     for (int u = 0; u < U; ++u) {
@@ -120,17 +126,16 @@ __global__ void attention_fused_kernel(AttentionParams p) {
 #pragma unroll
     for (int u = 0; u < U; ++u) {
       const int j = j0 + u * kWarps;
-      if (j >= j_end) break;
-      const float s = may_attend(p, b, h, i, j, context, valid) ? dots[u] : kMaskedScore;
-      const float m_new = fmaxf(m, s);
-      const float correction = expf(m - m_new);
-      const float weight = expf(s - m_new);
-      l = l * correction + weight;
-      float value[EPL];
-      load_row<T, EPL, VEC>(value, vb + j * p.v_strides[2], p.v_strides[3], lane, p.dim);
+      if (j < j_end) {
+        const float s = may_attend(p, b, h, i, j, context, valid) ? dots[u] : kMaskedScore;
+        const float m_new = fmaxf(m, s);
+        const float correction = expf(m - m_new);
+        const float weight = expf(s - m_new);
+        l = l * correction + weight;
 #pragma unroll
-      for (int r = 0; r < EPL; ++r) acc[r] = acc[r] * correction + weight * value[r];
-      m = m_new;
+        for (int r = 0; r < EPL; ++r) acc[r] = acc[r] * correction + weight * vv[u][r];
+        m = m_new;
+      }
     }
   }
 

@@ -3,7 +3,8 @@
 // owns 16 query rows. Per tile of 64 keys: S = Q·Kᵀ with mma.sync m16n8k16 (fp16/bf16 in, fp32
 // accumulate), the GLM mask and an online softmax in fp32 registers, then O += P·V with P rounded to
 // the storage dtype (as the materialised path rounds it). Key tiles that no query of the block may
-// see (past both the prefix and the block's last causal position) are skipped.
+// see (past both the prefix and the block's last causal position) are skipped. K/V tiles are copied
+// with cp.async into two stages, so the next tile's copy overlaps this tile's arithmetic.
 //
 // Fragment layouts are those of the PTX ISA for mma.m16n8k16 (lane = 4·g + t): A regs {row g | g+8}
 // × {cols 2t,2t+1 | +8}; B regs {k 2t,2t+1 | +8} × col g; C {row g | g+8} × cols 2t, 2t+1. ldmatrix
@@ -24,9 +25,10 @@ constexpr float kLog2e = 1.4426950408889634f;
 template <int D>
 constexpr int kStride = D + 8;  // elements per shared-memory row
 
+// Q, then two stages of (K, V): the next tile's copy runs while this one is computed.
 template <int D>
 constexpr size_t smem_bytes() {
-  return 3ull * kRows * kStride<D> * 2;
+  return 5ull * kRows * kStride<D> * 2;
 }
 
 __device__ __forceinline__ uint32_t smem_address(const void* p) { return static_cast<uint32_t>(__cvta_generic_to_shared(p)); }
@@ -74,25 +76,32 @@ __device__ __forceinline__ uint32_t pack2<__nv_bfloat16>(float lo, float hi) {
 }
 
 // Rows [row0, row0 + 64) of a [rows, D] matrix (row stride `stride`, unit last stride) into shared
-// memory in 16-byte pieces; rows at or past `limit` read as zero.
+// memory in 16-byte asynchronous copies (cp.async, sm_80+); rows at or past `limit` are zero-filled.
+// The caller commits and waits.
 template <typename T, int D>
-__device__ __forceinline__ void load_tile(T* dst, const T* src, int64_t stride, int row0, int limit) {
+__device__ __forceinline__ void load_tile_async(T* dst, const T* src, int64_t stride, int row0, int limit) {
   constexpr int kPieces = D / 8;
   for (int c = threadIdx.x; c < kRows * kPieces; c += blockDim.x) {
     const int r = c / kPieces;
     const int col = (c % kPieces) * 8;
-    uint4 v = make_uint4(0, 0, 0, 0);
-    if (row0 + r < limit) v = *reinterpret_cast<const uint4*>(src + static_cast<int64_t>(row0 + r) * stride + col);
-    *reinterpret_cast<uint4*>(dst + r * kStride<D> + col) = v;
+    const bool inside = row0 + r < limit;
+    const T* from = src + static_cast<int64_t>(inside ? row0 + r : 0) * stride + col;
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smem_address(dst + r * kStride<D> + col)), "l"(from),
+                 "r"(inside ? 16 : 0));
   }
 }
+
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+template <int N>
+__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
 
 template <typename T, int D>
 __global__ void __launch_bounds__(128) flash_attention_kernel(AttentionParams p) {
   extern __shared__ __align__(16) unsigned char smem[];
+  constexpr int kTile = kRows * kStride<D>;
   T* sq = reinterpret_cast<T*>(smem);
-  T* sk = sq + kRows * kStride<D>;
-  T* sv = sk + kRows * kStride<D>;
+  T* const stage_k[2] = {sq + kTile, sq + 3 * kTile};
+  T* const stage_v[2] = {sq + 2 * kTile, sq + 4 * kTile};
   const int q0 = blockIdx.x * kRows;
   const int h = blockIdx.y;
   const int b = blockIdx.z;
@@ -115,7 +124,13 @@ __global__ void __launch_bounds__(128) flash_attention_kernel(AttentionParams p)
   const int row_lo = q0 + warp * 16 + g;  // this lane's two query rows
   const int row_hi = row_lo + 8;
 
-  load_tile<T, D>(sq, qb, p.q_strides[2], q0, p.queries);
+  const int last_query = min(q0 + kRows, p.queries) - 1;
+  const int key_end = min(valid, max(context, offset + last_query + 1));
+  load_tile_async<T, D>(sq, qb, p.q_strides[2], q0, p.queries);
+  load_tile_async<T, D>(stage_k[0], kb, p.k_strides[2], 0, valid);
+  load_tile_async<T, D>(stage_v[0], vb, p.v_strides[2], 0, valid);
+  cp_async_commit();
+  cp_async_wait<0>();
   __syncthreads();
   uint32_t qf[D / 16][4];
 #pragma unroll
@@ -129,14 +144,18 @@ __global__ void __launch_bounds__(128) flash_attention_kernel(AttentionParams p)
   float m_lo = -INFINITY, m_hi = -INFINITY, l_lo = 0.f, l_hi = 0.f;
   const float scale = p.scale * kLog2e;  // scores in log2 units, so exp2f
   const float masked = kMaskedScore * kLog2e;
-  const int last_query = min(q0 + kRows, p.queries) - 1;
-  const int key_end = min(valid, max(context, offset + last_query + 1));
 
-  for (int k0 = 0; k0 < key_end; k0 += kRows) {
-    __syncthreads();  // everyone is done with the previous tile
-    load_tile<T, D>(sk, kb, p.k_strides[2], k0, valid);
-    load_tile<T, D>(sv, vb, p.v_strides[2], k0, valid);
-    __syncthreads();
+  for (int k0 = 0, stage = 0; k0 < key_end; k0 += kRows, stage ^= 1) {
+    // Start copying the next tile into the other stage (free: the barrier at the end of the last
+    // round saw everyone finish with it), then compute on this one.
+    const bool more = k0 + kRows < key_end;
+    if (more) {
+      load_tile_async<T, D>(stage_k[stage ^ 1], kb, p.k_strides[2], k0 + kRows, valid);
+      load_tile_async<T, D>(stage_v[stage ^ 1], vb, p.v_strides[2], k0 + kRows, valid);
+      cp_async_commit();
+    }
+    const T* sk = stage_k[stage];
+    const T* sv = stage_v[stage];
 
     float s[kRows / 8][4];
 #pragma unroll
@@ -213,6 +232,8 @@ __global__ void __launch_bounds__(128) flash_attention_kernel(AttentionParams p)
         mma<T>(o[n + 1], pa, vf[2], vf[3]);
       }
     }
+    if (more) cp_async_wait<0>();
+    __syncthreads();  // the next stage has landed, and nobody still reads this one
   }
 
 #pragma unroll
