@@ -25,7 +25,10 @@ for what in "$@"; do
       done ;;
     layer)
       node dist/bench/cuda/glm-layer.js --variants default,no-graph --out "$OUT/cuda-layer.json" 2>&1 | tee "$OUT/cuda-layer.log"
-      GLM_CUDA_FLASH=0 node dist/bench/cuda/glm-layer.js --out "$OUT/cuda-layer-noflash.json" 2>&1 | tee "$OUT/cuda-layer-noflash.log" ;;
+      GLM_CUDA_FLASH=0 node dist/bench/cuda/glm-layer.js --out "$OUT/cuda-layer-noflash.json" 2>&1 | grep prefill | tee "$OUT/cuda-layer-noflash.log" ;;
+    profile)
+      GLM_PROFILE_LAUNCHES=1 node dist/bench/cuda/glm-layer.js --reps 1 --variants no-graph > "$OUT/profile.log" 2>&1
+      grep -v '^profile' "$OUT/profile.log" | tail -3 ;;
     peer)
       python3 bench/cuda/torch_peer.py --compile --out "$OUT/torch.json" 2>&1 | tail -8
       node dist/bench/cuda/glm-layer.js --variants default,no-graph --peer "$OUT/torch.json" --out "$OUT/cuda-layer-with-peer.json" 2>&1 | tee "$OUT/cuda-layer-with-peer.log" ;;
