@@ -30,45 +30,6 @@ __global__ void layernorm_kernel(T* out, const T* x, const T* w, const T* b, int
   }
 }
 
-// The same, with the row held in registers (up to kCachedPerThread elements per thread): one read
-// of x, every load in flight at once. Used whenever the row fits (GLM-130B's 12,288 does).
-constexpr int kCachedPerThread = 16;
-
-template <typename T>
-__global__ void layernorm_cached_kernel(T* out, const T* x, const T* w, const T* b, int64_t h, float eps) {
-  __shared__ float scratch[33];
-  const int64_t row = blockIdx.x;
-  const T* xr = x + row * h;
-  T* orow = out + row * h;
-  float v[kCachedPerThread];
-  float sum = 0.f;
-#pragma unroll
-  for (int k = 0; k < kCachedPerThread; ++k) {
-    const int64_t i = threadIdx.x + static_cast<int64_t>(k) * blockDim.x;
-    v[k] = i < h ? to_f32(xr[i]) : 0.f;
-    sum += v[k];
-  }
-  const float mean = block_sum(sum, scratch) / static_cast<float>(h);
-  float shift = 0.f, sq = 0.f;
-#pragma unroll
-  for (int k = 0; k < kCachedPerThread; ++k) {
-    const int64_t i = threadIdx.x + static_cast<int64_t>(k) * blockDim.x;
-    if (i < h) {
-      const float d = v[k] - mean;
-      shift += d;
-      sq += d * d;
-    }
-  }
-  shift = block_sum(shift, scratch) / static_cast<float>(h);
-  const float variance = fmaxf(block_sum(sq, scratch) / static_cast<float>(h) - shift * shift, 0.f);
-  const float inv = 1.0f / sqrtf(variance + eps);
-#pragma unroll
-  for (int k = 0; k < kCachedPerThread; ++k) {
-    const int64_t i = threadIdx.x + static_cast<int64_t>(k) * blockDim.x;
-    if (i < h) orow[i] = from_f32<T>(((v[k] - mean) - shift) * inv * to_f32(w[i]) + to_f32(b[i]));
-  }
-}
-
 // Softmax along a contiguous axis (inner == 1): one block per row.
 template <typename T>
 __global__ void softmax_rows_kernel(T* out, const T* x, int64_t length) {
@@ -130,10 +91,7 @@ void launch_layernorm(int dtype, void* out, const void* x, const void* w, const 
   if (rows <= 0 || h <= 0) return;
   by_float_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
-    const unsigned threads = row_threads(h);
-    const bool cached = h <= static_cast<int64_t>(threads) * kCachedPerThread;
-    launch(cached ? layernorm_cached_kernel<T> : layernorm_kernel<T>, dim3(static_cast<unsigned>(rows)), dim3(threads), 0, s, static_cast<T*>(out),
-           static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(b), h, eps);
+    launch(layernorm_kernel<T>, dim3(static_cast<unsigned>(rows)), dim3(row_threads(h)), 0, s, static_cast<T*>(out), static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(b), h, eps);
   });
 }
 
