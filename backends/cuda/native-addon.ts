@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
+import type { GpuAddon } from '../gpu-common/native-addon.js';
 
 export interface NativeDeviceInfo {
   readonly name: string;
@@ -46,35 +47,17 @@ export interface StepStats {
   readonly lastCaptureError: string;
 }
 
-/** The addon's functions (backends/cuda/native/src/addon.cpp). Addresses are plain numbers. */
-export interface NativeAddon {
+/**
+ * The addon's functions (backends/cuda/native/src/addon.cpp): the shared GPU provider's surface
+ * (GpuAddon), with runStep always present, plus what is CUDA's own. Addresses are plain numbers.
+ */
+export interface NativeAddon extends GpuAddon {
   readonly emulated: boolean;
   probe(): NativeProbe;
   open(deviceIndex: number): NativeDeviceInfo;
-  allocate(bytes: number): number;
-  free(address: number): void;
-  write(address: number, bytes: Uint8Array): void;
-  read(address: number, length: number): Uint8Array;
-  fill(address: number, byte: number, length: number): void;
-  run(program: Float64Array, startEvent?: number, endEvent?: number): void;
-  finish(readFlag: boolean): number;
-  memoryInfo(): { free: number; total: number };
-  eventCreate(): number;
-  eventRecord(id: number): void;
-  eventElapsed(start: number, end: number): number;
   stats(): GemmStats;
-  runStep(
-    program: Float64Array,
-    uploads: readonly (readonly [number, Uint8Array])[],
-    downloads: readonly (readonly [number, Uint8Array])[],
-    repeated: boolean,
-    readFlag: boolean,
-    startEvent?: number,
-    endEvent?: number,
-  ): number;
+  runStep: NonNullable<GpuAddon['runStep']>;
   stepStats(): StepStats;
-  /** Uniform values in [low, high) (benchmarks' random weights); dtype as launch-codes' dtypeCode. */
-  fillRandom(address: number, count: number, dtypeCode: number, low: number, high: number, seed: number): void;
 }
 
 export type AddonLoad = { readonly addon: NativeAddon; readonly path: string } | { readonly addon: null; readonly reason: string };

@@ -16,7 +16,7 @@ import {
   type StepTransfers,
 } from '../../core/runtime/plugin-api.js';
 
-import { donatedInputs } from './donation.js';
+import { donationCheck, type DonationCheck } from './donation.js';
 import { flagReason } from './flag-reasons.js';
 import type { DeviceContext } from './device-context.js';
 import type { GpuMemory } from './device-memory.js';
@@ -36,11 +36,15 @@ export class GpuExecutable implements Executable {
   private readonly plans = new Map<string, Plan>();
   private disposed = false;
 
+  private readonly donations: DonationCheck;
+
   constructor(
     private readonly plan: ExecutionPlan,
     private readonly device: DeviceContext,
     private readonly memory: GpuMemory,
-  ) {}
+  ) {
+    this.donations = donationCheck(plan.graph, device.backend);
+  }
 
   async run(bindings: RunBindings): Promise<void> {
     const { program, plan, describe, reason } = this.prepare(bindings);
@@ -93,7 +97,7 @@ export class GpuExecutable implements Executable {
       key.push(alignmentOfAddress(address));
     }
 
-    const donations = donatedInputs(graph, bindings, this.device.backend);
+    const donations = this.donations(bindings);
     for (const [output, input] of donations) key.push(`${output}=${input}`);
     const cacheKey = key.join('|');
     let plan = this.plans.get(cacheKey);

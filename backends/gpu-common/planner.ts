@@ -72,7 +72,7 @@ const VIEW_READERS = new Set(['transpose', 'split', 'slice', 'concat', 'gather',
 
 /**
  * `donations` maps an output name to the input whose tensor the caller bound it to (checked by
- * donatedInputs): that output lives in the input's storage, and its in-place producer writes there.
+ * donationCheck): that output lives in the input's storage, and its in-place producer writes there.
  */
 export function planGraph(
   graph: Graph,

@@ -120,4 +120,18 @@ describe('cuda planner', () => {
     await ref.close();
     await backend.close();
   }, 300_000);
+
+  it('refuses an output bound to an input it is not computed in place from', async () => {
+    const backend = await plugin.open();
+    const b = new GraphBuilder('alias');
+    const x = b.input('x', 'f32', [4]);
+    b.output('y', b.op1('scale', [x], { factor: 2 }, 'double'));
+    const { executable } = await (await import('../../core/runtime/compile.js')).compileFor(backend, b.build());
+    const t = { buffer: backend.memory.allocate(16), byteOffset: 0, dtype: 'f32' as const, shape: [4] };
+    await expect(executable.run({ inputs: { x: t }, outputs: { y: t } })).rejects.toThrow(
+      'output "y" is bound to memory of input "x", but it is not computed in place from that input alone',
+    );
+    backend.memory.free(t.buffer);
+    await backend.close();
+  });
 });
