@@ -15,9 +15,11 @@ const { values } = parseArgs({ options: { model: { type: 'string', default: 'def
 const tokens = Number(values.tokens);
 const dtype = values.dtype as DType;
 const model = values.model === 'tiny-random' ? tinyRandomModel(dtype) : await defaultModel(dtype);
-const session = await ModelSession.open(await plugin.open(), model.config, model.weights, { dtype });
 const prompt = model.tokenizer.encode('The quick brown [MASK] jumps.');
 prompt.push(model.tokenizer.special.sop);
+// The KV cache sized for the run, as `glm run` sizes it by --out-seq-length.
+const cacheCapacity = prompt.length + tokens;
+const session = await ModelSession.open(await plugin.open(), model.config, model.weights, { dtype, cacheCapacity });
 
 async function once(): Promise<number> {
   let [logits] = await session.prefill([{ tokens: prompt, positions: prompt.map((_, i) => i), contextLength: prompt.length - 1 }]);

@@ -15,7 +15,6 @@ import {
   type RunBindings,
   type StepTransfers,
 } from '../../core/runtime/plugin-api.js';
-
 import { donationCheck, type DonationCheck } from './donation.js';
 import { flagReason } from './flag-reasons.js';
 import type { DeviceContext } from './device-context.js';

@@ -134,4 +134,27 @@ describe('cuda planner', () => {
     backend.memory.free(t.buffer);
     await backend.close();
   });
+
+  it('beam search reorders the in-place cache on the device exactly as on cpu-ref', async () => {
+    const { ModelSession } = await import('../../core/runtime/session.js');
+    const { randomWeights } = await import('../../core/models/glm/weights.js');
+    const { BeamSearchStrategy } = await import('../../core/generate/beam-search-strategy.js');
+    const { generateSpan } = await import('../../core/generate/generate-span.js');
+    const backend = await plugin.open();
+    const weights = randomWeights(TINY, 'f32', 9);
+    const row = { tokens: [7, 8, 9, 256, 260], positions: [0, 1, 2, 3, 3], contextLength: 4 };
+    const rule = { contextLength: 4, maskIndex: 3, continues: false, rotary: '1d' as const };
+    const spans = async (session: InstanceType<typeof ModelSession>) =>
+      generateSpan(session, row, rule, new BeamSearchStrategy({ numBeams: 3, endTokens: [] }), { outSeqLength: 10 });
+    const gpu = await ModelSession.open(backend, TINY, weights, { dtype: 'f32', cacheCapacity: 10 });
+    const ref = await ModelSession.open(await cpuRef.open(), TINY, weights, { dtype: 'f32', cacheCapacity: 10 });
+    const got = await spans(gpu);
+    const want = await spans(ref);
+    expect(got.spans).toEqual(want.spans);
+    expect(got.spans.length).toBe(3);
+    got.scores.forEach((s, i) => expect(s).toBeCloseTo(want.scores[i]!, 4));
+    await gpu.close();
+    await ref.close();
+    await backend.close();
+  }, 300_000);
 });
