@@ -1,0 +1,219 @@
+/**
+ * What the GPU backends' layer benchmarks share (bench/cuda/glm-layer.ts, bench/rocm-dcu/glm-layer.ts):
+ * one GLM-130B-shaped layer in fp16 with random weights made on the device, the three cases (prefill
+ * 2048; decode batch 1 and 16 over a 2048-token cache) bound the way the session binds them — the KV
+ * cache written in place ('in-place-start' for the prefill, 'in-place-extend' for decode) — the two
+ * ceilings (a device copy, an 8192³ fp16 product) and the floor of each case.
+ */
+import { GLM_130B, headDim, type GlmConfig } from '../core/models/glm/config.js';
+import { buildGlmBlockGraph, GLM_INPUTS, GLM_OUTPUTS } from '../core/models/glm/graphs.js';
+import { allocateTensor, uploadTensor } from '../core/runtime/device-tensors.js';
+import type { DeviceTensor } from '../core/runtime/plugin-contract.js';
+import type { Graph } from '../core/ir/graph.js';
+import { hostTensor } from '../core/tensor/host-tensor.js';
+import type { DeviceContext } from '../backends/gpu-common/device-context.js';
+import type { GpuMemory } from '../backends/gpu-common/device-memory.js';
+import { dtypeCode, OP } from '../backends/gpu-common/launch-codes.js';
+import type { GpuAddon } from '../backends/gpu-common/native-addon.js';
+
+export interface LayerCase {
+  readonly name: string;
+  readonly batch: number;
+  readonly seq: number;
+  readonly past: number;
+  readonly context: number;
+}
+
+/** --smoke: a two-head layer and short sequences, to check a script itself (e.g. on an emulator). */
+export function layerConfig(smoke: boolean): GlmConfig {
+  return smoke ? { ...GLM_130B, hiddenSize: 256, numHeads: 2, ffnHiddenSize: 512 } : GLM_130B;
+}
+
+export function layerCases(smoke: boolean): LayerCase[] {
+  return smoke
+    ? [
+        { name: 'prefill-2048', batch: 1, seq: 40, past: 0, context: 20 },
+        { name: 'decode-b1-cache2048', batch: 1, seq: 1, past: 40, context: 20 },
+        { name: 'decode-b16-cache2048', batch: 3, seq: 1, past: 40, context: 20 },
+      ]
+    : [
+        { name: 'prefill-2048', batch: 1, seq: 2048, past: 0, context: 1024 },
+        { name: 'decode-b1-cache2048', batch: 1, seq: 1, past: 2048, context: 1024 },
+        { name: 'decode-b16-cache2048', batch: 16, seq: 1, past: 2048, context: 1024 },
+      ];
+}
+
+/** The block graphs of the two cache forms. */
+export function layerGraphs(c: GlmConfig): { start: Graph; extend: Graph } {
+  return {
+    start: buildGlmBlockGraph(c, 0, { dtype: 'f16', cache: 'in-place-start' }),
+    extend: buildGlmBlockGraph(c, 0, { dtype: 'f16', cache: 'in-place-extend' }),
+  };
+}
+
+export interface Floor {
+  readonly ms: number;
+  readonly bound: 'flops' | 'bytes';
+  readonly bytes: number;
+  readonly flops: number;
+}
+
+/**
+ * The floor: the larger of arithmetic at the GEMM ceiling and the bytes that must move at the copy
+ * ceiling (bytes/s counting read + written) — both ceilings measured in the same run, on the same card.
+ */
+export function floorOf(c: GlmConfig, k: LayerCase, copyRate: number, gemmRate: number): Floor {
+  const H = c.hiddenSize;
+  const D = headDim(c);
+  const params = H * (3 * H) + H * H + H * (2 * c.ffnHiddenSize) + c.ffnHiddenSize * H;
+  const biases = 3 * H + H + 2 * c.ffnHiddenSize + H + 4 * H;
+  const keys = k.past + k.seq;
+  const tokens = k.batch * k.seq;
+  const flops = 2 * tokens * params + 4 * k.batch * c.numHeads * k.seq * keys * D;
+  const weights = 2 * (params + biases);
+  const kvRead = 2 * 2 * k.batch * c.numHeads * keys * D; // K and V read once
+  const activations = 2 * 2 * tokens * H; // hidden in and out
+  const bytes = weights + kvRead + activations;
+  const computeMs = (flops / gemmRate) * 1e3;
+  const memoryMs = (bytes / copyRate) * 1e3;
+  return { ms: Math.max(computeMs, memoryMs), bound: computeMs > memoryMs ? 'flops' : 'bytes', bytes, flops };
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Device events around `run`, after `warmup` runs; median and minimum of `reps`. */
+export async function timeRuns(
+  native: GpuAddon,
+  ctx: DeviceContext,
+  run: () => Promise<void>,
+  reps: number,
+  warmup = 3,
+): Promise<{ medianMs: number; minMs: number }> {
+  const start = native.eventCreate();
+  const end = native.eventCreate();
+  const times: number[] = [];
+  for (let i = 0; i < reps + warmup; i++) {
+    ctx.timing = { start, end };
+    try {
+      await run();
+    } finally {
+      ctx.timing = null;
+    }
+    if (i >= warmup) times.push(native.eventElapsed(start, end));
+  }
+  return { medianMs: median(times), minMs: Math.min(...times) };
+}
+
+/** One launch record timed by itself (the ceilings). */
+export function timeProgram(native: GpuAddon, program: Float64Array, reps: number, warmup = 3): { medianMs: number; minMs: number } {
+  const start = native.eventCreate();
+  const end = native.eventCreate();
+  const times: number[] = [];
+  for (let i = 0; i < reps + warmup; i++) {
+    native.run(program, start, end);
+    native.finish(false);
+    if (i >= warmup) times.push(native.eventElapsed(start, end));
+  }
+  return { medianMs: median(times), minMs: Math.min(...times) };
+}
+
+export interface Ceilings {
+  readonly copy: { medianMs: number; minMs: number; bytes: number; tbPerS: number };
+  readonly gemm_fp16_8192: { medianMs: number; minMs: number; tflopPerS: number };
+}
+
+/** A 1 GiB device copy and an 8192³ fp16 product through `gemmPath` (launch-codes' GEMM_PATH). */
+export function measureCeilings(native: GpuAddon, smoke: boolean, gemmPath: number, reps: number, gemmReps = reps): Ceilings {
+  const n = smoke ? 2 ** 20 : 2 ** 30;
+  const a = native.allocate(n);
+  const b = native.allocate(n);
+  native.fill(a, 7, n);
+  const t = timeProgram(native, Float64Array.from([OP.memcpy, 0, 3, b, a, n]), reps);
+  native.free(a);
+  native.free(b);
+  const size = smoke ? 64 : 8192;
+  const bytes = size * size * 2;
+  const [x, y, z] = [native.allocate(bytes), native.allocate(bytes), native.allocate(bytes)];
+  const f16 = dtypeCode('f16');
+  native.fillRandom(x, size * size, f16, -1, 1, 1);
+  native.fillRandom(y, size * size, f16, -1, 1, 2);
+  const gemm = Float64Array.from([OP.gemm, 0, 21, f16, f16, f16, size, size, size, x, size, 0, y, size, 0, 0, z, size, 0, 1, 1, 0, 0, gemmPath]);
+  const g = timeProgram(native, gemm, gemmReps);
+  for (const p of [x, y, z]) native.free(p);
+  return {
+    copy: { ...t, bytes: 2 * n, tbPerS: (2 * n) / (t.medianMs * 1e-3) / 1e12 },
+    gemm_fp16_8192: { ...g, tflopPerS: (2 * size ** 3) / (g.medianMs * 1e-3) / 1e12 },
+  };
+}
+
+/** Uniform random fp16 values written on the device. */
+function fillRandom(memory: GpuMemory, native: GpuAddon, t: DeviceTensor, low: number, high: number, seed: number): void {
+  native.fillRandom(memory.own(t.buffer).address, t.shape.reduce((p, d) => p * d, 1), dtypeCode('f16'), low, high, seed);
+}
+
+/** The layer's weights (the same names in both forms): uniform ±0.02, LayerNorm weights 0.8–1.2. */
+export function layerWeights(memory: GpuMemory, native: GpuAddon, graph: Graph): Map<string, DeviceTensor> {
+  const params = new Map<string, DeviceTensor>();
+  let seed = 100;
+  for (const id of graph.params) {
+    const v = graph.values[id]!;
+    const t = allocateTensor(memory, 'f16', v.type.shape as number[]);
+    const [low, high] = /layernorm\.weight$/.test(v.name) ? [0.8, 1.2] : /layernorm\.bias$/.test(v.name) ? [-0.1, 0.1] : [-0.02, 0.02];
+    fillRandom(memory, native, t, low, high, seed++);
+    params.set(v.name, t);
+  }
+  return params;
+}
+
+export interface CaseBindings {
+  readonly form: 'start' | 'extend';
+  readonly inputs: Record<string, DeviceTensor>;
+  readonly outputs: Record<string, DeviceTensor>;
+  /** Tensors made for this case (the caller frees them). */
+  readonly owned: DeviceTensor[];
+}
+
+/**
+ * A case bound as the session binds it: a cache holding exactly the case's tokens, donated (present =
+ * past, written in place), the cache offset and (decode) the attended length as device scalars.
+ */
+export async function caseBindings(
+  memory: GpuMemory,
+  native: GpuAddon,
+  c: GlmConfig,
+  k: LayerCase,
+  weights: ReadonlyMap<string, DeviceTensor>,
+): Promise<CaseBindings> {
+  const owned: DeviceTensor[] = [];
+  let seed = 1000;
+  const random = (shape: number[]) => {
+    const t = allocateTensor(memory, 'f16', shape);
+    owned.push(t);
+    fillRandom(memory, native, t, -1, 1, seed++);
+    return t;
+  };
+  const i32 = async (shape: number[], values: number[]) => {
+    const t = await uploadTensor(memory, hostTensor('i32', shape, Int32Array.from(values)));
+    owned.push(t);
+    return t;
+  };
+  const form = k.past === 0 ? 'start' : 'extend';
+  const inputs: Record<string, DeviceTensor> = Object.fromEntries(weights);
+  inputs[GLM_OUTPUTS.hidden] = random([k.batch, k.seq, c.hiddenSize]);
+  inputs[GLM_INPUTS.positions] = await i32([k.batch, k.seq], Array.from({ length: k.batch * k.seq }, (_, i) => k.past + (i % k.seq)));
+  inputs[GLM_INPUTS.contextLengths] = await i32([k.batch], new Array<number>(k.batch).fill(k.context));
+  inputs[GLM_INPUTS.cacheOffset] = await i32([1], [k.past]);
+  if (form === 'extend') inputs[GLM_INPUTS.kvLength] = await i32([1], [k.past + k.seq]);
+  const cacheShape = [k.batch, c.numHeads, k.past + k.seq, headDim(c)];
+  const cacheKey = random(cacheShape);
+  const cacheValue = random(cacheShape);
+  inputs[GLM_INPUTS.pastKey(0)] = cacheKey;
+  inputs[GLM_INPUTS.pastValue(0)] = cacheValue;
+  const hidden = allocateTensor(memory, 'f16', [k.batch, k.seq, c.hiddenSize]);
+  owned.push(hidden);
+  const outputs = { [GLM_OUTPUTS.hidden]: hidden, [GLM_OUTPUTS.presentKey(0)]: cacheKey, [GLM_OUTPUTS.presentValue(0)]: cacheValue };
+  return { form, inputs, outputs, owned };
+}
