@@ -8,8 +8,7 @@
  * their launches are identical from step to step and a backend may record them once and replay them.
  */
 import { GlmError } from '../errors.js';
-import type { DType } from '../tensor/dtype.js';
-import { byteLengthOf, storageView } from '../tensor/dtype.js';
+import { byteLengthOf, storageView, type DType } from '../tensor/dtype.js';
 import { elementCount, hostTensor, toFloat64 } from '../tensor/host-tensor.js';
 import type { DecodeStep, DecodingModel, PrefillRow, TopLogits, TopLogitsStep } from '../generate/decoding-model.js';
 import { headDim, type GlmConfig } from '../models/glm/config.js';
