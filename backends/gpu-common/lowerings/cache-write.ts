@@ -5,9 +5,9 @@
  * copied to the output first.
  */
 import { MAX_RANK, OP } from '../launch-codes.js';
-import { alignmentOf, countOf, elementBytes, mergeDims, ptrOf, withShape, type Loc } from '../locations.js';
+import { countOf, elementBytes, mergeDims, ptrOf, withShape, type Loc } from '../locations.js';
 import type { Lowering } from '../planner.js';
-import { emitCopy } from './copy.js';
+import { emitCopy, widenInnermost } from './copy.js';
 import { GlmError } from '../../../core/runtime/plugin-api.js';
 
 function sameLocation(a: Loc, b: Loc): boolean {
@@ -25,34 +25,14 @@ export const cacheWrite: Lowering = (ctx) => {
   // The update's positions in the output at offset 0; the kernel adds offset · (the sequence stride).
   const target = withShape(out, update.shape, out.strides);
   const merged = mergeDims(update.shape, [target.strides, update.strides]);
-  let shape = merged.shape.length > 0 ? merged.shape : [1];
-  let dstStrides = merged.shape.length > 0 ? merged.strides[0]! : [1];
-  let srcStrides = merged.shape.length > 0 ? merged.strides[1]! : [1];
-  let offsetStride = out.strides[2]!;
-  if (shape.length > MAX_RANK) throw new GlmError('unsupported', `${ctx.backend}: cache-write needs ${shape.length} dims after merging`);
-
-  // Widen the element along a unit-stride innermost dim when every stride (the offset's too) allows.
-  const es = elementBytes(out.dtype);
-  let width = es;
-  const last = shape.length - 1;
-  if (dstStrides[last] === 1 && srcStrides[last] === 1) {
-    const limit = Math.min(alignmentOf(ptrOf(target)), alignmentOf(ptrOf(update)));
-    for (const candidate of [16, 8, 4]) {
-      const ratio = candidate / es;
-      if (candidate <= es || candidate > limit || shape[last]! % ratio !== 0 || offsetStride % ratio !== 0) continue;
-      if ([...dstStrides, ...srcStrides].every((s, i) => i % shape.length === last || s % ratio === 0)) {
-        width = candidate;
-        break;
-      }
-    }
-  }
-  if (width !== es) {
-    const ratio = width / es;
-    shape = shape.map((d, i) => (i === last ? d / ratio : d));
-    dstStrides = dstStrides.map((s, i) => (i === last ? 1 : s / ratio));
-    srcStrides = srcStrides.map((s, i) => (i === last ? 1 : s / ratio));
-    offsetStride /= ratio;
-  }
+  const dims = merged.shape.length > 0 ? merged.shape : [1];
+  const strideSets = merged.shape.length > 0 ? [merged.strides[0]!, merged.strides[1]!] : [[1], [1]];
+  if (dims.length > MAX_RANK) throw new GlmError('unsupported', `${ctx.backend}: cache-write needs ${dims.length} dims after merging`);
+  // The offset's stride scales with the element, so it must divide too.
+  const wide = widenInnermost(elementBytes(out.dtype), dims, strideSets, [ptrOf(target), ptrOf(update)], [out.strides[2]!]);
+  const { width, shape } = wide;
+  const [dstStrides, srcStrides] = wide.strides as [number[], number[]];
+  const offsetStride = wide.scalars[0]!;
   ctx.noteIndexCheck();
   ctx.emit(OP.cacheWrite, [
     width, shape.length, ...shape, ...dstStrides, ...srcStrides,

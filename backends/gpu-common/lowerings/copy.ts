@@ -21,6 +21,42 @@ export interface IndexedDim {
   readonly limit: number;
 }
 
+/**
+ * The element widened to 16, 8 or 4 bytes along a unit-stride innermost dim, when that dim's size,
+ * every other stride of every set (each set is one operand's strides, in elements of `es` bytes) and
+ * every address allow it; the shape and strides are rescaled to the wider element. `scalars` are
+ * element counts that must scale too (e.g. a stride applied on the device): a width is taken only if
+ * they divide, and they come back divided.
+ */
+export function widenInnermost(
+  es: number,
+  shape: readonly number[],
+  strideSets: readonly (readonly number[])[],
+  addresses: readonly Ptr[],
+  scalars: readonly number[] = [],
+): { width: number; shape: number[]; strides: number[][]; scalars: number[] } {
+  const last = shape.length - 1;
+  const unchanged = { width: es, shape: [...shape], strides: strideSets.map((s) => [...s]), scalars: [...scalars] };
+  if (!strideSets.every((s) => s[last] === 1)) return unchanged;
+  const limit = Math.min(...addresses.map(alignmentOf));
+  for (const candidate of [16, 8, 4]) {
+    if (candidate <= es || candidate > limit) continue;
+    const ratio = candidate / es;
+    const fits =
+      shape[last]! % ratio === 0 &&
+      strideSets.every((set) => set.every((s, d) => d === last || s % ratio === 0)) &&
+      scalars.every((n) => n % ratio === 0);
+    if (!fits) continue;
+    return {
+      width: candidate,
+      shape: shape.map((d, i) => (i === last ? d / ratio : d)),
+      strides: strideSets.map((set) => set.map((s, i) => (i === last ? 1 : s / ratio))),
+      scalars: scalars.map((n) => n / ratio),
+    };
+  }
+  return unchanged;
+}
+
 export function emitCopy(e: Emitter, src: Loc, dst: Loc, index?: IndexedDim): void {
   const shape = dst.shape;
   if (countOf(shape) === 0) return;
@@ -50,29 +86,15 @@ export function emitCopy(e: Emitter, src: Loc, dst: Loc, index?: IndexedDim): vo
   }
   if (iterShape.length > MAX_RANK) throw new GlmError('unsupported', `${e.backend}: a copy needs ${iterShape.length} dims after merging (at most ${MAX_RANK})`);
 
-  // Widen the element along a unit-stride innermost dim.
   const srcPtr = ptrOf(src);
   const dstPtr = ptrOf(dst);
-  let width = es;
-  const last = iterShape.length - 1;
-  if (last !== indexDim && dstStrides[last] === 1 && srcStrides[last] === 1) {
-    const limit = Math.min(alignmentOf(srcPtr), alignmentOf(dstPtr));
-    for (const candidate of [16, 8, 4]) {
-      if (candidate <= es || candidate > limit) continue;
-      const ratio = candidate / es;
-      const fits = iterShape[last]! % ratio === 0 && dstStrides.every((s, d) => d === last || s % ratio === 0) && srcStrides.every((s, d) => d === last || s % ratio === 0);
-      if (fits) {
-        width = candidate;
-        break;
-      }
-    }
-  }
-  if (width !== es) {
-    const ratio = width / es;
-    iterShape = iterShape.map((d, i) => (i === last ? d / ratio : d));
-    dstStrides = dstStrides.map((s, i) => (i === last ? 1 : s / ratio));
-    srcStrides = srcStrides.map((s, i) => (i === last ? 1 : s / ratio));
-  }
+  const wide =
+    iterShape.length - 1 === indexDim
+      ? { width: es, shape: iterShape, strides: [dstStrides, srcStrides] }
+      : widenInnermost(es, iterShape, [dstStrides, srcStrides], [dstPtr, srcPtr]);
+  const width = wide.width;
+  iterShape = wide.shape;
+  [dstStrides, srcStrides] = wide.strides as [number[], number[]];
   if (index) e.noteIndexCheck();
   e.emit(OP.copy, [
     width,
