@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Run on the lent GPU machine (see pack-for-device.sh): the cuda backend's conformance report, the
 # greedy/top-k decode loop against cpu-ref (tokens identical? host waits per token? graph replays?),
-# writing everything under $OUT. Usage: bash bench/cuda/device-check.sh [conformance] [decode]
+# the attention kernels alone (bench/cuda/attention-kernels.cu, built by build-attention-kernels.sh),
+# writing everything under $OUT. Usage: bash bench/cuda/device-check.sh [attention] [conformance] [decode]
 set -uo pipefail
 source .device-carry/env.sh >/dev/null && tar xJf .device-carry/bundle.tar.xz
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/gpu.txt"
 for what in "$@"; do
   case "$what" in
+    attention)
+      .device-carry/attention-kernels > "$OUT/attention-kernels.jsonl" 2>&1
+      echo "attention-kernels rc=$?"; cat "$OUT/attention-kernels.jsonl" ;;
     conformance)
       node bin/glm.js conformance --backend cuda --report "$OUT/conformance-cuda.json" --markdown "$OUT/conformance-cuda.md" \
         --junit "$OUT/conformance-cuda.xml" > "$OUT/conformance-cuda.log" 2>&1

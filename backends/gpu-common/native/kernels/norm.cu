@@ -30,6 +30,46 @@ __global__ void layernorm_kernel(T* out, const T* x, const T* w, const T* b, int
   }
 }
 
+// The same two-pass LayerNorm with the row read from memory once: each of kCachedThreads threads
+// keeps its PER elements in registers between the passes. 512 threads (not 1024) so that PER = 32
+// floats per thread fit the register file; __launch_bounds__ tells the compiler so.
+constexpr int kCachedThreads = 512;
+
+template <typename T, int PER>
+__global__ void __launch_bounds__(kCachedThreads) layernorm_cached_kernel(T* out, const T* x, const T* w, const T* b, int64_t h, float eps) {
+  __shared__ float scratch[33];
+  const int64_t row = blockIdx.x;
+  const T* xr = x + row * h;
+  T* orow = out + row * h;
+  float v[PER];
+  float sum = 0.f;
+#pragma unroll
+  for (int r = 0; r < PER; ++r) {
+    const int64_t i = threadIdx.x + static_cast<int64_t>(r) * kCachedThreads;
+    v[r] = i < h ? to_f32(xr[i]) : 0.f;
+    sum += v[r];
+  }
+  const float mean = block_sum(sum, scratch) / static_cast<float>(h);
+  float shift = 0.f, sq = 0.f;
+#pragma unroll
+  for (int r = 0; r < PER; ++r) {
+    const int64_t i = threadIdx.x + static_cast<int64_t>(r) * kCachedThreads;
+    if (i < h) {
+      const float d = v[r] - mean;
+      shift += d;
+      sq += d * d;
+    }
+  }
+  shift = block_sum(shift, scratch) / static_cast<float>(h);
+  const float variance = fmaxf(block_sum(sq, scratch) / static_cast<float>(h) - shift * shift, 0.f);
+  const float inv = 1.0f / sqrtf(variance + eps);
+#pragma unroll
+  for (int r = 0; r < PER; ++r) {
+    const int64_t i = threadIdx.x + static_cast<int64_t>(r) * kCachedThreads;
+    if (i < h) orow[i] = from_f32<T>(((v[r] - mean) - shift) * inv * to_f32(w[i]) + to_f32(b[i]));
+  }
+}
+
 // Softmax along a contiguous axis (inner == 1): one block per row.
 template <typename T>
 __global__ void softmax_rows_kernel(T* out, const T* x, int64_t length) {
@@ -91,7 +131,15 @@ void launch_layernorm(int dtype, void* out, const void* x, const void* w, const 
   if (rows <= 0 || h <= 0) return;
   by_float_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
-    launch(layernorm_kernel<T>, dim3(static_cast<unsigned>(rows)), dim3(row_threads(h)), 0, s, static_cast<T*>(out), static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(b), h, eps);
+    const dim3 grid(static_cast<unsigned>(rows));
+    auto args = [&](auto kernel, unsigned threads) {
+      launch(kernel, grid, dim3(threads), 0, s, static_cast<T*>(out), static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(b), h, eps);
+    };
+    // Long rows (GLM's 12288) read once from registers; short ones and very long ones take the
+    // streaming kernel (a short row fits in cache anyway).
+    if (kCachedThreads <= GLM_MAX_ROW_THREADS && h > 2048 && h <= 16 * kCachedThreads) args(layernorm_cached_kernel<T, 16>, kCachedThreads);
+    else if (kCachedThreads <= GLM_MAX_ROW_THREADS && h > 16 * kCachedThreads && h <= 32 * kCachedThreads) args(layernorm_cached_kernel<T, 32>, kCachedThreads);
+    else args(layernorm_kernel<T>, row_threads(h));
   });
 }
 

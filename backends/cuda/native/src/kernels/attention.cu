@@ -39,24 +39,24 @@ struct alignas(sizeof(T) * N) Pack {
   T v[N];
 };
 
-// A lane's EPL consecutive elements of a row, as one vector load when VEC (unit stride, aligned).
+// A lane's EPL consecutive elements of a row, kept in the storage dtype until used (half the
+// registers of floats for 16-bit types, so more rows can be in flight): one vector load when VEC
+// (unit stride, aligned).
 template <typename T, int EPL, bool VEC>
-__device__ __forceinline__ void load_row(float (&out)[EPL], const T* row, int64_t stride, int lane, int dim) {
+__device__ __forceinline__ void load_row(Pack<T, EPL>& out, const T* row, int64_t stride, int lane, int dim) {
   if constexpr (VEC) {
     const int t0 = lane * EPL;
     if (t0 < dim) {
-      const Pack<T, EPL> v = *reinterpret_cast<const Pack<T, EPL>*>(row + t0);
-#pragma unroll
-      for (int r = 0; r < EPL; ++r) out[r] = to_f32(v.v[r]);
+      out = *reinterpret_cast<const Pack<T, EPL>*>(row + t0);
     } else {
 #pragma unroll
-      for (int r = 0; r < EPL; ++r) out[r] = 0.f;
+      for (int r = 0; r < EPL; ++r) out.v[r] = from_f32<T>(0.f);
     }
   } else {
 #pragma unroll
     for (int r = 0; r < EPL; ++r) {
       const int t = lane * EPL + r;
-      out[r] = t < dim ? to_f32(row[t * stride]) : 0.f;
+      out.v[r] = t < dim ? row[t * stride] : from_f32<T>(0.f);
     }
   }
 }
@@ -101,8 +101,8 @@ __global__ void attention_fused_kernel(AttentionParams p) {
     // Every key and value row of this round is requested before any is used, so a warp keeps
     // 2·U rows in flight (decode attention is a stream over the cache).
     float dots[U];
-    float kv[U][EPL];
-    float vv[U][EPL];
+    Pack<T, EPL> kv[U];
+    Pack<T, EPL> vv[U];
 #pragma unroll
     for (int u = 0; u < U; ++u) {
       const int j = j0 + u * kWarps;
@@ -117,7 +117,7 @@ __global__ void attention_fused_kernel(AttentionParams p) {
       float dot = 0.f;
       if (j < j_end) {
 #pragma unroll
-        for (int r = 0; r < EPL; ++r) dot += qv[r] * kv[u][r];
+        for (int r = 0; r < EPL; ++r) dot += qv[r] * to_f32(kv[u].v[r]);
       }
       dots[u] = dot;
     }
@@ -133,7 +133,7 @@ __global__ void attention_fused_kernel(AttentionParams p) {
         const float weight = expf(s - m_new);
         l = l * correction + weight;
 #pragma unroll
-        for (int r = 0; r < EPL; ++r) acc[r] = acc[r] * correction + weight * vv[u][r];
+        for (int r = 0; r < EPL; ++r) acc[r] = acc[r] * correction + weight * to_f32(vv[u].v[r]);
         m = m_new;
       }
     }

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds bench/cuda/attention-kernels.cu and gemv-int4.cu into .device-carry/ (static CUDA runtime,
+# sm_80 and sm_90 code), to be carried to the GPU machine. Prints ptxas' register/spill report of the
+# flash kernels, which decides how many blocks fit on a multiprocessor.
+set -euo pipefail
+cd "$(git rev-parse --show-toplevel)"
+mkdir -p .device-carry
+src=backends/cuda/native/src
+nvcc -O3 -std=c++17 --expt-relaxed-constexpr -DGLM_TENSOR_CORE_ATTENTION=1 \
+  -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 -Xptxas=-v \
+  -I"$src" bench/cuda/attention-kernels.cu "$src/kernels/attention.cu" -o .device-carry/attention-kernels 2>&1 \
+  | grep -A2 "flash_attention_kernelI6__half" | grep -E "registers|spill" | sed 's/^ *//' || true
+ls -l .device-carry/attention-kernels
+nvcc -O3 -std=c++17 --expt-relaxed-constexpr \
+  -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
+  -I"$src" bench/cuda/gemv-int4.cu -o .device-carry/gemv-int4
+ls -l .device-carry/gemv-int4

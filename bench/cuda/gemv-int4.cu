@@ -1,0 +1,153 @@
+// Benchmark (not a test): the INT4-weight GEMV kernels alone at GLM-130B's four decode products
+// (batch 1 and 4; fp16 activations; int4 weights packed two per byte with per-row fp16 scales, the
+// release's layout): the tensor-core kernel (gemv_i4_mma_kernel) against the SIMT GEMV it replaces,
+// each checked against a plain fp32 kernel here. Timed with CUDA events, median of 20 after 3 warm-ups;
+// the bandwidth counts the packed weights and scales once. Output: one JSON line per case.
+//   bash bench/cuda/build-attention-kernels.sh   (builds this too)   then on the GPU machine:
+//   .device-carry/gemv-int4
+#include "../../backends/cuda/native/src/kernels/gemm.cu"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <vector>
+
+namespace {
+
+using glm::GemmParams;
+
+void check(cudaError_t e, const char* what) {
+  if (e != cudaSuccess) {
+    std::fprintf(stderr, "gemv-int4: %s: %s\n", what, cudaGetErrorString(e));
+    std::exit(1);
+  }
+}
+
+template <typename X>
+X* device_alloc(size_t count) {
+  void* p = nullptr;
+  check(cudaMalloc(&p, count * sizeof(X)), "cudaMalloc");
+  return static_cast<X*>(p);
+}
+
+__device__ uint32_t mix(size_t i, uint32_t seed) {
+  uint32_t h = uint32_t(i) * 2654435761u ^ seed * 2246822519u;
+  h ^= h >> 15;
+  h *= 2246822519u;
+  h ^= h >> 13;
+  return h;
+}
+
+__global__ void fill_bytes(uint8_t* x, size_t n, uint32_t seed) {
+  for (size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x; i < n; i += size_t(gridDim.x) * blockDim.x) x[i] = uint8_t(mix(i, seed));
+}
+
+__global__ void fill_half(__half* x, size_t n, float low, float high, uint32_t seed) {
+  for (size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x; i < n; i += size_t(gridDim.x) * blockDim.x)
+    x[i] = __float2half(low + (high - low) * float(mix(i, seed) & 0xffffff) / float(0x1000000));
+}
+
+// One thread per (activation row, feature): Σ q·x in fp32, times the scale, plus the bias.
+__global__ void reference_gemv(GemmParams p, float* out) {
+  const int64_t n = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
+  if (n >= p.n) return;
+  const uint8_t* w = static_cast<const uint8_t*>(p.b) + n * (p.ldb / 2);
+  for (int64_t m = 0; m < p.m; ++m) {
+    const __half* x = static_cast<const __half*>(p.a) + m * p.lda;
+    float acc = 0.f;
+    for (int64_t k = 0; k < p.k; ++k) {
+      const int nibble = (k & 1) ? (w[k >> 1] & 0x0f) : (w[k >> 1] >> 4);
+      acc += float(nibble >= 8 ? nibble - 16 : nibble) * __half2float(x[k]);
+    }
+    out[m * p.n + n] = acc * __half2float(static_cast<const __half*>(p.scale)[n]) + __half2float(static_cast<const __half*>(p.bias)[n]);
+  }
+}
+
+// Largest |y − reference| relative to the largest |reference|.
+__global__ void relative_difference(const __half* y, const float* reference, int64_t count, float* result) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count; i += int64_t(gridDim.x) * blockDim.x) {
+    atomicMax(reinterpret_cast<int*>(result), __float_as_int(fabsf(__half2float(y[i]) - reference[i])));
+    atomicMax(reinterpret_cast<int*>(result + 1), __float_as_int(fabsf(reference[i])));
+  }
+}
+
+float median_ms(const std::function<void()>& run) {
+  cudaEvent_t start, end;
+  cudaEventCreate(&start);
+  cudaEventCreate(&end);
+  std::vector<float> times;
+  for (int r = 0; r < 23; ++r) {
+    cudaEventRecord(start);
+    run();
+    cudaEventRecord(end);
+    check(cudaEventSynchronize(end), "run");
+    float ms = 0.f;
+    cudaEventElapsedTime(&ms, start, end);
+    if (r >= 3) times.push_back(ms);
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+void product(const char* name, int64_t m, int64_t n, int64_t k) {
+  uint8_t* w = device_alloc<uint8_t>(size_t(n) * k / 2);
+  __half* x = device_alloc<__half>(size_t(m) * k);
+  __half* scale = device_alloc<__half>(n);
+  __half* bias = device_alloc<__half>(n);
+  __half* y = device_alloc<__half>(size_t(m) * n);
+  float* reference = device_alloc<float>(size_t(m) * n);
+  float* result = device_alloc<float>(2);
+  fill_bytes<<<1024, 256>>>(w, size_t(n) * k / 2, 11);
+  fill_half<<<1024, 256>>>(x, size_t(m) * k, -1.f, 1.f, 12);
+  fill_half<<<64, 256>>>(scale, n, 0.0005f, 0.003f, 13);
+  fill_half<<<64, 256>>>(bias, n, -0.1f, 0.1f, 14);
+  GemmParams p{};
+  p.m = m, p.n = n, p.k = k;
+  p.a = x, p.lda = k;
+  p.b = w, p.ldb = k, p.trans_b = 1;
+  p.c = y, p.ldc = n;
+  p.batch = 1;
+  p.type_ab = glm::F16, p.type_b = glm::I4, p.type_c = glm::F16;
+  p.alpha = 1.f;
+  p.bias = bias, p.scale = scale;
+  reference_gemv<<<unsigned((n + 127) / 128), 128>>>(p, reference);
+  check(cudaDeviceSynchronize(), "reference");
+  const double bytes = double(n) * k / 2 + 2.0 * n;
+  auto run = [&](const char* variant, const std::function<void()>& launch) {
+    check(cudaMemset(y, 0, size_t(m) * n * sizeof(__half)), "memset");
+    const float ms = median_ms(launch);
+    check(cudaGetLastError(), variant);
+    check(cudaMemset(result, 0, 2 * sizeof(float)), "memset");
+    relative_difference<<<256, 256>>>(y, reference, m * n, result);
+    float host[2];
+    check(cudaMemcpy(host, result, sizeof(host), cudaMemcpyDeviceToHost), "difference");
+    std::printf("{\"case\":\"%s\",\"m\":%lld,\"n\":%lld,\"k\":%lld,\"variant\":\"%s\",\"median_ms\":%.4f,\"tb_per_s\":%.3f,\"max_rel_diff\":%.2e}\n", name,
+                (long long)m, (long long)n, (long long)k, variant, ms, bytes / (ms * 1e-3) / 1e12, host[0] / std::max(host[1], 1e-30f));
+    std::fflush(stdout);
+  };
+  using namespace glm;
+  run("simt gemv (dequantize in fp32)", [&] { gemv_rows<__half, I4, 32>(p, nullptr); });
+  run("tensor cores (mma.sync, 4 warps / 16 rows)", [&] {
+    launch(gemv_i4_mma_kernel, dim3(unsigned((n + 15) / 16)), dim3(kI4Warps * 32), 0, nullptr, p);
+  });
+  for (void* v : {static_cast<void*>(w), static_cast<void*>(x), static_cast<void*>(scale), static_cast<void*>(bias), static_cast<void*>(y),
+                  static_cast<void*>(reference), static_cast<void*>(result)})
+    cudaFree(v);
+}
+
+}  // namespace
+
+int main() {
+  cudaDeviceProp props{};
+  check(cudaGetDeviceProperties(&props, 0), "cudaGetDeviceProperties");
+  std::printf("{\"device\":\"%s\",\"sm\":%d%d}\n", props.name, props.major, props.minor);
+  for (int64_t m : {1, 4}) {
+    product("qkv", m, 3 * 12288, 12288);
+    product("dense", m, 12288, 12288);
+    product("up", m, 2 * 32768, 12288);
+    product("down", m, 12288, 32768);
+  }
+  product("ragged (n = 1000)", 3, 1000, 256);
+  return 0;
+}
