@@ -1,20 +1,24 @@
 /**
  * What the GPU backends' layer benchmarks share (bench/cuda/glm-layer.ts, bench/rocm-dcu/glm-layer.ts):
- * one GLM-130B-shaped layer in fp16 with random weights made on the device, the three cases (prefill
- * 2048; decode batch 1 and 16 over a 2048-token cache) bound the way the session binds them — the KV
- * cache written in place ('in-place-start' for the prefill, 'in-place-extend' for decode) — the two
- * ceilings (a device copy, an 8192³ fp16 product) and the floor of each case.
+ * one GLM-130B-shaped layer with random weights made on the device (fp16, and INT4 weight-only for one
+ * decode case), the cases (prefill 2048; decode batch 1 and 16 over a 2048-token cache; decode batch 1
+ * with INT4 weights) bound the way the session binds them — the KV cache written in place
+ * ('in-place-start' for the prefill, 'in-place-extend' for decode) — the two ceilings (a device copy,
+ * an 8192³ fp16 product) and the floor of each case.
  */
 import { GLM_130B, headDim, type GlmConfig } from '../core/models/glm/config.js';
 import { buildGlmBlockGraph, GLM_INPUTS, GLM_OUTPUTS } from '../core/models/glm/graphs.js';
+import type { WeightQuantization } from '../core/models/glm/weights-layout.js';
 import { allocateTensor, uploadTensor } from '../core/runtime/device-tensors.js';
 import type { DeviceTensor } from '../core/runtime/plugin-contract.js';
 import type { Graph } from '../core/ir/graph.js';
-import { hostTensor } from '../core/tensor/host-tensor.js';
-import type { DeviceContext } from '../backends/gpu-common/device-context.js';
+import { byteLengthOf } from '../core/tensor/dtype.js';
+import { elementCount, hostTensor } from '../core/tensor/host-tensor.js';
 import type { GpuMemory } from '../backends/gpu-common/device-memory.js';
+import type { DeviceContext } from '../backends/gpu-common/device-context.js';
 import { dtypeCode, OP } from '../backends/gpu-common/launch-codes.js';
 import type { GpuAddon } from '../backends/gpu-common/native-addon.js';
+import { fillUniform, randomWeight } from './device-random.js';
 
 export interface LayerCase {
   readonly name: string;
@@ -22,6 +26,8 @@ export interface LayerCase {
   readonly seq: number;
   readonly past: number;
   readonly context: number;
+  /** The block's Linear weights: fp16 ('none') or weight-only INT4. */
+  readonly quantization: WeightQuantization;
 }
 
 /** --smoke: a two-head layer and short sequences, to check a script itself (e.g. on an emulator). */
@@ -30,25 +36,54 @@ export function layerConfig(smoke: boolean): GlmConfig {
 }
 
 export function layerCases(smoke: boolean): LayerCase[] {
+  const fp16 = 'none' as const;
   return smoke
     ? [
-        { name: 'prefill-2048', batch: 1, seq: 40, past: 0, context: 20 },
-        { name: 'decode-b1-cache2048', batch: 1, seq: 1, past: 40, context: 20 },
-        { name: 'decode-b16-cache2048', batch: 3, seq: 1, past: 40, context: 20 },
+        { name: 'prefill-2048', batch: 1, seq: 40, past: 0, context: 20, quantization: fp16 },
+        { name: 'decode-b1-cache2048', batch: 1, seq: 1, past: 40, context: 20, quantization: fp16 },
+        { name: 'decode-b16-cache2048', batch: 3, seq: 1, past: 40, context: 20, quantization: fp16 },
+        { name: 'decode-int4-b1-cache2048', batch: 1, seq: 1, past: 40, context: 20, quantization: 'int4' },
       ]
     : [
-        { name: 'prefill-2048', batch: 1, seq: 2048, past: 0, context: 1024 },
-        { name: 'decode-b1-cache2048', batch: 1, seq: 1, past: 2048, context: 1024 },
-        { name: 'decode-b16-cache2048', batch: 16, seq: 1, past: 2048, context: 1024 },
+        { name: 'prefill-2048', batch: 1, seq: 2048, past: 0, context: 1024, quantization: fp16 },
+        { name: 'decode-b1-cache2048', batch: 1, seq: 1, past: 2048, context: 1024, quantization: fp16 },
+        { name: 'decode-b16-cache2048', batch: 16, seq: 1, past: 2048, context: 1024, quantization: fp16 },
+        { name: 'decode-int4-b1-cache2048', batch: 1, seq: 1, past: 2048, context: 1024, quantization: 'int4' },
       ];
 }
 
-/** The block graphs of the two cache forms. */
-export function layerGraphs(c: GlmConfig): { start: Graph; extend: Graph } {
-  return {
-    start: buildGlmBlockGraph(c, 0, { dtype: 'f16', cache: 'in-place-start' }),
-    extend: buildGlmBlockGraph(c, 0, { dtype: 'f16', cache: 'in-place-extend' }),
+/** One weight format of the layer: the block graphs of the two cache forms and the weights on the device. */
+export interface LayerModel {
+  readonly graphs: { start: Graph; extend: Graph };
+  /** The same names in both forms. */
+  readonly weights: ReadonlyMap<string, DeviceTensor>;
+  /** Bytes of those weights at their real size (INT4: half a byte a parameter, plus scales and biases). */
+  readonly weightBytes: number;
+}
+
+/** The layer in each weight format a case asks for, made on first use and kept for the next cases. */
+export function layerModels(memory: GpuMemory, native: GpuAddon, c: GlmConfig): (quantization: WeightQuantization) => LayerModel {
+  const made = new Map<WeightQuantization, LayerModel>();
+  return (quantization) => {
+    let model = made.get(quantization);
+    if (!model) {
+      const graph = (cache: 'in-place-start' | 'in-place-extend') => buildGlmBlockGraph(c, 0, { dtype: 'f16', quantization, cache });
+      const graphs = { start: graph('in-place-start'), extend: graph('in-place-extend') };
+      model = { graphs, weights: graphWeights(memory, native, graphs.extend), weightBytes: paramBytes(graphs.extend) };
+      made.set(quantization, model);
+    }
+    return model;
   };
+}
+
+/** Bytes of a graph's parameters, each at its dtype's size (i4 packed two per byte). */
+export function paramBytes(graph: Graph): number {
+  let bytes = 0;
+  for (const id of graph.params) {
+    const v = graph.values[id]!;
+    bytes += byteLengthOf(v.type.dtype, elementCount(v.type.shape as number[]));
+  }
+  return bytes;
 }
 
 export interface Floor {
@@ -58,25 +93,33 @@ export interface Floor {
   readonly flops: number;
 }
 
-/**
- * The floor: the larger of arithmetic at the GEMM ceiling and the bytes that must move at the copy
- * ceiling (bytes/s counting read + written) — both ceilings measured in the same run, on the same card.
- */
-export function floorOf(c: GlmConfig, k: LayerCase, copyRate: number, gemmRate: number): Floor {
-  const H = c.hiddenSize;
-  const D = headDim(c);
-  const params = H * (3 * H) + H * H + H * (2 * c.ffnHiddenSize) + c.ffnHiddenSize * H;
-  const biases = 3 * H + H + 2 * c.ffnHiddenSize + H + 4 * H;
-  const keys = k.past + k.seq;
-  const tokens = k.batch * k.seq;
-  const flops = 2 * tokens * params + 4 * k.batch * c.numHeads * k.seq * keys * D;
-  const weights = 2 * (params + biases);
-  const kvRead = 2 * 2 * k.batch * c.numHeads * keys * D; // K and V read once
-  const activations = 2 * 2 * tokens * H; // hidden in and out
-  const bytes = weights + kvRead + activations;
+/** Bytes the K and V caches of one layer hand to attention: `keys` positions of every row, read once. */
+export function kvReadBytes(c: GlmConfig, batch: number, keys: number): number {
+  return 2 * 2 * batch * c.numHeads * keys * headDim(c);
+}
+
+/** The larger of arithmetic at the GEMM ceiling and bytes at the copy ceiling (bytes/s counting read + written). */
+export function floorFrom(bytes: number, flops: number, copyRate: number, gemmRate: number): Floor {
   const computeMs = (flops / gemmRate) * 1e3;
   const memoryMs = (bytes / copyRate) * 1e3;
   return { ms: Math.max(computeMs, memoryMs), bound: computeMs > memoryMs ? 'flops' : 'bytes', bytes, flops };
+}
+
+/** Arithmetic of one layer for a case: its four Linear layers and attention. */
+export function layerFlops(c: GlmConfig, k: LayerCase): number {
+  const H = c.hiddenSize;
+  const params = H * (3 * H) + H * H + H * (2 * c.ffnHiddenSize) + c.ffnHiddenSize * H;
+  const keys = k.past + k.seq;
+  return 2 * k.batch * k.seq * params + 4 * k.batch * c.numHeads * k.seq * keys * headDim(c);
+}
+
+/**
+ * The floor of one layer: its weights at their real size (`weightBytes`), the K/V read once and the
+ * hidden state in and out — both ceilings measured in the same run, on the same card.
+ */
+export function floorOf(c: GlmConfig, k: LayerCase, weightBytes: number, copyRate: number, gemmRate: number): Floor {
+  const activations = 2 * 2 * k.batch * k.seq * c.hiddenSize;
+  return floorFrom(weightBytes + kvReadBytes(c, k.batch, k.past + k.seq) + activations, layerFlops(c, k), copyRate, gemmRate);
 }
 
 export function median(xs: number[]): number {
@@ -149,21 +192,13 @@ export function measureCeilings(native: GpuAddon, smoke: boolean, gemmPath: numb
   };
 }
 
-/** Uniform random fp16 values written on the device. */
-function fillRandom(memory: GpuMemory, native: GpuAddon, t: DeviceTensor, low: number, high: number, seed: number): void {
-  native.fillRandom(memory.own(t.buffer).address, t.shape.reduce((p, d) => p * d, 1), dtypeCode('f16'), low, high, seed);
-}
-
-/** The layer's weights (the same names in both forms): uniform ±0.02, LayerNorm weights 0.8–1.2. */
-export function layerWeights(memory: GpuMemory, native: GpuAddon, graph: Graph): Map<string, DeviceTensor> {
+/** Random weights on the device for every parameter of `graph`, each in its own dtype (device-random.ts). */
+export function graphWeights(memory: GpuMemory, native: GpuAddon, graph: Graph): Map<string, DeviceTensor> {
   const params = new Map<string, DeviceTensor>();
   let seed = 100;
   for (const id of graph.params) {
     const v = graph.values[id]!;
-    const t = allocateTensor(memory, 'f16', v.type.shape as number[]);
-    const [low, high] = /layernorm\.weight$/.test(v.name) ? [0.8, 1.2] : /layernorm\.bias$/.test(v.name) ? [-0.1, 0.1] : [-0.02, 0.02];
-    fillRandom(memory, native, t, low, high, seed++);
-    params.set(v.name, t);
+    params.set(v.name, randomWeight(memory, native, v.name, v.type.dtype, v.type.shape as number[], seed++));
   }
   return params;
 }
@@ -192,7 +227,7 @@ export async function caseBindings(
   const random = (shape: number[]) => {
     const t = allocateTensor(memory, 'f16', shape);
     owned.push(t);
-    fillRandom(memory, native, t, -1, 1, seed++);
+    fillUniform(memory, native, t, -1, 1, seed++);
     return t;
   };
   const i32 = async (shape: number[], values: number[]) => {

@@ -14,6 +14,11 @@ export interface TimingEvents {
   readonly end: number;
 }
 
+/** Device bytes the arena takes when it must hold `bytes`: room to grow, whole 2 MiB pages. */
+export function arenaAllocationFor(bytes: number): number {
+  return Math.ceil((bytes * 1.25) / 2 ** 21) * 2 ** 21;
+}
+
 export class DeviceContext {
   private arenaAddress = 0;
   private arenaBytes = 0;
@@ -35,7 +40,7 @@ export class DeviceContext {
   arena(bytes: number): number {
     if (bytes <= this.arenaBytes) return this.arenaAddress;
     this.releaseArena();
-    const size = Math.ceil((bytes * 1.25) / 2 ** 21) * 2 ** 21;
+    const size = arenaAllocationFor(bytes);
     try {
       this.arenaAddress = this.native.allocate(size);
     } catch (e) {

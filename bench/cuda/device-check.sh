@@ -33,6 +33,9 @@ for what in "$@"; do
     profile)
       GLM_PROFILE_LAUNCHES=1 node dist/bench/cuda/glm-layer.js --reps 1 --variants no-graph > "$OUT/profile.log" 2>&1
       grep -v '^profile' "$OUT/profile.log" | tail -3 ;;
+    int4)
+      # The INT4 layer case (decode-int4-b1-cache2048) is one of `layer`'s cases; this is the whole model.
+      node dist/bench/cuda/glm-130b-int4.js --out "$OUT/glm-130b-int4.json" 2>&1 | tee "$OUT/glm-130b-int4.log" ;;
     peer)
       python3 bench/cuda/torch_peer.py --compile --out "$OUT/torch.json" 2>&1 | tail -8
       node dist/bench/cuda/glm-layer.js --variants default,no-graph --peer "$OUT/torch.json" --out "$OUT/cuda-layer-with-peer.json" 2>&1 | tee "$OUT/cuda-layer-with-peer.log" ;;

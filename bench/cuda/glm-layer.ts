@@ -1,7 +1,8 @@
 /**
- * Benchmark (not a test): one GLM-130B-shaped layer in fp16 on the cuda backend — the SDK's own block
- * graph with random weights made on the device, bound as the session binds it (bench/gpu-layer.ts) —
- * for a 2048-token prefill and decode steps of batch 1 and 16 over a 2048-token cache. Decode runs as
+ * Benchmark (not a test): one GLM-130B-shaped layer on the cuda backend — the SDK's own block graph
+ * with random weights made on the device, bound as the session binds it (bench/gpu-layer.ts) — in fp16
+ * for a 2048-token prefill and decode steps of batch 1 and 16 over a 2048-token cache, and with INT4
+ * weights (weight-only, per-row fp16 scales) for a batch-1 decode step over that cache. Decode runs as
  * the session's step (runStep, repeated: replayed from a CUDA Graph); variant 'no-graph' launches
  * record by record. Timed with CUDA events after warm-up; the median of the repeats. Also the two
  * ceilings through the addon (a 1 GiB device copy, an 8192³ fp16 cuBLASLt GEMM), and, given the
@@ -17,7 +18,7 @@ import { freeTensor } from '../../core/runtime/device-tensors.js';
 import { plugin, type CudaBackend } from '../../backends/cuda/index.js';
 import { GEMM_PATH } from '../../backends/gpu-common/launch-codes.js';
 import type { PlanOptions } from '../../backends/gpu-common/planner.js';
-import { caseBindings, floorOf, layerCases, layerConfig, layerGraphs, layerWeights, measureCeilings, timeRuns, type Floor } from '../gpu-layer.js';
+import { caseBindings, floorOf, layerCases, layerConfig, layerModels, measureCeilings, timeRuns, type Floor } from '../gpu-layer.js';
 
 const { values: args } = parseArgs({
   options: { reps: { type: 'string' }, peer: { type: 'string' }, out: { type: 'string' }, variants: { type: 'string' }, smoke: { type: 'boolean' } },
@@ -45,13 +46,13 @@ async function main(): Promise<void> {
   const ceilings = measureCeilings(native, smoke, GEMM_PATH.vendor, reps);
   console.log(`ceilings: copy ${ceilings.copy.tbPerS.toFixed(2)} TB/s, gemm ${ceilings.gemm_fp16_8192.tflopPerS.toFixed(0)} TFLOP/s`);
 
-  const graphs = layerGraphs(c);
-  const weights = layerWeights(memory, native, graphs.extend);
+  const layer = layerModels(memory, native, c);
   const variants = (args.variants ?? 'default').split(',');
   const results: Record<string, { floor: Floor } & Record<string, unknown>> = {};
   for (const k of CASES) {
+    const { graphs, weights, weightBytes } = layer(k.quantization);
     const { form, inputs, outputs, owned } = await caseBindings(memory, native, c, k, weights);
-    const floor = floorOf(c, k, ceilings.copy.tbPerS * 1e12, ceilings.gemm_fp16_8192.tflopPerS * 1e12);
+    const floor = floorOf(c, k, weightBytes, ceilings.copy.tbPerS * 1e12, ceilings.gemm_fp16_8192.tflopPerS * 1e12);
     results[k.name] = { floor };
     for (const variant of variants) {
       const base = ctx.options;
@@ -89,8 +90,15 @@ async function main(): Promise<void> {
     for (const k of CASES) {
       const ours = results[k.name]!['default'] as { medianMs: number };
       const floor = results[k.name]!.floor.ms;
-      const best = Object.entries(peer.cases[k.name] ?? {}).reduce((a, b) => (b[1].median_ms < a[1].median_ms ? b : a));
-      console.log(`| ${k.name} | ${ours.medianMs.toFixed(3)} | ${floor.toFixed(3)} | ${(ours.medianMs / floor).toFixed(2)} | ${best[1].median_ms.toFixed(3)} (${best[0]}) | ${(ours.medianMs / best[1].median_ms).toFixed(2)} |`);
+      const row = `| ${k.name} | ${ours.medianMs.toFixed(3)} | ${floor.toFixed(3)} | ${(ours.medianMs / floor).toFixed(2)} |`;
+      // The peer runs the fp16 cases only (torch_peer.py has no INT4 layer).
+      const peerVariants = Object.entries(peer.cases[k.name] ?? {});
+      if (peerVariants.length === 0) {
+        console.log(`${row} — | — |`);
+        continue;
+      }
+      const best = peerVariants.reduce((a, b) => (b[1].median_ms < a[1].median_ms ? b : a));
+      console.log(`${row} ${best[1].median_ms.toFixed(3)} (${best[0]}) | ${(ours.medianMs / best[1].median_ms).toFixed(2)} |`);
     }
   }
   await backend.close();

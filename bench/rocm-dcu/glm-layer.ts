@@ -1,8 +1,9 @@
 /**
  * Benchmark (not a test): the cuda backend's GLM-layer cases (bench/gpu-layer.ts) on the rocm-dcu
- * backend — one GLM-130B-shaped layer in fp16, the SDK's own block graph with random weights made on
- * the device, bound as the session binds it (in-place KV cache), for a 2048-token prefill and decode
- * steps of batch 1 and 16 over a 2048-token cache. Timed with device events around the launches of
+ * backend — one GLM-130B-shaped layer, the SDK's own block graph with random weights made on the
+ * device, bound as the session binds it (in-place KV cache), in fp16 for a 2048-token prefill and
+ * decode steps of batch 1 and 16 over a 2048-token cache, and with INT4 weights for a batch-1 decode
+ * step over that cache. Timed with device events around the launches of
  * each run, after warm-up; the median of the repeats. Also the two ceilings through the addon: a 1 GiB
  * device copy and an 8192³ fp16 product on the portable tiled GEMM (or hipBLAS where the build has it).
  *
@@ -18,7 +19,7 @@ import { compileFor } from '../../core/runtime/compile.js';
 import { freeTensor } from '../../core/runtime/device-tensors.js';
 import { plugin, type DcuBackend } from '../../backends/rocm-dcu/index.js';
 import { GEMM_PATH } from '../../backends/gpu-common/launch-codes.js';
-import { caseBindings, layerCases, layerConfig, layerGraphs, layerWeights, measureCeilings, timeRuns } from '../gpu-layer.js';
+import { caseBindings, layerCases, layerConfig, layerModels, measureCeilings, timeRuns } from '../gpu-layer.js';
 
 const { values: args } = parseArgs({
   options: { reps: { type: 'string' }, out: { type: 'string' }, smoke: { type: 'boolean' } },
@@ -39,10 +40,10 @@ async function main(): Promise<void> {
   const ceilings = { ...measureCeilings(native, smoke, gemmPath, reps, Math.min(reps, 5)), gemmPath: backend.build.hipblas ? 'hipBLAS' : 'portable tiled GEMM' };
   console.log(`ceilings: copy ${ceilings.copy.tbPerS.toFixed(2)} TB/s, gemm ${ceilings.gemm_fp16_8192.tflopPerS.toFixed(1)} TFLOP/s`);
 
-  const graphs = layerGraphs(c);
-  const weights = layerWeights(memory, native, graphs.extend);
+  const layer = layerModels(memory, native, c);
   const results: Record<string, unknown> = {};
   for (const k of layerCases(smoke)) {
+    const { graphs, weights } = layer(k.quantization);
     const { form, inputs, outputs, owned } = await caseBindings(memory, native, c, k, weights);
     const { executable } = await compileFor(backend, graphs[form]);
     const caseReps = k.seq > 1 ? Math.min(reps, 5) : reps;
