@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
 # Run on the lent GPU machine (see pack-for-device.sh): the cuda backend's conformance report, the
 # greedy/top-k decode loop against cpu-ref (tokens identical? host waits per token? graph replays?),
-# the attention kernels alone (bench/cuda/attention-kernels.cu, built by build-attention-kernels.sh),
-# writing everything under $OUT. Usage: bash bench/cuda/device-check.sh [attention] [conformance] [decode]
+# the kernels alone (bench/cuda/attention-kernels.cu and gemv-int4.cu, built by
+# build-attention-kernels.sh), the layer benchmark, its profile, the PyTorch peer and the 70-layer INT4
+# model. Usage: bash bench/cuda/device-check.sh [kernels] [conformance] [decode] [layer] [profile] [int4] [peer]
+# Everything is written under $OUT/results/ and packed into $OUT/results.tar.gz on exit (only a few
+# files come back from the machine); the main lines also go to stdout.
 set -uo pipefail
 source .device-carry/env.sh >/dev/null && tar xJf .device-carry/bundle.tar.xz
+FINAL_OUT="$OUT"
+OUT="$FINAL_OUT/results"
+mkdir -p "$OUT"
+trap 'tar czf "$FINAL_OUT/results.tar.gz" -C "$FINAL_OUT" results && rm -rf "$OUT"' EXIT
+clocks() { nvidia-smi --query-gpu=clocks.sm,clocks.max.sm,power.draw,temperature.gpu --format=csv,noheader | sed "s/^/clocks ($1): /"; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/gpu.txt"
 for what in "$@"; do
   case "$what" in
-    attention)
+    kernels)
       .device-carry/attention-kernels > "$OUT/attention-kernels.jsonl" 2>&1
-      echo "attention-kernels rc=$?"; cat "$OUT/attention-kernels.jsonl" ;;
+      echo "attention-kernels rc=$?"; cat "$OUT/attention-kernels.jsonl"
+      .device-carry/gemv-int4 > "$OUT/gemv-int4.jsonl" 2>&1
+      echo "gemv-int4 rc=$?"; cat "$OUT/gemv-int4.jsonl" ;;
     conformance)
       node bin/glm.js conformance --backend cuda --report "$OUT/conformance-cuda.json" --markdown "$OUT/conformance-cuda.md" \
         --junit "$OUT/conformance-cuda.xml" > "$OUT/conformance-cuda.log" 2>&1
@@ -28,6 +38,7 @@ for what in "$@"; do
         tail -1 "$OUT/run-cuda-$dtype.err"
       done ;;
     layer)
+      clocks before
       node dist/bench/cuda/glm-layer.js --variants default,no-graph --out "$OUT/cuda-layer.json" 2>&1 | tee "$OUT/cuda-layer.log"
       GLM_CUDA_FLASH=0 node dist/bench/cuda/glm-layer.js --out "$OUT/cuda-layer-noflash.json" 2>&1 | grep prefill | tee "$OUT/cuda-layer-noflash.log" ;;
     profile)
@@ -37,7 +48,9 @@ for what in "$@"; do
       # The INT4 layer case (decode-int4-b1-cache2048) is one of `layer`'s cases; this is the whole model.
       node dist/bench/cuda/glm-130b-int4.js --out "$OUT/glm-130b-int4.json" 2>&1 | tee "$OUT/glm-130b-int4.log" ;;
     peer)
+      clocks before
       python3 bench/cuda/torch_peer.py --compile --out "$OUT/torch.json" 2>&1 | tail -8
       node dist/bench/cuda/glm-layer.js --variants default,no-graph --peer "$OUT/torch.json" --out "$OUT/cuda-layer-with-peer.json" 2>&1 | tee "$OUT/cuda-layer-with-peer.log" ;;
   esac
 done
+clocks after
