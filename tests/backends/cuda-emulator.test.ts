@@ -135,6 +135,34 @@ describe('cuda planner', () => {
     await backend.close();
   });
 
+  it('a run with the same tensors reuses its program; other tensors or a freed one are seen', async () => {
+    const backend = await plugin.open();
+    const b = new GraphBuilder('double');
+    const x = b.input('x', 'f32', [4]);
+    b.output('y', b.op1('scale', [x], { factor: 2 }, 'double'));
+    const { executable } = await (await import('../../core/runtime/compile.js')).compileFor(backend, b.build());
+    const { memory } = backend;
+    const tensor = async (values: number[]) => {
+      const t = { buffer: memory.allocate(16), byteOffset: 0, dtype: 'f32' as const, shape: [4] };
+      await memory.write(t.buffer, 0, new Uint8Array(Float32Array.from(values).buffer));
+      return t;
+    };
+    const read = async (t: { buffer: import('../../core/runtime/plugin-contract.js').DeviceBuffer }) =>
+      Array.from(new Float32Array((await memory.read(t.buffer, 0, 16)).slice().buffer));
+    const [x1, x2, y1, y2] = await Promise.all([tensor([1, 2, 3, 4]), tensor([5, 6, 7, 8]), tensor([0, 0, 0, 0]), tensor([0, 0, 0, 0])]);
+    await executable.run({ inputs: { x: x1 }, outputs: { y: y1 } });
+    await memory.write(x1.buffer, 0, new Uint8Array(Float32Array.from([-1, -2, -3, -4]).buffer));
+    await executable.run({ inputs: { x: x1 }, outputs: { y: y1 } }); // same tensors: the kept program
+    expect(await read(y1)).toEqual([-2, -4, -6, -8]);
+    await executable.run({ inputs: { x: x2 }, outputs: { y: y2 } }); // other tensors: their own addresses
+    expect(await read(y2)).toEqual([10, 12, 14, 16]);
+    expect(await read(y1)).toEqual([-2, -4, -6, -8]);
+    memory.free(x2.buffer);
+    await expect(executable.run({ inputs: { x: x2 }, outputs: { y: y2 } })).rejects.toThrow('buffer used after free');
+    for (const t of [x1, y1, y2]) memory.free(t.buffer);
+    await backend.close();
+  });
+
   it('beam search reorders the in-place cache on the device exactly as on cpu-ref', async () => {
     const { ModelSession } = await import('../../core/runtime/session.js');
     const { randomWeights } = await import('../../core/models/glm/weights.js');
