@@ -4,7 +4,8 @@
 //            Q and V read in place from the QKV product ([tokens, heads, 3·128]), K contiguous (rope's
 //            output), the output in the [tokens, heads·128] layout the dense layer reads — as in the layer.
 //   decode:  batch 1 and 16, one query over a 2049-key cache [b, h, capacity, 128] with the length on
-//            the device, split over the keys exactly as backends/gpu-common/lowerings/attention.ts does.
+//            the device, split over the keys exactly as backends/gpu-common/lowerings/attention.ts does;
+//            then the per-key and the decode kernel of attention.cu each at several other splits.
 // Every variant is checked against a plain fp32 kernel here (P rounded to fp16 as the kernels round it)
 // and timed with CUDA events: the median of 20 runs after 3 warm-ups. Output: one JSON line per case.
 //
@@ -18,6 +19,11 @@
 #include <functional>
 #include <string>
 #include <vector>
+
+namespace glm {
+// attention.cu: one fused kernel forced (0 the per-key kernel, 1 the decode kernel), for comparison.
+void launch_attention_fused_variant(int dtype, const AttentionParams& p, Stream s, int kernel);
+}  // namespace glm
 
 namespace {
 
@@ -221,11 +227,12 @@ void decode(int batch, int device_sms) {
   p.context_lengths = lengths;
   p.length = length;
   p.error_flag = flag;
-  // The split rule of lowerings/attention.ts.
+  // The split rule of lowerings/attention.ts (one query: at most 512 keys a split, shared out evenly).
   const int rows = batch * H;
   const int wanted = std::max(1, (4 * device_sms + rows - 1) / rows);
-  p.keys_per_split = std::max(64, (capacity + wanted - 1) / wanted);
+  p.keys_per_split = std::min(512, std::max(64, (capacity + wanted - 1) / wanted));
   p.splits = std::max(1, (capacity + p.keys_per_split - 1) / p.keys_per_split);
+  p.keys_per_split = (capacity + p.splits - 1) / p.splits;
   float* workspace = p.splits > 1 ? device_alloc<float>(size_t(rows) * p.splits * (2 + D)) : nullptr;
   p.partial_ml = workspace;
   p.partial_acc = workspace ? workspace + size_t(rows) * p.splits * 2 : nullptr;
@@ -235,20 +242,25 @@ void decode(int batch, int device_sms) {
   const std::string name = "decode-b" + std::to_string(batch) + "-cache2048";
   const float ms = median_ms([&] { glm::launch_attention_fused(glm::F16, p, nullptr); });
   check(cudaGetLastError(), name.c_str());
-  report(name.c_str(), "fused, " + std::to_string(p.splits) + " splits (the lowering's rule)", c, ms);
-  // Other key splits, to see whether the kernel is short of parallelism.
-  for (int splits : {2, 4, 8, 16, 32}) {
+  report(name.c_str(), "default (launch_attention_fused), " + std::to_string(p.splits) + " splits (the lowering's rule)", c, ms);
+  // Each fused kernel at other key splits, to see the split rule's effect (tails, parallelism).
+  const char* kernels[2] = {"per-key kernel", "decode kernel"};
+  std::vector<int> tried;
+  for (int splits : {p.splits, 1, 2, 3, 4, 5, 6, 8, 12, 16, 32}) {
     Case other = c;
     other.p.keys_per_split = (capacity + splits - 1) / splits;
     other.p.splits = (capacity + other.p.keys_per_split - 1) / other.p.keys_per_split;
-    if (other.p.splits == p.splits) continue;
-    float* more = device_alloc<float>(size_t(rows) * other.p.splits * (2 + D));
+    if (other.p.splits != splits || std::find(tried.begin(), tried.end(), splits) != tried.end()) continue;
+    tried.push_back(splits);
+    float* more = other.p.splits > 1 ? device_alloc<float>(size_t(rows) * other.p.splits * (2 + D)) : nullptr;
     other.p.partial_ml = more;
-    other.p.partial_acc = more + size_t(rows) * other.p.splits * 2;
-    const float t = median_ms([&] { glm::launch_attention_fused(glm::F16, other.p, nullptr); });
-    check(cudaGetLastError(), name.c_str());
-    report(name.c_str(), "fused, " + std::to_string(other.p.splits) + " splits", other, t);
-    cudaFree(more);
+    other.p.partial_acc = more ? more + size_t(rows) * other.p.splits * 2 : nullptr;
+    for (int kernel : {0, 1}) {
+      const float t = median_ms([&] { glm::launch_attention_fused_variant(glm::F16, other.p, nullptr, kernel); });
+      check(cudaGetLastError(), name.c_str());
+      report(name.c_str(), std::string(kernels[kernel]) + ", " + std::to_string(other.p.splits) + " splits", other, t);
+    }
+    if (more) cudaFree(more);
   }
   for (void* x : {static_cast<void*>(q), static_cast<void*>(k), static_cast<void*>(v), static_cast<void*>(out), static_cast<void*>(lengths),
                   static_cast<void*>(length), static_cast<void*>(flag), static_cast<void*>(workspace), static_cast<void*>(c.reference)})
