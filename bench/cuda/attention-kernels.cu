@@ -12,6 +12,7 @@
 //   bash bench/cuda/build-attention-kernels.sh   (here; nvcc)   then on the GPU machine:
 //   .device-carry/attention-kernels
 #include "../../backends/cuda/native/src/kernels/flash_attention.cu"
+#include "kernel-bench.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -25,33 +26,14 @@ namespace glm {
 void launch_attention_fused_variant(int dtype, const AttentionParams& p, Stream s, int kernel);
 }  // namespace glm
 
+const char* const bench::kProgram = "attention-kernels";
+
 namespace {
 
+using bench::check;
+using bench::device_alloc;
+using bench::median_ms;
 using glm::AttentionParams;
-
-void check(cudaError_t e, const char* what) {
-  if (e != cudaSuccess) {
-    std::fprintf(stderr, "attention-kernels: %s: %s\n", what, cudaGetErrorString(e));
-    std::exit(1);
-  }
-}
-
-template <typename X>
-X* device_alloc(size_t count) {
-  void* p = nullptr;
-  check(cudaMalloc(&p, count * sizeof(X)), "cudaMalloc");
-  return static_cast<X*>(p);
-}
-
-__global__ void fill_uniform(__half* x, size_t n, float amplitude, uint32_t seed) {
-  for (size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x; i < n; i += size_t(gridDim.x) * blockDim.x) {
-    uint32_t h = uint32_t(i) * 2654435761u ^ seed * 2246822519u;
-    h ^= h >> 15;
-    h *= 2246822519u;
-    h ^= h >> 13;
-    x[i] = __float2half(amplitude * (float(h & 0xffffff) / float(0x800000) - 1.f));
-  }
-}
 
 // One block per (b, h, query): scores in fp32 into shared memory, the GLM mask, softmax in fp32, P
 // rounded to fp16, P·V in fp32.
@@ -103,24 +85,6 @@ __global__ void max_difference(AttentionParams p, const float* reference, float*
   }
 }
 
-float median_ms(const std::function<void()>& run) {
-  cudaEvent_t start, end;
-  cudaEventCreate(&start);
-  cudaEventCreate(&end);
-  std::vector<float> times;
-  for (int r = 0; r < 23; ++r) {
-    cudaEventRecord(start);
-    run();
-    cudaEventRecord(end);
-    check(cudaEventSynchronize(end), "run");
-    float ms = 0.f;
-    cudaEventElapsedTime(&ms, start, end);
-    if (r >= 3) times.push_back(ms);
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
 struct Case {
   AttentionParams p;
   float* reference;
@@ -150,8 +114,8 @@ void prefill(int device_sms) {
   __half* qkv = device_alloc<__half>(size_t(S) * H * 3 * D);
   __half* k = device_alloc<__half>(size_t(H) * S * D);
   __half* out = device_alloc<__half>(size_t(S) * H * D);
-  fill_uniform<<<1024, 256>>>(qkv, size_t(S) * H * 3 * D, 2.f, 1);
-  fill_uniform<<<1024, 256>>>(k, size_t(H) * S * D, 2.f, 2);
+  bench::fill_half<<<1024, 256>>>(qkv, size_t(S) * H * 3 * D, -2.f, 2.f, 1);
+  bench::fill_half<<<1024, 256>>>(k, size_t(H) * S * D, -2.f, 2.f, 2);
   int32_t* lengths = device_alloc<int32_t>(1);
   int* flag = device_alloc<int>(1);
   check(cudaMemcpy(lengths, &context, sizeof(int), cudaMemcpyHostToDevice), "upload");
@@ -205,9 +169,9 @@ void decode(int batch, int device_sms) {
   __half* k = device_alloc<__half>(cache);
   __half* v = device_alloc<__half>(cache);
   __half* out = device_alloc<__half>(size_t(batch) * H * D);
-  fill_uniform<<<1024, 256>>>(q, size_t(batch) * H * D, 2.f, 3);
-  fill_uniform<<<1024, 256>>>(k, cache, 2.f, 4);
-  fill_uniform<<<1024, 256>>>(v, cache, 2.f, 5);
+  bench::fill_half<<<1024, 256>>>(q, size_t(batch) * H * D, -2.f, 2.f, 3);
+  bench::fill_half<<<1024, 256>>>(k, cache, -2.f, 2.f, 4);
+  bench::fill_half<<<1024, 256>>>(v, cache, -2.f, 2.f, 5);
   std::vector<int32_t> host_lengths(batch, context);
   int32_t* lengths = device_alloc<int32_t>(batch);
   int32_t* length = device_alloc<int32_t>(1);

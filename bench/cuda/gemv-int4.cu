@@ -6,6 +6,7 @@
 //   bash bench/cuda/build-attention-kernels.sh   (builds this too)   then on the GPU machine:
 //   .device-carry/gemv-int4
 #include "../../backends/cuda/native/src/kernels/gemm.cu"
+#include "kernel-bench.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -13,40 +14,16 @@
 #include <functional>
 #include <vector>
 
+const char* const bench::kProgram = "gemv-int4";
+
 namespace {
 
+using bench::check;
+using bench::device_alloc;
+using bench::fill_bytes;
+using bench::fill_half;
+using bench::median_ms;
 using glm::GemmParams;
-
-void check(cudaError_t e, const char* what) {
-  if (e != cudaSuccess) {
-    std::fprintf(stderr, "gemv-int4: %s: %s\n", what, cudaGetErrorString(e));
-    std::exit(1);
-  }
-}
-
-template <typename X>
-X* device_alloc(size_t count) {
-  void* p = nullptr;
-  check(cudaMalloc(&p, count * sizeof(X)), "cudaMalloc");
-  return static_cast<X*>(p);
-}
-
-__device__ uint32_t mix(size_t i, uint32_t seed) {
-  uint32_t h = uint32_t(i) * 2654435761u ^ seed * 2246822519u;
-  h ^= h >> 15;
-  h *= 2246822519u;
-  h ^= h >> 13;
-  return h;
-}
-
-__global__ void fill_bytes(uint8_t* x, size_t n, uint32_t seed) {
-  for (size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x; i < n; i += size_t(gridDim.x) * blockDim.x) x[i] = uint8_t(mix(i, seed));
-}
-
-__global__ void fill_half(__half* x, size_t n, float low, float high, uint32_t seed) {
-  for (size_t i = blockIdx.x * size_t(blockDim.x) + threadIdx.x; i < n; i += size_t(gridDim.x) * blockDim.x)
-    x[i] = __float2half(low + (high - low) * float(mix(i, seed) & 0xffffff) / float(0x1000000));
-}
 
 // One thread per (activation row, feature): Σ q·x in fp32, times the scale, plus the bias.
 __global__ void reference_gemv(GemmParams p, float* out) {
@@ -70,24 +47,6 @@ __global__ void relative_difference(const __half* y, const float* reference, int
     atomicMax(reinterpret_cast<int*>(result), __float_as_int(fabsf(__half2float(y[i]) - reference[i])));
     atomicMax(reinterpret_cast<int*>(result + 1), __float_as_int(fabsf(reference[i])));
   }
-}
-
-float median_ms(const std::function<void()>& run) {
-  cudaEvent_t start, end;
-  cudaEventCreate(&start);
-  cudaEventCreate(&end);
-  std::vector<float> times;
-  for (int r = 0; r < 23; ++r) {
-    cudaEventRecord(start);
-    run();
-    cudaEventRecord(end);
-    check(cudaEventSynchronize(end), "run");
-    float ms = 0.f;
-    cudaEventElapsedTime(&ms, start, end);
-    if (r >= 3) times.push_back(ms);
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
 }
 
 void product(const char* name, int64_t m, int64_t n, int64_t k) {
