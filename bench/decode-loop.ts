@@ -8,7 +8,7 @@
  * backend counts them (cuda), host waits per token and CUDA Graph replays. With --check it also runs
  * cpu-ref and reports whether the generated tokens are identical.
  *
- *   node dist/bench/decode-loop.js --backend cuda [--dtype f16] [--tokens 200] [--top-k 1] [--check] [--out f.json]
+ *   node dist/bench/decode-loop.js --backend cuda [--dtype f16] [--tokens 200] [--top-k 1] [--top-p 0] [--check] [--out f.json]
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     dtype: { type: 'string' },
     tokens: { type: 'string' },
     'top-k': { type: 'string' },
+    'top-p': { type: 'string' },
     check: { type: 'boolean' },
     out: { type: 'string' },
   },
@@ -36,6 +37,7 @@ const backendName = args.backend ?? 'cuda';
 const dtype = (args.dtype ?? 'f16') as DType;
 const tokens = Number(args.tokens ?? 200);
 const topK = Number(args['top-k'] ?? 1);
+const topP = Number(args['top-p'] ?? 0);
 
 /** Counters some backends keep about step runs (cuda's native stepStats). */
 type StepCounters = { captures: number; replays: number; direct: number; syncs: number; lastCaptureError: string };
@@ -56,7 +58,7 @@ async function generate(name: string, head: 'top' | 'full') {
   const stats = (): StepCounters | undefined => (backend as { native?: { stepStats?: () => StepCounters } }).native?.stepStats?.();
 
   const run = async () => {
-    const strategy = new BaseStrategy({ topK, endTokens: [], rng: new Rng(1234) });
+    const strategy = new BaseStrategy({ topK, topP, endTokens: [], rng: new Rng(1234) });
     const started = performance.now();
     const result = await generateSpan(decoding, row, rule, strategy, { outSeqLength: row.tokens.length + tokens });
     return { span: result.spans[0]!, seconds: (performance.now() - started) / 1000 };
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
   const reference = results[results.length - 1]!.tokens.join(',');
   const identical = results.map((r) => r.tokens.join(',') === reference);
   console.log(`identical tokens: ${results.map((r, i) => `${r.backend}/${r.head} ${identical[i] ? 'yes' : 'NO'}`).join(', ')}`);
-  if (args.out) writeFileSync(args.out, JSON.stringify({ date: new Date().toISOString(), dtype, topK, results }, null, 1) + '\n');
+  if (args.out) writeFileSync(args.out, JSON.stringify({ date: new Date().toISOString(), dtype, topK, topP, results }, null, 1) + '\n');
   if (identical.includes(false)) process.exit(2);
 }
 

@@ -23,6 +23,19 @@ export interface BaseStrategyOptions extends Partial<SamplingFilter> {
 const DEFAULT_SEED = 1234;
 
 /**
+ * Candidates asked for by top-p sampling without top-k (the GPU selection kernels' largest k): a
+ * language model's nucleus is usually far smaller, and a step whose nucleus is not is read in full.
+ */
+export const NUCLEUS_CANDIDATES = 256;
+
+/**
+ * How far the candidates' running probability must stay from top-p for the cut to be trusted: their
+ * probabilities come from the model's log-sum-exp (fp32 on a GPU), the full path's from its own
+ * float64 sum, so they may differ in the last bits (≈ 1e-6 relative); 5e-4 is far beyond that.
+ */
+const NUCLEUS_MARGIN = 5e-4;
+
+/**
  * The release's `top_k_logits` on one row, after dividing by the temperature. Filtered logits become
  * −65504 rather than −∞ because the release's logits are fp16.
  */
@@ -67,7 +80,8 @@ export function samplingDistribution(logits: ArrayLike<number>, vocabSize: numbe
  * With top-k >= 1 a step can be decided from the row's largest logits alone (`candidatesWanted`,
  * `stepTop`), choosing exactly the token `step` would choose from the whole row, with the same random
  * draws; when the candidates cannot show that (a tie at the top-k cut-off, too few candidates), `stepTop`
- * asks for the whole row. The score of a step then comes from the model's log-sum-exp: it is the same
+ * asks for the whole row. Top-p without top-k at temperature 1 works the same way from
+ * NUCLEUS_CANDIDATES candidates and the row's log-sum-exp, when the nucleus ends inside them. The score of a step then comes from the model's log-sum-exp: it is the same
  * as `step`'s when that was computed in float64 like logSoftmaxF32; a backend that computes it in fp32
  * gives scores that may differ in their last bits (the chosen tokens do not depend on it).
  */
@@ -102,11 +116,15 @@ export class BaseStrategy implements GenerationStrategy {
   /**
    * Greedy needs only the largest logit (its lowest id on ties, which candidates list first). Top-k
    * sampling needs one more than k: the (k+1)-th shows whether tokens tie with the k-th, which the full
-   * path keeps too. Without top-k every token may be drawn: whole rows.
+   * path keeps too. Top-p alone needs the nucleus: NUCLEUS_CANDIDATES, at temperature 1 only (the
+   * model's log-sum-exp is that of the unscaled logits) and below top-p 1 (which keeps every token).
+   * Otherwise every token may be drawn: whole rows.
    */
   get candidatesWanted(): number | undefined {
-    const { topK } = this.filter;
-    return topK === 1 ? 1 : topK > 1 ? topK + 1 : undefined;
+    const { topK, topP, temperature } = this.filter;
+    if (topK === 1) return 1;
+    if (topK > 1) return topK + 1;
+    return topP > 0 && topP < 1 && temperature === 1 ? NUCLEUS_CANDIDATES : undefined;
   }
 
   start(prefix: readonly number[]): void {
@@ -134,7 +152,8 @@ export class BaseStrategy implements GenerationStrategy {
     if (row === undefined || rows.length !== 1) {
       throw new GlmError('usage', `sampling decodes one row at a time, got ${rows.length}`);
     }
-    const at = this.filter.topK === 1 ? (row.ids.length > 0 ? 0 : undefined) : this.sampleCandidates(row, vocabSize);
+    const { topK } = this.filter;
+    const at = topK === 1 ? (row.ids.length > 0 ? 0 : undefined) : topK > 1 ? this.sampleCandidates(row, vocabSize) : this.sampleNucleus(row);
     if (at === undefined) return undefined;
     // logSoftmaxF32's value: logit − log-sum-exp, rounded to fp32.
     return this.accept(row.ids[at] as number, Math.fround((row.logits[at] as number) - row.logSumExp));
@@ -192,6 +211,36 @@ export class BaseStrategy implements GenerationStrategy {
     for (let j = 0; j < topK; j++) if (kept[j]) survivors.push(j);
     survivors.sort((a, b) => (row.ids[a] as number) - (row.ids[b] as number));
     const probs = softmaxF32(survivors.map((j) => values[j] as number));
+    return survivors[this.sample(probs)];
+  }
+
+  /**
+   * Top-p alone (temperature 1): the index (into the candidates) of the token the whole row would give,
+   * making the same draw; undefined, before drawing, when the candidates cannot tell it. filterLogits
+   * sorts every token (largest first, ties by ascending id — the candidates' order), accumulates their
+   * fp32 probabilities and keeps a token while the sum before it is at most top-p (and always the
+   * first): the kept tokens are the first `cut` candidates when the sum passes top-p inside them, with
+   * the margin above on both sides of the cut. The draw is then the one sampleCandidates makes.
+   */
+  private sampleNucleus(row: TopLogits): number | undefined {
+    const { topP } = this.filter;
+    const max = row.logits[0];
+    if (max === undefined || !Number.isFinite(max) || !(max - FILTER_VALUE > 800) || !(row.logSumExp >= max)) return undefined;
+    let before = 0; // fp32 sum of the probabilities before position r
+    let cut = -1;
+    for (let r = 0; r < row.ids.length; r++) {
+      if (r > 0 && before > topP) {
+        cut = r;
+        break;
+      }
+      if (r > 0 && before > topP - NUCLEUS_MARGIN) return undefined; // too close to the threshold to trust
+      const x = row.logits[r] as number;
+      if (!(x > FILTER_VALUE)) return undefined; // the full path leaves such tokens out of its sort
+      before = Math.fround(before + Math.fround(Math.exp(x - row.logSumExp)));
+    }
+    if (cut < 0 || !(before > topP + NUCLEUS_MARGIN)) return undefined; // the nucleus reaches past the candidates, or too close
+    const survivors = Array.from({ length: cut }, (_, j) => j).sort((a, b) => (row.ids[a] as number) - (row.ids[b] as number));
+    const probs = softmaxF32(survivors.map((j) => row.logits[j] as number));
     return survivors[this.sample(probs)];
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BaseStrategy, type SamplingFilter } from '../../core/generate/base-strategy.js';
+import { BaseStrategy, NUCLEUS_CANDIDATES, type SamplingFilter } from '../../core/generate/base-strategy.js';
 import { BeamSearchStrategy } from '../../core/generate/beam-search-strategy.js';
 import type { DecodingModel, PrefillRow, TopLogitsStep } from '../../core/generate/decoding-model.js';
 import { generateSpan, type SpanResult } from '../../core/generate/generate-span.js';
@@ -150,6 +150,40 @@ describe('generation from top candidates equals generation from whole rows', () 
       });
     }
   }
+
+  // Top-p alone, at temperature 1: NUCLEUS_CANDIDATES candidates (a vocabulary larger than that) decide a
+  // step when the nucleus ends inside them; peaked rows (scale 4) mostly do, flat ones (scale 0.3) do not.
+  const NUCLEUS_MODELS: Record<string, RandomModelOptions> = {
+    peaked: { vocabSize: 1024, padding: 3, scale: 4, salt: 3 },
+    flat: { vocabSize: 1024, scale: 0.3, salt: 4 },
+    'peaked grid': { vocabSize: 1024, scale: 4, quantum: 0.5, salt: 5 },
+  };
+  for (const [name, options] of Object.entries(NUCLEUS_MODELS)) {
+    for (const topP of [0.3, 0.7, 0.95]) {
+      it(`top-p ${topP} alone, ${name} logits: same tokens, scores and draws as whole rows for ${SEEDS.length} seeds`, async () => {
+        let calls = 0;
+        let fullReads = 0;
+        for (const seed of SEEDS) {
+          const result = await compare(() => randomModel(options), { topP }, seed);
+          calls += result.calls;
+          fullReads += result.fullReads;
+        }
+        if (name === 'flat') {
+          expect(fullReads).toBeGreaterThan(0); // nuclei wider than the candidates are read in full
+        } else {
+          // Most steps are decided from the candidates; a 0.95 nucleus of these rows often is not inside them.
+          expect(fullReads).toBeLessThan(topP <= 0.7 ? calls / 2 : calls);
+        }
+      });
+    }
+  }
+
+  it('asks for NUCLEUS_CANDIDATES for top-p alone at temperature 1 only, and below top-p 1', () => {
+    expect(new BaseStrategy({ topP: 0.9 }).candidatesWanted).toBe(NUCLEUS_CANDIDATES);
+    expect(new BaseStrategy({ topP: 0.9, temperature: 0.7 }).candidatesWanted).toBeUndefined();
+    expect(new BaseStrategy({ topP: 1 }).candidatesWanted).toBeUndefined();
+    expect(new BaseStrategy({}).candidatesWanted).toBeUndefined();
+  });
 
   it('asks for 1 candidate when greedy, k + 1 when sampling from the top k, and none otherwise', async () => {
     for (const [filter, k] of [
@@ -305,6 +339,25 @@ describe('BaseStrategy.stepTop', () => {
       expect(rng.nextUint32()).toBe(witness.nextUint32());
     }
     expect(strategyAndWitness({ topK: 1 }).strategy.stepTop([topLogitsOf(row, V, 0)], V)).toBeUndefined();
+  });
+
+  it('top-p alone declines a nucleus reaching past the candidates, or a sum too close to top-p, without drawing', () => {
+    const V = 300;
+    const flat = new Float32Array(V).fill(0); // every token 1/300: a 0.5 nucleus holds 151 of them
+    const rng = new Rng(5);
+    const strategy = new BaseStrategy({ topP: 0.5, rng });
+    strategy.start([]);
+    expect(strategy.stepTop([topLogitsOf(flat, V, 100)], V)).toBeUndefined();
+    // Two tokens of probability ≈ 0.5 each (and the rest ≈ 0): the sum before the second token sits at top-p.
+    const halves = new Float32Array(V).fill(-1000);
+    halves[7] = 0;
+    halves[9] = 0;
+    expect(strategy.stepTop([topLogitsOf(halves, V, 100)], V)).toBeUndefined();
+    expect(rng.nextUint32()).toBe(new Rng(5).nextUint32()); // nothing was drawn
+    // Clear of the threshold: decided, and the kept token is one of the nucleus.
+    halves[9] = -3;
+    const step = strategy.stepTop([topLogitsOf(halves, V, 100)], V);
+    expect(step?.tokens).toEqual([7]);
   });
 
   it('greedy takes the lowest id among tied maxima, from one candidate, without drawing', () => {
