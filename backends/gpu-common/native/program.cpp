@@ -48,6 +48,21 @@ int read_rank(Reader& r, const char* op, int tag) {
   return rank;
 }
 
+// The part a copy record and a cache-write record share: element size, rank, shape, the two stride
+// lists, then dst and src. Returns the element count.
+template <typename P>
+int64_t read_strided_copy(Reader& r, P& p, const char* op, int tag) {
+  p.elem_bytes = r.i32();
+  p.rank = read_rank(r, op, tag);
+  int64_t count = 1;
+  for (int d = 0; d < p.rank; ++d) count *= (p.shape[d] = r.i64());
+  for (int d = 0; d < p.rank; ++d) p.dst_strides[d] = r.i64();
+  for (int d = 0; d < p.rank; ++d) p.src_strides[d] = r.i64();
+  p.dst = r.ptr();
+  p.src = r.ptr();
+  return count;
+}
+
 void read_strides4(Reader& r, int64_t (&s)[4]) {
   for (int d = 0; d < 4; ++d) s[d] = r.i64();
 }
@@ -169,14 +184,7 @@ void launch_one(int op, int tag, Reader& r, Stream s) {
   switch (op) {
     case OP_COPY: {
       CopyParams p{};
-      p.elem_bytes = r.i32();
-      p.rank = read_rank(r, "copy", tag);
-      int64_t count = 1;
-      for (int d = 0; d < p.rank; ++d) count *= (p.shape[d] = r.i64());
-      for (int d = 0; d < p.rank; ++d) p.dst_strides[d] = r.i64();
-      for (int d = 0; d < p.rank; ++d) p.src_strides[d] = r.i64();
-      p.dst = r.ptr();
-      p.src = r.ptr();
+      const int64_t count = read_strided_copy(r, p, "copy", tag);
       p.index_dim = r.i32();
       p.index_limit = r.i64();
       p.indices = r.ptr<const int32_t>();
@@ -427,14 +435,7 @@ void launch_one(int op, int tag, Reader& r, Stream s) {
     }
     case OP_CACHE_WRITE: {
       CacheWriteParams p{};
-      p.elem_bytes = r.i32();
-      p.rank = read_rank(r, "cache-write", tag);
-      int64_t count = 1;
-      for (int d = 0; d < p.rank; ++d) count *= (p.shape[d] = r.i64());
-      for (int d = 0; d < p.rank; ++d) p.dst_strides[d] = r.i64();
-      for (int d = 0; d < p.rank; ++d) p.src_strides[d] = r.i64();
-      p.dst = r.ptr();
-      p.src = r.ptr();
+      const int64_t count = read_strided_copy(r, p, "cache-write", tag);
       p.offset = r.ptr<const int32_t>();
       p.offset_stride = r.i64();
       p.max_offset = r.i64();

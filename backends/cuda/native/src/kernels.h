@@ -1,3 +1,19 @@
 // The kernels' interface is shared with the rocm-dcu backend: backends/gpu-common/native/kernels.h.
 #pragma once
 #include "../../../gpu-common/native/kernels.h"
+
+#ifndef GLM_CUDA_EMULATE
+#include <cstdlib>
+
+namespace glm {
+// Whether a tensor-core kernel family may run: the device is sm_80+ (mma.sync m16n8k16) and the
+// environment variable `off_switch` is not "0". Callers ask once and keep the answer.
+inline bool tensor_cores_enabled(const char* off_switch) {
+  const char* v = std::getenv(off_switch);
+  int device = 0, major = 0;
+  cudaGetDevice(&device);
+  cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device);
+  return major >= 8 && !(v && v[0] == '0');
+}
+}  // namespace glm
+#endif

@@ -64,6 +64,40 @@ __device__ __forceinline__ void load_row(Pack<T, EPL>& out, const T* row, int64_
   }
 }
 
+// After the barrier that follows each warp's partial results — (m, l) in ml[2w], ml[2w + 1] and the
+// accumulator in accs[w · stride + t] — merges the block's warps (a warp that had no keys has m = −∞,
+// l = 0 and weighs 0) and writes the row's output (one split) or this split's partials, which
+// attention_combine_kernel merges.
+template <typename T>
+__device__ __forceinline__ void merge_warps_and_store(const AttentionParams& p, const float* ml, const float* accs, int stride, int row, int split,
+                                                      int b, int h, int i) {
+  float block_m = -INFINITY;
+#pragma unroll
+  for (int w = 0; w < kWarps; ++w) block_m = fmaxf(block_m, ml[2 * w]);
+  float factor[kWarps];
+  float block_l = 0.f;
+#pragma unroll
+  for (int w = 0; w < kWarps; ++w) {
+    factor[w] = expf(ml[2 * w] - block_m);
+    block_l += ml[2 * w + 1] * factor[w];
+  }
+  for (int t = threadIdx.x; t < p.dim; t += blockDim.x) {
+    float a = 0.f;
+#pragma unroll
+    for (int w = 0; w < kWarps; ++w) a += accs[w * stride + t] * factor[w];
+    if (p.splits == 1) {
+      T* out = static_cast<T*>(p.out) + b * p.out_strides[0] + h * p.out_strides[1] + i * p.out_strides[2];
+      out[t * p.out_strides[3]] = from_f32<T>(a / block_l);
+    } else {
+      p.partial_acc[(static_cast<int64_t>(row) * p.splits + split) * p.dim + t] = a;
+    }
+  }
+  if (p.splits > 1 && threadIdx.x == 0) {
+    p.partial_ml[(static_cast<int64_t>(row) * p.splits + split) * 2] = block_m;
+    p.partial_ml[(static_cast<int64_t>(row) * p.splits + split) * 2 + 1] = block_l;
+  }
+}
+
 template <typename T, int EPL, bool VEC>
 __global__ void attention_fused_kernel(AttentionParams p) {
   GLM_DYN_SMEM(float, shared);  // [kWarps * 2] (max, sum) then [kWarps * dim] accumulators
@@ -154,24 +188,7 @@ __global__ void attention_fused_kernel(AttentionParams p) {
     if (t < p.dim) accs[warp * p.dim + t] = acc[r];
   }
   __syncthreads();
-  float block_m = -INFINITY;
-  for (int w = 0; w < kWarps; ++w) block_m = fmaxf(block_m, ml[2 * w]);
-  float block_l = 0.f;
-  for (int w = 0; w < kWarps; ++w) block_l += ml[2 * w + 1] * expf(ml[2 * w] - block_m);
-  for (int t = threadIdx.x; t < p.dim; t += blockDim.x) {
-    float a = 0.f;
-    for (int w = 0; w < kWarps; ++w) a += accs[w * p.dim + t] * expf(ml[2 * w] - block_m);
-    if (p.splits == 1) {
-      T* out = static_cast<T*>(p.out) + b * p.out_strides[0] + h * p.out_strides[1] + i * p.out_strides[2];
-      out[t * p.out_strides[3]] = from_f32<T>(a / block_l);
-    } else {
-      p.partial_acc[(static_cast<int64_t>(row) * p.splits + split) * p.dim + t] = a;
-    }
-  }
-  if (p.splits > 1 && threadIdx.x == 0) {
-    p.partial_ml[(static_cast<int64_t>(row) * p.splits + split) * 2] = block_m;
-    p.partial_ml[(static_cast<int64_t>(row) * p.splits + split) * 2 + 1] = block_l;
-  }
+  merge_warps_and_store<T>(p, ml, accs, p.dim, row, split, b, h, i);
 }
 
 template <typename T>
@@ -439,31 +456,7 @@ __global__ void __launch_bounds__(32 * kWarps, sizeof(T) == 4 ? 4 : 5) attention
     }
   }
   __syncthreads();
-  float block_m = -INFINITY;
-#pragma unroll
-  for (int w = 0; w < kWarps; ++w) block_m = fmaxf(block_m, ml[2 * w]);
-  float factor[kWarps];
-  float block_l = 0.f;
-#pragma unroll
-  for (int w = 0; w < kWarps; ++w) {
-    factor[w] = expf(ml[2 * w] - block_m);  // 0 for a warp that had no keys (m = −∞, l = 0, acc = 0)
-    block_l += ml[2 * w + 1] * factor[w];
-  }
-  for (int t = threadIdx.x; t < p.dim; t += blockDim.x) {
-    float a = 0.f;
-#pragma unroll
-    for (int w = 0; w < kWarps; ++w) a += accs[w * S::kDimMax + t] * factor[w];
-    if (p.splits == 1) {
-      T* out = static_cast<T*>(p.out) + b * p.out_strides[0] + h * p.out_strides[1] + i * p.out_strides[2];
-      out[t * p.out_strides[3]] = from_f32<T>(a / block_l);
-    } else {
-      p.partial_acc[(static_cast<int64_t>(row) * p.splits + split) * p.dim + t] = a;
-    }
-  }
-  if (p.splits > 1 && threadIdx.x == 0) {
-    p.partial_ml[(static_cast<int64_t>(row) * p.splits + split) * 2] = block_m;
-    p.partial_ml[(static_cast<int64_t>(row) * p.splits + split) * 2 + 1] = block_l;
-  }
+  merge_warps_and_store<T>(p, ml, accs, S::kDimMax, row, split, b, h, i);
 }
 
 // Rows of pre-scaled scores [bh_count · Q, K] (fp32, or the storage dtype — then possibly the same

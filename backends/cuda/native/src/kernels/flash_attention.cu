@@ -11,8 +11,6 @@
 // (.trans for V) loads them from shared memory rows padded by 16 bytes against bank conflicts.
 #include "../kernels.h"
 
-#include <cstdlib>
-
 namespace glm {
 
 #ifndef GLM_CUDA_EMULATE
@@ -363,13 +361,7 @@ void launch_flash_default(const AttentionParams& p, Stream s) {
 }  // namespace
 
 bool launch_attention_tensor_core(int dtype, const AttentionParams& p, Stream s) {
-  static const bool enabled = [] {
-    const char* v = std::getenv("GLM_CUDA_FLASH");
-    int device = 0, major = 0;
-    cudaGetDevice(&device);
-    cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device);
-    return major >= 8 && !(v && v[0] == '0');
-  }();
+  static const bool enabled = tensor_cores_enabled("GLM_CUDA_FLASH");
   if (!enabled || p.explicit_mask || (dtype != F16 && dtype != BF16) || (p.dim != 64 && p.dim != 128)) return false;
   if (!aligned16(p.q, p.q_strides) || !aligned16(p.k, p.k_strides) || !aligned16(p.v, p.v_strides)) return false;
   if (dtype == F16) {

@@ -4,8 +4,6 @@
 // products (see gemm_dispatch.cpp).
 #include "../kernels.h"
 
-#include <cstdlib>
-
 namespace glm {
 namespace {
 
@@ -328,13 +326,7 @@ bool aligned(const void* ptr, int64_t bytes) { return (reinterpret_cast<uintptr_
 #ifndef GLM_CUDA_EMULATE
 // sm_80+ (mma.sync m16n8k16), unless GLM_CUDA_I4_MMA=0 asks for the SIMT GEMV.
 bool tensor_core_gemv() {
-  static const bool enabled = [] {
-    const char* v = std::getenv("GLM_CUDA_I4_MMA");
-    int device = 0, major = 0;
-    cudaGetDevice(&device);
-    cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device);
-    return major >= 8 && !(v && v[0] == '0');
-  }();
+  static const bool enabled = tensor_cores_enabled("GLM_CUDA_I4_MMA");
   return enabled;
 }
 #endif
