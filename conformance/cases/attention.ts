@@ -1,4 +1,7 @@
-/** Attention and rotary: GLM masks of every shape (prefix, causal, all/no-masked rows), KV cache lengths 1 and full. */
+/**
+ * Attention and rotary: GLM masks of every shape (prefix, causal, all/no-masked rows), KV cache lengths 1 and full;
+ * rope, qkv-bias-rope (the QKV bias, head split and rope in one op) and the rotary tables.
+ */
 import type { DType } from '../../core/tensor/dtype.js';
 import { fromFloat64, hostTensor } from '../../core/tensor/host-tensor.js';
 import type { GraphCase } from '../case.js';
@@ -120,11 +123,39 @@ function ropeCases(dtype: DType): GraphCase[] {
   return cases;
 }
 
+/**
+ * qkv-bias-rope: the QKV projection's product [B, S, heads·3·d] (per head [q_h | k_h | v_h]), its bias
+ * (optional), and the rotation of q and k; 1-D and 2-D, with and without the bias, down to GLM-130B's
+ * head dim 128 in a decode step (S = 1 at position 2047).
+ */
+function qkvBiasRopeCases(dtype: DType): GraphCase[] {
+  const shapes: { b: number; h: number; s: number; d: number; mode: '1d' | '2d'; bias: boolean; positions: 'arange' | 'frozen-mask' | 'long' }[] = [
+    { b: 1, h: 1, s: 1, d: 4, mode: '1d', bias: true, positions: 'arange' },
+    { b: 2, h: 3, s: 5, d: 8, mode: '1d', bias: true, positions: 'frozen-mask' },
+    { b: 1, h: 2, s: 3, d: 16, mode: '1d', bias: false, positions: 'long' },
+    { b: 1, h: 4, s: 1, d: 128, mode: '1d', bias: true, positions: 'long' }, // GLM-130B's head dim, decode
+    { b: 2, h: 3, s: 5, d: 8, mode: '2d', bias: true, positions: 'frozen-mask' },
+    { b: 1, h: 2, s: 7, d: 16, mode: '2d', bias: false, positions: 'long' },
+    { b: 1, h: 2, s: 3, d: 128, mode: '2d', bias: true, positions: 'arange' }, // ChatGLM-6B's head dim
+  ];
+  return shapes.flatMap(({ b, h, s, d, mode, bias, positions }) => {
+    const width = h * 3 * d;
+    const pos = { dtype: 'i32' as const, shape: [b, s], data: positionsData(positions, b, s) };
+    const block = mode === '2d' ? { dtype: 'i32' as const, shape: [b, s], data: { kind: 'integers', low: 0, high: 9 } as const } : null;
+    return opCases({
+      op: 'qkv-bias-rope', dtype, label: `${mode}-${b}x${s}x${h}x3x${d}-${bias ? 'bias' : 'no-bias'}-${positions}`,
+      inputs: [{ dtype, shape: [b, s, width] }, bias ? { dtype, shape: [width], data: { kind: 'normal', std: 0.5 } } : null, pos, block],
+      attrs: { heads: h, mode }, errorClass: 'few-roundings',
+      extraWorstEps: angleEps(positions === 'long' ? 2047 : s, dtype), extraReason: 'fp32 rotary angles',
+    });
+  });
+}
+
 function rotaryTableCases(): GraphCase[] {
   return [2, 8, 64, 128].flatMap((dim) => [1, 7, 33].flatMap((s) =>
     opCases({ op: 'rotary-table', dtype: 'f32', label: `dim${dim}-2x${s}`, inputs: [{ dtype: 'i32', shape: [2, s], data: { kind: 'integers', low: 0, high: 2047 } }], attrs: { dim }, errorClass: 'few-roundings', extraWorstEps: angleEps(2047, 'f32'), extraReason: 'fp32 rotary angles' })));
 }
 
 export function attentionCases(): GraphCase[] {
-  return [...FLOAT_TYPES.flatMap((dtype) => [...glmAttention(dtype), ...explicitAttention(dtype), ...ropeCases(dtype)]), ...rotaryTableCases()];
+  return [...FLOAT_TYPES.flatMap((dtype) => [...glmAttention(dtype), ...explicitAttention(dtype), ...ropeCases(dtype), ...qkvBiasRopeCases(dtype)]), ...rotaryTableCases()];
 }

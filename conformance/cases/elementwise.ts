@@ -1,4 +1,4 @@
-/** Element-wise ops: add, mul, scale, gelu, cast, masked-fill, dequantize, geglu, deepnorm-residual. */
+/** Element-wise ops: add, mul, scale, gelu, cast, masked-fill, dequantize, geglu, bias-geglu, deepnorm-residual. */
 import type { DType } from '../../core/tensor/dtype.js';
 import { fromFloat64 } from '../../core/tensor/host-tensor.js';
 import type { GraphCase } from '../case.js';
@@ -105,6 +105,14 @@ function gegluAndResidualCases(): GraphCase[] {
   for (const dtype of FLOAT_TYPES) {
     for (const shape of [[2], [1, 34], [3, 130], [2, 5, 256], [1, 1, 8192], [7, 66]]) {
       cases.push(...opCases({ op: 'geglu', dtype, label: dims(shape), inputs: [{ dtype, shape, data: { kind: 'normal', std: 2 } }], errorClass: 'few-roundings' }));
+    }
+    // bias-geglu: the up-projection's product without its bias, [..., 2F], and the bias [2F]
+    for (const shape of [[2], [3, 130], [7, 66], [1, 1, 8192]]) {
+      const bias = [shape[shape.length - 1]!];
+      cases.push(...opCases({
+        op: 'bias-geglu', dtype, label: dims(shape),
+        inputs: [{ dtype, shape, data: { kind: 'normal', std: 2 } }, { dtype, shape: bias, data: { kind: 'normal', std: 0.5 } }], errorClass: 'few-roundings',
+      }));
     }
     for (const shape of [[1], [17], [3, 64], [2, 5, 129], [1, 12288], [4, 33]]) {
       for (const alpha of [Math.sqrt(140), 2]) {

@@ -1,8 +1,9 @@
 /**
  * The cases the CI test cross-checks against onnxruntime: per op, a handful of catalogue cases that
  * span its dtypes (f16/bf16 cases run as their f32 widening), odd and tail sizes, long reductions,
- * masks, empty tensors, 1-D and 2-D rope, i8 and i4 weights, both composite modes; plus GLM blocks
- * (tiny and small-chatglm, float and quantized) and two whole-model logits graphs.
+ * masks, empty tensors, 1-D and 2-D rope (alone and in qkv-bias-rope, with and without its bias), i8 and
+ * i4 weights, both composite modes; plus GLM blocks (tiny and small-chatglm, float and quantized) and two
+ * whole-model logits graphs.
  * `node dist/conformance/onnx/main.js --all` runs every graph case instead (about a minute).
  */
 import type { ConformanceCase, GraphCase } from '../case.js';
@@ -179,6 +180,12 @@ export const CROSS_CHECK_SUBSET: readonly string[] = [
   'op/rope/f32/2d-1x2x7x16-frozen-mask/decomposed',
   'op/rope/bf16/2d-2x3x5x8-long',
   'op/rope/f32/2d-1x1x33x64-long/decomposed',
+  'op/qkv-bias-rope/f32/1d-2x5x3x3x8-bias-frozen-mask',
+  'op/qkv-bias-rope/f16/1d-1x1x4x3x128-bias-long/decomposed',
+  'op/qkv-bias-rope/bf16/1d-1x3x2x3x16-no-bias-long',
+  'op/qkv-bias-rope/f32/2d-1x7x2x3x16-no-bias-long/decomposed',
+  'op/qkv-bias-rope/f16/2d-2x5x3x3x8-bias-frozen-mask',
+  'op/qkv-bias-rope/bf16/2d-1x3x2x3x128-bias-arange/decomposed',
   'op/attention/f32/glm-prefill-7-ctx0-causal/decomposed',
   'op/attention/f32/glm-prefill-33-ctx-half',
   'op/attention/bf16/glm-chunk-3-of-10',
@@ -196,6 +203,10 @@ export const CROSS_CHECK_SUBSET: readonly string[] = [
   'op/geglu/f16/1x1x8192/decomposed',
   'op/geglu/bf16/1x34/decomposed',
   'op/geglu/bf16/2x5x256',
+  'op/bias-geglu/f32/2/decomposed',
+  'op/bias-geglu/f32/3x130',
+  'op/bias-geglu/f16/1x1x8192/decomposed',
+  'op/bias-geglu/bf16/7x66',
   'op/deepnorm-residual/f32/1-alpha2.000/decomposed',
   'op/deepnorm-residual/f32/2x5x129-alpha11.832',
   'op/deepnorm-residual/f16/1x12288-alpha2.000/decomposed',

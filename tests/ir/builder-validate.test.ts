@@ -3,7 +3,7 @@ import { GraphBuilder } from '../../core/ir/builder.js';
 import { addDims, bindShape, elementCountKey, resolveDim } from '../../core/ir/dim.js';
 import type { Graph } from '../../core/ir/graph.js';
 import { findGraphProblems, validateGraph } from '../../core/passes/validate.js';
-import { TINY, GLM_130B } from '../../core/models/glm/config.js';
+import { CHATGLM_6B, TINY, GLM_130B } from '../../core/models/glm/config.js';
 import { buildGlmBlockGraph, buildGlmModelGraph } from '../../core/models/glm/graphs.js';
 import { lowerForBackend } from '../../core/passes/decompose.js';
 import { SUPPORTED, unsupported } from '../../core/runtime/capability.js';
@@ -86,10 +86,38 @@ describe('decomposition', () => {
     const lowered = lowerForBackend(graph, (view) => (composites.includes(view.node.op) ? unsupported('primitives only') : SUPPORTED));
     validateGraph(lowered.graph);
     expect(lowered.graph.nodes.filter((n) => composites.includes(n.op))).toEqual([]);
-    expect(new Set(lowered.decomposed.map((d) => d.op))).toEqual(new Set(['linear', 'rope', 'attention', 'geglu', 'deepnorm-residual']));
+    // The block emits the fused qkv-bias-rope and bias-geglu (the Linear layers before them without their bias);
+    // rope and geglu appear only inside their decompositions, one level down.
+    expect(new Set(graph.nodes.filter((n) => composites.includes(n.op)).map((n) => n.op))).toEqual(
+      new Set(['linear', 'qkv-bias-rope', 'attention', 'bias-geglu', 'deepnorm-residual']),
+    );
+    expect(new Set(lowered.decomposed.map((d) => d.op))).toEqual(
+      new Set(['linear', 'qkv-bias-rope', 'rope', 'attention', 'bias-geglu', 'geglu', 'deepnorm-residual']),
+    );
+    const fused = lowered.decomposed.filter((d) => d.op === 'qkv-bias-rope' || d.op === 'bias-geglu').map((d) => d.node);
+    const nested = lowered.decomposed.filter((d) => d.op === 'rope' || d.op === 'geglu');
+    expect(nested.length).toBe(3 * TINY.numLayers); // rope of q and k, geglu, per layer
+    for (const d of nested) {
+      const parent = d.node.slice(0, d.node.lastIndexOf('.'));
+      expect(fused, `${d.node} (${d.op})`).toContain(parent);
+      expect(lowered.decomposed.find((p) => p.node === parent)!.op).toBe(d.op === 'rope' ? 'qkv-bias-rope' : 'bias-geglu');
+    }
     const kept = lowerForBackend(graph, () => SUPPORTED);
     expect(kept.graph.nodes.length).toBe(graph.nodes.length);
     expect(kept.decomposed).toEqual([]);
+  });
+
+  it('the GeLU MLP (ChatGLM-6B) keeps its Linear bias and plain gelu; its 2-D rope is fused into qkv-bias-rope', () => {
+    const block = buildGlmBlockGraph(CHATGLM_6B, 0, { dtype: 'f16' });
+    validateGraph(block);
+    const ops = block.nodes.map((n) => n.op);
+    expect(ops).not.toContain('bias-geglu');
+    expect(ops).not.toContain('rope');
+    expect(ops).toContain('gelu');
+    const fused = block.nodes.filter((n) => n.op === 'qkv-bias-rope');
+    expect(fused.map((n) => [n.attrs['mode'], n.attrs['heads'], n.inputs.every((i) => i !== null)])).toEqual([['2d', CHATGLM_6B.numHeads, true]]);
+    const up = block.nodes.find((n) => n.op === 'linear' && n.name.endsWith('.up'))!;
+    expect(up.inputs[2]).not.toBeNull(); // its bias, not folded into a following op
   });
 });
 

@@ -6,8 +6,9 @@
  * They are not expected to agree bit for bit: the composite kernel rounds once from float64, while the
  * decomposition rounds every intermediate to its dtype (and, for attention, reproduces the release's fp16
  * score path; for quantized linear, dequantizes W to the activation dtype first). The check is the
- * normalised squared error Σ(dec − ref)² / Σ ref² against a bound well above what those intermediate
- * roundings give and far below what a wrong decomposition gives (a swapped half, a missing scale):
+ * normalised squared error Σ(dec − ref)² / Σ ref² (per output; of several, as qkv-bias-rope's q, k, v, the
+ * largest) against a bound well above what those intermediate roundings give and far below what a wrong
+ * decomposition gives (a swapped half, a missing scale, a missing bias, the wrong q/k/v layout):
  *   f32 1e-10 (unit roundoff 2^-24: a few roundings give ~1e-14), f16 1e-5 (2^-11: ~1e-7),
  *   bf16 6.4e-4 (2^-8: the f16 bound scaled by (2^-8 / 2^-11)² = 64).
  */
@@ -61,7 +62,7 @@ function randomInts(normal: () => number, dtype: 'i8' | 'i4' | 'i32', shape: num
 
 const context: KernelContext = { resolveShape: (shape) => shape.map((d) => d as number) };
 
-function run(graph: Graph, bindings: Record<string, RefTensor>): RefTensor {
+function run(graph: Graph, bindings: Record<string, RefTensor>): RefTensor[] {
   const values = new Map<number, RefTensor>();
   for (const id of [...graph.inputs, ...graph.params]) {
     const info = graph.values[id]!;
@@ -83,8 +84,7 @@ function run(graph: Graph, bindings: Record<string, RefTensor>): RefTensor {
       values.set(o, t);
     });
   }
-  expect(graph.outputs.length).toBe(1);
-  return values.get(graph.outputs[0]!.value)!;
+  return graph.outputs.map((o) => values.get(o.value)!);
 }
 
 function normalisedSquaredError(got: Float64Array, ref: Float64Array): number {
@@ -105,12 +105,18 @@ interface Composite {
   inputs: ({ name: string; tensor: RefTensor; param?: boolean } | null)[];
 }
 
-function check(c: Composite): { nse: number; decomposedOps: string[] } {
+/**
+ * nse is the largest over the op's outputs (qkv-bias-rope has three), each output judged on its own;
+ * outputs carries the composite kernel's and the decomposition's values for further checks.
+ */
+function check(c: Composite): { nse: number; decomposedOps: string[]; outputs: { reference: RefTensor; decomposed: RefTensor }[] } {
   const b = new GraphBuilder(c.name);
   const values: (Value | null)[] = c.inputs.map((i) =>
     i === null ? null : (i.param ? b.param : b.input).call(b, i.name, i.tensor.dtype, i.tensor.shape),
   );
-  b.output('out', b.op1(c.op, values, c.attrs, c.op));
+  const outs = b.op(c.op, values, c.attrs, c.op);
+  expect(outs.length).toBe(getOp(c.op).outputs.length);
+  outs.forEach((o, k) => b.output(`out${k}`, o));
   const graph = b.build();
   const lowered = lowerForBackend(graph, () => unsupported('test'));
 
@@ -122,12 +128,16 @@ function check(c: Composite): { nse: number; decomposedOps: string[] } {
 
   const bindings: Record<string, RefTensor> = {};
   for (const i of c.inputs) if (i) bindings[i.name] = i.tensor;
-  const reference = run(graph, bindings);
-  const decomposed = run(lowered.graph, bindings);
-  expect(decomposed.dtype).toBe(reference.dtype);
-  expect(decomposed.shape).toEqual(reference.shape);
-  expect(reference.values.every(Number.isFinite)).toBe(true);
-  return { nse: normalisedSquaredError(decomposed.values, reference.values), decomposedOps: lowered.graph.nodes.map((n) => n.op) };
+  const references = run(graph, bindings);
+  const decomposeds = run(lowered.graph, bindings);
+  const outputs = references.map((reference, k) => ({ reference, decomposed: decomposeds[k]! }));
+  for (const { reference, decomposed } of outputs) {
+    expect(decomposed.dtype).toBe(reference.dtype);
+    expect(decomposed.shape).toEqual(reference.shape);
+    expect(reference.values.every(Number.isFinite)).toBe(true);
+  }
+  const nse = Math.max(...outputs.map(({ reference, decomposed }) => normalisedSquaredError(decomposed.values, reference.values)));
+  return { nse, decomposedOps: lowered.graph.nodes.map((n) => n.op), outputs };
 }
 
 function expectAgreement(c: Composite, dtype: 'f32' | 'f16' | 'bf16'): string[] {
@@ -247,6 +257,106 @@ describe('rope = rotary-table + split/negate/concat + x·cos + rotate_half(x)·s
       expect(ops.filter((o) => o === 'rotary-table').length).toBe(2);
     });
   }
+});
+
+describe('qkv-bias-rope = [add bias] + reshape + split + transpose ×3 + rope(q) + rope(k)', () => {
+  /** qkv [B, S, heads·3·d], positions (and block positions in 2-D) [B, S]. */
+  const qkvCase = (dtype: DType, B: number, S: number, heads: number, d: number, positions: number[], opts: { bias: boolean; mode?: '1d' | '2d'; base?: number; seed: number }): Composite => {
+    const n = generator(opts.seed);
+    const width = heads * 3 * d;
+    const block = Array.from({ length: B * S }, (_, t) => Math.max(0, (t % S) - 1));
+    return {
+      name: 'qkv-bias-rope',
+      op: 'qkv-bias-rope',
+      attrs: { heads, ...(opts.mode ? { mode: opts.mode } : {}), ...(opts.base ? { base: opts.base } : {}) },
+      inputs: [
+        { name: 'qkv', tensor: randomTensor(n, dtype, [B, S, width], 1.5) },
+        opts.bias ? { name: 'bias', tensor: randomTensor(n, dtype, [width], 0.5), param: true } : null,
+        { name: 'positions', tensor: intTensor('i32', [B, S], positions) },
+        opts.mode === '2d' ? { name: 'block_positions', tensor: intTensor('i32', [B, S], block) } : null,
+      ],
+    };
+  };
+  // v is the bias sum alone: one float64 addition rounded once in the kernel, one add node in the decomposition.
+  const expectSameV = (r: ReturnType<typeof check>) => expect(Array.from(r.outputs[2]!.decomposed.values)).toEqual(Array.from(r.outputs[2]!.reference.values));
+
+  for (const dtype of FLOATS) {
+    it(`1-D with bias, ${dtype}, positions up to 100000`, () => {
+      const r = check(qkvCase(dtype, 2, 5, 3, 16, [0, 1, 2, 3, 4, 7, 100, 2047, 65535, 100000], { bias: true, seed: 61 }));
+      expect(r.nse).toBeLessThanOrEqual(TOLERANCE[dtype]);
+      expect(r.decomposedOps.slice(0, 3)).toEqual(['add', 'reshape', 'split']);
+      expect(r.decomposedOps.filter((o) => o === 'transpose').length).toBe(3);
+      expect(r.decomposedOps.filter((o) => o === 'rotary-table').length).toBe(2); // one rope each for q and k
+      expectSameV(r);
+    });
+  }
+  it('1-D without bias, f32, decode (S = 1) with GLM-130B\'s head dim 128', () => {
+    const r = check(qkvCase('f32', 2, 1, 2, 128, [2047, 5], { bias: false, seed: 62 }));
+    expect(r.nse).toBeLessThanOrEqual(TOLERANCE.f32);
+    expect(r.decomposedOps.slice(0, 2)).toEqual(['reshape', 'split']);
+    expectSameV(r);
+  });
+  it('2-D (ChatGLM) with bias, f16, base 500', () => {
+    const r = check(qkvCase('f16', 1, 4, 2, 8, [0, 1, 2, 2], { bias: true, mode: '2d', base: 500, seed: 63 }));
+    expect(r.nse).toBeLessThanOrEqual(TOLERANCE.f16);
+    expect(r.decomposedOps.filter((o) => o === 'rotary-table').length).toBe(4); // two halves of q and of k
+    expectSameV(r);
+  });
+  it('2-D without bias, bf16', () => {
+    const r = check(qkvCase('bf16', 2, 3, 1, 16, [0, 1, 1, 4, 5, 6], { bias: false, mode: '2d', seed: 64 }));
+    expect(r.nse).toBeLessThanOrEqual(TOLERANCE.bf16);
+    expectSameV(r);
+  });
+  it('a decomposition that read q, k, v as three blocks [Q | K | V] (not per head) would fail the bound', () => {
+    const c = qkvCase('f32', 1, 3, 2, 8, [0, 5, 9], { bias: true, seed: 65 });
+    const [qkv, bias, positions] = [c.inputs[0]!.tensor, c.inputs[1]!.tensor, c.inputs[2]!.tensor];
+    const heads = 2;
+    const d = 8;
+    // Column j of the blocked layout (part p, head h) is column h·3d + p·d of the per-head one.
+    const toBlocked = (values: Float64Array, rows: number) => {
+      const out = new Float64Array(values.length);
+      for (let r = 0; r < rows; r++) for (let p = 0; p < 3; p++) for (let h = 0; h < heads; h++) for (let i = 0; i < d; i++) {
+        out[r * 3 * heads * d + (p * heads + h) * d + i] = values[r * 3 * heads * d + h * 3 * d + p * d + i]!;
+      }
+      return out;
+    };
+    const kernel = REFERENCE_KERNELS['qkv-bias-rope']!;
+    const attrs = { heads, mode: '1d', base: 10000 };
+    const reference = kernel([qkv, bias, positions, null], attrs, context);
+    const wrong = kernel([{ ...qkv, values: toBlocked(qkv.values, 3) }, { ...bias, values: toBlocked(bias.values, 1) }, positions, null], attrs, context);
+    for (let k = 0; k < 3; k++) expect(normalisedSquaredError(wrong[k]!.values, reference[k]!.values)).toBeGreaterThan(1e-2);
+  });
+});
+
+describe('bias-geglu = add(bias) + geglu (split + gelu(erf) of the second half + mul)', () => {
+  const biasGeglu = (dtype: DType, shape: number[], seed: number): Composite => {
+    const n = generator(seed);
+    return {
+      name: 'bias-geglu',
+      op: 'bias-geglu',
+      attrs: {},
+      inputs: [
+        { name: 'x', tensor: randomTensor(n, dtype, shape, 2) },
+        { name: 'bias', tensor: randomTensor(n, dtype, [shape[shape.length - 1]!]), param: true },
+      ],
+    };
+  };
+  for (const dtype of FLOATS) {
+    it(dtype, () => {
+      const ops = expectAgreement(biasGeglu(dtype, [2, 3, 34], 71), dtype);
+      expect(ops).toEqual(['add', 'split', 'gelu', 'mul']);
+    });
+  }
+  it('f16, one row of width 2 (F = 1)', () => {
+    expectAgreement(biasGeglu('f16', [1, 2], 72), 'f16');
+  });
+  it('a decomposition that dropped the bias would fail the bound', () => {
+    const c = biasGeglu('f32', [3, 20], 73);
+    const [x, bias] = [c.inputs[0]!.tensor, c.inputs[1]!.tensor];
+    const reference = REFERENCE_KERNELS['bias-geglu']!([x, bias], {}, context)[0]!;
+    const withoutBias = REFERENCE_KERNELS['geglu']!([x], {}, context)[0]!;
+    expect(normalisedSquaredError(withoutBias.values, reference.values)).toBeGreaterThan(1e-2);
+  });
 });
 
 describe('attention = scale(q) + matmul(qkᵀ) + mask + [cast] + [scale c] + softmax + [cast] + matmul(P v)', () => {
