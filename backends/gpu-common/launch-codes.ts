@@ -26,6 +26,7 @@ export const OP = {
   topK: 18,
   logSumExp: 19,
   cacheWrite: 20,
+  qkvBiasRope: 21,
 } as const;
 
 const DTYPE_CODES: Record<DType, number> = { f32: 0, f16: 1, bf16: 2, i32: 3, i8: 4, i4: 5 };

@@ -66,7 +66,7 @@ export interface StepContext {
 export type Lowering = (ctx: StepContext) => void;
 
 /** Producers that can write their output through arbitrary strides (placement candidates). */
-const STRIDED_WRITERS = new Set(['rope', 'attention', 'gather']);
+const STRIDED_WRITERS = new Set(['rope', 'qkv-bias-rope', 'attention', 'gather']);
 /** Consumers that read any strided view directly; every other op needs contiguous inputs. */
 const VIEW_READERS = new Set(['transpose', 'split', 'slice', 'concat', 'gather', 'add', 'mul', 'rope', 'attention', 'all-reduce', 'cache-write']);
 

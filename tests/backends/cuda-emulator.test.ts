@@ -36,6 +36,8 @@ const CASES = [
   'op/layer-norm/f32/3x12288-mean8', 'op/softmax/f16/3x32768-std30', 'op/softmax/bf16/2x9x4-axis1',
   'op/attention/f16/glm-decode-cache1025', 'op/attention/bf16/glm-prefill-65-d128', 'op/attention/f32/glm-chunk-16-of-2048',
   'op/attention/f16/explicit-row-all-masked-2x2x3x7x32-mask1x1x3x7', 'op/rope/f16/2d-2x3x5x8-frozen-mask', 'op/rope/f32/1d-1x2x3x128-long',
+  'op/qkv-bias-rope/f16/1d-1x1x4x3x128-bias-long', 'op/qkv-bias-rope/bf16/2d-1x3x2x3x128-bias-arange', 'op/qkv-bias-rope/f32/2d-1x7x2x3x16-no-bias-long',
+  'op/qkv-bias-rope/f16/2d-2x5x3x3x8-bias-frozen-mask', 'op/bias-geglu/f16/3x130', 'op/bias-geglu/bf16/1x1x8192',
   'op/geglu/f16/2x5x256', 'op/deepnorm-residual/bf16/2x5x129-alpha11.832', 'op/cast/i32/from-f16-edges', 'op/cast/f16/from-i32-edges',
   'op/gather/i8/5x3x4x2-by-3x1x2-axis0', 'op/concat/f16/1x4x0x8+1x4x1x8-axis2', 'op/transpose/bf16/2x5x4x24-perm0213',
   'op/top-k/f16/2x4097-k64', 'op/top-k/bf16/1x266240-k64', 'op/top-k/bf16/3x37-nan-inf-zeros-k37', 'op/top-k/f32/2x6143-ties-k33', 'op/log-sum-exp/f16/5x3000-inf-nan-rows', 'op/log-sum-exp/bf16/2x3x64',
@@ -76,9 +78,10 @@ describe('cuda planner', () => {
     const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16' });
     const plan = planGraph(graph, { batch: 2, seq: 1, past: 5, cache_batch: 2 }, () => 256, options);
     const ops = plan.records.map((r) => graph.nodes[r.tag]?.op ?? 'output');
-    // Copies only for the reordered past keys/values and the new values; rope(k) and attention place their outputs.
+    // Copies only for the reordered past keys/values; qkv-bias-rope writes the new keys and values and
+    // attention its output in place.
     const copies = plan.records.filter((r) => r.op === OP.copy).map((r) => graph.nodes[r.tag]!.name);
-    expect(copies.sort()).toEqual(['layers.0.append_value', 'layers.0.reorder_past_key', 'layers.0.reorder_past_value']);
+    expect(copies.sort()).toEqual(['layers.0.reorder_past_key', 'layers.0.reorder_past_value']);
     expect(ops.filter((op) => op === 'transpose' || op === 'split' || op === 'reshape')).toEqual([]);
     expect(plan.records.filter((r) => r.op === OP.gemm).length).toBe(4);
   });

@@ -197,11 +197,11 @@ describe('--allow-cpu-fallback', () => {
     const partial = file('partial-plugin.mjs', `
 import { plugin as cpuRef } from ${JSON.stringify(cpuRefModule)};
 export default {
-  name: 'partial', apiVersion: 1, description: 'cpu-ref without gelu or geglu',
+  name: 'partial', apiVersion: 1, description: 'cpu-ref without gelu, geglu or bias-geglu',
   probe: async () => ({ available: true, device: 'test', execution: 'emulator' }),
   async open() {
     const inner = await cpuRef.open();
-    const missing = ['gelu', 'geglu'];
+    const missing = ['gelu', 'geglu', 'bias-geglu'];
     return { ...inner, name: 'partial', execution: 'emulator',
       supports: (v) => missing.includes(v.node.op) ? { supported: false, reason: 'no ' + v.node.op + ' kernel' } : inner.supports(v) };
   },
@@ -212,7 +212,7 @@ export default {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('results from an EMULATOR');
     expect(r.stderr).toMatch(/CPU FALLBACK \(--allow-cpu-fallback\): 4 node\(s\) run on cpu-ref, \d+ on partial, in \d+ segments; ops on cpu-ref: gelu/);
-    expect(r.stderr).toContain('layers.0.geglu.gelu (gelu) on cpu-ref: no gelu kernel');
+    expect(r.stderr).toContain('layers.0.bias_geglu.geglu.gelu (gelu) on cpu-ref: no gelu kernel');
     expect(r.stdout).toBe(glm(['run', '--input-source', query, '--top-k', '1']).stdout);
   });
 });

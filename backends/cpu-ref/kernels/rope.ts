@@ -12,6 +12,19 @@ function rotateInto(x: Float64Array, out: Float64Array, offset: number, width: n
   }
 }
 
+/**
+ * Rotate one head row of d values at `offset`: 1-D over the whole row with `position`; 2-D (a block
+ * position given) the first half with `position`, the second with `blockPosition`.
+ */
+export function rotateHeadRow(x: Float64Array, out: Float64Array, offset: number, d: number, position: number, blockPosition: number | null, base: number): void {
+  if (blockPosition === null) {
+    rotateInto(x, out, offset, d, position, base);
+  } else {
+    rotateInto(x, out, offset, d / 2, position, base);
+    rotateInto(x, out, offset + d / 2, d / 2, blockPosition, base);
+  }
+}
+
 export const rope: RefKernel = ([x, positions, blockPositions], attrs) => {
   const base = attrs['base'] as number;
   const [batch, heads, seq, d] = x!.shape as [number, number, number, number];
@@ -19,14 +32,9 @@ export const rope: RefKernel = ([x, positions, blockPositions], attrs) => {
   for (let b = 0; b < batch; b++) {
     for (let h = 0; h < heads; h++) {
       for (let s = 0; s < seq; s++) {
-        const offset = ((b * heads + h) * seq + s) * d;
-        const position = positions!.values[b * seq + s]!;
-        if (!blockPositions) {
-          rotateInto(x!.values, out, offset, d, position, base);
-        } else {
-          rotateInto(x!.values, out, offset, d / 2, position, base);
-          rotateInto(x!.values, out, offset + d / 2, d / 2, blockPositions.values[b * seq + s]!, base);
-        }
+        const token = b * seq + s;
+        const blockPosition = blockPositions ? blockPositions.values[token]! : null;
+        rotateHeadRow(x!.values, out, ((b * heads + h) * seq + s) * d, d, positions!.values[token]!, blockPosition, base);
       }
     }
   }

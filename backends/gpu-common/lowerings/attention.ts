@@ -90,6 +90,22 @@ export const rope: Lowering = (ctx) => {
   ]);
 };
 
+export const qkvBiasRope: Lowering = (ctx) => {
+  const qkv = ctx.contiguous(ctx.input(0)!);
+  const biasInput = ctx.input(1);
+  const positions = ctx.contiguous(ctx.input(2)!);
+  const blockPositionsInput = ctx.input(3);
+  const outputs = [ctx.output(0), ctx.output(1), ctx.output(2)];
+  const [batch, heads, seq, dim] = outputs[0]!.shape as [number, number, number, number];
+  if (countOf(outputs[0]!.shape) === 0) return;
+  const base = (ctx.node.attrs['base'] as number | undefined) ?? 10000;
+  ctx.emit(OP.qkvBiasRope, [
+    dtypeCode(qkv.dtype), ...outputs.map(ptrOf), ptrOf(qkv), biasInput ? ptrOf(ctx.contiguous(biasInput)) : null,
+    ptrOf(positions), blockPositionsInput ? ptrOf(ctx.contiguous(blockPositionsInput)) : null,
+    ...outputs.flatMap(strides4), batch, heads, seq, dim, base,
+  ]);
+};
+
 export const rotaryTable: Lowering = (ctx) => {
   const positions = ctx.contiguous(ctx.input(0)!);
   const cos = ctx.output(0);

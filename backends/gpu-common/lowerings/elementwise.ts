@@ -44,13 +44,17 @@ export const gelu: Lowering = (ctx) => {
   if (n > 0) ctx.emit(OP.gelu, [dtypeCode(out.dtype), tanh, ptrOf(out), ptrOf(x), n]);
 };
 
-export const geglu: Lowering = (ctx) => {
+function emitGeglu(ctx: Parameters<Lowering>[0], withBias: boolean): void {
   const x = ctx.contiguous(ctx.input(0)!);
+  const bias = withBias ? ctx.contiguous(ctx.input(1)!) : null;
   const out = ctx.output(0);
   const half = out.shape[out.shape.length - 1]!;
   const rows = half === 0 ? 0 : countOf(out.shape) / half;
-  if (rows * half > 0) ctx.emit(OP.geglu, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), rows, half]);
-};
+  if (rows * half > 0) ctx.emit(OP.geglu, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), bias ? ptrOf(bias) : null, rows, half]);
+}
+
+export const geglu: Lowering = (ctx) => emitGeglu(ctx, false);
+export const biasGeglu: Lowering = (ctx) => emitGeglu(ctx, true);
 
 export const deepnormResidual: Lowering = (ctx) => {
   const residual = ctx.contiguous(ctx.input(0)!);

@@ -20,6 +20,12 @@ namespace glm {
 
 constexpr int kMaxRank = 8;
 
+// N elements moved as one aligned load or store (8 or 16 bytes) by the bandwidth-bound kernels.
+template <typename T, int N>
+struct alignas(sizeof(T) * N) Pack {
+  T v[N];
+};
+
 // A copy over an iteration shape with independent element strides on both sides; one dim may take
 // its source position from an i32 index array (gather), range-checked against `index_limit`.
 struct CopyParams {
@@ -72,7 +78,8 @@ void launch_binary(int op /*0 add, 1 mul*/, int dtype, const BinaryParams& p, in
 void launch_scale(int dtype, void* out, const void* x, int64_t n, double factor, Stream s);
 void launch_cast(int from, int to, void* out, const void* x, int64_t n, Stream s);
 void launch_gelu(int dtype, int tanh_form, void* out, const void* x, int64_t n, Stream s);
-void launch_geglu(int dtype, void* out, const void* x, int64_t rows, int64_t half, Stream s);
+// out[r, i] = y[r, i] · gelu_erf(y[r, half + i]) with y = x + bias (bias null: y = x).
+void launch_geglu(int dtype, void* out, const void* x, const void* bias, int64_t rows, int64_t half, Stream s);
 void launch_deepnorm(int dtype, void* out, const void* residual, const void* branch, int64_t n, double alpha, Stream s);
 void launch_dequantize(int qtype, int to, void* out, const void* q, const void* scale, int64_t rows, int64_t cols, Stream s);
 void launch_layernorm(int dtype, void* out, const void* x, const void* w, const void* b, int64_t rows, int64_t h, float eps, Stream s);
@@ -107,6 +114,20 @@ struct RopeParams {
   double base;
 };
 void launch_rope(int dtype, const RopeParams& p, Stream s);
+
+// qkv-bias-rope: the QKV projection's output [B, S, heads·3·d] (per head [q_h | k_h | v_h]) plus its
+// bias (null: none) split into q, k, v [B, heads, S, d] at out_strides, q and k rotated as rope does.
+struct QkvRopeParams {
+  const void* qkv;
+  const void* bias;
+  void* out[3];  // q, k, v
+  int64_t out_strides[3][4];
+  const int32_t* positions;
+  const int32_t* block_positions;
+  int64_t batch, heads, seq, dim;
+  double base;
+};
+void launch_qkv_bias_rope(int dtype, const QkvRopeParams& p, Stream s);
 
 // GLM attention over a KV cache. Queries are the last Q of the valid key positions: all K, or the
 // first *length (read on the device: a fixed-capacity cache, the same launch every decode step; outside

@@ -247,9 +247,10 @@ void launch_one(int op, int tag, Reader& r, Stream s) {
       const int dtype = r.i32();
       void* out = r.ptr();
       const void* x = r.ptr();
+      const void* bias = r.ptr();
       const int64_t rows = r.i64(), half = r.i64();
       r.finish();
-      launch_geglu(dtype, out, x, rows, half, s);
+      launch_geglu(dtype, out, x, bias, rows, half, s);
       device::check_launch("geglu");
       return;
     }
@@ -356,6 +357,25 @@ void launch_one(int op, int tag, Reader& r, Stream s) {
       r.finish();
       launch_rope(dtype, p, s);
       device::check_launch("rope");
+      return;
+    }
+    case OP_QKV_BIAS_ROPE: {
+      const int dtype = r.i32();
+      QkvRopeParams p{};
+      for (void*& out : p.out) out = r.ptr();
+      p.qkv = r.ptr();
+      p.bias = r.ptr();
+      p.positions = r.ptr<const int32_t>();
+      p.block_positions = r.ptr<const int32_t>();
+      for (auto& strides : p.out_strides) read_strides4(r, strides);
+      p.batch = r.i64();
+      p.heads = r.i64();
+      p.seq = r.i64();
+      p.dim = r.i64();
+      p.base = r.f64();
+      r.finish();
+      launch_qkv_bias_rope(dtype, p, s);
+      device::check_launch("qkv-bias-rope");
       return;
     }
     case OP_ATTENTION:
@@ -476,6 +496,7 @@ const char* op_name(int op) {
     case OP_TOP_K: return "top-k";
     case OP_LOG_SUM_EXP: return "log-sum-exp";
     case OP_CACHE_WRITE: return "cache-write";
+    case OP_QKV_BIAS_ROPE: return "qkv-bias-rope";
     default: return "unknown";
   }
 }

@@ -32,6 +32,7 @@ enum Op : int {
   OP_TOP_K = 18,
   OP_LOG_SUM_EXP = 19,
   OP_CACHE_WRITE = 20,
+  OP_QKV_BIAS_ROPE = 21,
 };
 
 const char* op_name(int op);

@@ -4,6 +4,7 @@ import type { OpDefinition } from '../op-definition.js';
 import { add, mul } from './elementwise-binary.js';
 import { allReduce } from './all-reduce.js';
 import { attention } from './attention.js';
+import { biasGeglu } from './bias-geglu.js';
 import { cacheWrite } from './cache-write.js';
 import { cast } from './cast.js';
 import { concat } from './concat.js';
@@ -18,6 +19,7 @@ import { linear } from './linear.js';
 import { logSumExp } from './log-sum-exp.js';
 import { maskedFill } from './masked-fill.js';
 import { matmul } from './matmul.js';
+import { qkvBiasRope } from './qkv-bias-rope.js';
 import { reshape } from './reshape.js';
 import { rope } from './rope.js';
 import { rotaryTable } from './rotary-table.js';
@@ -33,7 +35,7 @@ const ALL: readonly OpDefinition[] = [
   matmul, add, mul, scale, layerNorm, gelu, softmax, cast, reshape, transpose, split, concat, slice, gather,
   maskedFill, glmMaskFill, rotaryTable, dequantize, cacheWrite, topK, logSumExp,
   // composites
-  linear, rope, attention, geglu, deepnormResidual,
+  linear, rope, qkvBiasRope, attention, geglu, biasGeglu, deepnormResidual,
   // collectives
   allReduce,
 ];

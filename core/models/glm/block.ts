@@ -5,7 +5,7 @@
  */
 import type { DType } from '../../tensor/dtype.js';
 import type { GraphBuilder, Value } from '../../ir/builder.js';
-import { deepnormAlpha, headDim, type GlmConfig } from './config.js';
+import { deepnormAlpha, type GlmConfig } from './config.js';
 import { layerPrefix, linearShapes, type WeightQuantization } from './weights-layout.js';
 
 /**
@@ -51,33 +51,46 @@ function layerNorm(b: GraphBuilder, c: GlmConfig, x: Value, prefix: string, name
   return b.op1('layer-norm', [x, weight, bias], { eps: c.layerNormEps }, name);
 }
 
-function linear(b: GraphBuilder, c: GlmConfig, x: Value, prefix: string, key: keyof ReturnType<typeof linearShapes>, o: BlockOptions, name: string): Value {
+/** A Linear layer's parameters: the weight (with its scale when quantized) and the bias. */
+function linearParams(b: GraphBuilder, c: GlmConfig, prefix: string, key: keyof ReturnType<typeof linearShapes>, o: BlockOptions) {
   const [out, inner] = linearShapes(c)[key];
   const quantized = o.quantization !== 'none';
   const weightDtype: DType = o.quantization === 'int8' ? 'i8' : o.quantization === 'int4' ? 'i4' : o.dtype;
-  const weight = b.param(`${prefix}.${key}.weight`, weightDtype, [out, inner]);
-  const bias = b.param(`${prefix}.${key}.bias`, o.dtype, [out]);
-  const scale = quantized ? b.param(`${prefix}.${key}.weight_scale`, o.dtype, [out]) : null;
-  return b.op1('linear', [x, weight, bias, scale], {}, name);
+  return {
+    weight: b.param(`${prefix}.${key}.weight`, weightDtype, [out, inner]),
+    bias: b.param(`${prefix}.${key}.bias`, o.dtype, [out]),
+    scale: quantized ? b.param(`${prefix}.${key}.weight_scale`, o.dtype, [out]) : null,
+  };
+}
+
+function linear(b: GraphBuilder, c: GlmConfig, x: Value, prefix: string, key: keyof ReturnType<typeof linearShapes>, o: BlockOptions, name: string): Value {
+  const p = linearParams(b, c, prefix, key, o);
+  return b.op1('linear', [x, p.weight, p.bias, p.scale], {}, name);
+}
+
+/**
+ * A Linear layer whose bias the next op adds (qkv-bias-rope, bias-geglu): the product alone, so a
+ * backend can fold the bias into the pass that reads the product anyway.
+ */
+function linearWithoutBias(b: GraphBuilder, c: GlmConfig, x: Value, prefix: string, key: keyof ReturnType<typeof linearShapes>, o: BlockOptions, name: string) {
+  const p = linearParams(b, c, prefix, key, o);
+  return { product: b.op1('linear', [x, p.weight, null, p.scale], {}, name), bias: p.bias };
 }
 
 export function glmBlock(b: GraphBuilder, c: GlmConfig, layer: number, input: BlockInputs, o: BlockOptions): BlockOutputs {
   const prefix = layerPrefix(layer);
-  const d = headDim(c);
   const alpha = deepnormAlpha(c);
   return b.scope(`layers.${layer}`, () => {
     const a = layerNorm(b, c, input.hidden, `${prefix}.input_layernorm`, 'input_layernorm');
 
     // QKV: per head the output holds [q_h | k_h | v_h] (interleaved per head, not three blocks).
-    const qkv = linear(b, c, a, prefix, 'attention.query_key_value', o, 'qkv');
-    const perHead = b.op1('reshape', [qkv], { shape: ['batch', 'seq', c.numHeads, 3 * d] }, 'qkv_heads');
-    const toHeads = (x: Value, name: string) => b.op1('transpose', [x], { perm: [0, 2, 1, 3] }, name);
-    const [q0, k0, v0] = b.op('split', [perHead], { axis: 3, sizes: [d, d, d] }, 'split_qkv');
-    const rope = (x: Value, name: string) =>
-      b.op1('rope', [x, input.positions, input.blockPositions], { mode: c.rotary, base: c.rotaryBase }, name);
-    const q = rope(toHeads(q0!, 'q_heads'), 'rope_q');
-    const k = rope(toHeads(k0!, 'k_heads'), 'rope_k');
-    const v = toHeads(v0!, 'v_heads');
+    const qkv = linearWithoutBias(b, c, a, prefix, 'attention.query_key_value', o, 'qkv');
+    const [q, k, v] = b.op(
+      'qkv-bias-rope',
+      [qkv.product, qkv.bias, input.positions, input.blockPositions],
+      { heads: c.numHeads, mode: c.rotary, base: c.rotaryBase },
+      'qkv_bias_rope',
+    ) as [Value, Value, Value];
 
     const cache = input.cache;
     let presentKey: Value;
@@ -109,9 +122,13 @@ export function glmBlock(b: GraphBuilder, c: GlmConfig, layer: number, input: Bl
     const h = b.op1('deepnorm-residual', [a, attentionOut], { alpha }, 'attention_residual');
 
     const m = layerNorm(b, c, h, `${prefix}.post_attention_layernorm`, 'post_attention_layernorm');
-    const up = linear(b, c, m, prefix, 'mlp.dense_h_to_4h', o, 'up');
-    const activated =
-      c.mlp === 'geglu' ? b.op1('geglu', [up], {}, 'geglu') : b.op1('gelu', [up], { approximate: 'tanh' }, 'gelu');
+    let activated: Value;
+    if (c.mlp === 'geglu') {
+      const up = linearWithoutBias(b, c, m, prefix, 'mlp.dense_h_to_4h', o, 'up');
+      activated = b.op1('bias-geglu', [up.product, up.bias], {}, 'bias_geglu');
+    } else {
+      activated = b.op1('gelu', [linear(b, c, m, prefix, 'mlp.dense_h_to_4h', o, 'up')], { approximate: 'tanh' }, 'gelu');
+    }
     const down = linear(b, c, activated, prefix, 'mlp.dense_4h_to_h', o, 'down');
     const out = b.op1('deepnorm-residual', [m, down], { alpha }, 'mlp_residual');
     return { hidden: out, presentKey, presentValue };

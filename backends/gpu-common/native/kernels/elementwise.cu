@@ -7,11 +7,6 @@
 namespace glm {
 namespace {
 
-template <typename T, int N>
-struct alignas(sizeof(T) * N) Pack {
-  T v[N];
-};
-
 __device__ __forceinline__ int64_t global_thread() { return static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; }
 __device__ __forceinline__ int64_t global_threads() { return static_cast<int64_t>(gridDim.x) * blockDim.x; }
 
@@ -82,35 +77,50 @@ __device__ __forceinline__ double gelu_tanh(double x) { return 0.5 * x * (1.0 + 
 template <typename T> struct Wide { using type = float; };
 template <> struct Wide<float> { using type = double; };
 
+// The one rounding of a Wide value to T. The half types round from fp32 directly: the same result
+// as through fp64 (which holds every float exactly), without the slower fp64 conversion.
+template <typename T> __device__ __forceinline__ T from_wide(float v) { return from_f32<T>(v); }
+template <typename T> __device__ __forceinline__ T from_wide(double v) { return from_f64<T>(v); }
+
 template <typename T, bool TANH>
 __global__ void gelu_kernel(T* out, const T* x, int64_t n) {
   using W = typename Wide<T>::type;
   for (int64_t i = global_thread(); i < n; i += global_threads()) {
     const W v = static_cast<W>(to_f32(x[i]));
     const W g = TANH ? gelu_tanh(v) : gelu_erf(v);
-    out[i] = from_f64<T>(static_cast<double>(g));
+    out[i] = from_wide<T>(g);
   }
 }
 
-// out[r, i] = x[r, i] · gelu_erf(x[r, half + i]); V elements per thread along the row.
+// out[r, i] = y[r, i] · gelu_erf(y[r, half + i]), y = x (+ bias); V elements per thread along the row.
+// Rows over blockIdx.y (strided past 65535), so no thread divides a 64-bit index.
 template <typename T, int V>
-__global__ void geglu_kernel(T* out, const T* x, int64_t rows, int64_t half) {
+__global__ void geglu_kernel(T* out, const T* x, const T* bias, int64_t rows, int64_t half) {
   using W = typename Wide<T>::type;
-  const int64_t packs_per_row = half / V;
-  const int64_t total = rows * packs_per_row;
-  for (int64_t i = global_thread(); i < total; i += global_threads()) {
-    const int64_t r = i / packs_per_row;
-    const int64_t c = (i - r * packs_per_row) * V;
-    const Pack<T, V> gate = *reinterpret_cast<const Pack<T, V>*>(x + r * 2 * half + c);
-    const Pack<T, V> act = *reinterpret_cast<const Pack<T, V>*>(x + r * 2 * half + half + c);
-    Pack<T, V> o;
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x * V;
+  for (int64_t r = blockIdx.y; r < rows; r += gridDim.y) {
+    const T* row = x + r * 2 * half;
+    for (int64_t c = global_thread() * V; c < half; c += step) {
+      const Pack<T, V> gate = *reinterpret_cast<const Pack<T, V>*>(row + c);
+      const Pack<T, V> act = *reinterpret_cast<const Pack<T, V>*>(row + half + c);
+      Pack<T, V> gate_bias{}, act_bias{};
+      if (bias) {
+        gate_bias = *reinterpret_cast<const Pack<T, V>*>(bias + c);
+        act_bias = *reinterpret_cast<const Pack<T, V>*>(bias + half + c);
+      }
+      Pack<T, V> o;
 #pragma unroll
-    for (int e = 0; e < V; ++e) {
-      const W g = static_cast<W>(to_f32(gate.v[e]));
-      const W a = static_cast<W>(to_f32(act.v[e]));
-      o.v[e] = from_f64<T>(static_cast<double>(g * gelu_erf(a)));
+      for (int e = 0; e < V; ++e) {
+        W g = static_cast<W>(to_f32(gate.v[e]));
+        W a = static_cast<W>(to_f32(act.v[e]));
+        if (bias) {
+          g += static_cast<W>(to_f32(gate_bias.v[e]));
+          a += static_cast<W>(to_f32(act_bias.v[e]));
+        }
+        o.v[e] = from_wide<T>(g * gelu_erf(a));
+      }
+      *reinterpret_cast<Pack<T, V>*>(out + r * half + c) = o;
     }
-    *reinterpret_cast<Pack<T, V>*>(out + r * half + c) = o;
   }
 }
 
@@ -245,8 +255,94 @@ __global__ void rope_kernel(RopeParams p) {
     for (int64_t h = static_cast<int64_t>(blockIdx.y) * kRopeHeadsPerBlock; h < h_end; ++h) {
       const W a = static_cast<W>(to_f32(x[xb + h * p.x_strides[1] + lo * p.x_strides[3]]));
       const W z = static_cast<W>(to_f32(x[xb + h * p.x_strides[1] + hi * p.x_strides[3]]));
-      out[ob + h * p.out_strides[1] + lo * p.out_strides[3]] = from_f64<T>(static_cast<double>(a * c - z * sn));
-      out[ob + h * p.out_strides[1] + hi * p.out_strides[3]] = from_f64<T>(static_cast<double>(z * c + a * sn));
+      out[ob + h * p.out_strides[1] + lo * p.out_strides[3]] = from_wide<T>(a * c - z * sn);
+      out[ob + h * p.out_strides[1] + hi * p.out_strides[3]] = from_wide<T>(z * c + a * sn);
+    }
+  }
+}
+
+// qkv-bias-rope: one block per (token, group of heads). The token's angles (fp64, as the reference
+// tables) go to shared memory once; then every thread takes V-wide slices of the group's heads:
+// for q and k a slice of pairs (lo, lo + width/2) of one rotated segment, for v a slice copied with
+// its bias. 1-D rotates the whole head (width d); 2-D each half (width d/2, positions then block positions).
+constexpr int kQkvRopeThreads = 128;
+
+template <typename T, int V>
+__global__ void qkv_bias_rope_kernel(QkvRopeParams p, int heads_per_block) {
+  using W = typename Wide<T>::type;
+  GLM_DYN_SMEM(W, table);
+  const int dim = static_cast<int>(p.dim);
+  const int pairs = dim / 2;  // per rotated head: d/2 pairs in both modes
+  W* cos_table = table;
+  W* sin_table = table + pairs;
+  const bool two_d = p.block_positions != nullptr;
+  const int width = two_d ? dim / 2 : dim;
+  const int half = width / 2;
+  const int64_t token = blockIdx.x;  // b · seq + s
+  for (int j = threadIdx.x; j < pairs; j += blockDim.x) {
+    const int segment = j / half, f = j % half;
+    const int32_t position = segment == 0 ? p.positions[token] : p.block_positions[token];
+    const double theta = static_cast<double>(position) * pow(p.base, -2.0 * static_cast<double>(f) / static_cast<double>(width));
+    cos_table[j] = static_cast<W>(cos(theta));
+    sin_table[j] = static_cast<W>(sin(theta));
+  }
+  __syncthreads();
+
+  const int64_t b = token / p.seq, s = token % p.seq;
+  const int64_t row_width = p.heads * 3 * p.dim;
+  const T* row = static_cast<const T*>(p.qkv) + token * row_width;
+  const T* bias = static_cast<const T*>(p.bias);
+  const int64_t first_head = static_cast<int64_t>(blockIdx.y) * heads_per_block;
+  const int heads_here = static_cast<int>((p.heads - first_head < heads_per_block) ? p.heads - first_head : heads_per_block);
+  const int rotated_slices = 2 * pairs / V;  // q and k: pairs (lo, hi), V consecutive lo's per slice
+  const int slices_per_head = rotated_slices + dim / V;
+  auto load = [&](int64_t at) {
+    Pack<T, V> x = *reinterpret_cast<const Pack<T, V>*>(row + at);
+    Pack<W, V> w;
+#pragma unroll
+    for (int e = 0; e < V; ++e) w.v[e] = static_cast<W>(to_f32(x.v[e]));
+    if (bias) {
+      const Pack<T, V> add = *reinterpret_cast<const Pack<T, V>*>(bias + at);
+#pragma unroll
+      for (int e = 0; e < V; ++e) w.v[e] += static_cast<W>(to_f32(add.v[e]));
+    }
+    return w;
+  };
+  auto store = [&](int part, int64_t h, int i, const Pack<W, V>& w) {
+    const int64_t* st = p.out_strides[part];
+    T* out = static_cast<T*>(p.out[part]) + b * st[0] + h * st[1] + s * st[2];
+    Pack<T, V> o;
+#pragma unroll
+    for (int e = 0; e < V; ++e) o.v[e] = from_wide<T>(w.v[e]);
+    if (V > 1) {
+      *reinterpret_cast<Pack<T, V>*>(out + i) = o;  // V > 1 only with a unit last stride
+    } else {
+      out[i * st[3]] = o.v[0];
+    }
+  };
+  for (int item = threadIdx.x; item < heads_here * slices_per_head; item += blockDim.x) {
+    const int64_t h = first_head + item / slices_per_head;
+    const int slice = item % slices_per_head;
+    const int64_t head_base = h * 3 * p.dim;
+    if (slice < rotated_slices) {
+      const int part = slice / (pairs / V);  // 0: q, 1: k
+      const int j = (slice % (pairs / V)) * V;  // first pair of the slice; a slice never crosses a segment
+      const int segment = j / half, f = j % half;
+      const int lo = segment * width + f, hi = lo + half;
+      const Pack<W, V> a = load(head_base + part * p.dim + lo);
+      const Pack<W, V> z = load(head_base + part * p.dim + hi);
+      Pack<W, V> out_lo, out_hi;
+#pragma unroll
+      for (int e = 0; e < V; ++e) {
+        const W c = cos_table[j + e], sn = sin_table[j + e];
+        out_lo.v[e] = a.v[e] * c - z.v[e] * sn;
+        out_hi.v[e] = z.v[e] * c + a.v[e] * sn;
+      }
+      store(part, h, lo, out_lo);
+      store(part, h, hi, out_hi);
+    } else {
+      const int i = (slice - rotated_slices) * V;
+      store(2, h, i, load(head_base + 2 * p.dim + i));
     }
   }
 }
@@ -314,17 +410,17 @@ void launch_gelu(int dtype, int tanh_form, void* out, const void* x, int64_t n, 
   });
 }
 
-void launch_geglu(int dtype, void* out, const void* x, int64_t rows, int64_t half, Stream s) {
+void launch_geglu(int dtype, void* out, const void* x, const void* bias, int64_t rows, int64_t half, Stream s) {
   if (rows * half <= 0) return;
   by_float_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
     constexpr int V = 16 / sizeof(T);
-    const bool wide = half % V == 0 && aligned16<T>(out) && aligned16<T>(x);
-    if (wide) {
-      launch(geglu_kernel<T, V>, dim3(blocks_for(rows * half / V, kThreads)), dim3(kThreads), 0, s, static_cast<T*>(out), static_cast<const T*>(x), rows, half);
-    } else {
-      launch(geglu_kernel<T, 1>, dim3(blocks_for(rows * half, kThreads)), dim3(kThreads), 0, s, static_cast<T*>(out), static_cast<const T*>(x), rows, half);
-    }
+    const bool wide = half % V == 0 && aligned16<T>(out) && aligned16<T>(x) && (bias == nullptr || aligned16<T>(bias));
+    const int64_t per_row = wide ? half / V : half;
+    const dim3 grid(static_cast<unsigned>(blocks_for(per_row, kThreads)), static_cast<unsigned>(rows < 65535 ? rows : 65535));
+    const T* b = static_cast<const T*>(bias);
+    if (wide) launch(geglu_kernel<T, V>, grid, dim3(kThreads), 0, s, static_cast<T*>(out), static_cast<const T*>(x), b, rows, half);
+    else launch(geglu_kernel<T, 1>, grid, dim3(kThreads), 0, s, static_cast<T*>(out), static_cast<const T*>(x), b, rows, half);
   });
 }
 
@@ -381,6 +477,30 @@ void launch_rotary_table(float* cos_out, float* sin_out, const int32_t* position
   const int64_t count = tokens * dim;
   if (count <= 0) return;
   launch(rotary_table_kernel, dim3(blocks_for(count, kThreads)), dim3(kThreads), 0, s, cos_out, sin_out, positions, tokens, dim, base);
+}
+
+void launch_qkv_bias_rope(int dtype, const QkvRopeParams& p, Stream s) {
+  const int64_t tokens = p.batch * p.seq;
+  if (tokens * p.heads * p.dim <= 0) return;
+  // Many tokens: 16 heads a block, so the angles are computed once per 16 heads; a decode step: 4,
+  // so a single token still spreads over several blocks.
+  const int heads_per_block = tokens >= 64 ? 16 : 4;
+  const unsigned groups = static_cast<unsigned>((p.heads + heads_per_block - 1) / heads_per_block);
+  by_float_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    using W = typename Wide<T>::type;
+    constexpr int V = 16 / sizeof(T);  // 16-byte slices
+    const int64_t half = (p.block_positions ? p.dim / 2 : p.dim) / 2;
+    bool wide = half % V == 0 && aligned16<T>(p.qkv) && (p.bias == nullptr || aligned16<T>(p.bias));
+    for (int part = 0; part < 3; ++part) {
+      const int64_t* st = p.out_strides[part];
+      wide = wide && st[3] == 1 && st[0] % V == 0 && st[1] % V == 0 && st[2] % V == 0 && aligned16<T>(p.out[part]);
+    }
+    const size_t smem = static_cast<size_t>(p.dim) * sizeof(W);  // cos and sin of d/2 pairs
+    const dim3 grid(static_cast<unsigned>(tokens), groups);
+    if (wide) launch(qkv_bias_rope_kernel<T, V>, grid, dim3(kQkvRopeThreads), smem, s, p, heads_per_block);
+    else launch(qkv_bias_rope_kernel<T, 1>, grid, dim3(kQkvRopeThreads), smem, s, p, heads_per_block);
+  });
 }
 
 void launch_rope(int dtype, const RopeParams& p, Stream s) {

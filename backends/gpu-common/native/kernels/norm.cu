@@ -30,32 +30,41 @@ __global__ void layernorm_kernel(T* out, const T* x, const T* w, const T* b, int
   }
 }
 
-// The same two-pass LayerNorm with the row read from memory once: each of kCachedThreads threads
-// keeps its PER elements in registers between the passes. 512 threads (not 1024) so that PER = 32
-// floats per thread fit the register file; __launch_bounds__ tells the compiler so.
+// The same two-pass LayerNorm with the row read from memory once, in 8-byte packs of V elements:
+// each of kCachedThreads threads keeps up to MAX_PACKS packs in registers between the passes.
+// 512 threads so that a GLM-130B row (12288 halves: 6 packs a thread) is one load per thread
+// and pack; __launch_bounds__ tells the compiler the block size.
 constexpr int kCachedThreads = 512;
+constexpr int kCachedMaxPacks = 8;
 
-template <typename T, int PER>
+template <typename T, int V>
 __global__ void __launch_bounds__(kCachedThreads) layernorm_cached_kernel(T* out, const T* x, const T* w, const T* b, int64_t h, float eps) {
   __shared__ float scratch[33];
   const int64_t row = blockIdx.x;
-  const T* xr = x + row * h;
-  T* orow = out + row * h;
-  float v[PER];
+  const Pack<T, V>* xr = reinterpret_cast<const Pack<T, V>*>(x + row * h);
+  Pack<T, V>* orow = reinterpret_cast<Pack<T, V>*>(out + row * h);
+  const int packs = static_cast<int>(h / V);
+  float v[kCachedMaxPacks][V];
   float sum = 0.f;
 #pragma unroll
-  for (int r = 0; r < PER; ++r) {
-    const int64_t i = threadIdx.x + static_cast<int64_t>(r) * kCachedThreads;
-    v[r] = i < h ? to_f32(xr[i]) : 0.f;
-    sum += v[r];
+  for (int r = 0; r < kCachedMaxPacks; ++r) {
+    const int i = threadIdx.x + r * kCachedThreads;
+    Pack<T, V> p{};
+    if (i < packs) p = xr[i];
+#pragma unroll
+    for (int e = 0; e < V; ++e) {
+      v[r][e] = i < packs ? to_f32(p.v[e]) : 0.f;
+      sum += v[r][e];
+    }
   }
   const float mean = block_sum(sum, scratch) / static_cast<float>(h);
   float shift = 0.f, sq = 0.f;
 #pragma unroll
-  for (int r = 0; r < PER; ++r) {
-    const int64_t i = threadIdx.x + static_cast<int64_t>(r) * kCachedThreads;
-    if (i < h) {
-      const float d = v[r] - mean;
+  for (int r = 0; r < kCachedMaxPacks; ++r) {
+    if (threadIdx.x + r * kCachedThreads >= packs) continue;
+#pragma unroll
+    for (int e = 0; e < V; ++e) {
+      const float d = v[r][e] - mean;
       shift += d;
       sq += d * d;
     }
@@ -63,10 +72,17 @@ __global__ void __launch_bounds__(kCachedThreads) layernorm_cached_kernel(T* out
   shift = block_sum(shift, scratch) / static_cast<float>(h);
   const float variance = fmaxf(block_sum(sq, scratch) / static_cast<float>(h) - shift * shift, 0.f);
   const float inv = 1.0f / sqrtf(variance + eps);
+  const Pack<T, V>* wp = reinterpret_cast<const Pack<T, V>*>(w);
+  const Pack<T, V>* bp = reinterpret_cast<const Pack<T, V>*>(b);
 #pragma unroll
-  for (int r = 0; r < PER; ++r) {
-    const int64_t i = threadIdx.x + static_cast<int64_t>(r) * kCachedThreads;
-    if (i < h) orow[i] = from_f32<T>(((v[r] - mean) - shift) * inv * to_f32(w[i]) + to_f32(b[i]));
+  for (int r = 0; r < kCachedMaxPacks; ++r) {
+    const int i = threadIdx.x + r * kCachedThreads;
+    if (i >= packs) continue;
+    const Pack<T, V> wi = wp[i], bi = bp[i];
+    Pack<T, V> o;
+#pragma unroll
+    for (int e = 0; e < V; ++e) o.v[e] = from_f32<T>(((v[r][e] - mean) - shift) * inv * to_f32(wi.v[e]) + to_f32(bi.v[e]));
+    orow[i] = o;
   }
 }
 
@@ -135,10 +151,14 @@ void launch_layernorm(int dtype, void* out, const void* x, const void* w, const 
     auto args = [&](auto kernel, unsigned threads) {
       launch(kernel, grid, dim3(threads), 0, s, static_cast<T*>(out), static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(b), h, eps);
     };
-    // Long rows (GLM's 12288) read once from registers; short ones and very long ones take the
+    // Long rows (GLM's 12288) read once into registers; short ones and very long ones take the
     // streaming kernel (a short row fits in cache anyway).
-    if (kCachedThreads <= GLM_MAX_ROW_THREADS && h > 2048 && h <= 16 * kCachedThreads) args(layernorm_cached_kernel<T, 16>, kCachedThreads);
-    else if (kCachedThreads <= GLM_MAX_ROW_THREADS && h > 16 * kCachedThreads && h <= 32 * kCachedThreads) args(layernorm_cached_kernel<T, 32>, kCachedThreads);
+    constexpr int V = 8 / sizeof(T);
+    const bool packed = h % V == 0 && reinterpret_cast<uintptr_t>(out) % 8 == 0 && reinterpret_cast<uintptr_t>(x) % 8 == 0 &&
+                        reinterpret_cast<uintptr_t>(w) % 8 == 0 && reinterpret_cast<uintptr_t>(b) % 8 == 0;
+    if (kCachedThreads <= GLM_MAX_ROW_THREADS && packed && h > 2048 && h <= static_cast<int64_t>(kCachedThreads) * kCachedMaxPacks * V) {
+      args(layernorm_cached_kernel<T, V>, kCachedThreads);
+    }
     else args(layernorm_kernel<T>, row_threads(h));
   });
 }
