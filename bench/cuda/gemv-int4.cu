@@ -87,9 +87,12 @@ void product(const char* name, int64_t m, int64_t n, int64_t k) {
   };
   using namespace glm;
   run("simt gemv (dequantize in fp32)", [&] { gemv_rows<__half, I4, 32>(p, nullptr); });
-  run("tensor cores (mma.sync, 4 warps / 16 rows)", [&] {
-    launch(gemv_i4_mma_kernel, dim3(unsigned((n + 15) / 16)), dim3(kI4Warps * 32), 0, nullptr, p);
-  });
+  const dim3 grid(unsigned((n + 15) / 16));
+  run("tensor cores (mma.sync, 4 warps / 16 rows, 2 steps in flight)", [&] { launch(gemv_i4_mma_kernel<4, 2>, grid, dim3(4 * 32), 0, nullptr, p); });
+  run("tensor cores (mma.sync, 4 warps / 16 rows, 4 steps in flight)", [&] { launch(gemv_i4_mma_kernel<4, 4>, grid, dim3(4 * 32), 0, nullptr, p); });
+  run("tensor cores (mma.sync, 8 warps / 16 rows, 2 steps in flight)", [&] { launch(gemv_i4_mma_kernel<8, 2>, grid, dim3(8 * 32), 0, nullptr, p); });
+  run("tensor cores (mma.sync, 8 warps / 16 rows, 4 steps in flight)", [&] { launch(gemv_i4_mma_kernel<8, 4>, grid, dim3(8 * 32), 0, nullptr, p); });
+  run("tensor cores (mma.sync, 2 warps / 16 rows, 4 steps in flight)", [&] { launch(gemv_i4_mma_kernel<2, 4>, grid, dim3(2 * 32), 0, nullptr, p); });
   for (void* v : {static_cast<void*>(w), static_cast<void*>(x), static_cast<void*>(scale), static_cast<void*>(bias), static_cast<void*>(y),
                   static_cast<void*>(reference), static_cast<void*>(result)})
     cudaFree(v);

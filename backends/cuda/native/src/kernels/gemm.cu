@@ -199,9 +199,11 @@ __global__ void gemv_kernel(GemmParams p) {
 // permuted (h_j = elements (e1,e5), (e0,e4), (e3,e7), (e2,e6)) — the activations are permuted the
 // same way with byte permutes, which leaves the dot product unchanged.
 //
-// A block of 4 warps owns 16 output features; the warps share K in 128-element steps (a lane reads
-// 16 bytes of each of its two rows per step) and their partial sums meet in shared memory.
+// A block of WARPS warps owns 16 output features; the warps share K in 128-element steps (a lane reads
+// 16 bytes of each of its two rows per step) and their partial sums meet in shared memory. Each warp
+// issues UNROLL steps' loads before it uses any, to keep enough bytes in flight.
 constexpr int kI4Warps = 4;
+constexpr int kI4Unroll = 2;
 constexpr int kI4Step = 128;  // k elements per warp step: 4 lanes × 16 bytes × 2 nibbles per row
 
 __device__ __forceinline__ uint32_t nibbles_to_half2(uint32_t word, int j) {
@@ -248,8 +250,9 @@ struct I4Step {
   }
 };
 
-__global__ void __launch_bounds__(kI4Warps * 32) gemv_i4_mma_kernel(GemmParams p) {
-  __shared__ float partial[kI4Warps][32][4];
+template <int WARPS = kI4Warps, int UNROLL = kI4Unroll>
+__global__ void __launch_bounds__(WARPS * 32) gemv_i4_mma_kernel(GemmParams p) {
+  __shared__ float partial[WARPS][32][4];
   const int warp = threadIdx.x >> 5;
   const int lane = threadIdx.x & 31;
   const int g = lane >> 2;
@@ -266,21 +269,21 @@ __global__ void __launch_bounds__(kI4Warps * 32) gemv_i4_mma_kernel(GemmParams p
   const int steps = static_cast<int>(p.k / kI4Step);
 
   float c[4] = {0.f, 0.f, 0.f, 0.f};
-  // Two steps' loads are issued before either is used, so each lane keeps 192 bytes in flight.
-  for (int step = warp; step < steps; step += 2 * kI4Warps) {
-    I4Step first, second;
-    first.load(w_lo, w_hi, x, step, has_x);
-    const bool two = step + kI4Warps < steps;
-    if (two) second.load(w_lo, w_hi, x, step + kI4Warps, has_x);
-    first.accumulate(c);
-    if (two) second.accumulate(c);
+  for (int step = warp; step < steps; step += UNROLL * WARPS) {
+    I4Step batch[UNROLL];
+#pragma unroll
+    for (int u = 0; u < UNROLL; ++u)
+      if (step + u * WARPS < steps) batch[u].load(w_lo, w_hi, x, step + u * WARPS, has_x);
+#pragma unroll
+    for (int u = 0; u < UNROLL; ++u)
+      if (step + u * WARPS < steps) batch[u].accumulate(c);
   }
 #pragma unroll
   for (int r = 0; r < 4; ++r) partial[warp][lane][r] = c[r];
   __syncthreads();
   if (warp != 0) return;
 #pragma unroll
-  for (int w = 1; w < kI4Warps; ++w)
+  for (int w = 1; w < WARPS; ++w)
 #pragma unroll
     for (int r = 0; r < 4; ++r) c[r] += partial[w][lane][r];
   // c0, c1: feature g for activation rows 2t, 2t+1; c2, c3: feature g+8.
@@ -356,7 +359,7 @@ void launch_gemv(const GemmParams& p, Stream s) {
         const bool vec = x_ok && p.k % 32 == 0 && aligned(p.b, 16) && (p.ldb / 2) % 16 == 0;
 #ifndef GLM_CUDA_EMULATE
         if (vec && std::is_same<T, __half>::value && p.m <= 8 && p.k % kI4Step == 0 && tensor_core_gemv()) {
-          launch(gemv_i4_mma_kernel, dim3(static_cast<unsigned>((p.n + 15) / 16)), dim3(kI4Warps * 32), 0, s, p);
+          launch(gemv_i4_mma_kernel<>, dim3(static_cast<unsigned>((p.n + 15) / 16)), dim3(kI4Warps * 32), 0, s, p);
           break;
         }
 #endif
