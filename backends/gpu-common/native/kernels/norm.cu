@@ -31,7 +31,7 @@ __global__ void layernorm_kernel(T* out, const T* x, const T* w, const T* b, int
 }
 
 // The same two-pass LayerNorm with the row read from memory once, in 8-byte packs of V elements:
-// each of kCachedThreads threads keeps up to MAX_PACKS packs in registers between the passes.
+// each of kCachedThreads threads keeps up to kCachedMaxPacks packs in registers between the passes.
 // 512 threads so that a GLM-130B row (12288 halves: 6 packs a thread) is one load per thread
 // and pack; __launch_bounds__ tells the compiler the block size.
 constexpr int kCachedThreads = 512;
