@@ -34,8 +34,6 @@ export interface GemmStats {
   readonly cublasLt: number;
   readonly simt: number;
   readonly gemv: number;
-  /** Products run by the small-M tensor-core kernel (GLM_CUDA_SMALL_M_MMA=1). */
-  readonly smallM: number;
   readonly cublasLtFallbacks: number;
   readonly lastFallback: string;
 }

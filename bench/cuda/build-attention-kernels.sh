@@ -15,7 +15,3 @@ nvcc -O3 -std=c++17 --expt-relaxed-constexpr \
   -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
   -I"$src" bench/cuda/gemv-int4.cu -o .device-carry/gemv-int4
 ls -l .device-carry/gemv-int4
-nvcc -O3 -std=c++17 --expt-relaxed-constexpr \
-  -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
-  -I"$src" bench/cuda/gemm-small-m.cu -o .device-carry/gemm-small-m
-ls -l .device-carry/gemm-small-m

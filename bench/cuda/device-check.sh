@@ -3,7 +3,7 @@
 # greedy/top-k decode loop against cpu-ref (tokens identical? host waits per token? graph replays?),
 # the kernels alone (bench/cuda/attention-kernels.cu and gemv-int4.cu, built by
 # build-attention-kernels.sh), the layer benchmark, its profile, the PyTorch peer and the 70-layer INT4
-# model, and the opt-in small-M product. Usage: bash bench/cuda/device-check.sh [kernels] [conformance] [decode] [layer] [profile] [int4] [peer] [smallm]
+# model. Usage: bash bench/cuda/device-check.sh [kernels] [conformance] [decode] [layer] [profile] [int4] [peer]
 # Everything is written under $OUT/results/ and packed into $OUT/results.tar.gz on exit (only a few
 # files come back from the machine); the main lines also go to stdout.
 set -uo pipefail
@@ -47,14 +47,6 @@ for what in "$@"; do
     int4)
       # The INT4 layer case (decode-int4-b1-cache2048) is one of `layer`'s cases; this is the whole model.
       node dist/bench/cuda/glm-130b-int4.js --out "$OUT/glm-130b-int4.json" 2>&1 | tee "$OUT/glm-130b-int4.log" ;;
-    smallm)
-      # The small-M tensor-core product (opt-in GLM_CUDA_SMALL_M_MMA=1): the kernel alone, the
-      # conformance cases it can take, and the layer with it (beside the peer when `peer` ran first).
-      ./.device-carry/gemm-small-m | tee "$OUT/gemm-small-m.jsonl" | grep -v '^{"device' | sed 's/"max_rel_diff"/"diff"/' | cut -c1-200
-      GLM_CUDA_SMALL_M_MMA=1 node bin/glm.js conformance --backend cuda --filter 'op/linear/f16,op/linear/bf16,op/matmul/f16,op/matmul/bf16,block/,model/' \
-        --report "$OUT/conformance-small-m.json" 2>&1 | tail -6 | tee "$OUT/conformance-small-m.log"
-      peer_arg=(); [ -f "$OUT/torch.json" ] && peer_arg=(--peer "$OUT/torch.json")
-      GLM_CUDA_SMALL_M_MMA=1 node dist/bench/cuda/glm-layer.js --variants default "${peer_arg[@]}" --out "$OUT/cuda-layer-small-m.json" 2>&1 | tee "$OUT/cuda-layer-small-m.log" ;;
     peer)
       clocks before
       python3 bench/cuda/torch_peer.py --compile --out "$OUT/torch.json" 2>&1 | tail -8
