@@ -162,7 +162,7 @@ const EMULATED = [
 const CASES = [
   'op/matmul/f16/65x127x129-tb', 'op/matmul/bf16/batch-4x1x6x16-by-3x16x8', 'op/matmul/f32/long-k-2x8193x3-tb',
   'op/linear/f16/2x12288x2-i4-bias', 'op/linear/bf16/7x34x9-i8', 'op/linear/f32/2x128x65-float-bias',
-  'op/layer-norm/f32/3x12288-mean8', 'op/layer-norm/f16/3x65-mean8', 'op/softmax/f16/3x32768-std30', 'op/softmax/bf16/2x9x4-axis1',
+  'op/layer-norm/f32/3x12288-mean8', 'op/layer-norm/f16/3x12288-mean8', 'op/layer-norm/bf16/1x4096-mean0', 'op/layer-norm/f32/3x4096-mean8', 'op/layer-norm/f16/3x65-mean8', 'op/softmax/f16/3x32768-std30', 'op/softmax/bf16/2x9x4-axis1',
   'op/attention/f16/glm-decode-cache1025', 'op/attention/bf16/glm-prefill-65-d128', 'op/attention/f32/glm-chunk-16-of-2048',
   'op/attention/f16/explicit-row-all-masked-2x2x3x7x32-mask1x1x3x7', 'op/rope/f16/2d-2x3x5x8-frozen-mask', 'op/rope/f32/1d-1x2x3x128-long',
   'op/qkv-bias-rope/f16/1d-1x1x4x3x128-bias-long', 'op/qkv-bias-rope/bf16/2d-1x3x2x3x128-bias-arange', 'op/qkv-bias-rope/f32/2d-1x7x2x3x16-no-bias-long',
