@@ -7,7 +7,7 @@ export const qkvBiasRope: RefKernel = ([qkv, bias, positions, blockPositions], a
   const base = attrs['base'] as number;
   const [batch, seq, width] = qkv!.shape as [number, number, number];
   const d = width / (3 * heads);
-  const parts = [new Float64Array(batch * heads * seq * d), new Float64Array(batch * heads * seq * d), new Float64Array(batch * heads * seq * d)];
+  const parts = Array.from({ length: 3 }, () => new Float64Array(batch * heads * seq * d)); // q, k, v
   const row = new Float64Array(d);
   const rotatedRow = new Float64Array(d);
   for (let b = 0; b < batch; b++) {
@@ -18,8 +18,9 @@ export const qkvBiasRope: RefKernel = ([qkv, bias, positions, blockPositions], a
         const target = ((b * heads + h) * seq + s) * d;
         parts.forEach((out, part) => {
           const source = h * 3 * d + part * d;
+          const at = token * width + source;
           // Without a bias the values pass as they are (adding 0 would turn −0 into +0).
-          for (let i = 0; i < d; i++) row[i] = bias ? qkv!.values[token * width + source + i]! + bias.values[source + i]! : qkv!.values[token * width + source + i]!;
+          for (let i = 0; i < d; i++) row[i] = bias ? qkv!.values[at + i]! + bias.values[source + i]! : qkv!.values[at + i]!;
           if (part < 2) rotateHeadRow(row, rotatedRow, 0, d, positions!.values[token]!, blockPosition, base);
           out.set(part < 2 ? rotatedRow : row, target);
         });
