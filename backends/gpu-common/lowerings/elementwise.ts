@@ -2,7 +2,7 @@
 import { GlmError } from '../../../core/runtime/plugin-api.js';
 import { dtypeCode, MAX_RANK, OP } from '../launch-codes.js';
 import { broadcastStrides, countOf, mergeDims, ptrOf, rowMajorStrides } from '../locations.js';
-import type { Lowering } from '../planner.js';
+import type { Lowering, StepContext } from '../planner.js';
 
 function binary(which: 0 | 1): Lowering {
   return (ctx) => {
@@ -44,7 +44,7 @@ export const gelu: Lowering = (ctx) => {
   if (n > 0) ctx.emit(OP.gelu, [dtypeCode(out.dtype), tanh, ptrOf(out), ptrOf(x), n]);
 };
 
-function emitGeglu(ctx: Parameters<Lowering>[0], withBias: boolean): void {
+function emitGeglu(ctx: StepContext, withBias: boolean): void {
   const x = ctx.contiguous(ctx.input(0)!);
   const bias = withBias ? ctx.contiguous(ctx.input(1)!) : null;
   const out = ctx.output(0);

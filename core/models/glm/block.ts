@@ -51,8 +51,10 @@ function layerNorm(b: GraphBuilder, c: GlmConfig, x: Value, prefix: string, name
   return b.op1('layer-norm', [x, weight, bias], { eps: c.layerNormEps }, name);
 }
 
+type LinearKey = keyof ReturnType<typeof linearShapes>;
+
 /** A Linear layer's parameters: the weight (with its scale when quantized) and the bias. */
-function linearParams(b: GraphBuilder, c: GlmConfig, prefix: string, key: keyof ReturnType<typeof linearShapes>, o: BlockOptions) {
+function linearParams(b: GraphBuilder, c: GlmConfig, prefix: string, key: LinearKey, o: BlockOptions) {
   const [out, inner] = linearShapes(c)[key];
   const quantized = o.quantization !== 'none';
   const weightDtype: DType = o.quantization === 'int8' ? 'i8' : o.quantization === 'int4' ? 'i4' : o.dtype;
@@ -63,7 +65,7 @@ function linearParams(b: GraphBuilder, c: GlmConfig, prefix: string, key: keyof 
   };
 }
 
-function linear(b: GraphBuilder, c: GlmConfig, x: Value, prefix: string, key: keyof ReturnType<typeof linearShapes>, o: BlockOptions, name: string): Value {
+function linear(b: GraphBuilder, c: GlmConfig, x: Value, prefix: string, key: LinearKey, o: BlockOptions, name: string): Value {
   const p = linearParams(b, c, prefix, key, o);
   return b.op1('linear', [x, p.weight, p.bias, p.scale], {}, name);
 }
@@ -72,7 +74,7 @@ function linear(b: GraphBuilder, c: GlmConfig, x: Value, prefix: string, key: ke
  * A Linear layer whose bias the next op adds (qkv-bias-rope, bias-geglu): the product alone, so a
  * backend can fold the bias into the pass that reads the product anyway.
  */
-function linearWithoutBias(b: GraphBuilder, c: GlmConfig, x: Value, prefix: string, key: keyof ReturnType<typeof linearShapes>, o: BlockOptions, name: string) {
+function linearWithoutBias(b: GraphBuilder, c: GlmConfig, x: Value, prefix: string, key: LinearKey, o: BlockOptions, name: string) {
   const p = linearParams(b, c, prefix, key, o);
   return { product: b.op1('linear', [x, p.weight, null, p.scale], {}, name), bias: p.bias };
 }
