@@ -34,6 +34,8 @@ export interface GemmStats {
   readonly cublasLt: number;
   readonly simt: number;
   readonly gemv: number;
+  /** Products run by the small-M tensor-core kernel (opt-in GLM_CUDA_SMALL_M_MMA=1: ≤ 16 rows past the GEMV). */
+  readonly smallM: number;
   readonly cublasLtFallbacks: number;
   readonly lastFallback: string;
 }

@@ -3,7 +3,7 @@
 # greedy/top-k decode loop against cpu-ref (tokens identical? host waits per token? graph replays?),
 # the kernels alone (bench/cuda/attention-kernels.cu and gemv-int4.cu, built by
 # build-attention-kernels.sh), the layer benchmark, its profile, the PyTorch peer and the 70-layer INT4
-# model. Usage: bash bench/cuda/device-check.sh [kernels] [conformance] [decode] [layer] [profile] [int4] [peer]
+# model, and the opt-in small-M product against cuBLASLt. Usage: bash bench/cuda/device-check.sh [kernels] [conformance] [decode] [layer] [profile] [int4] [peer] [smallm]
 # Everything is written under $OUT/results/ and packed into $OUT/results.tar.gz on exit (only a few
 # files come back from the machine); the main lines also go to stdout.
 set -uo pipefail
@@ -47,6 +47,21 @@ for what in "$@"; do
     int4)
       # The INT4 layer case (decode-int4-b1-cache2048) is one of `layer`'s cases; this is the whole model.
       node dist/bench/cuda/glm-130b-int4.js --out "$OUT/glm-130b-int4.json" 2>&1 | tee "$OUT/glm-130b-int4.log" ;;
+    smallm)
+      # The opt-in small-M tensor-core product: the kernel alone in every tiling beside cuBLASLt and the
+      # four products in a decode step's order; the conformance cases with products of ≤ 16 rows sent
+      # to it (GLM_CUDA_GEMV_ROWS=0); the decode layer with and without it, interleaved twice.
+      .device-carry/gemm-small-m > "$OUT/gemm-small-m.jsonl" 2>&1
+      echo "gemm-small-m rc=$?"; grep -v '^{"device' "$OUT/gemm-small-m.jsonl" | sed 's/"max_rel_diff"/"diff"/; s/"case"://; s/"variant"://; s/"median_ms"/"ms"/' | cut -c1-150
+      GLM_CUDA_SMALL_M_MMA=1 GLM_CUDA_GEMV_ROWS=0 node bin/glm.js conformance --backend cuda --filter 'op/linear/,op/matmul/,block/,model/' \
+        --report "$OUT/conformance-small-m.json" > "$OUT/conformance-small-m.log" 2>&1
+      echo "conformance (GLM_CUDA_SMALL_M_MMA=1 GLM_CUDA_GEMV_ROWS=0) rc=$?"; tail -4 "$OUT/conformance-small-m.log"
+      for round in 1 2; do
+        for switch in 0 1; do
+          GLM_CUDA_SMALL_M_MMA=$switch node dist/bench/cuda/glm-layer.js --cases decode-b1-cache2048,decode-b16-cache2048 --reps 50 2>&1 \
+            | grep '^decode' | sed "s/^/[GLM_CUDA_SMALL_M_MMA=$switch] /" | tee -a "$OUT/cuda-layer-small-m.log"
+        done
+      done ;;
     peer)
       clocks before
       python3 bench/cuda/torch_peer.py --compile --out "$OUT/torch.json" 2>&1 | tail -8

@@ -9,7 +9,7 @@
  * PyTorch peer's report from the same machine (bench/cuda/torch_peer.py), the comparison.
  *
  *   node dist/bench/cuda/glm-layer.js [--reps 20] [--variants default,no-graph,cublaslt-decode,gemv16,fused-attention]
- *                                     [--peer torch.json] [--out cuda-bench.json] [--smoke]
+ *                                     [--cases decode-b16-cache2048,...] [--peer torch.json] [--out cuda-bench.json] [--smoke]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -21,12 +21,12 @@ import type { PlanOptions } from '../../backends/gpu-common/planner.js';
 import { caseBindings, floorOf, layerCases, layerConfig, layerModels, measureCeilings, timeRuns, type Floor } from '../gpu-layer.js';
 
 const { values: args } = parseArgs({
-  options: { reps: { type: 'string' }, peer: { type: 'string' }, out: { type: 'string' }, variants: { type: 'string' }, smoke: { type: 'boolean' } },
+  options: { reps: { type: 'string' }, peer: { type: 'string' }, out: { type: 'string' }, variants: { type: 'string' }, cases: { type: 'string' }, smoke: { type: 'boolean' } },
 });
 const reps = Number(args.reps ?? 20);
 const smoke = args.smoke ?? false;
 const c = layerConfig(smoke);
-const CASES = layerCases(smoke);
+const CASES = layerCases(smoke).filter((k) => args.cases === undefined || args.cases.split(',').includes(k.name));
 
 /** The planner's choices a variant changes. */
 function variantOptions(variant: string, base: PlanOptions): PlanOptions {

@@ -249,6 +249,7 @@ Napi::Value Stats(const Napi::CallbackInfo& cb) {
   o.Set("cublasLt", static_cast<double>(s.lt));
   o.Set("simt", static_cast<double>(s.simt));
   o.Set("gemv", static_cast<double>(s.gemv));
+  o.Set("smallM", static_cast<double>(s.small_m));
   o.Set("cublasLtFallbacks", static_cast<double>(s.lt_fallbacks));
   o.Set("lastFallback", s.last_fallback);
   return o;

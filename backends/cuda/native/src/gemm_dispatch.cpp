@@ -4,12 +4,14 @@
 // heuristic's algorithm) are cached per shape, so a decode step does no heuristic search.
 #include "gemm_dispatch.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <tuple>
 
 #include "cublaslt.h"
 #include "device.h"
+#include "kernels.h"
 
 namespace glm {
 namespace {
@@ -101,6 +103,17 @@ Plan make_plan(const GemmParams& p, bool with_bias, uint32_t align_a, uint32_t a
   return plan;
 }
 
+// The small-M tensor-core product (kernels/gemm_small_m.cu) instead of cuBLASLt for up to 16 rows of
+// half-precision weights (a decode batch), on sm_80+: opt-in with GLM_CUDA_SMALL_M_MMA=1, since the
+// layer step measured no faster with it (docs/bench/cuda-notes.md, version 7).
+bool small_m_gemm_enabled() {
+  static const bool enabled = [] {
+    const char* v = std::getenv("GLM_CUDA_SMALL_M_MMA");
+    return v && v[0] == '1' && tensor_cores_enabled("GLM_CUDA_SMALL_M_MMA");
+  }();
+  return enabled;
+}
+
 bool run_lt(const GemmParams& p, Stream s, std::string* why) {
   const int64_t es_ab = static_cast<int64_t>(dtype_bytes(p.type_ab));
   const int64_t es_c = static_cast<int64_t>(dtype_bytes(p.type_c));
@@ -175,6 +188,11 @@ void gemm(const GemmParams& p, GemmPath path, Stream s) {
     return;
   }
 #ifndef GLM_CUDA_EMULATE
+  if (path == GemmPath::Auto && small_m_gemm_enabled() && small_m_gemm_fits(p)) {
+    ++stats.small_m;
+    launch_gemm_small_m(p, s);
+    return;
+  }
   if (path != GemmPath::Simt && api && !quantized) {
     std::string why;
     if (run_lt(p, s, &why)) {

@@ -14,7 +14,7 @@ enum class GemmPath : int { Auto = 0, Simt = 1, Gemv = 2, Lt = 3 };
 void gemm(const GemmParams& p, GemmPath path, Stream s);
 
 struct GemmStats {
-  long long lt = 0, simt = 0, gemv = 0, lt_fallbacks = 0;
+  long long lt = 0, simt = 0, gemv = 0, small_m = 0, lt_fallbacks = 0;
   std::string last_fallback;
 };
 const GemmStats& gemm_stats();

@@ -2,6 +2,14 @@
 #pragma once
 #include "../../../gpu-common/native/kernels.h"
 
+namespace glm {
+// Half-precision weights [N, K] times 1–16 activation rows on tensor cores (kernels/gemm_small_m.cu):
+// whether the shapes, types and alignments fit, and the launch (a no-op on the CPU emulator).
+constexpr int64_t kSmallMMaxRows = 16;
+bool small_m_gemm_fits(const GemmParams& p);
+void launch_gemm_small_m(const GemmParams& p, Stream s);
+}  // namespace glm
+
 #ifndef GLM_CUDA_EMULATE
 #include <cstdlib>
 
