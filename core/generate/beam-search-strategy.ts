@@ -1,4 +1,6 @@
 import { GlmError } from '../errors.js';
+import { NUCLEUS_CANDIDATES } from './base-strategy.js';
+import type { TopLogits } from './decoding-model.js';
 import { FILTER_VALUE, logSoftmaxF32, topKIndices } from './logits-math.js';
 import type { FinishedBeam, GenerationStrategy, StrategyStep } from './strategy.js';
 
@@ -11,6 +13,39 @@ export interface BeamSearchOptions {
   /** End tokens are banned until this many tokens have been generated. */
   minGenLength?: number;
   endTokens?: readonly number[];
+}
+
+/**
+ * How far apart two scores compared from candidates must be for the comparison to be trusted: candidate
+ * scores use the model's log-sum-exp (fp32 on a GPU), the whole-row path its own float64 sum, so they
+ * may differ in the last digits (≈ 1e-6 relative per step); 1e-3 is far beyond that.
+ */
+const BEAM_MARGIN = 1e-3;
+
+/** One candidate continuation: live row `parent` followed by `token`, with its cumulative score. */
+interface Candidate {
+  parent: number;
+  token: number;
+  score: number;
+}
+
+/** What one step changes. */
+interface BeamState {
+  live: LiveBeam[];
+  ended: FinishedBeam[];
+  isDone: boolean;
+}
+
+/**
+ * The smallest gap between two scores that a step compared, where the comparison could go the other
+ * way if the scores moved by their last digits (steps from candidates refuse to decide below BEAM_MARGIN).
+ */
+class Closeness {
+  smallest = Infinity;
+  compare(a: number, b: number): void {
+    const gap = Math.abs(a - b);
+    if (gap < this.smallest) this.smallest = gap;
+  }
 }
 
 interface LiveBeam {
@@ -86,35 +121,126 @@ export class BeamSearchStrategy implements GenerationStrategy {
       throw new GlmError('usage', `beam search has ${this.live.length} live beams but got ${logits.length} rows of logits`);
     }
     const scores = this.candidateScores(logits, vocabSize);
-    // Enough candidates that numBeams continue even if every beam's best tokens are end tokens. On the
-    // first step there is one row, so only its tokens compete, as in the release.
-    const wanted = (Math.max(1, this.endTokens.length) + 1) * this.numBeams;
-    const candidates = topKIndices(scores, Math.min(wanted, scores.length));
+    const candidates = topKIndices(scores, Math.min(this.candidatesKept, scores.length)).map((flat) => ({
+      parent: Math.floor(flat / vocabSize),
+      token: flat % vocabSize,
+      score: scores[flat] as number,
+    }));
+    return this.commit(this.advance(candidates, new Closeness()));
+  }
 
-    const next: LiveBeam[] = [];
-    for (const flat of candidates) {
-      const parent = Math.floor(flat / vocabSize);
-      const token = flat % vocabSize;
-      const score = scores[flat] as number;
-      const beam = this.live[parent] as LiveBeam;
-      if (!this.isDone && this.endTokens.includes(token)) {
-        this.addEnded([...beam.tokens, token], score);
-      } else if (next.length < this.numBeams) {
-        next.push({ tokens: [...beam.tokens, token], score, parent, bans: this.extendBans(beam, token) });
-      } else {
-        break;
-      }
+  /**
+   * Candidates per row a step from candidates needs: the `candidatesKept` best of the row, and one more
+   * to show that the rest of the row falls below them. Undefined (whole rows) while any row has banned
+   * tokens (end tokens before min-gen-length, repeated n-grams): their logits change the row's
+   * log-softmax, and they need not be among the candidates. Capped at the GPU selection kernels' k.
+   */
+  get candidatesWanted(): number | undefined {
+    const k = this.candidatesKept + 1;
+    if (k > NUCLEUS_CANDIDATES || this.live.some((beam) => this.bannedTokens(beam).length > 0)) return undefined;
+    return k;
+  }
+
+  /**
+   * `step` from each live row's candidates (largest logits first, ties in ascending id order) and its
+   * log-sum-exp: each candidate's score is logit − log-sum-exp + the beam's score, rounded as
+   * logSoftmaxF32 and the score array round them. The whole rows' best `candidatesKept` are then among the
+   * candidates when every row's last candidate ranks below them; undefined, with nothing changed, when
+   * that is not so, when a row has banned tokens, or when any comparison the step makes (the order of
+   * the kept candidates, the cut after them, the ended list, the stop test) is closer than BEAM_MARGIN.
+   * With a float64 log-sum-exp computed as logSoftmaxF32 does it, the scores are those of `step` bit for
+   * bit; with an fp32 one they may differ in the last digits, which no decision taken here depends on.
+   */
+  stepTop(rows: readonly TopLogits[], vocabSize: number): StrategyStep | undefined {
+    if (rows.length !== this.live.length) {
+      throw new GlmError('usage', `beam search has ${this.live.length} live beams but got ${rows.length} rows of candidates`);
     }
-    this.live = next;
-    this.generated += 1;
-    this.isDone = this.searchIsOver();
-    return { tokens: next.map((beam) => beam.tokens[beam.tokens.length - 1] as number), parents: next.map((b) => b.parent) };
+    if (this.live.some((beam) => this.bannedTokens(beam).length > 0)) return undefined;
+    const merged: (Candidate & { logit: number })[] = [];
+    const lastOfRow: number[] = []; // score of each row's last candidate when the row has tokens beyond them
+    for (const [r, row] of rows.entries()) {
+      const beam = this.live[r] as LiveBeam;
+      if (!Number.isFinite(row.logSumExp)) return undefined;
+      let count = 0;
+      let last = 0;
+      for (let j = 0; j < row.ids.length; j++) {
+        const token = row.ids[j] as number;
+        if (token >= vocabSize) continue;
+        const logit = row.logits[j] as number;
+        last = Math.fround(Math.fround(logit - row.logSumExp) + beam.score);
+        merged.push({ parent: r, token, score: last, logit });
+        count += 1;
+      }
+      if (count === 0) return undefined;
+      if (count < vocabSize) lastOfRow.push(last);
+    }
+    // topKIndices' order over the flattened rows: score, then the flat index.
+    merged.sort((a, b) => b.score - a.score || a.parent * vocabSize + a.token - (b.parent * vocabSize + b.token));
+    const kept = Math.min(this.candidatesKept, this.live.length * vocabSize);
+    if (merged.length <= kept && lastOfRow.length > 0) return undefined;
+    const closeness = new Closeness();
+    for (let i = 0; i + 1 < merged.length && i < kept; i++) {
+      const a = merged[i]!, b = merged[i + 1]!;
+      // Two tokens of one row with the same logit keep their order whatever the log-sum-exp; any other
+      // pair, and the cut after the kept ones, must not be a near-tie.
+      if (i + 1 < kept && a.parent === b.parent && a.logit === b.logit) continue;
+      closeness.compare(a.score, b.score);
+    }
+    const cut = merged[kept - 1]!.score;
+    for (const last of lastOfRow) {
+      if (!(cut > last)) return undefined; // a row's unseen tokens could rank among the kept ones
+      closeness.compare(cut, last);
+    }
+    const state = this.advance(merged.slice(0, kept), closeness);
+    return closeness.smallest > BEAM_MARGIN ? this.commit(state) : undefined;
   }
 
   /** consider_end: unless the search ended early, the beams still alive compete with the ended ones. */
   finish(): FinishedBeam[] {
-    if (!this.isDone) for (const beam of this.live) this.addEnded(beam.tokens, beam.score);
+    if (!this.isDone) for (const beam of this.live) this.ended = this.withEnded(this.ended, beam.tokens, beam.score, new Closeness());
     return this.ended.map((beam) => ({ tokens: [...beam.tokens], score: beam.score }));
+  }
+
+  /**
+   * Enough candidates that numBeams continue even if every beam's best tokens are end tokens. On the
+   * first step there is one row, so only its tokens compete, as in the release.
+   */
+  private get candidatesKept(): number {
+    return (Math.max(1, this.endTokens.length) + 1) * this.numBeams;
+  }
+
+  /** The step's new state from its candidates (best first), recording the comparisons it makes. */
+  private advance(candidates: readonly Candidate[], closeness: Closeness): BeamState {
+    let ended = this.ended;
+    const live: LiveBeam[] = [];
+    for (const { parent, token, score } of candidates) {
+      const beam = this.live[parent] as LiveBeam;
+      if (!this.isDone && this.endTokens.includes(token)) {
+        ended = this.withEnded(ended, [...beam.tokens, token], score, closeness);
+      } else if (live.length < this.numBeams) {
+        live.push({ tokens: [...beam.tokens, token], score, parent, bans: this.extendBans(beam, token) });
+      } else {
+        break;
+      }
+    }
+    return { live, ended, isDone: this.searchIsOver(live, ended, closeness) };
+  }
+
+  private commit(state: BeamState): StrategyStep {
+    this.live = state.live;
+    this.ended = state.ended;
+    this.isDone = state.isDone;
+    this.generated += 1;
+    return { tokens: state.live.map((beam) => beam.tokens[beam.tokens.length - 1] as number), parents: state.live.map((b) => b.parent) };
+  }
+
+  /** Tokens a live row may not take this step: end tokens before min-gen-length, repeated n-grams. */
+  private bannedTokens(beam: LiveBeam): readonly number[] {
+    const banned: number[] = [];
+    if (this.generated < this.minGenLength) banned.push(...this.endTokens);
+    const n = this.noRepeatNgramSize;
+    if (n > 0 && beam.tokens.length > n) banned.push(...(beam.bans.get(ngramKey(beam.tokens, n)) ?? []));
+    return banned;
   }
 
   /** log_softmax of every live row after the bans, plus the row's cumulative score; rows flattened. */
@@ -123,13 +249,7 @@ export class BeamSearchStrategy implements GenerationStrategy {
     this.live.forEach((beam, r) => {
       const row = Float32Array.from((logits[r] as Float32Array).subarray(0, vocabSize));
       if (row.length < vocabSize) throw new GlmError('shape', `logits row has ${row.length} entries, vocabulary ${vocabSize}`);
-      if (this.generated < this.minGenLength) {
-        for (const end of this.endTokens) if (end < vocabSize) row[end] = FILTER_VALUE;
-      }
-      const n = this.noRepeatNgramSize;
-      if (n > 0 && beam.tokens.length > n) {
-        for (const banned of beam.bans.get(ngramKey(beam.tokens, n)) ?? []) row[banned] = FILTER_VALUE;
-      }
+      for (const banned of this.bannedTokens(beam)) if (banned < vocabSize) row[banned] = FILTER_VALUE;
       const logProbs = logSoftmaxF32(row);
       for (let j = 0; j < vocabSize; j++) scores[r * vocabSize + j] = (logProbs[j] as number) + beam.score;
     });
@@ -146,26 +266,35 @@ export class BeamSearchStrategy implements GenerationStrategy {
     return bans;
   }
 
-  /** Insert keeping the list best first (a new beam goes before equal scores, as the release's loop does). */
-  private addEnded(tokens: number[], score: number): void {
+  /** `ended` with a new beam, kept best first (a new beam goes before equal scores, as the release's loop does). */
+  private withEnded(ended: readonly FinishedBeam[], tokens: number[], score: number, closeness: Closeness): FinishedBeam[] {
     const penalised = Math.fround(score / this.penalty(tokens.length));
-    let at = this.ended.length;
-    while (at > 0 && penalised >= (this.ended[at - 1] as FinishedBeam).score) at--;
-    this.ended.splice(at, 0, { tokens, score: penalised });
-    this.ended.length = Math.min(this.ended.length, this.numBeams);
+    let at = ended.length;
+    while (at > 0) {
+      const other = (ended[at - 1] as FinishedBeam).score;
+      closeness.compare(penalised, other);
+      if (!(penalised >= other)) break;
+      at--;
+    }
+    const next = [...ended];
+    next.splice(at, 0, { tokens, score: penalised });
+    next.length = Math.min(next.length, this.numBeams);
+    return next;
   }
 
   /**
    * The release stops once numBeams beams have ended and the worst of them is at least the best live
    * score, that live score penalised for the current length (the release's exact test).
    */
-  private searchIsOver(): boolean {
-    if (this.live.length === 0) return true;
-    if (this.ended.length < this.numBeams) return false;
-    const worstEnded = (this.ended[this.ended.length - 1] as FinishedBeam).score;
-    const bestLive = Math.max(...this.live.map((beam) => beam.score));
-    const length = (this.live[0] as LiveBeam).tokens.length;
-    return worstEnded >= Math.fround(bestLive / this.penalty(length));
+  private searchIsOver(live: readonly LiveBeam[], ended: readonly FinishedBeam[], closeness: Closeness): boolean {
+    if (live.length === 0) return true;
+    if (ended.length < this.numBeams) return false;
+    const worstEnded = (ended[ended.length - 1] as FinishedBeam).score;
+    const bestLive = Math.max(...live.map((beam) => beam.score));
+    const length = (live[0] as LiveBeam).tokens.length;
+    const penalisedLive = Math.fround(bestLive / this.penalty(length));
+    closeness.compare(worstEnded, penalisedLive);
+    return worstEnded >= penalisedLive;
   }
 
   private penalty(length: number): number {

@@ -21,7 +21,9 @@ export interface GenerateSpanOptions {
  *
  * When the strategy can decide a step from candidates (`candidatesWanted`, `stepTop`) and the model
  * returns them (`prefillTop` / `decodeTop`), only those are read; a step the candidates cannot decide
- * reads that call's whole rows (`full()`). Either way the tokens are those of the whole-row path.
+ * reads that call's whole rows (`full()`). Either way a step decides as the whole-row path would from
+ * the same state (beam search's scores then carry the model's log-sum-exp, which may differ from the
+ * whole rows' float64 one in the last digits; see BeamSearchStrategy.stepTop).
  */
 export async function generateSpan(
   model: DecodingModel,

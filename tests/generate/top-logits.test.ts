@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BaseStrategy, NUCLEUS_CANDIDATES, type SamplingFilter } from '../../core/generate/base-strategy.js';
-import { BeamSearchStrategy } from '../../core/generate/beam-search-strategy.js';
 import type { DecodingModel, PrefillRow, TopLogitsStep } from '../../core/generate/decoding-model.js';
 import { generateSpan, type SpanResult } from '../../core/generate/generate-span.js';
 import type { PositionRule } from '../../core/generate/glm-inputs.js';
 import { FILTER_VALUE } from '../../core/generate/logits-math.js';
 import { Rng } from '../../core/generate/rng.js';
 import { GlmError } from '../../core/errors.js';
-import { topLogitsOf, ToyModel } from './toy-model.js';
+import { randomModel, topLogitsOf, ToyModel, type RandomModelOptions } from './toy-model.js';
 
 // The generation side of DecodingModel.prefillTop/decodeTop: a strategy that can decide a step from the
 // largest logits must choose exactly what it chooses from whole rows, draw the same random numbers, and
@@ -18,38 +17,6 @@ const SOP = 1;
 const ROW: PrefillRow = { tokens: [2, 3, SOP], positions: [0, 1, 2], contextLength: 2 };
 const RULE: PositionRule = { contextLength: 2, maskIndex: 2, continues: false, rotary: '1d' };
 const OUT_SEQ_LENGTH = ROW.tokens.length + 30;
-
-/** A seed for the row so far (FNV-1a over the ids), so logits are a fixed function of the sequence. */
-function hashSequence(sequence: readonly number[], salt: number): number {
-  let h = 0x811c9dc5 ^ salt;
-  for (const t of sequence) h = Math.imul(h ^ t, 0x01000193) >>> 0;
-  return h;
-}
-
-interface RandomModelOptions {
-  vocabSize: number;
-  /** Extra padded entries after the real vocabulary, with logits that would win if they were read. */
-  padding?: number;
-  /** Round logits to multiples of this (coarse steps make ties at the cut-off common); 0 = off. */
-  quantum?: number;
-  scale?: number;
-  offset?: number;
-  salt?: number;
-}
-
-/** Pseudo-random logits (normal × scale + offset), the end token a little less likely than the rest. */
-function randomModel(options: RandomModelOptions): ToyModel {
-  const { vocabSize, padding = 0, quantum = 0, scale = 2, offset = 0, salt = 0 } = options;
-  return new ToyModel(vocabSize, (sequence) => {
-    const rng = new Rng(hashSequence(sequence, salt));
-    const logits = new Float32Array(vocabSize + padding).fill(1000);
-    for (let i = 0; i < vocabSize; i++) {
-      const x = rng.normal() * scale - (i === END ? 1 : 0);
-      logits[i] = (quantum > 0 ? Math.round(x / quantum) * quantum : x) + offset;
-    }
-    return logits;
-  });
-}
 
 /**
  * Whether the whole row is needed, said independently of BaseStrategy: greedy never; top-k sampling when
@@ -202,13 +169,6 @@ describe('generation from top candidates equals generation from whole rows', () 
       expect(model.topCalls).toEqual([]);
       expect(model.decodes.length).toBeGreaterThan(0);
     }
-  });
-
-  it('beam search reads whole rows', async () => {
-    const model = randomModel({ vocabSize: 16 });
-    await generateSpan(model, ROW, RULE, new BeamSearchStrategy({ numBeams: 3, endTokens: [END] }), { outSeqLength: ROW.tokens.length + 6 });
-    expect(model.topCalls).toEqual([]);
-    expect(model.decodes.length).toBeGreaterThan(0);
   });
 
   it('reads whole rows when the vocabulary is no larger than top-k (the full path filters nothing)', async () => {

@@ -1,5 +1,6 @@
 import type { DecodeStep, DecodingModel, PrefillRow, TopLogits, TopLogitsStep } from '../../core/generate/decoding-model.js';
 import { topKIndices } from '../../core/generate/logits-math.js';
+import { Rng } from '../../core/generate/rng.js';
 
 /** Logit of every token a toy table leaves out: e^-30 ≈ 1e-13, negligible next to the listed ones. */
 export const UNLISTED_LOGIT = -30;
@@ -103,4 +104,38 @@ export class ToyModel implements DecodingModel {
 /** A model whose distribution depends only on the last token: `table[last]` (unlisted → uniform junk). */
 export function lastTokenModel(vocabSize: number, table: Readonly<Record<number, Readonly<Record<number, number>>>>): ToyModel {
   return new ToyModel(vocabSize, (sequence) => logitsFromProbs(vocabSize, table[sequence[sequence.length - 1] as number] ?? {}));
+}
+
+/** A seed for the row so far (FNV-1a over the ids), so logits are a fixed function of the sequence. */
+function hashSequence(sequence: readonly number[], salt: number): number {
+  let h = 0x811c9dc5 ^ salt;
+  for (const t of sequence) h = Math.imul(h ^ t, 0x01000193) >>> 0;
+  return h;
+}
+
+export interface RandomModelOptions {
+  vocabSize: number;
+  /** Extra padded entries after the real vocabulary, with logits that would win if they were read. */
+  padding?: number;
+  /** Round logits to multiples of this (coarse steps make ties at the cut-off common); 0 = off. */
+  quantum?: number;
+  scale?: number;
+  offset?: number;
+  salt?: number;
+  /** This token's logit is 1 lower (an end token a little less likely than the rest); default 0. */
+  endToken?: number;
+}
+
+/** Pseudo-random logits (normal × scale + offset), the end token a little less likely than the rest. */
+export function randomModel(options: RandomModelOptions): ToyModel {
+  const { vocabSize, padding = 0, quantum = 0, scale = 2, offset = 0, salt = 0, endToken = 0 } = options;
+  return new ToyModel(vocabSize, (sequence) => {
+    const rng = new Rng(hashSequence(sequence, salt));
+    const logits = new Float32Array(vocabSize + padding).fill(1000);
+    for (let i = 0; i < vocabSize; i++) {
+      const x = rng.normal() * scale - (i === endToken ? 1 : 0);
+      logits[i] = (quantum > 0 ? Math.round(x / quantum) * quantum : x) + offset;
+    }
+    return logits;
+  });
 }
