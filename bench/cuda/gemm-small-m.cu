@@ -34,13 +34,6 @@ __global__ void reference_product(GemmParams p, float* out) {
   }
 }
 
-__global__ void relative_difference(const __half* y, const float* reference, int64_t count, float* result) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count; i += int64_t(gridDim.x) * blockDim.x) {
-    atomicMax(reinterpret_cast<int*>(result), __float_as_int(fabsf(__half2float(y[i]) - reference[i])));
-    atomicMax(reinterpret_cast<int*>(result + 1), __float_as_int(fabsf(reference[i])));
-  }
-}
-
 template <int BN, int BK, int STAGES, int WARPS_N, int WARPS_K>
 void cp_async_variant(const GemmParams& p) {
   glm::launch_tiling<__half, BN, BK, STAGES, WARPS_N, WARPS_K>(p, nullptr);
@@ -67,19 +60,8 @@ void product(const char* name, int64_t m, int64_t n, int64_t k) {
   p.bias = bias;
   reference_product<<<unsigned((n + 127) / 128), 128>>>(p, reference);
   check(cudaDeviceSynchronize(), "reference");
-  const double bytes = 2.0 * n * k;
-  auto run = [&](const char* variant, const std::function<void()>& launch) {
-    check(cudaMemset(y, 0, size_t(m) * n * sizeof(__half)), "memset");
-    const float ms = median_ms(launch);
-    check(cudaGetLastError(), variant);
-    check(cudaMemset(result, 0, 2 * sizeof(float)), "memset");
-    relative_difference<<<256, 256>>>(y, reference, m * n, result);
-    float host[2];
-    check(cudaMemcpy(host, result, sizeof(host), cudaMemcpyDeviceToHost), "difference");
-    std::printf("{\"case\":\"%s\",\"m\":%lld,\"n\":%lld,\"k\":%lld,\"variant\":\"%s\",\"median_ms\":%.4f,\"tb_per_s\":%.3f,\"max_rel_diff\":%.2e}\n", name,
-                (long long)m, (long long)n, (long long)k, variant, ms, bytes / (ms * 1e-3) / 1e12, host[0] / std::max(host[1], 1e-30f));
-    std::fflush(stdout);
-  };
+  const bench::ProductCheck checked{name, m, n, k, 2.0 * n * k, y, reference, result};
+  auto run = [&](const char* variant, const std::function<void()>& launch) { checked.run(variant, launch); };
   run("cublaslt", [&] { glm::gemm(p, glm::GemmPath::Lt, nullptr); });
   if (m <= 16) run("simt gemv", [&] { glm::gemv_rows<__half, glm::F16, 8>(p, nullptr); });
   run("mma (default tiling)", [&] { glm::launch_gemm_small_m(p, nullptr); });

@@ -42,13 +42,6 @@ __global__ void reference_gemv(GemmParams p, float* out) {
 }
 
 // Largest |y − reference| relative to the largest |reference|.
-__global__ void relative_difference(const __half* y, const float* reference, int64_t count, float* result) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count; i += int64_t(gridDim.x) * blockDim.x) {
-    atomicMax(reinterpret_cast<int*>(result), __float_as_int(fabsf(__half2float(y[i]) - reference[i])));
-    atomicMax(reinterpret_cast<int*>(result + 1), __float_as_int(fabsf(reference[i])));
-  }
-}
-
 void product(const char* name, int64_t m, int64_t n, int64_t k) {
   uint8_t* w = device_alloc<uint8_t>(size_t(n) * k / 2);
   __half* x = device_alloc<__half>(size_t(m) * k);
@@ -72,19 +65,8 @@ void product(const char* name, int64_t m, int64_t n, int64_t k) {
   p.bias = bias, p.scale = scale;
   reference_gemv<<<unsigned((n + 127) / 128), 128>>>(p, reference);
   check(cudaDeviceSynchronize(), "reference");
-  const double bytes = double(n) * k / 2 + 2.0 * n;
-  auto run = [&](const char* variant, const std::function<void()>& launch) {
-    check(cudaMemset(y, 0, size_t(m) * n * sizeof(__half)), "memset");
-    const float ms = median_ms(launch);
-    check(cudaGetLastError(), variant);
-    check(cudaMemset(result, 0, 2 * sizeof(float)), "memset");
-    relative_difference<<<256, 256>>>(y, reference, m * n, result);
-    float host[2];
-    check(cudaMemcpy(host, result, sizeof(host), cudaMemcpyDeviceToHost), "difference");
-    std::printf("{\"case\":\"%s\",\"m\":%lld,\"n\":%lld,\"k\":%lld,\"variant\":\"%s\",\"median_ms\":%.4f,\"tb_per_s\":%.3f,\"max_rel_diff\":%.2e}\n", name,
-                (long long)m, (long long)n, (long long)k, variant, ms, bytes / (ms * 1e-3) / 1e12, host[0] / std::max(host[1], 1e-30f));
-    std::fflush(stdout);
-  };
+  const bench::ProductCheck checked{name, m, n, k, double(n) * k / 2 + 2.0 * n, y, reference, result};
+  auto run = [&](const char* variant, const std::function<void()>& launch) { checked.run(variant, launch); };
   using namespace glm;
   run("simt gemv (dequantize in fp32)", [&] { gemv_rows<__half, I4, 32>(p, nullptr); });
   const dim3 grid(unsigned((n + 15) / 16));

@@ -1,4 +1,4 @@
-// What the standalone kernel benchmarks (attention-kernels.cu, gemv-int4.cu) share: failing with one
+// What the standalone kernel benchmarks (attention-kernels.cu, gemv-int4.cu, gemm-small-m.cu) share: failing with one
 // line, device allocation, deterministic random fills on the device, and event timing.
 #pragma once
 
@@ -69,5 +69,37 @@ inline float median_ms(const std::function<void()>& run) {
   std::sort(times.begin(), times.end());
   return times[times.size() / 2];
 }
+
+// Largest |y − reference| into result[0] and largest |reference| into result[1] (both zeroed first).
+__global__ void relative_difference(const __half* y, const float* reference, int64_t count, float* result) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count; i += int64_t(gridDim.x) * blockDim.x) {
+    atomicMax(reinterpret_cast<int*>(result), __float_as_int(fabsf(__half2float(y[i]) - reference[i])));
+    atomicMax(reinterpret_cast<int*>(result + 1), __float_as_int(fabsf(reference[i])));
+  }
+}
+
+// One product of the GEMV/GEMM benchmarks: `run` times a variant's launch (median_ms), checks its
+// output y [m, n] against the fp32 reference, and prints one JSON line with the rate for `bytes`.
+struct ProductCheck {
+  const char* name;
+  int64_t m, n, k;
+  double bytes;
+  __half* y;
+  const float* reference;
+  float* result;  // 2 floats of device scratch
+
+  void run(const char* variant, const std::function<void()>& launch) const {
+    check(cudaMemset(y, 0, size_t(m) * n * sizeof(__half)), "memset");
+    const float ms = median_ms(launch);
+    check(cudaGetLastError(), variant);
+    check(cudaMemset(result, 0, 2 * sizeof(float)), "memset");
+    relative_difference<<<256, 256>>>(y, reference, m * n, result);
+    float host[2];
+    check(cudaMemcpy(host, result, sizeof(host), cudaMemcpyDeviceToHost), "difference");
+    std::printf("{\"case\":\"%s\",\"m\":%lld,\"n\":%lld,\"k\":%lld,\"variant\":\"%s\",\"median_ms\":%.4f,\"tb_per_s\":%.3f,\"max_rel_diff\":%.2e}\n", name,
+                (long long)m, (long long)n, (long long)k, variant, ms, bytes / (ms * 1e-3) / 1e12, host[0] / std::max(host[1], 1e-30f));
+    std::fflush(stdout);
+  }
+};
 
 }  // namespace bench
