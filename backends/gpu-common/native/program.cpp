@@ -67,6 +67,16 @@ void read_strides4(Reader& r, int64_t (&s)[4]) {
   for (int d = 0; d < 4; ++d) s[d] = r.i64();
 }
 
+// The rotary ops' shape words (rope, qkv-bias-rope): batch, heads, sequence, head dim, then the base.
+template <typename P>
+void read_rotary_shape(Reader& r, P& p) {
+  p.batch = r.i64();
+  p.heads = r.i64();
+  p.seq = r.i64();
+  p.dim = r.i64();
+  p.base = r.f64();
+}
+
 void launch_attention(Reader& r, int tag, Stream s) {
   const int dtype = r.i32();
   const int mode = r.i32();
@@ -349,11 +359,7 @@ void launch_one(int op, int tag, Reader& r, Stream s) {
       p.block_positions = r.ptr<const int32_t>();
       read_strides4(r, p.x_strides);
       read_strides4(r, p.out_strides);
-      p.batch = r.i64();
-      p.heads = r.i64();
-      p.seq = r.i64();
-      p.dim = r.i64();
-      p.base = r.f64();
+      read_rotary_shape(r, p);
       r.finish();
       launch_rope(dtype, p, s);
       device::check_launch("rope");
@@ -368,11 +374,7 @@ void launch_one(int op, int tag, Reader& r, Stream s) {
       p.positions = r.ptr<const int32_t>();
       p.block_positions = r.ptr<const int32_t>();
       for (auto& strides : p.out_strides) read_strides4(r, strides);
-      p.batch = r.i64();
-      p.heads = r.i64();
-      p.seq = r.i64();
-      p.dim = r.i64();
-      p.base = r.f64();
+      read_rotary_shape(r, p);
       r.finish();
       launch_qkv_bias_rope(dtype, p, s);
       device::check_launch("qkv-bias-rope");
