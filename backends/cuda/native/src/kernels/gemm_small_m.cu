@@ -29,6 +29,8 @@ struct SmallMTiling {
   static_assert(BN % (16 * WARPS_N) == 0, "each warp owns a multiple of 16 features");
   static_assert((BK / 16) % WARPS_K == 0, "the k groups share a tile's 16-wide steps evenly");
   static_assert(BK >= 64, "the swizzle needs at least 8 chunks per row");
+  static constexpr int kTileK = BK;
+  static constexpr int kWarpsK = WARPS_K;
   static constexpr int kWarps = WARPS_N * WARPS_K;
   static constexpr int kThreads = kWarps * 32;
   static constexpr int kFeaturesPerWarp = BN / WARPS_N;
@@ -50,11 +52,11 @@ struct SmallMTiling {
 };
 
 // This warp's share of one staged tile: its k steps (every WARPS_K-th from warp_k) against its features.
-template <typename T, typename Tiling, int BK, int WARPS_K>
+template <typename T, typename Tiling>
 __device__ __forceinline__ void multiply_tile(const T* sw, const T* sx, int warp_n, int warp_k, int lane, float (&acc)[Tiling::kTilesPerWarp][4]) {
 #pragma unroll
-  for (int i = 0; i < BK / 16 / WARPS_K; ++i) {
-    const int kk = i * WARPS_K + warp_k;
+  for (int i = 0; i < Tiling::kTileK / 16 / Tiling::kWarpsK; ++i) {
+    const int kk = i * Tiling::kWarpsK + warp_k;
     uint32_t a[4];  // rows lane % 16, k chunk 2·kk + lane / 16: a0..a3 in the mma's order
     tc::ldmatrix_x4(a, sx + Tiling::at(lane & 15, 2 * kk + (lane >> 4)));
 #pragma unroll
@@ -73,10 +75,11 @@ __device__ __forceinline__ void multiply_tile(const T* sw, const T* sx, int warp
 // After the last tile (the stages no longer in use): the k groups' sums added in group order through
 // shared memory, then alpha, the bias and the store. acc[j][0..1]: row g, features 8j + 2t, +1 of the
 // warp; acc[j][2..3]: row g + 8.
-template <typename T, typename Tiling, int WARPS_K>
+template <typename T, typename Tiling>
 __device__ __forceinline__ void reduce_and_store(const GemmParams& p, int64_t n0, void* scratch, int warp_n, int warp_k, int lane,
                                                  float (&acc)[Tiling::kTilesPerWarp][4]) {
   constexpr int kTiles = Tiling::kTilesPerWarp;
+  constexpr int WARPS_K = Tiling::kWarpsK;
   if constexpr (WARPS_K > 1) {
     float* partial = static_cast<float*>(scratch);  // [WARPS_K − 1][WARPS_N][kTiles][4][32]
     __syncthreads();
@@ -165,10 +168,10 @@ __global__ void __launch_bounds__(WARPS_N * WARPS_K * 32, (SmallMTiling<BN, BK, 
     if (next < k_tiles) load_tile(next % STAGES, next);
     tc::cp_async_commit();
     const T* sw = smem + (kt % STAGES) * kStageElems;
-    multiply_tile<T, Tiling, BK, WARPS_K>(sw, sw + BN * BK, warp_n, warp_k, lane, acc);
+    multiply_tile<T, Tiling>(sw, sw + BN * BK, warp_n, warp_k, lane, acc);
   }
   tc::cp_async_wait<0>();
-  reduce_and_store<T, Tiling, WARPS_K>(p, n0, smem, warp_n, warp_k, lane, acc);
+  reduce_and_store<T, Tiling>(p, n0, smem, warp_n, warp_k, lane, acc);
 }
 
 template <typename T, int BN, int BK, int STAGES, int WARPS_N, int WARPS_K>
