@@ -168,6 +168,34 @@ export interface Ceilings {
   readonly gemm_fp16_8192: { medianMs: number; minMs: number; tflopPerS: number };
 }
 
+/**
+ * The 8192³ fp16 product repeated for at least `busyMs` of device time: the GEMM rate a case can
+ * count on when its own timed loop runs that long. A long tensor-core loop reaches the card's power
+ * limit and its clock drops (an H200, 2026-11-28: 759 TFLOP/s over 20 products, 656 over 200, with
+ * 1,380–1,470 MHz at 690 W against 1,980 MHz before), so a floor from the short loop's rate
+ * understates the time of a case timed over as long as prefill's 20 repeats.
+ */
+export function sustainedGemmRate(native: GpuAddon, smoke: boolean, gemmPath: number, burstMs: number, busyMs: number): { reps: number; medianMs: number; tflopPerS: number } {
+  const size = smoke ? 64 : 8192;
+  const reps = Math.max(1, Math.ceil(busyMs / Math.max(burstMs, 1e-3)));
+  const t = withGemm(native, size, gemmPath, (program) => timeProgram(native, program, reps));
+  return { reps, medianMs: t.medianMs, tflopPerS: (2 * size ** 3) / (t.medianMs * 1e-3) / 1e12 };
+}
+
+/** Random size × size fp16 operands on the device and the launch record of their product. */
+function withGemm<R>(native: GpuAddon, size: number, gemmPath: number, use: (program: Float64Array) => R): R {
+  const bytes = size * size * 2;
+  const [x, y, z] = [native.allocate(bytes), native.allocate(bytes), native.allocate(bytes)];
+  try {
+    const f16 = dtypeCode('f16');
+    native.fillRandom(x, size * size, f16, -1, 1, 1);
+    native.fillRandom(y, size * size, f16, -1, 1, 2);
+    return use(Float64Array.from([OP.gemm, 0, 21, f16, f16, f16, size, size, size, x, size, 0, y, size, 0, 0, z, size, 0, 1, 1, 0, 0, gemmPath]));
+  } finally {
+    for (const p of [x, y, z]) native.free(p);
+  }
+}
+
 /** A 1 GiB device copy and an 8192³ fp16 product through `gemmPath` (launch-codes' GEMM_PATH). */
 export function measureCeilings(native: GpuAddon, smoke: boolean, gemmPath: number, reps: number, gemmReps = reps): Ceilings {
   const n = smoke ? 2 ** 20 : 2 ** 30;
@@ -178,14 +206,7 @@ export function measureCeilings(native: GpuAddon, smoke: boolean, gemmPath: numb
   native.free(a);
   native.free(b);
   const size = smoke ? 64 : 8192;
-  const bytes = size * size * 2;
-  const [x, y, z] = [native.allocate(bytes), native.allocate(bytes), native.allocate(bytes)];
-  const f16 = dtypeCode('f16');
-  native.fillRandom(x, size * size, f16, -1, 1, 1);
-  native.fillRandom(y, size * size, f16, -1, 1, 2);
-  const gemm = Float64Array.from([OP.gemm, 0, 21, f16, f16, f16, size, size, size, x, size, 0, y, size, 0, 0, z, size, 0, 1, 1, 0, 0, gemmPath]);
-  const g = timeProgram(native, gemm, gemmReps);
-  for (const p of [x, y, z]) native.free(p);
+  const g = withGemm(native, size, gemmPath, (program) => timeProgram(native, program, gemmReps));
   return {
     copy: { ...t, bytes: 2 * n, tbPerS: (2 * n) / (t.medianMs * 1e-3) / 1e12 },
     gemm_fp16_8192: { ...g, tflopPerS: (2 * size ** 3) / (g.medianMs * 1e-3) / 1e12 },

@@ -3,7 +3,7 @@
 # greedy/top-k decode loop against cpu-ref (tokens identical? host waits per token? graph replays?),
 # the kernels alone (bench/cuda/attention-kernels.cu and gemv-int4.cu, built by
 # build-attention-kernels.sh), the layer benchmark, its profile, the PyTorch peer and the 70-layer INT4
-# model, and the opt-in small-M product against cuBLASLt. Usage: bash bench/cuda/device-check.sh [kernels] [conformance] [decode] [layer] [profile] [int4] [peer] [smallm]
+# model, and the opt-in small-M product against cuBLASLt. Usage: bash bench/cuda/device-check.sh [kernels] [conformance] [decode] [layer] [profile] [int4] [peer] [smallm] [beam] [tools] [sustained] [ncu]
 # Everything is written under $OUT/results/ and packed into $OUT/results.tar.gz on exit (only a few
 # files come back from the machine); the main lines also go to stdout.
 set -uo pipefail
@@ -36,6 +36,42 @@ for what in "$@"; do
         done
         cmp "$OUT/run-cpu-ref-$dtype.txt" "$OUT/run-cuda-$dtype.txt" && echo "glm run $dtype: cuda text == cpu-ref text"
         tail -1 "$OUT/run-cuda-$dtype.err"
+      done ;;
+    beam)
+      # Beam search on the device: steps decided from each row's top candidates and log-sum-exp
+      # (no banned tokens: --no-repeat-ngram-size 0) and with the release's n-gram bans (whole rows).
+      for ngram in 0 3; do
+        for b in cpu-ref cuda; do
+          printf 'The capital of France is [MASK].\nGLM is a [gMASK]\n' | node bin/glm.js run --backend $b --sampling-strategy BeamSearchStrategy \
+            --num-beams 4 --no-repeat-ngram-size $ngram --print-all-beams --out-seq-length 96 > "$OUT/beam-$b-$ngram.txt" 2> "$OUT/beam-$b-$ngram.err"
+          echo "beam $b ngram=$ngram rc=$?"
+        done
+        cmp "$OUT/beam-cpu-ref-$ngram.txt" "$OUT/beam-cuda-$ngram.txt" && echo "beam search (no-repeat-ngram-size $ngram): cuda beams == cpu-ref beams"
+      done ;;
+    tools)
+      for t in nsys ncu; do command -v $t || ls /usr/local/cuda*/bin/$t /opt/nvidia/*/$t 2>/dev/null || echo "$t: not found"; done
+      python3 -c 'import torch; print("torch", torch.__version__)' ;;
+    sustained)
+      # Does a long loop run slower than a short one (power limit)? The 8192³ GEMM ceiling and the
+      # prefill case, each with 20 and with 200 repeats, while nvidia-smi samples clocks and power.
+      nvidia-smi --query-gpu=timestamp,clocks.sm,power.draw,temperature.gpu --format=csv,noheader -lms 100 > "$OUT/sustained-smi.csv" &
+      smi=$!
+      for reps in 20 200; do
+        node dist/bench/cuda/glm-layer.js --cases prefill-2048 --reps $reps 2>&1 | grep -E '^(ceilings|prefill)' | sed "s/^/[reps $reps] /" | tee -a "$OUT/sustained.log"
+      done
+      kill $smi ;;
+    ncu)
+      # Nsight Compute: each kernel of one prefill and one batch-16 decode run (launched record by
+      # record) replayed alone, with caches and clocks as the run left them: its duration, DRAM bytes
+      # and rates. Batch 16 with cuBLASLt and with the opt-in small-M product.
+      metrics=gpu__time_duration.sum,dram__bytes_read.sum,dram__bytes_write.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed,sm__throughput.avg.pct_of_peak_sustained_elapsed
+      ncu --cache-control none --clock-control none --metrics $metrics --csv \
+        node dist/bench/cuda/glm-layer.js --cases prefill-2048 --reps 1 --variants no-graph > "$OUT/ncu-prefill.csv" 2> "$OUT/ncu-prefill.err"
+      echo "ncu prefill rc=$? ($(wc -l < "$OUT/ncu-prefill.csv") lines)"
+      for switch in 0 1; do
+        GLM_CUDA_SMALL_M_MMA=$switch ncu --cache-control none --clock-control none --metrics $metrics --csv \
+          node dist/bench/cuda/glm-layer.js --cases decode-b16-cache2048 --reps 1 --variants no-graph > "$OUT/ncu-b16-smallm$switch.csv" 2> "$OUT/ncu-b16-smallm$switch.err"
+        echo "ncu b16 (GLM_CUDA_SMALL_M_MMA=$switch) rc=$?"
       done ;;
     layer)
       clocks before
