@@ -190,7 +190,7 @@ function withGemm<R>(native: GpuAddon, size: number, gemmPath: number, use: (pro
     const f16 = dtypeCode('f16');
     native.fillRandom(x, size * size, f16, -1, 1, 1);
     native.fillRandom(y, size * size, f16, -1, 1, 2);
-    return use(Float64Array.from([OP.gemm, 0, 21, f16, f16, f16, size, size, size, x, size, 0, y, size, 0, 0, z, size, 0, 1, 1, 0, 0, gemmPath]));
+    return use(Float64Array.from([OP.gemm, 0, 23, f16, f16, f16, size, size, size, x, size, 0, y, size, 0, 0, z, size, 0, 1, 1, 0, 0, 0, 0, gemmPath]));
   } finally {
     for (const p of [x, y, z]) native.free(p);
   }

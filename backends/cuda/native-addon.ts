@@ -34,7 +34,7 @@ export interface GemmStats {
   readonly cublasLt: number;
   readonly simt: number;
   readonly gemv: number;
-  /** Products run by the small-M tensor-core kernel (opt-in GLM_CUDA_SMALL_M_MMA=1: ≤ 16 rows past the GEMV). */
+  /** Products run by the small-M tensor-core kernel (≤ 16 rows past the GEMV; GLM_CUDA_SMALL_M_MMA=0 turns it off). */
   readonly smallM: number;
   readonly cublasLtFallbacks: number;
   readonly lastFallback: string;

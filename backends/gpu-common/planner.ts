@@ -6,6 +6,9 @@
  *     storage first, so a producer that writes through strides (rope, attention, gather) can be
  *     placed inside them — the KV-cache append and the [B, H, Q, d] → [B, Q, H·d] merge cost nothing;
  *   forwards: views for transpose/split/slice/reshape, arena slots for the rest, and the records.
+ * A `linear` whose only consumer is a `deepnorm-residual` (as its branch) takes the residual into its
+ * product's epilogue (the native gemm adds beta·addend, or runs the DeepNorm kernel after the product
+ * where the chosen GEMM cannot): the residual node then emits nothing and its output is the product's.
  */
 import { GlmError, resolveShape, type DimBindings, type Graph, type GraphNode } from '../../core/runtime/plugin-api.js';
 import { alignUp, packArena } from './arena.js';
@@ -50,6 +53,11 @@ export interface StepContext {
   alias(k: number, view: Loc): void;
   /** The value of output k was written by its producer through placement: nothing to do. */
   writtenByPlacement(k: number): boolean;
+  /**
+   * For a `linear` whose output only feeds a `deepnorm-residual`: that node's residual and alpha,
+   * to be added in the product (out = x·Wᵀ + bias + alpha·residual); null otherwise.
+   */
+  fusedResidual(): { readonly residual: Loc; readonly alpha: number } | null;
   /** Inputs placed into this node's output by their producers (concat skips copying them). */
   placedInput(k: number): boolean;
   /** A contiguous scratch tensor of this step. */
@@ -123,6 +131,24 @@ export function planGraph(
     return s;
   };
 
+  // ---- linear → deepnorm-residual pairs whose residual the product's epilogue adds ----
+  const residualOf = new Map<number, number>(); // linear node → its deepnorm-residual node
+  const fusedInto = new Map<number, number>(); // deepnorm-residual node → its linear node
+  graph.nodes.forEach((node, i) => {
+    if (node.op !== 'linear') return;
+    const product = node.outputs[0]!;
+    if (consumers[product]!.length !== 1 || outputNames[product]!.length > 0) return;
+    const r = consumers[product]![0]!;
+    const residualNode = graph.nodes[r]!;
+    const residual = residualNode.inputs[0]!;
+    if (residualNode.op !== 'deepnorm-residual' || residualNode.inputs[1] !== product || residual === product) return;
+    if (producer[residual]! >= i) return; // the residual must exist when the product runs
+    const same = shapes[residual]!.length === shapes[product]!.length && shapes[residual]!.every((d, j) => d === shapes[product]![j]);
+    if (!same) return;
+    residualOf.set(i, r);
+    fusedInto.set(r, i);
+  });
+
   // ---- backwards: homes of outputs, concats and materialised transposes; placements ----
   const placedValues = new Set<number>(); // written by their producer into a consumer's output
   const materialisedTransposes = new Set<number>(); // node indices whose output the producer fills
@@ -180,6 +206,20 @@ export function planGraph(
     }
   }
 
+  // A fused product writes straight into its residual node's home (a graph output), unless that home
+  // is an input's storage (donated): the product runs earlier than the residual node would have, and
+  // the input may still be read between the two; then the pair is not fused.
+  for (const [l, r] of residualOf) {
+    const home = locs[graph.nodes[r]!.outputs[0]!];
+    if (home === undefined) continue;
+    if (home.storage.kind === 'bound' && home.storage.binding?.role === 'input') {
+      residualOf.delete(l);
+      fusedInto.delete(r);
+      continue;
+    }
+    locs[graph.nodes[l]!.outputs[0]!] ??= home;
+  }
+
   // ---- forwards: views, slots, records ----
   const builder = new ProgramBuilder();
   let checksIndices = false;
@@ -233,6 +273,14 @@ export function planGraph(
       writtenByPlacement(k) {
         return k === 0 && materialisedTransposes.has(i);
       },
+      fusedResidual() {
+        const r = residualOf.get(i);
+        if (r === undefined) return null;
+        const residualNode = graph.nodes[r]!;
+        const residual = locs[residualNode.inputs[0]!]!;
+        touch(residual, i);
+        return { residual: ctx.contiguous(residual), alpha: residualNode.attrs['alpha'] as number };
+      },
       placedInput(k) {
         const id = node.inputs[k];
         return id !== null && id !== undefined && placedValues.has(id);
@@ -261,6 +309,16 @@ export function planGraph(
         return resolveShape(shape, dims);
       },
     };
+    const fusedProduct = fusedInto.get(i);
+    if (fusedProduct !== undefined) {
+      // Its linear already wrote a·alpha + branch: the output is the product's.
+      const product = locs[graph.nodes[fusedProduct]!.outputs[0]!]!;
+      const out = node.outputs[0]!;
+      if (locs[out] === undefined) locs[out] = product;
+      touch(product, i);
+      if (locs[out] !== product) emitCopy(ctx, product, locs[out]!);
+      continue;
+    }
     const lower = LOWERINGS[node.op];
     if (!lower) throw new GlmError('unsupported', `${options.backend} has no lowering for op "${node.op}" (node "${node.name}")`);
     lower(ctx);

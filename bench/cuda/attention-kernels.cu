@@ -191,10 +191,10 @@ void decode(int batch, int device_sms) {
   p.context_lengths = lengths;
   p.length = length;
   p.error_flag = flag;
-  // The split rule of lowerings/attention.ts (one query: at most 512 keys a split, shared out evenly).
+  // The split rule of lowerings/attention.ts (one query: at most 1024 keys a split, shared out evenly).
   const int rows = batch * H;
   const int wanted = std::max(1, (4 * device_sms + rows - 1) / rows);
-  p.keys_per_split = std::min(512, std::max(64, (capacity + wanted - 1) / wanted));
+  p.keys_per_split = std::min(1024, std::max(64, (capacity + wanted - 1) / wanted));
   p.splits = std::max(1, (capacity + p.keys_per_split - 1) / p.keys_per_split);
   p.keys_per_split = (capacity + p.splits - 1) / p.splits;
   float* workspace = p.splits > 1 ? device_alloc<float>(size_t(rows) * p.splits * (2 + D)) : nullptr;

@@ -25,7 +25,7 @@ const { GraphBuilder } = await import('../../core/ir/builder.js');
 const { runGraph } = await import('../../core/runtime/run-graph.js');
 const { hostTensor } = await import('../../core/tensor/host-tensor.js');
 const { buildGlmBlockGraph } = await import('../../core/models/glm/graphs.js');
-const { TINY } = await import('../../core/models/glm/config.js');
+const { TINY, deepnormAlpha } = await import('../../core/models/glm/config.js');
 const { planGraph } = await import('../../backends/gpu-common/planner.js');
 const { OP } = await import('../../backends/gpu-common/launch-codes.js');
 const { packArena } = await import('../../backends/gpu-common/arena.js');
@@ -84,6 +84,50 @@ describe('cuda planner', () => {
     expect(copies.sort()).toEqual(['layers.0.reorder_past_key', 'layers.0.reorder_past_value']);
     expect(ops.filter((op) => op === 'transpose' || op === 'split' || op === 'reshape')).toEqual([]);
     expect(plan.records.filter((r) => r.op === OP.gemm).length).toBe(4);
+  });
+
+  // The gemm record's words (lowerings/matmul.ts emitGemm): c at 13, alpha 17, addend 20, beta 21.
+  const GEMM_C = 13, GEMM_ADDEND = 20, GEMM_BETA = 21;
+  const storageOf = (word: unknown) => (word as { storage: { id: number } } | null)?.storage.id;
+
+  it('folds each DeepNorm residual into the product before it (the gemm adds beta·residual)', () => {
+    const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16' });
+    const plan = planGraph(graph, { batch: 2, seq: 3, past: 0, cache_batch: 2 }, () => 256, options);
+    expect(plan.records.filter((r) => r.op === OP.deepnorm)).toEqual([]);
+    const gemms = plan.records.filter((r) => r.op === OP.gemm);
+    const names = gemms.map((r) => graph.nodes[r.tag]!.name);
+    expect(names).toEqual(['layers.0.qkv', 'layers.0.dense', 'layers.0.up', 'layers.0.down']);
+    const fused = gemms.filter((r) => r.args[GEMM_ADDEND] !== null);
+    expect(fused.map((r) => graph.nodes[r.tag]!.name)).toEqual(['layers.0.dense', 'layers.0.down']);
+    for (const r of fused) expect(r.args[GEMM_BETA]).toBe(deepnormAlpha(TINY));
+    // The attention residual adds the input LayerNorm's output; the MLP's the post-attention one's,
+    // and the down product writes the block's output in place.
+    const producerOf = (name: string) => plan.records.find((r) => graph.nodes[r.tag]!.name === name)!;
+    expect(storageOf(fused[0]!.args[GEMM_ADDEND])).toBe(storageOf(producerOf('layers.0.input_layernorm').args[1]));
+    expect(storageOf(fused[1]!.args[GEMM_ADDEND])).toBe(storageOf(producerOf('layers.0.post_attention_layernorm').args[1]));
+    expect(plan.records.filter((r) => r.op === OP.copy && graph.nodes[r.tag]!.name.endsWith('residual'))).toEqual([]);
+    expect(storageOf(fused[1]!.args[GEMM_C])).not.toBe(storageOf(fused[0]!.args[GEMM_C]));
+  });
+
+  it('keeps the residual separate when the product has another reader or the output is a donated input', () => {
+    const b = new GraphBuilder('residuals');
+    const x = b.input('x', 'f16', [2, 16]);
+    const w = b.param('w', 'f16', [16, 16]);
+    const product = b.op1('linear', [x, w, null, null], {}, 'product');
+    b.output('y', b.op1('deepnorm-residual', [x, product], { alpha: 2 }, 'residual'));
+    b.output('product', product);
+    const shared = planGraph(b.build(), {}, () => 256, options);
+    expect(shared.records.filter((r) => r.op === OP.deepnorm).length).toBe(1);
+    expect(shared.records.find((r) => r.op === OP.gemm)!.args[GEMM_ADDEND]).toBeNull();
+
+    const d = new GraphBuilder('donated');
+    const h = d.input('h', 'f16', [2, 16]);
+    const a = d.op1('scale', [h], { factor: 0.5 }, 'a');
+    d.output('h_out', d.op1('deepnorm-residual', [a, d.op1('linear', [a, d.param('w', 'f16', [16, 16]), null, null], {}, 'product')], { alpha: 2 }, 'residual'));
+    const donated = planGraph(d.build(), {}, () => 256, options, new Map([['h_out', 'h']]));
+    expect(donated.records.filter((r) => r.op === OP.deepnorm).length).toBe(1);
+    const undonated = planGraph(d.build(), {}, () => 256, options);
+    expect(undonated.records.filter((r) => r.op === OP.deepnorm).length).toBe(0);
   });
 
   it('packs arena slots whose lifetimes overlap into disjoint bytes and reuses the rest', () => {

@@ -52,14 +52,15 @@ export const attention: Lowering = (ctx) => {
     workspaceBytes = mode === 2 ? chunk * queries * keys * es : alignUp(chunk * queries * keys * 4) + chunk * queries * keys * es;
   } else {
     // Enough blocks to fill the device: split the keys when there are few query rows (decode). For
-    // decode (≤ 4 queries, cuda's decode kernel) also at most 512 keys a split, so that no block
-    // streams much of a row alone at the end of the kernel (many rows: cuda's per-key kernel at batch
-    // 16 took 0.95 ms with 1 split, 0.82 ms with 2–8, on an H200; the workspace stays small). Then the
-    // keys are shared out evenly, so the last split is not a short one.
+    // decode (≤ 4 queries, cuda's decode kernel) also at most 1024 keys a split, so that no block
+    // streams much of a row alone at the end of the kernel (many rows: cuda's decode kernel at batch
+    // 16, cache 2049, took 0.394 ms with 1 split, 0.377–0.378 with 2–3 and 0.384–0.388 with the 5
+    // that a 512-key limit gave, on an H200). Then the keys are shared out evenly, so the last split
+    // is not a short one.
     const rows = batch * heads * queries;
     const wanted = Math.max(1, Math.ceil((4 * ctx.options.multiprocessors) / rows));
     keysPerSplit = Math.max(64, Math.ceil(keys / wanted));
-    if (queries <= 4) keysPerSplit = Math.min(keysPerSplit, 512);
+    if (queries <= 4) keysPerSplit = Math.min(keysPerSplit, 1024);
     splits = Math.max(1, Math.ceil(keys / keysPerSplit));
     keysPerSplit = Math.max(1, Math.ceil(keys / splits));
     workspaceBytes = splits > 1 ? rows * splits * (2 + dim) * 4 : 0;

@@ -2,7 +2,8 @@
  * matmul and linear as GEMM records. Batch dims are merged where their strides allow, a batch
  * broadcasting B folds into M (one large product), and the rest loop. linear passes its bias with the
  * product (a GEMM epilogue: cuBLASLt's, the tiled GEMM's or the GEMV's); quantized weights go through the GEMV kernel for a few rows (decode) or are
- * dequantized into a scratch matrix for long inputs (prefill).
+ * dequantized into a scratch matrix for long inputs (prefill). A linear the planner fused with the
+ * DeepNorm residual after it also passes that residual (the gemm record's addend, beta = alpha).
  */
 import { GlmError, type DType } from '../../../core/runtime/plugin-api.js';
 import { dtypeCode, GEMM_PATH, OP } from '../launch-codes.js';
@@ -30,6 +31,8 @@ interface Gemm {
   alpha: number;
   bias: Ptr | null;
   scale: Ptr | null;
+  /** Added as beta·addend after the product and bias (a contiguous [m, n] like C; batch 1). */
+  addend?: { ptr: Ptr; beta: number };
   path: number;
 }
 
@@ -37,7 +40,7 @@ export function emitGemm(ctx: Pick<StepContext, 'emit'>, g: Gemm): void {
   ctx.emit(OP.gemm, [
     dtypeCode(g.typeAB), dtypeCode(g.typeB), dtypeCode(g.typeC), g.m, g.n, g.k,
     g.a, g.lda, g.strideA, g.b, g.ldb, g.strideB, g.transB ? 1 : 0, g.c, g.ldc, g.strideC,
-    g.batch, g.alpha, g.bias, g.scale, g.path,
+    g.batch, g.alpha, g.bias, g.scale, g.addend?.ptr ?? null, g.addend?.beta ?? 0, g.path,
   ]);
 }
 
@@ -126,9 +129,11 @@ export const linear: Lowering = (ctx) => {
   if (rows * n === 0) return;
   if (k === 0) throw new GlmError('unsupported', `${ctx.backend}: linear with no input features (node "${ctx.node.name}")`);
   const quantized = w.dtype === 'i8' || w.dtype === 'i4';
+  const fused = ctx.fusedResidual();
   const common = {
     typeAB: x.dtype, typeC: out.dtype, m: rows, n, k, a: ptrOf(x), lda: k, strideA: 0, transB: true,
     c: ptrOf(out), ldc: n, strideC: 0, batch: 1, alpha: 1, bias: bias ? ptrOf(ctx.contiguous(bias)) : null, strideB: 0,
+    addend: fused ? { ptr: ptrOf(fused.residual), beta: fused.alpha } : undefined,
   };
   if (quantized && rows > 16) {
     const weight = ctx.temp(x.dtype, [n, k]);

@@ -183,6 +183,11 @@ struct GemmParams {
   float alpha;
   const void* bias;        // [n], type_ab, or null
   const void* scale;       // [n], type_ab, for I8/I4 B
+  // A DeepNorm residual folded into the product, or null: C = alpha·A·op(B) + bias + beta·addend,
+  // addend [m, n] of type_c, contiguous like C (then batch = 1, ldc = n). A path that cannot add it in
+  // its epilogue leaves it to gemm()'s caller (gemm() returns false), which adds it after the product.
+  const void* addend;
+  double beta;
 };
 void launch_gemm_simt(const GemmParams& p, Stream s);
 // Weight-only quantized or small-M linear: y[m, n] = Σ_k x[m,k]·w[n,k]·scale[n] + bias[n], m ≤ 16.

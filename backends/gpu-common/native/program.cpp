@@ -405,10 +405,15 @@ void launch_one(int op, int tag, Reader& r, Stream s) {
       p.alpha = static_cast<float>(r.f64());
       p.bias = r.ptr();
       p.scale = r.ptr();
+      p.addend = r.ptr();
+      p.beta = r.f64();
       const int path = r.i32();
       r.finish();
       if (p.k == 0) throw ProgramError("gemm with an empty contraction (k = 0) is not supported", tag);
-      gemm(p, static_cast<GemmPath>(path), s);
+      if (p.addend && (p.batch != 1 || p.ldc != p.n)) throw ProgramError("gemm with an addend needs a contiguous [m, n] output", tag);
+      // The residual the product's epilogue did not add: the DeepNorm kernel over the rounded product,
+      // the same arithmetic as the unfused deepnorm-residual.
+      if (!gemm(p, static_cast<GemmPath>(path), s) && p.addend) launch_deepnorm(p.type_c, p.c, p.addend, p.c, p.m * p.n, p.beta, s);
       device::check_launch("matmul");
       return;
     }

@@ -104,13 +104,11 @@ Plan make_plan(const GemmParams& p, bool with_bias, uint32_t align_a, uint32_t a
 }
 
 // The small-M tensor-core product (kernels/gemm_small_m.cu) instead of cuBLASLt for up to 16 rows of
-// half-precision weights (a decode batch), on sm_80+: opt-in with GLM_CUDA_SMALL_M_MMA=1, since the
-// layer step measured no faster with it (docs/bench/cuda-notes.md, version 7).
+// half-precision weights (a decode batch past the GEMV's rows), on sm_80+; GLM_CUDA_SMALL_M_MMA=0
+// turns it off. Nsight Compute put it at 870 µs for the four batch-16 products of a GLM-130B layer
+// against cuBLASLt's 903 (which adds three split-K reduction kernels; docs/bench/cuda-notes.md, version 8).
 bool small_m_gemm_enabled() {
-  static const bool enabled = [] {
-    const char* v = std::getenv("GLM_CUDA_SMALL_M_MMA");
-    return v && v[0] == '1' && tensor_cores_enabled("GLM_CUDA_SMALL_M_MMA");
-  }();
+  static const bool enabled = tensor_cores_enabled("GLM_CUDA_SMALL_M_MMA");
   return enabled;
 }
 
@@ -120,7 +118,8 @@ bool run_lt(const GemmParams& p, Stream s, std::string* why) {
   const uint32_t align_a = alignment_of(p.a, p.lda * es_ab, p.stride_a * es_ab, p.batch);
   const uint32_t align_b = alignment_of(p.b, p.ldb * es_ab, p.stride_b * es_ab, p.batch);
   const uint32_t align_c = alignment_of(p.c, p.ldc * es_c, p.stride_c * es_c, p.batch);
-  if (align_a < 16 || align_b < 16 || align_c < 16 || (p.bias && alignment_of(p.bias, 0, 0, 1) < 16)) {
+  if (align_a < 16 || align_b < 16 || align_c < 16 || (p.bias && alignment_of(p.bias, 0, 0, 1) < 16) ||
+      (p.addend && alignment_of(p.addend, p.ldc * es_c, 0, 1) < 16)) {
     *why = "operands not 16-byte aligned";
     return false;
   }
@@ -135,8 +134,10 @@ bool run_lt(const GemmParams& p, Stream s, std::string* why) {
     return false;
   }
   if (with_bias) api->matmulDescSetAttribute(plan.desc, lt::DESC_BIAS_POINTER, &p.bias, sizeof p.bias);
-  const float alpha = p.alpha, beta = 0.f;
-  const lt::Status st = api->matmul(handle, plan.desc, &alpha, p.b, plan.a, p.a, plan.b, &beta, p.c, plan.c, p.c, plan.c, &plan.algo,
+  // The addend is cuBLASLt's C (same layout as D): D = alpha·op(A)·B + beta·C + bias.
+  const float alpha = p.alpha, beta = p.addend ? static_cast<float>(p.beta) : 0.f;
+  const void* c_in = p.addend ? p.addend : p.c;
+  const lt::Status st = api->matmul(handle, plan.desc, &alpha, p.b, plan.a, p.a, plan.b, &beta, c_in, plan.c, p.c, plan.c, &plan.algo,
                                     device::lt_workspace(), plan.workspace, s);
   if (st != 0) {
     *why = status_text("cublasLtMatmul", st);
@@ -180,24 +181,25 @@ std::string gemm_library_status(std::string* where) {
 
 const GemmStats& gemm_stats() { return stats; }
 
-void gemm(const GemmParams& p, GemmPath path, Stream s) {
+// The small-M kernel and cuBLASLt (as beta·C) add the addend; the GEMV and SIMT kernels leave it.
+bool gemm(const GemmParams& p, GemmPath path, Stream s) {
   const bool quantized = p.type_b == I8 || p.type_b == I4;
   if (path == GemmPath::Gemv || (path == GemmPath::Auto && quantized && p.m <= 16 && p.batch == 1 && p.trans_b && p.type_c == p.type_ab)) {
     ++stats.gemv;
     launch_gemv(p, s);
-    return;
+    return false;
   }
 #ifndef GLM_CUDA_EMULATE
   if (path == GemmPath::Auto && small_m_gemm_enabled() && small_m_gemm_fits(p)) {
     ++stats.small_m;
     launch_gemm_small_m(p, s);
-    return;
+    return true;
   }
   if (path != GemmPath::Simt && api && !quantized) {
     std::string why;
     if (run_lt(p, s, &why)) {
       ++stats.lt;
-      return;
+      return true;
     }
     ++stats.lt_fallbacks;
     stats.last_fallback = why;
@@ -205,6 +207,7 @@ void gemm(const GemmParams& p, GemmPath path, Stream s) {
 #endif
   ++stats.simt;
   launch_gemm_simt(p, s);
+  return false;
 }
 
 }  // namespace glm

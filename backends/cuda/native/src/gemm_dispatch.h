@@ -11,7 +11,8 @@ namespace glm {
 
 enum class GemmPath : int { Auto = 0, Simt = 1, Gemv = 2, Lt = 3 };
 
-void gemm(const GemmParams& p, GemmPath path, Stream s);
+// Runs the product; true when it also added p.addend (see GemmParams), false when the caller must.
+bool gemm(const GemmParams& p, GemmPath path, Stream s);
 
 struct GemmStats {
   long long lt = 0, simt = 0, gemv = 0, small_m = 0, lt_fallbacks = 0;

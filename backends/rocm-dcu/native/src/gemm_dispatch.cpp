@@ -88,20 +88,21 @@ std::string gemm_library_status() {
 
 const GemmStats& gemm_stats() { return stats; }
 
-void gemm(const GemmParams& p, GemmPath path, Stream s) {
+// No path here adds the addend in its epilogue (hipBLAS's beta·C could; not wired): the caller adds it.
+bool gemm(const GemmParams& p, GemmPath path, Stream s) {
   const bool quantized = p.type_b == I8 || p.type_b == I4;
   const bool gemv_fits = p.m <= 16 && p.batch == 1 && p.trans_b && p.type_c == p.type_ab;
   if (gemv_fits && (path == GemmPath::Gemv || (path == GemmPath::Auto && quantized))) {
     ++stats.gemv;
     launch_gemv(p, s);
-    return;
+    return false;
   }
 #if defined(GLM_DCU_HIPBLAS)
   if (path != GemmPath::Tiled && !quantized) {
     std::string why;
     if (run_hipblas(p, s, &why)) {
       ++stats.vendor;
-      return;
+      return false;
     }
     ++stats.vendor_fallbacks;
     stats.last_fallback = why;
@@ -109,6 +110,7 @@ void gemm(const GemmParams& p, GemmPath path, Stream s) {
 #endif
   ++stats.tiled;
   launch_gemm_tiled(p, s);
+  return false;
 }
 
 }  // namespace glm

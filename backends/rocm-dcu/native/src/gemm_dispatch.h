@@ -13,7 +13,8 @@ namespace glm {
 // The codes of a gemm record's path word (backends/gpu-common/launch-codes.ts GEMM_PATH).
 enum class GemmPath : int { Auto = 0, Tiled = 1, Gemv = 2, Vendor = 3 };
 
-void gemm(const GemmParams& p, GemmPath path, Stream s);
+// Runs the product; true when it also added p.addend (see GemmParams), false when the caller must.
+bool gemm(const GemmParams& p, GemmPath path, Stream s);
 
 struct GemmStats {
   long long vendor = 0, tiled = 0, gemv = 0, vendor_fallbacks = 0;

@@ -1,8 +1,9 @@
 // Products of a decode batch (1–16 activation rows) with half-precision weights [N, K] on tensor cores,
 // for the case where cuBLASLt reads the weights slowest (≈ 3.7–4.0 TB/s at M = 16 on an H200) and
-// Triton's autotuned kernels in compiled PyTorch were 5–10 % faster than cuBLAS on an H100. Opt-in
-// (GLM_CUDA_SMALL_M_MMA=1): alone it beats cuBLASLt at all four GLM-130B decode products on an H200,
-// but the whole batch-16 layer step was no faster with it (docs/bench/cuda-notes.md, version 7).
+// Triton's autotuned kernels in compiled PyTorch were 5–10 % faster than cuBLAS on an H100. The
+// default for 5–16 rows (GLM_CUDA_SMALL_M_MMA=0 turns it off): it beats cuBLASLt at all four
+// GLM-130B decode products on an H200, alone and under Nsight Compute in the layer
+// (docs/bench/cuda-notes.md, versions 7 and 8).
 //
 // A block owns all 16 rows and BN output features and walks K in tiles of BK, staging each tile's
 // weights [BN, BK] and activations [16, BK] through shared memory with cp.async, STAGES − 1 tiles in
@@ -100,6 +101,8 @@ __device__ __forceinline__ void reduce_and_store(const GemmParams& p, int64_t n0
   }
   const int g = lane >> 2, t = lane & 3;
   const T* bias = static_cast<const T*>(p.bias);
+  const T* addend = static_cast<const T*>(p.addend);
+  const float beta = static_cast<float>(p.beta);
   T* y = static_cast<T*>(p.c);
 #pragma unroll
   for (int j = 0; j < kTiles; ++j)
@@ -110,6 +113,7 @@ __device__ __forceinline__ void reduce_and_store(const GemmParams& p, int64_t n0
       if (m < p.m && n < p.n) {
         float v = acc[j][r] * p.alpha;
         if (bias) v += to_f32(bias[n]);
+        if (addend) v = fmaf(beta, to_f32(addend[m * p.ldc + n]), v);
         y[m * p.ldc + n] = from_f32<T>(v);
       }
     }
