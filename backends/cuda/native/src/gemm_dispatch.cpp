@@ -181,13 +181,13 @@ std::string gemm_library_status(std::string* where) {
 
 const GemmStats& gemm_stats() { return stats; }
 
-// The small-M kernel and cuBLASLt (as beta·C) add the addend; the GEMV and SIMT kernels leave it.
+// Every path here adds the addend in its epilogue (cuBLASLt as beta·C).
 bool gemm(const GemmParams& p, GemmPath path, Stream s) {
   const bool quantized = p.type_b == I8 || p.type_b == I4;
   if (path == GemmPath::Gemv || (path == GemmPath::Auto && quantized && p.m <= 16 && p.batch == 1 && p.trans_b && p.type_c == p.type_ab)) {
     ++stats.gemv;
     launch_gemv(p, s);
-    return false;
+    return true;
   }
 #ifndef GLM_CUDA_EMULATE
   if (path == GemmPath::Auto && small_m_gemm_enabled() && small_m_gemm_fits(p)) {
@@ -207,7 +207,7 @@ bool gemm(const GemmParams& p, GemmPath path, Stream s) {
 #endif
   ++stats.simt;
   launch_gemm_simt(p, s);
-  return false;
+  return true;
 }
 
 }  // namespace glm

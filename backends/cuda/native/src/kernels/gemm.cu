@@ -81,6 +81,7 @@ __global__ void gemm_simt_kernel(GemmParams p) {
       float v = acc[i][j] * p.alpha;
       if (scale) v *= to_f32(scale[gn]);
       if (bias) v += to_f32(bias[gn]);
+      if (p.addend) v = fmaf(static_cast<float>(p.beta), to_f32(static_cast<const TC*>(p.addend)[gm * p.ldc + gn]), v);  // batch 1
       c[gm * p.ldc + gn] = from_f32<TC>(v);
     }
   }
@@ -182,6 +183,7 @@ __global__ void gemv_kernel(GemmParams p) {
         if (lane == 0) {
           if (scale) v *= to_f32(scale[n]);
           if (bias) v += to_f32(bias[n]);
+          if (p.addend) v = fmaf(static_cast<float>(p.beta), to_f32(static_cast<const T*>(p.addend)[r * p.ldc + n]), v);
           y[r * p.ldc + n] = from_f32<T>(v);
         }
       }
@@ -298,6 +300,7 @@ __global__ void __launch_bounds__(WARPS * 32) gemv_i4_mma_kernel(GemmParams p) {
       float v = c[r] * p.alpha;
       if (scale) v *= __half2float(scale[n]);
       if (bias) v += __half2float(bias[n]);
+      if (p.addend) v = fmaf(static_cast<float>(p.beta), __half2float(static_cast<const __half*>(p.addend)[m * p.ldc + n]), v);
       y[m * p.ldc + n] = __float2half(v);
     }
   }
