@@ -6,6 +6,8 @@ const REASONS: Readonly<Record<string, string>> = {
   'cache-write': 'cache-write offset out of range (offset < 0 or offset + S > capacity)',
   attention: 'attention length out of range (length < queries or length > keys)',
   'glm-mask-fill': 'glm-mask-fill length out of range (length < queries or length > keys)',
+  // It does the in-place cache-writes of its keys and values (planner.ts).
+  'qkv-bias-rope': 'cache offset out of range for the keys and values it writes into the cache (offset < 0 or offset + S > capacity)',
 };
 
 export function flagReason(op: string | undefined): string {

@@ -69,6 +69,11 @@ export function rowMajorStrides(shape: readonly number[]): number[] {
 }
 
 /** Row-major contiguous (dims of size 1 may have any stride). */
+/** The same elements of the same storage (a write to one is a write to the other). */
+export function sameLocation(a: Loc, b: Loc): boolean {
+  return a.storage === b.storage && a.elemOffset === b.elemOffset && a.strides.every((s, i) => s === b.strides[i]);
+}
+
 export function isContiguous(loc: Pick<Loc, 'shape' | 'strides'>): boolean {
   let expected = 1;
   for (let i = loc.shape.length - 1; i >= 0; i--) {

@@ -9,10 +9,12 @@
  * A `linear` whose only consumer is a `deepnorm-residual` (as its branch) takes the residual into its
  * product's epilogue (the native gemm adds beta·addend, or runs the DeepNorm kernel after the product
  * where the chosen GEMM cannot): the residual node then emits nothing and its output is the product's.
+ * A `cache-write` that puts qkv-bias-rope's keys or values into a cache in place (a donated cache) is
+ * done by that kernel, which writes them at the device offset itself; the cache-write emits nothing.
  */
 import { GlmError, resolveShape, type DimBindings, type Graph, type GraphNode } from '../../core/runtime/plugin-api.js';
 import { alignUp, packArena } from './arena.js';
-import { countOf, elementBytes, isContiguous, normalizeAxis, rowMajorStrides, withShape, type Loc, type Storage } from './locations.js';
+import { countOf, elementBytes, isContiguous, normalizeAxis, rowMajorStrides, sameLocation, withShape, type Loc, type Storage } from './locations.js';
 import { ProgramBuilder, type PlannedRecord, type Word } from './program-builder.js';
 import { emitCopy } from './lowerings/copy.js';
 import { LOWERINGS } from './lowerings/index.js';
@@ -58,6 +60,11 @@ export interface StepContext {
    * to be added in the product (out = x·Wᵀ + bias + alpha·residual); null otherwise.
    */
   fusedResidual(): { readonly residual: Loc; readonly alpha: number } | null;
+  /**
+   * For a `qkv-bias-rope`: per part (0 keys, 1 values) the in-place cache-write it does itself —
+   * the cache, the i32 [1] offset, and whether the plain output is also read — or null.
+   */
+  fusedCacheWrites(): readonly (FusedCacheWrite | null)[];
   /** Inputs placed into this node's output by their producers (concat skips copying them). */
   placedInput(k: number): boolean;
   /** A contiguous scratch tensor of this step. */
@@ -69,6 +76,12 @@ export interface StepContext {
   emit(op: number, args: readonly Word[]): void;
   noteIndexCheck(): void;
   resolve(shape: readonly (number | string)[]): number[];
+}
+
+export interface FusedCacheWrite {
+  readonly cache: Loc;
+  readonly offset: Loc;
+  readonly alsoOutput: boolean;
 }
 
 export type Lowering = (ctx: StepContext) => void;
@@ -149,6 +162,24 @@ export function planGraph(
     fusedInto.set(r, i);
   });
 
+  // ---- qkv-bias-rope → cache-write pairs (in place, checked once the homes are known) ----
+  const cacheWritesOf = new Map<number, [number | null, number | null]>(); // qkv-bias-rope node → [keys', values' cache-write]
+  const foldedCacheWrites = new Set<number>(); // cache-write nodes their qkv-bias-rope does
+  graph.nodes.forEach((node, w) => {
+    if (node.op !== 'cache-write') return;
+    const [cache, update, offset] = node.inputs as [number, number, number];
+    const q = producer[update]!;
+    if (q < 0 || graph.nodes[q]!.op !== 'qkv-bias-rope' || outputNames[update]!.length > 0) return;
+    const part = graph.nodes[q]!.outputs.indexOf(update) - 1; // 0: keys, 1: values
+    if (part < 0 || consumers[cache]!.length !== 1 || producer[offset]! >= q) return;
+    const pair = cacheWritesOf.get(q) ?? [null, null];
+    const other = pair[1 - part];
+    if (pair[part] !== null || (other !== null && graph.nodes[other]!.inputs[2] !== offset)) return; // one offset per kernel
+    pair[part] = w;
+    cacheWritesOf.set(q, pair);
+    foldedCacheWrites.add(w);
+  });
+
   // ---- backwards: homes of outputs, concats and materialised transposes; placements ----
   const placedValues = new Set<number>(); // written by their producer into a consumer's output
   const materialisedTransposes = new Set<number>(); // node indices whose output the producer fills
@@ -220,6 +251,19 @@ export function planGraph(
     locs[graph.nodes[l]!.outputs[0]!] ??= home;
   }
 
+  // A cache-write is done by qkv-bias-rope only in place: its output is its cache's storage (donated).
+  for (const [q, pair] of cacheWritesOf) {
+    pair.forEach((w, part) => {
+      if (w === null) return;
+      const out = locs[graph.nodes[w]!.outputs[0]!];
+      const cache = locs[graph.nodes[w]!.inputs[0]!];
+      if (out !== undefined && cache !== undefined && sameLocation(out, cache)) return;
+      pair[part] = null;
+      foldedCacheWrites.delete(w);
+    });
+    if (pair[0] === null && pair[1] === null) cacheWritesOf.delete(q);
+  }
+
   // ---- forwards: views, slots, records ----
   const builder = new ProgramBuilder();
   let checksIndices = false;
@@ -273,6 +317,18 @@ export function planGraph(
       writtenByPlacement(k) {
         return k === 0 && materialisedTransposes.has(i);
       },
+      fusedCacheWrites() {
+        const pair = cacheWritesOf.get(i);
+        if (!pair) return [null, null];
+        return pair.map((w) => {
+          if (w === null) return null;
+          const [cache, update, offset] = graph.nodes[w]!.inputs as [number, number, number];
+          const offsetLoc = locs[offset]!;
+          touch(locs[cache]!, i);
+          touch(offsetLoc, i);
+          return { cache: locs[cache]!, offset: ctx.contiguous(offsetLoc), alsoOutput: consumers[update]!.length > 1 };
+        });
+      },
       fusedResidual() {
         const r = residualOf.get(i);
         if (r === undefined) return null;
@@ -309,6 +365,11 @@ export function planGraph(
         return resolveShape(shape, dims);
       },
     };
+    if (foldedCacheWrites.has(i)) {
+      // Its qkv-bias-rope wrote the update into the cache, which is this node's output (in place).
+      touch(locs[node.outputs[0]!]!, i);
+      continue;
+    }
     const fusedProduct = fusedInto.get(i);
     if (fusedProduct !== undefined) {
       // Its linear already wrote a·alpha + branch: the output is the product's.

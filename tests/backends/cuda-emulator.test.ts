@@ -59,6 +59,27 @@ describe.skipIf(!built)('cuda kernels on the CPU emulator', () => {
     await backend.close();
   }, 300_000);
 
+  it('a cache offset out of range in a decode step is an input error naming the qkv-bias-rope that writes the cache', async () => {
+    const { graphWeights, caseBindings } = await import('../../bench/gpu-layer.js');
+    const { compileFor } = await import('../../core/runtime/compile.js');
+    const { uploadTensor, freeTensor } = await import('../../core/runtime/device-tensors.js');
+    const backend = (await plugin.open()) as import('../../backends/cuda/index.js').CudaBackend;
+    const { memory, native } = backend;
+    const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16', cache: 'in-place-extend' });
+    const weights = graphWeights(memory, native, graph);
+    // A cache of 5 positions (past 4 + this token), bound in place: qkv-bias-rope writes it.
+    const step = await caseBindings(memory, native, TINY, { name: 'step', batch: 1, seq: 1, past: 4, context: 2, quantization: 'none' }, weights);
+    const { executable } = await compileFor(backend, graph);
+    await expect(executable.run({ inputs: step.inputs, outputs: step.outputs })).resolves.toBeUndefined();
+    const beyond = await uploadTensor(memory, hostTensor('i32', [1], Int32Array.from([5])));
+    await expect(executable.run({ inputs: { ...step.inputs, cache_offset: beyond }, outputs: step.outputs })).rejects.toThrow(
+      /node "layers.0.qkv_bias_rope" \(qkv-bias-rope\): cache offset out of range/,
+    );
+    executable.dispose();
+    for (const t of [...step.owned, ...weights.values(), beyond]) freeTensor(memory, t);
+    await backend.close();
+  });
+
   it('an index outside its table is an input error naming the node', async () => {
     const b = new GraphBuilder('bad-gather');
     const table = b.input('table', 'f32', [4, 8]);
@@ -128,6 +149,39 @@ describe('cuda planner', () => {
     expect(donated.records.filter((r) => r.op === OP.deepnorm).length).toBe(1);
     const undonated = planGraph(d.build(), {}, () => 256, options);
     expect(undonated.records.filter((r) => r.op === OP.deepnorm).length).toBe(0);
+  });
+
+  // The qkv-bias-rope record's words (lowerings/attention.ts): q, k, v at 1–3; the keys' cache at 25,
+  // the values' at 30, the offset at 35.
+  const QKV_K = 2, QKV_V = 3, QKV_CACHE_K = 25, QKV_CACHE_V = 30, QKV_OFFSET = 35;
+
+  it('lets qkv-bias-rope write the keys and values into a donated cache itself (no cache-write records)', () => {
+    const donated = new Map([['present_key.0', 'past_key.0'], ['present_value.0', 'past_value.0']]);
+    const dims = { batch: 2, seq: 1, capacity: 8 };
+    const plans = (cache: 'in-place-extend' | 'in-place-start', donations: Map<string, string>) => {
+      const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16', cache });
+      const plan = planGraph(graph, { ...dims, seq: cache === 'in-place-start' ? 3 : 1 }, () => 256, options, donations);
+      const qkv = plan.records.find((r) => r.op === OP.qkvBiasRope)!;
+      const inputStorage = (name: string) =>
+        plan.records.flatMap((r) => r.args).find((w) => (w as { storage?: { binding?: { name: string } } } | null)?.storage?.binding?.name === name);
+      return { plan, qkv, inputStorage };
+    };
+    // A decode step: the new keys and values go only to the cache (attention reads the cache).
+    const extend = plans('in-place-extend', donated);
+    expect(extend.plan.records.filter((r) => r.op === OP.cacheWrite)).toEqual([]);
+    expect(storageOf(extend.qkv.args[QKV_CACHE_K])).toBe(storageOf(extend.inputStorage('past_key.0')));
+    expect(storageOf(extend.qkv.args[QKV_CACHE_V])).toBe(storageOf(extend.inputStorage('past_value.0')));
+    expect(extend.qkv.args[QKV_OFFSET]).not.toBeNull();
+    expect([extend.qkv.args[QKV_K], extend.qkv.args[QKV_V]]).toEqual([null, null]);
+    // A prompt: attention reads this call's keys and values, so they go to the cache and to their outputs.
+    const start = plans('in-place-start', donated);
+    expect(start.plan.records.filter((r) => r.op === OP.cacheWrite)).toEqual([]);
+    expect(start.qkv.args[QKV_K]).not.toBeNull();
+    expect(start.qkv.args[QKV_CACHE_K]).not.toBeNull();
+    // Not donated: the cache is copied to the output by the cache-write records, as before.
+    const copied = plans('in-place-extend', new Map());
+    expect(copied.plan.records.filter((r) => r.op === OP.cacheWrite).length).toBe(2);
+    expect([copied.qkv.args[QKV_CACHE_K], copied.qkv.args[QKV_CACHE_V], copied.qkv.args[QKV_OFFSET]]).toEqual([null, null, null]);
   });
 
   it('packs arena slots whose lifetimes overlap into disjoint bytes and reuses the rest', () => {

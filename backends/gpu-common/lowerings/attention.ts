@@ -91,19 +91,31 @@ export const rope: Lowering = (ctx) => {
   ]);
 };
 
+/**
+ * qkv-bias-rope; keys and values that the planner's in-place cache-writes would copy into the cache go
+ * there from this kernel (at the offset it reads on the device), and to their own output only if
+ * something else reads it (prefill's attention does; a decode step's reads the cache).
+ */
 export const qkvBiasRope: Lowering = (ctx) => {
   const qkv = ctx.contiguous(ctx.input(0)!);
   const biasInput = ctx.input(1);
   const positions = ctx.contiguous(ctx.input(2)!);
   const blockPositionsInput = ctx.input(3);
-  const outputs = [ctx.output(0), ctx.output(1), ctx.output(2)];
+  const caches = ctx.fusedCacheWrites();
+  const outputs = [0, 1, 2].map((k) => (k === 0 || !caches[k - 1] || caches[k - 1]!.alsoOutput ? ctx.output(k) : null));
   const [batch, heads, seq, dim] = outputs[0]!.shape as [number, number, number, number];
   if (countOf(outputs[0]!.shape) === 0) return;
   const base = (ctx.node.attrs['base'] as number | undefined) ?? 10000;
+  const offset = caches[0]?.offset ?? caches[1]?.offset ?? null;
+  const capacity = (caches[0] ?? caches[1])?.cache.shape[2] ?? seq;
+  if (offset) ctx.noteIndexCheck();
+  const none = [0, 0, 0, 0];
   ctx.emit(OP.qkvBiasRope, [
-    dtypeCode(qkv.dtype), ...outputs.map(ptrOf), ptrOf(qkv), biasInput ? ptrOf(ctx.contiguous(biasInput)) : null,
+    dtypeCode(qkv.dtype), ...outputs.map((o) => (o ? ptrOf(o) : null)), ptrOf(qkv), biasInput ? ptrOf(ctx.contiguous(biasInput)) : null,
     ptrOf(positions), blockPositionsInput ? ptrOf(ctx.contiguous(blockPositionsInput)) : null,
-    ...outputs.flatMap(strides4), batch, heads, seq, dim, base,
+    ...outputs.flatMap((o) => (o ? strides4(o) : none)), batch, heads, seq, dim, base,
+    ...caches.flatMap((c) => (c ? [ptrOf(c.cache), ...strides4(c.cache)] : [null, ...none])),
+    offset ? ptrOf(offset) : null, capacity - seq,
   ]);
 };
 

@@ -2,17 +2,14 @@
  * cache-write: the update is copied into the cache at a position read on the device (OP.cacheWrite),
  * so the record is the same at every decode step. When the planner put the output in the cache's
  * own storage (the caller donated the cache) only the update is written; otherwise the cache is
- * copied to the output first.
+ * copied to the output first. The planner folds an in-place write of qkv-bias-rope's keys or values
+ * into that kernel (lowerings/attention.ts), and then this lowering does not run.
  */
 import { MAX_RANK, OP } from '../launch-codes.js';
-import { countOf, elementBytes, mergeDims, ptrOf, withShape, type Loc } from '../locations.js';
+import { countOf, elementBytes, mergeDims, ptrOf, sameLocation, withShape } from '../locations.js';
 import type { Lowering } from '../planner.js';
 import { emitCopy, widenInnermost } from './copy.js';
 import { GlmError } from '../../../core/runtime/plugin-api.js';
-
-function sameLocation(a: Loc, b: Loc): boolean {
-  return a.storage === b.storage && a.elemOffset === b.elemOffset && a.strides.every((s, i) => s === b.strides[i]);
-}
 
 export const cacheWrite: Lowering = (ctx) => {
   const cache = ctx.input(0)!;

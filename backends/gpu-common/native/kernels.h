@@ -120,12 +120,21 @@ void launch_rope(int dtype, const RopeParams& p, Stream s);
 struct QkvRopeParams {
   const void* qkv;
   const void* bias;
-  void* out[3];  // q, k, v
+  void* out[3];  // q, k, v; k or v may be null when only its cache takes it
   int64_t out_strides[3][4];
   const int32_t* positions;
   const int32_t* block_positions;
   int64_t batch, heads, seq, dim;
   double base;
+  // The KV cache in place (a fused cache-write), or nulls: k and v also go to cache[0], cache[1] at
+  // sequence position *cache_offset + s. An offset outside [0, max_offset] sets error_flag to tag + 1
+  // and writes no cache.
+  void* cache[2];
+  int64_t cache_strides[2][4];
+  const int32_t* cache_offset;
+  int64_t max_offset;
+  int* error_flag;
+  int tag;
 };
 void launch_qkv_bias_rope(int dtype, const QkvRopeParams& p, Stream s);
 

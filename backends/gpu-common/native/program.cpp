@@ -375,7 +375,17 @@ void launch_one(int op, int tag, Reader& r, Stream s) {
       p.block_positions = r.ptr<const int32_t>();
       for (auto& strides : p.out_strides) read_strides4(r, strides);
       read_rotary_shape(r, p);
+      for (int part = 0; part < 2; ++part) {
+        p.cache[part] = r.ptr();
+        read_strides4(r, p.cache_strides[part]);
+      }
+      p.cache_offset = r.ptr<const int32_t>();
+      p.max_offset = r.i64();
       r.finish();
+      if ((p.cache[0] || p.cache[1]) && !p.cache_offset) throw ProgramError("qkv-bias-rope: a cache without an offset tensor", tag);
+      if (!p.out[0] || (!p.out[1] && !p.cache[0]) || (!p.out[2] && !p.cache[1])) throw ProgramError("qkv-bias-rope: an output goes nowhere", tag);
+      p.error_flag = device::error_flag();
+      p.tag = tag;
       launch_qkv_bias_rope(dtype, p, s);
       device::check_launch("qkv-bias-rope");
       return;

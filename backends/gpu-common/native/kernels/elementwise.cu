@@ -289,6 +289,15 @@ __global__ void qkv_bias_rope_kernel(QkvRopeParams p, int heads_per_block) {
   __syncthreads();
 
   const int64_t b = token / p.seq, s = token % p.seq;
+  // The fused cache-write's position; a bad offset is reported once and no cache is written.
+  int64_t cache_s = 0;
+  bool cache_ok = false;
+  if (p.cache_offset) {
+    const int64_t offset = *p.cache_offset;
+    cache_ok = offset >= 0 && offset <= p.max_offset;
+    cache_s = offset + s;
+    if (!cache_ok && token == 0 && blockIdx.y == 0 && threadIdx.x == 0) atomicCAS(p.error_flag, 0, p.tag + 1);
+  }
   const int64_t row_width = p.heads * 3 * p.dim;
   const T* row = static_cast<const T*>(p.qkv) + token * row_width;
   const T* bias = static_cast<const T*>(p.bias);
@@ -308,17 +317,20 @@ __global__ void qkv_bias_rope_kernel(QkvRopeParams p, int heads_per_block) {
     }
     return w;
   };
-  auto store = [&](int part, int64_t h, int i, const Pack<W, V>& w) {
-    const int64_t* st = p.out_strides[part];
-    T* out = static_cast<T*>(p.out[part]) + b * st[0] + h * st[1] + s * st[2];
-    Pack<T, V> o;
-#pragma unroll
-    for (int e = 0; e < V; ++e) o.v[e] = from_wide<T>(w.v[e]);
+  auto put = [&](T* base, const int64_t* st, int64_t row, int64_t h, int i, const Pack<T, V>& o) {
+    T* out = base + b * st[0] + h * st[1] + row * st[2];
     if (V > 1) {
       *reinterpret_cast<Pack<T, V>*>(out + i) = o;  // V > 1 only with a unit last stride
     } else {
       out[i * st[3]] = o.v[0];
     }
+  };
+  auto store = [&](int part, int64_t h, int i, const Pack<W, V>& w) {
+    Pack<T, V> o;
+#pragma unroll
+    for (int e = 0; e < V; ++e) o.v[e] = from_wide<T>(w.v[e]);
+    if (p.out[part]) put(static_cast<T*>(p.out[part]), p.out_strides[part], s, h, i, o);
+    if (part > 0 && cache_ok && p.cache[part - 1]) put(static_cast<T*>(p.cache[part - 1]), p.cache_strides[part - 1], cache_s, h, i, o);
   };
   for (int item = threadIdx.x; item < heads_here * slices_per_head; item += blockDim.x) {
     const int64_t h = first_head + item / slices_per_head;
@@ -492,10 +504,11 @@ void launch_qkv_bias_rope(int dtype, const QkvRopeParams& p, Stream s) {
     constexpr int V = 16 / sizeof(T);  // 16-byte slices
     const int64_t half = (p.block_positions ? p.dim / 2 : p.dim) / 2;
     bool wide = half % V == 0 && aligned16<T>(p.qkv) && (p.bias == nullptr || aligned16<T>(p.bias));
-    for (int part = 0; part < 3; ++part) {
-      const int64_t* st = p.out_strides[part];
-      wide = wide && st[3] == 1 && st[0] % V == 0 && st[1] % V == 0 && st[2] % V == 0 && aligned16<T>(p.out[part]);
-    }
+    auto wide_at = [&](const void* base, const int64_t* st) {
+      return base == nullptr || (st[3] == 1 && st[0] % V == 0 && st[1] % V == 0 && st[2] % V == 0 && aligned16<T>(base));
+    };
+    for (int part = 0; part < 3; ++part) wide = wide && wide_at(p.out[part], p.out_strides[part]);
+    for (int part = 0; part < 2; ++part) wide = wide && wide_at(p.cache[part], p.cache_strides[part]);
     const size_t smem = static_cast<size_t>(p.dim) * sizeof(W);  // cos and sin of d/2 pairs
     const dim3 grid(static_cast<unsigned>(tokens), groups);
     if (wide) launch(qkv_bias_rope_kernel<T, V>, grid, dim3(kQkvRopeThreads), smem, s, p, heads_per_block);
