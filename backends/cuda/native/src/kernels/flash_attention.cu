@@ -329,8 +329,9 @@ void launch_flash(const AttentionParams& p, Stream s) {
 // The tiling used: 32 query rows per warp, 64-key tiles. Measured on the H200 (2026-11-28,
 // bench/cuda/attention-kernels.cu, GLM-130B prefill 2048, fp16): 0.589 ms against 0.639 (32 rows,
 // 32-key tiles), 0.642 (16 rows, 32 keys) and 0.691 (16 rows, 64 keys), although at D = 128 ptxas
-// spills 44 bytes of it. Heavy blocks first and the scale inside the exponent's FMA then took it to
-// 0.542 ms (0.549 and 0.570 each alone; cuda-notes.md, version 8).
+// spills some of it (44 bytes then; 72 stored / 112 loaded in the addon build now). Heavy blocks
+// first and the scale inside the exponent's FMA then took it to 0.542 ms (0.549 and 0.570 each
+// alone; cuda-notes.md, version 8).
 template <typename T, int D>
 void launch_flash_default(const AttentionParams& p, Stream s) {
   launch_flash<T, D, 2, 64>(p, s);
