@@ -172,8 +172,8 @@ export interface Ceilings {
  * The 8192³ fp16 product repeated for at least `busyMs` of device time: the GEMM rate a case can
  * count on when its own timed loop runs that long. A long tensor-core loop reaches the card's power
  * limit and its clock drops (an H200, 2026-11-28: 759 TFLOP/s over 20 products, 656 over 200, with
- * 1,380–1,470 MHz at 690 W against 1,980 MHz before), so a floor from the short loop's rate
- * understates the time of a case timed over as long as prefill's 20 repeats.
+ * 1,380–1,470 MHz at 690 W against 1,980 MHz before), so a floor from the short loop's rate lies
+ * below what any code can reach in a case timed over as long as prefill's 20 repeats.
  */
 export function sustainedGemmRate(native: GpuAddon, smoke: boolean, gemmPath: number, burstMs: number, busyMs: number): { reps: number; medianMs: number; tflopPerS: number } {
   const size = smoke ? 64 : 8192;
