@@ -89,7 +89,7 @@ __global__ void __launch_bounds__(kWarps * 32) flash_attention_kernel(AttentionP
   T* const sq = reinterpret_cast<T*>(smem);
   T* const skv = sq + Tiling::kQElems;  // stage s: K at skv + 2s·tile, V right after it
   // One x index per (query block, head): the last query blocks (the most keys) of every head come
-  // first, so the last wave holds the shortest blocks (7 % faster than query blocks in order, H200).
+  // first, so the last wave holds the shortest blocks (0.549 ms against 0.584 in order, H200).
   const int query_blocks = gridDim.x / p.heads;
   const int q0 = (query_blocks - 1 - static_cast<int>(blockIdx.x) / p.heads) * Tiling::kQueries;
   const int h = blockIdx.x % p.heads;
