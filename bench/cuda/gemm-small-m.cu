@@ -19,6 +19,7 @@ namespace {
 using bench::check;
 using bench::device_alloc;
 using bench::fill_half;
+using bench::linear_product;
 using bench::median_ms;
 using glm::GemmParams;
 
@@ -49,15 +50,7 @@ void product(const char* name, int64_t m, int64_t n, int64_t k) {
   fill_half<<<1024, 256>>>(w, size_t(n) * k, -0.02f, 0.02f, 21);
   fill_half<<<1024, 256>>>(x, size_t(m) * k, -1.f, 1.f, 22);
   fill_half<<<64, 256>>>(bias, n, -0.1f, 0.1f, 23);
-  GemmParams p{};
-  p.m = m, p.n = n, p.k = k;
-  p.a = x, p.lda = k;
-  p.b = w, p.ldb = k, p.trans_b = 1;
-  p.c = y, p.ldc = n;
-  p.batch = 1;
-  p.type_ab = glm::F16, p.type_b = glm::F16, p.type_c = glm::F16;
-  p.alpha = 1.f;
-  p.bias = bias;
+  const GemmParams p = linear_product(m, n, k, x, w, y, glm::F16, bias);
   reference_product<<<unsigned((n + 127) / 128), 128>>>(p, reference);
   check(cudaDeviceSynchronize(), "reference");
   const bench::ProductCheck checked{name, m, n, k, 2.0 * n * k, y, reference, result};
@@ -115,14 +108,7 @@ void layer_sequence() {
   check(cudaMemset(kv, 1, kv_bytes), "memset");
   check(cudaDeviceSynchronize(), "fill");
   GemmParams p[4];
-  for (int i = 0; i < 4; ++i) {
-    p[i] = GemmParams{};
-    p[i].m = m, p[i].n = shapes[i][0], p[i].k = shapes[i][1];
-    p[i].a = x, p[i].lda = shapes[i][1];
-    p[i].b = weights[i], p[i].ldb = shapes[i][1], p[i].trans_b = 1;
-    p[i].c = y, p[i].ldc = shapes[i][0];
-    p[i].batch = 1, p[i].type_ab = glm::F16, p[i].type_b = glm::F16, p[i].type_c = glm::F16, p[i].alpha = 1.f;
-  }
+  for (int i = 0; i < 4; ++i) p[i] = linear_product(m, shapes[i][0], shapes[i][1], x, weights[i], y, glm::F16);
   const char* variants[2] = {"cublaslt", "mma (default tiling)"};
   std::vector<float> times[2][5];
   cudaEvent_t ev[5];

@@ -22,6 +22,7 @@ using bench::check;
 using bench::device_alloc;
 using bench::fill_bytes;
 using bench::fill_half;
+using bench::linear_product;
 using bench::median_ms;
 using glm::GemmParams;
 
@@ -54,15 +55,7 @@ void product(const char* name, int64_t m, int64_t n, int64_t k) {
   fill_half<<<1024, 256>>>(x, size_t(m) * k, -1.f, 1.f, 12);
   fill_half<<<64, 256>>>(scale, n, 0.0005f, 0.003f, 13);
   fill_half<<<64, 256>>>(bias, n, -0.1f, 0.1f, 14);
-  GemmParams p{};
-  p.m = m, p.n = n, p.k = k;
-  p.a = x, p.lda = k;
-  p.b = w, p.ldb = k, p.trans_b = 1;
-  p.c = y, p.ldc = n;
-  p.batch = 1;
-  p.type_ab = glm::F16, p.type_b = glm::I4, p.type_c = glm::F16;
-  p.alpha = 1.f;
-  p.bias = bias, p.scale = scale;
+  const GemmParams p = linear_product(m, n, k, x, w, y, glm::I4, bias, scale);
   reference_gemv<<<unsigned((n + 127) / 128), 128>>>(p, reference);
   check(cudaDeviceSynchronize(), "reference");
   const bench::ProductCheck checked{name, m, n, k, double(n) * k / 2 + 2.0 * n, y, reference, result};

@@ -11,6 +11,8 @@
 #include <functional>
 #include <vector>
 
+#include "kernels.h"  // glm::GemmParams (the benchmarks build with -I backends/cuda/native/src)
+
 namespace bench {
 
 // The program's name, for error lines; each benchmark defines it.
@@ -76,6 +78,22 @@ __global__ void relative_difference(const __half* y, const float* reference, int
     atomicMax(reinterpret_cast<int*>(result), __float_as_int(fabsf(__half2float(y[i]) - reference[i])));
     atomicMax(reinterpret_cast<int*>(result + 1), __float_as_int(fabsf(reference[i])));
   }
+}
+
+// A Linear layer's product as the GEMM dispatch gets it: y [m, n] = x [m, k] · w [n, k]ᵀ, fp16
+// activations and output, weights of `weight_type` (F16, or I4 with its per-row `scale`), no batch.
+inline glm::GemmParams linear_product(int64_t m, int64_t n, int64_t k, const void* x, const void* w, void* y, int weight_type,
+                                      const void* bias = nullptr, const void* scale = nullptr) {
+  glm::GemmParams p{};
+  p.m = m, p.n = n, p.k = k;
+  p.a = x, p.lda = k;
+  p.b = w, p.ldb = k, p.trans_b = 1;
+  p.c = y, p.ldc = n;
+  p.batch = 1;
+  p.type_ab = glm::F16, p.type_b = weight_type, p.type_c = glm::F16;
+  p.alpha = 1.f;
+  p.bias = bias, p.scale = scale;
+  return p;
 }
 
 // One product of the GEMV/GEMM benchmarks: `run` times a variant's launch (median_ms), checks its
