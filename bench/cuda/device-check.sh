@@ -100,7 +100,8 @@ for what in "$@"; do
       done ;;
     peer)
       clocks before
-      python3 bench/cuda/torch_peer.py --compile --out "$OUT/torch.json" 2>&1 | tail -8
+      python3 bench/cuda/torch_peer.py --compile --profile decode-b16-cache2048 --out "$OUT/torch.json" > "$OUT/torch.log" 2>&1
+      grep -v '^kernel' "$OUT/torch.log" | tail -8; grep '^kernel' "$OUT/torch.log" | head -20
       node dist/bench/cuda/glm-layer.js --variants default,no-graph --peer "$OUT/torch.json" --out "$OUT/cuda-layer-with-peer.json" 2>&1 | tee "$OUT/cuda-layer-with-peer.log" ;;
   esac
 done

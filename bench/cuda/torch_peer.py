@@ -11,7 +11,7 @@ layer captured in a CUDA graph), and optionally compiled+graph (torch.compile
 mode="max-autotune-no-cudagraphs", then captured) with --compile. Ceilings: a device copy and an
 8192^3 fp16 matmul. Timed with CUDA events after warm-up; the median of the repeats is reported.
 
-Usage: python3 bench/cuda/torch_peer.py --out torch.json [--reps 20] [--compile]
+Usage: python3 bench/cuda/torch_peer.py --out torch.json [--reps 20] [--compile] [--profile decode-b16-cache2048]
 """
 import argparse
 import json
@@ -127,7 +127,25 @@ def case_inputs(batch, seq, past, context, gen):
     return x, past_k, past_v, cos, sin, mask
 
 
-def run_variants(w, name, batch, seq, past, context, reps, gen, compile_too):
+def kernel_table(fn, iters=10):
+    """The device kernels of `fn` (not captured: the same kernels a graph replays), as rows of
+    (name, calls per iteration, mean microseconds per call), longest total first."""
+    from torch.profiler import ProfilerActivity, profile
+    torch.cuda.synchronize()
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        for _ in range(iters):
+            fn()
+        torch.cuda.synchronize()
+    rows = []
+    for a in prof.key_averages():
+        total = getattr(a, "device_time_total", None) or getattr(a, "cuda_time_total", 0)
+        if total > 0 and a.count > 0:
+            rows.append((a.key, a.count / iters, total / a.count))
+    return sorted(rows, key=lambda r: -r[1] * r[2])
+
+
+def run_variants(w, name, batch, seq, past, context, reps, gen, compile_too, kernel_tables=None):
+    """The case's variants' timings; with kernel_tables (a dict), also its compiled variant's kernels there."""
     x, past_k, past_v, cos, sin, mask = case_inputs(batch, seq, past, context, gen)
     result = {}
     with torch.inference_mode():
@@ -182,6 +200,12 @@ def run_variants(w, name, batch, seq, past, context, reps, gen, compile_too):
                 result["compiled+static-cache+graph"] = timed(csgraph.replay, reps)
                 result["compiled+static-cache+graph"]["compile_s"] = time.time() - started
                 del csgraph
+                if kernel_tables is not None:
+                    # Where PyTorch's time goes, kernel by kernel, for comparison with ours (Nsight Compute).
+                    table = kernel_table(lambda: compiled_static(x, None, None, cos, sin, mask))
+                    kernel_tables[name] = [{"kernel": k, "per_step": c, "us": u} for k, c, u in table]
+                    for k, c, u in table:
+                        print(f"kernel {name} compiled+static-cache: {u:8.1f} us x{c:g}  {k[:110]}", flush=True)
     torch.cuda.empty_cache()
     print(f"{name}: " + ", ".join(f"{k} {v['median_ms']:.3f} ms" for k, v in result.items()), flush=True)
     return result
@@ -210,6 +234,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--compile", action="store_true")
+    parser.add_argument("--profile", help="a case whose compiled variant's kernels are listed (torch.profiler)")
     args = parser.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = False
     gen = torch.Generator(device="cuda").manual_seed(1234)
@@ -224,7 +249,8 @@ def main():
     report["cases"] = {}
     shapes = [("decode-b1-cache2048", 1, 1, 2048), ("decode-b16-cache2048", 16, 1, 2048), ("prefill-2048", 1, 2048, 0)]
     for name, batch, seq, past in shapes:
-        report["cases"][name] = run_variants(w, name, batch, seq, past, 1024, args.reps, gen, args.compile)
+        tables = report.setdefault("compiled+static-cache kernels", {}) if name == args.profile else None
+        report["cases"][name] = run_variants(w, name, batch, seq, past, 1024, args.reps, gen, args.compile, tables)
         with open(args.out, "w") as f:  # after every case, so a time limit keeps what was measured
             json.dump(report, f, indent=1)
 
