@@ -68,6 +68,15 @@ void product(const char* name, int64_t m, int64_t n, int64_t k) {
   run("cp.async 32x128, 5 stages, 2x4 warps", [&] { cp_async_variant<32, 128, 5, 2, 4>(p); });
   run("cp.async 32x128, 6 stages, 2x4 warps", [&] { cp_async_variant<32, 128, 6, 2, 4>(p); });
   run("cp.async 64x128, 5 stages, 4x2 warps", [&] { cp_async_variant<64, 128, 5, 4, 2>(p); });
+  // The tiles compiled PyTorch's Triton templates chose for these products on an H200 (torch_peer.py
+  // --profile and Inductor's cache: 16 × 128 × 128 with 4 stages and 4 or 8 warps, k not split over
+  // warps; 16 × 64 × 64, 3 stages, 4 warps, is the 64x64 one above), and neighbours of them.
+  run("cp.async 128x128, 4 stages, 8x1 warps", [&] { cp_async_variant<128, 128, 4, 8, 1>(p); });
+  run("cp.async 128x128, 4 stages, 4x1 warps", [&] { cp_async_variant<128, 128, 4, 4, 1>(p); });
+  run("cp.async 128x128, 3 stages, 4x1 warps", [&] { cp_async_variant<128, 128, 3, 4, 1>(p); });
+  run("cp.async 128x128, 5 stages, 4x1 warps", [&] { cp_async_variant<128, 128, 5, 4, 1>(p); });
+  run("cp.async 128x128, 4 stages, 4x2 warps", [&] { cp_async_variant<128, 128, 4, 4, 2>(p); });
+  run("cp.async 128x128, 4 stages, 2x2 warps", [&] { cp_async_variant<128, 128, 4, 2, 2>(p); });
   run("cp.async 32x128, 2 stages, 2x4 warps", [&] { cp_async_variant<32, 128, 2, 2, 4>(p); });
   run("cp.async 32x128, 3 stages, 2x8 warps", [&] { cp_async_variant<32, 128, 3, 2, 8>(p); });
   run("cp.async 32x256, 3 stages, 2x8 warps", [&] { cp_async_variant<32, 256, 3, 2, 8>(p); });
