@@ -80,8 +80,9 @@ export function samplingDistribution(logits: ArrayLike<number>, vocabSize: numbe
  * With top-k >= 1 a step can be decided from the row's largest logits alone (`candidatesWanted`,
  * `stepTop`), choosing exactly the token `step` would choose from the whole row, with the same random
  * draws; when the candidates cannot show that (a tie at the top-k cut-off, too few candidates), `stepTop`
- * asks for the whole row. Top-p without top-k at temperature 1 works the same way from
- * NUCLEUS_CANDIDATES candidates and the row's log-sum-exp, when the nucleus ends inside them. The score of a step then comes from the model's log-sum-exp: it is the same
+ * asks for the whole row. Top-p without top-k works the same way from NUCLEUS_CANDIDATES candidates
+ * and the row's log-sum-exp at the temperature (`candidatesTemperature`, TopLogits.scaledLogSumExp
+ * when it is not 1), when the nucleus ends inside them. The score of a step then comes from the model's log-sum-exp: it is the same
  * as `step`'s when that was computed in float64 like logSoftmaxF32; a backend that computes it in fp32
  * gives scores that may differ in their last bits (the chosen tokens do not depend on it).
  */
@@ -116,15 +117,24 @@ export class BaseStrategy implements GenerationStrategy {
   /**
    * Greedy needs only the largest logit (its lowest id on ties, which candidates list first). Top-k
    * sampling needs one more than k: the (k+1)-th shows whether tokens tie with the k-th, which the full
-   * path keeps too. Top-p alone needs the nucleus: NUCLEUS_CANDIDATES, at temperature 1 only (the
-   * model's log-sum-exp is that of the unscaled logits) and below top-p 1 (which keeps every token).
-   * Otherwise every token may be drawn: whole rows.
+   * path keeps too. Top-p alone needs the nucleus: NUCLEUS_CANDIDATES, below top-p 1 (which keeps
+   * every token). Otherwise every token may be drawn: whole rows.
    */
   get candidatesWanted(): number | undefined {
-    const { topK, topP, temperature } = this.filter;
+    const { topK } = this.filter;
     if (topK === 1) return 1;
     if (topK > 1) return topK + 1;
-    return topP > 0 && topP < 1 && temperature === 1 ? NUCLEUS_CANDIDATES : undefined;
+    return this.nucleusFromCandidates ? NUCLEUS_CANDIDATES : undefined;
+  }
+
+  /** The nucleus is weighed at the temperature, so it needs the row's log-sum-exp there too. */
+  get candidatesTemperature(): number | undefined {
+    return this.nucleusFromCandidates && this.filter.temperature !== 1 ? this.filter.temperature : undefined;
+  }
+
+  private get nucleusFromCandidates(): boolean {
+    const { topK, topP } = this.filter;
+    return topK === 0 && topP > 0 && topP < 1;
   }
 
   start(prefix: readonly number[]): void {
@@ -215,17 +225,23 @@ export class BaseStrategy implements GenerationStrategy {
   }
 
   /**
-   * Top-p alone (temperature 1): the index (into the candidates) of the token the whole row would give,
-   * making the same draw; undefined, before drawing, when the candidates cannot tell it. filterLogits
-   * sorts every token (largest first, ties by ascending id — the candidates' order), accumulates their
-   * fp32 probabilities and keeps a token while the sum before it is at most top-p (and always the
-   * first): the kept tokens are the first `cut` candidates when the sum passes top-p inside them, with
-   * the margin above on both sides of the cut. The draw is then the one sampleCandidates makes.
+   * Top-p alone: the index (into the candidates) of the token the whole row would give, making the
+   * same draw; undefined, before drawing, when the candidates cannot tell it. filterLogits divides by
+   * the temperature (rounding to fp32, which keeps the order), sorts every token (largest first, ties
+   * by ascending id — the candidates' order), accumulates their fp32 probabilities and keeps a token
+   * while the sum before it is at most top-p (and always the first): the kept tokens are the first
+   * `cut` candidates when the sum passes top-p inside them, with the margin above on both sides of the
+   * cut. The probabilities come from the row's log-sum-exp at the temperature (the model's, whose
+   * products x · (1/T) may differ from x / T in the last bit: the margin covers it). The draw is then
+   * the one sampleCandidates makes.
    */
   private sampleNucleus(row: TopLogits): number | undefined {
-    const { topP } = this.filter;
-    const max = row.logits[0];
-    if (max === undefined || !Number.isFinite(max) || !(max - FILTER_VALUE > 800) || !(row.logSumExp >= max)) return undefined;
+    const { topP, temperature } = this.filter;
+    const logSumExp = temperature === 1 ? row.logSumExp : row.scaledLogSumExp;
+    if (logSumExp === undefined) return undefined; // a model that did not weigh the row at the temperature
+    const scaled = (j: number): number => Math.fround((row.logits[j] as number) / temperature);
+    const max = row.logits.length > 0 ? scaled(0) : undefined;
+    if (max === undefined || !Number.isFinite(max) || !(max - FILTER_VALUE > 800) || !(logSumExp >= max)) return undefined;
     let before = 0; // fp32 sum of the probabilities before position r
     let cut = -1;
     for (let r = 0; r < row.ids.length; r++) {
@@ -234,13 +250,13 @@ export class BaseStrategy implements GenerationStrategy {
         break;
       }
       if (r > 0 && before > topP - NUCLEUS_MARGIN) return undefined; // too close to the threshold to trust
-      const x = row.logits[r] as number;
+      const x = scaled(r);
       if (!(x > FILTER_VALUE)) return undefined; // the full path leaves such tokens out of its sort
-      before = Math.fround(before + Math.fround(Math.exp(x - row.logSumExp)));
+      before = Math.fround(before + Math.fround(Math.exp(x - logSumExp)));
     }
     if (cut < 0 || !(before > topP + NUCLEUS_MARGIN)) return undefined; // the nucleus reaches past the candidates, or too close
     const survivors = Array.from({ length: cut }, (_, j) => j).sort((a, b) => (row.ids[a] as number) - (row.ids[b] as number));
-    const probs = softmaxF32(survivors.map((j) => row.logits[j] as number));
+    const probs = softmaxF32(survivors.map(scaled));
     return survivors[this.sample(probs)];
   }
 

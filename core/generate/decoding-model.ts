@@ -33,6 +33,11 @@ export interface TopLogits {
   readonly ids: Int32Array;
   readonly logits: Float32Array;
   readonly logSumExp: number;
+  /**
+   * Asked with a temperature T ≠ 1: the log-sum-exp of the row's logits times 1/T (each product rounded
+   * to fp32), so a sampler can weigh the candidates at that temperature without the rest of the row.
+   */
+  readonly scaledLogSumExp?: number;
 }
 
 /** A step that returned only candidates; the full rows stay where they were computed until asked for. */
@@ -51,8 +56,9 @@ export interface DecodingModel {
   decode(step: DecodeStep): Promise<Float32Array[]>;
   /**
    * Optional fast path (a backend selects on the device, so 150k logits are not copied per token):
-   * the same calls, returning each row's `k` largest logits. A model without it is always read in full.
+   * the same calls, returning each row's `k` largest logits; with a `temperature` other than 1, each
+   * row's `scaledLogSumExp` too. A model without it is always read in full.
    */
-  prefillTop?(rows: PrefillRow[], k: number): Promise<TopLogitsStep>;
-  decodeTop?(step: DecodeStep, k: number): Promise<TopLogitsStep>;
+  prefillTop?(rows: PrefillRow[], k: number, temperature?: number): Promise<TopLogitsStep>;
+  decodeTop?(step: DecodeStep, k: number, temperature?: number): Promise<TopLogitsStep>;
 }

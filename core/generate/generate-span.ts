@@ -79,13 +79,13 @@ function candidatesToAsk(model: DecodingModel, strategy: GenerationStrategy): nu
 async function prefill(model: DecodingModel, strategy: GenerationStrategy, row: PrefillRow): Promise<StepLogits> {
   const k = candidatesToAsk(model, strategy);
   if (k === undefined || model.prefillTop === undefined) return { full: await model.prefill([row]) };
-  return { top: checkTop(await model.prefillTop([row], k), 1, k, model.vocabSize) };
+  return { top: checkTop(await model.prefillTop([row], k, strategy.candidatesTemperature), 1, k, model.vocabSize) };
 }
 
 async function decode(model: DecodingModel, strategy: GenerationStrategy, step: DecodeStep): Promise<StepLogits> {
   const k = candidatesToAsk(model, strategy);
   if (k === undefined || model.decodeTop === undefined) return { full: await model.decode(step) };
-  return { top: checkTop(await model.decodeTop(step, k), step.tokens.length, k, model.vocabSize) };
+  return { top: checkTop(await model.decodeTop(step, k, strategy.candidatesTemperature), step.tokens.length, k, model.vocabSize) };
 }
 
 async function takeStep(strategy: GenerationStrategy, logits: StepLogits, vocabSize: number): Promise<StrategyStep> {

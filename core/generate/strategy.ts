@@ -33,6 +33,11 @@ export interface GenerationStrategy {
    */
   readonly candidatesWanted?: number | undefined;
   /**
+   * The temperature whose log-sum-exp `stepTop` needs besides the plain one (TopLogits.scaledLogSumExp);
+   * undefined (or absent) when it needs none.
+   */
+  readonly candidatesTemperature?: number | undefined;
+  /**
    * The next step from each live row's candidates (as many as `candidatesWanted` asked for, or fewer
    * when the model gives fewer), exactly as `step` would have decided it from the whole rows; or
    * undefined when these candidates cannot decide it exactly. Then it must have changed no state (no

@@ -46,6 +46,17 @@ interface CallResult {
   readonly top?: TopLogits[];
 }
 
+/** Candidates asked of a call: the k largest logits, and the log-sum-exp at this temperature too when ≠ 1. */
+interface TopRequest {
+  readonly k: number;
+  readonly temperature: number;
+}
+
+/** A graph, staging or cache key's part for what a call selects. */
+function topKey(top?: TopRequest): string {
+  return top === undefined ? 'all' : top.temperature === 1 ? `${top.k}` : `${top.k}@${top.temperature}`;
+}
+
 function int32Bytes(values: readonly number[]): Uint8Array {
   return new Uint8Array(Int32Array.from(values).buffer);
 }
@@ -95,11 +106,11 @@ export class ModelSession implements DecodingModel {
     return new ModelSession(backend, config, options.dtype, options, resident, decode);
   }
 
-  private static graphKey(form: CallForm | 'reorder', topK?: number): string {
-    return `${form}/${topK ?? 'all'}`;
+  private static graphKey(form: CallForm | 'reorder', top?: TopRequest): string {
+    return `${form}/${topKey(top)}`;
   }
 
-  private static compileGraph(backend: Backend, config: GlmConfig, options: SessionOptions, form: CallForm | 'reorder', topK?: number): Promise<Compiled> {
+  private static compileGraph(backend: Backend, config: GlmConfig, options: SessionOptions, form: CallForm | 'reorder', top?: TopRequest): Promise<Compiled> {
     const graph =
       form === 'reorder'
         ? buildCacheReorderGraph(config, options.dtype)
@@ -108,16 +119,16 @@ export class ModelSession implements DecodingModel {
             quantization: options.quantization ?? 'none',
             logits: 'last',
             cache: form,
-            ...(topK === undefined ? {} : { topK }),
+            ...(top === undefined ? {} : { topK: top.k, topTemperature: top.temperature }),
           });
     return compileFor(backend, graph, options.fallback ? { fallback: options.fallback } : {});
   }
 
-  private async graph(form: CallForm | 'reorder', topK?: number): Promise<Compiled> {
-    const key = ModelSession.graphKey(form, topK);
+  private async graph(form: CallForm | 'reorder', top?: TopRequest): Promise<Compiled> {
+    const key = ModelSession.graphKey(form, top);
     let c = this.compiled.get(key);
     if (!c) {
-      c = await ModelSession.compileGraph(this.backend, this.config, this.options, form, topK);
+      c = await ModelSession.compileGraph(this.backend, this.config, this.options, form, top);
       this.compiled.set(key, c);
     }
     return c;
@@ -153,19 +164,19 @@ export class ModelSession implements DecodingModel {
     return (await this.start(rows)).full!;
   }
 
-  async prefillTop(rows: PrefillRow[], k: number): Promise<TopLogitsStep> {
-    return this.topStep(await this.start(rows, k));
+  async prefillTop(rows: PrefillRow[], k: number, temperature = 1): Promise<TopLogitsStep> {
+    return this.topStep(await this.start(rows, { k, temperature }));
   }
 
   async decode(step: DecodeStep): Promise<Float32Array[]> {
     return (await this.extend(step)).full!;
   }
 
-  async decodeTop(step: DecodeStep, k: number): Promise<TopLogitsStep> {
-    return this.topStep(await this.extend(step, k));
+  async decodeTop(step: DecodeStep, k: number, temperature = 1): Promise<TopLogitsStep> {
+    return this.topStep(await this.extend(step, { k, temperature }));
   }
 
-  private async start(rows: PrefillRow[], topK?: number): Promise<CallResult> {
+  private async start(rows: PrefillRow[], top?: TopRequest): Promise<CallResult> {
     if (rows.length === 0) throw new GlmError('usage', 'prefill needs at least one row');
     const length = rows[0]!.tokens.length;
     if (rows.some((r) => r.tokens.length !== length)) throw new GlmError('input', 'prefill rows must have the same length');
@@ -177,12 +188,12 @@ export class ModelSession implements DecodingModel {
       tokens: rows.map((r) => r.tokens),
       positions: rows.map((r) => r.positions),
       blockPositions: rows.map((r) => r.blockPositions ?? []),
-    }, topK);
+    }, top);
     this.cache.length = length;
     return result;
   }
 
-  private async extend(step: DecodeStep, topK?: number): Promise<CallResult> {
+  private async extend(step: DecodeStep, top?: TopRequest): Promise<CallResult> {
     this.checkOpen();
     if (this.cache.rows === 0) throw new GlmError('usage', 'decode called before prefill');
     for (const p of step.parents) {
@@ -194,7 +205,7 @@ export class ModelSession implements DecodingModel {
       tokens: step.tokens.map((t) => [t]),
       positions: step.positions.map((p) => [p]),
       blockPositions: (step.blockPositions ?? []).map((p) => [p]),
-    }, topK);
+    }, top);
     this.cache.length += 1;
     return result;
   }
@@ -241,7 +252,7 @@ export class ModelSession implements DecodingModel {
   private async call(
     form: CallForm,
     args: { tokens: number[][]; positions: number[][]; blockPositions: number[][] },
-    topK?: number,
+    top?: TopRequest,
   ): Promise<CallResult> {
     const c = this.config;
     const batch = args.tokens.length;
@@ -249,11 +260,15 @@ export class ModelSession implements DecodingModel {
     for (const row of args.tokens) {
       for (const t of row) if (!Number.isInteger(t) || t < 0 || t >= c.paddedVocabSize) throw new GlmError('input', `token id ${t} is outside the vocabulary`);
     }
-    if (topK !== undefined && (!Number.isInteger(topK) || topK < 1 || topK > c.vocabSize)) {
-      throw new GlmError('usage', `top-k candidates must be an integer in [1, ${c.vocabSize}], got ${topK}`);
+    if (top !== undefined && (!Number.isInteger(top.k) || top.k < 1 || top.k > c.vocabSize)) {
+      throw new GlmError('usage', `top-k candidates must be an integer in [1, ${c.vocabSize}], got ${top.k}`);
     }
-    const { executable } = await this.graph(form, topK);
-    const staging = this.stage(form, batch, seq, topK);
+    if (top !== undefined && !(top.temperature > 0 && Number.isFinite(top.temperature))) {
+      throw new GlmError('usage', `the candidates' temperature must be a positive number, got ${top.temperature}`);
+    }
+    const scaled = top !== undefined && top.temperature !== 1;
+    const { executable } = await this.graph(form, top);
+    const staging = this.stage(form, batch, seq, top);
 
     const write: Record<string, Uint8Array> = {
       [GLM_INPUTS.inputIds]: int32Bytes(args.tokens.flat()),
@@ -271,25 +286,31 @@ export class ModelSession implements DecodingModel {
       inputs[GLM_INPUTS.pastKey(l)] = outputs[GLM_OUTPUTS.presentKey(l)] = this.cache.key(l);
       inputs[GLM_INPUTS.pastValue(l)] = outputs[GLM_OUTPUTS.presentValue(l)] = this.cache.value(l);
     }
-    const read = topK === undefined ? [GLM_OUTPUTS.logits] : [GLM_OUTPUTS.topValues, GLM_OUTPUTS.topIndices, GLM_OUTPUTS.logSumExp];
+    const read =
+      top === undefined
+        ? [GLM_OUTPUTS.logits]
+        : [GLM_OUTPUTS.topValues, GLM_OUTPUTS.topIndices, GLM_OUTPUTS.logSumExp, ...(scaled ? [GLM_OUTPUTS.logSumExpScaled] : [])];
     this.calls++;
     const bytes = await runStep(this.backend.memory, executable, { inputs, outputs }, { write, read, repeated: form === 'in-place-extend' });
-    if (topK === undefined) return { full: this.logitRows(bytes[GLM_OUTPUTS.logits]!, batch) };
+    if (top === undefined) return { full: this.logitRows(bytes[GLM_OUTPUTS.logits]!, batch) };
+    const { k } = top;
     const values = new Float32Array(bytes[GLM_OUTPUTS.topValues]!.slice().buffer);
     const indices = new Int32Array(bytes[GLM_OUTPUTS.topIndices]!.slice().buffer);
     const logSumExp = new Float32Array(bytes[GLM_OUTPUTS.logSumExp]!.slice().buffer);
+    const scaledLogSumExp = scaled ? new Float32Array(bytes[GLM_OUTPUTS.logSumExpScaled]!.slice().buffer) : undefined;
     return {
       top: Array.from({ length: batch }, (_, r) => ({
-        ids: indices.slice(r * topK, (r + 1) * topK),
-        logits: values.slice(r * topK, (r + 1) * topK),
+        ids: indices.slice(r * k, (r + 1) * k),
+        logits: values.slice(r * k, (r + 1) * k),
         logSumExp: logSumExp[r]!,
+        ...(scaledLogSumExp ? { scaledLogSumExp: scaledLogSumExp[r]! } : {}),
       })),
     };
   }
 
   /** The call's bound tensors, reused while form, batch, length and head stay the same (decode). */
-  private stage(form: CallForm, batch: number, seq: number, topK?: number): Staging {
-    const key = `${form}/${batch}/${seq}/${topK ?? 'all'}`;
+  private stage(form: CallForm, batch: number, seq: number, top?: TopRequest): Staging {
+    const key = `${form}/${batch}/${seq}/${topKey(top)}`;
     if (this.staging?.key === key) return this.staging;
     this.freeStaging();
     const c = this.config;
@@ -310,10 +331,11 @@ export class ModelSession implements DecodingModel {
       if (c.rotary === '2d') inputs[GLM_INPUTS.blockPositions] = make('i32', [batch, seq]);
       if (form === 'in-place-extend') inputs[GLM_INPUTS.kvLength] = make('i32', [1]);
       const outputs: Record<string, DeviceTensor> = { [GLM_OUTPUTS.logits]: make(this.dtype, [batch, 1, c.paddedVocabSize]) };
-      if (topK !== undefined) {
-        outputs[GLM_OUTPUTS.topValues] = make('f32', [batch, 1, topK]);
-        outputs[GLM_OUTPUTS.topIndices] = make('i32', [batch, 1, topK]);
+      if (top !== undefined) {
+        outputs[GLM_OUTPUTS.topValues] = make('f32', [batch, 1, top.k]);
+        outputs[GLM_OUTPUTS.topIndices] = make('i32', [batch, 1, top.k]);
         outputs[GLM_OUTPUTS.logSumExp] = make('f32', [batch, 1]);
+        if (top.temperature !== 1) outputs[GLM_OUTPUTS.logSumExpScaled] = make('f32', [batch, 1]);
       }
       this.staging = { key, inputs, outputs };
       return this.staging;

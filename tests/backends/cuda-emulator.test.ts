@@ -217,6 +217,12 @@ describe('cuda planner', () => {
       expect(token).toBe(best(want!));
       expect(got.rows[0]!.logits[0]!).toBeCloseTo(want![token]!, 4);
     }
+    // At a temperature ≠ 1 the step also gives the log-sum-exp of the logits over it (top-p sampling
+    // from candidates): the same step on cpu-ref gives the value to compare with.
+    const decode = { tokens: [token], positions: [3], parents: [0] };
+    const hot = await gpu.decodeTop(decode, 2, 0.8);
+    const want = (await ref.decodeTop(decode, 2, 0.8)).rows[0]!.scaledLogSumExp!;
+    expect(hot.rows[0]!.scaledLogSumExp).toBeCloseTo(want, 4);
     await gpu.close();
     await ref.close();
     await backend.close();

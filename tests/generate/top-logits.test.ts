@@ -118,38 +118,72 @@ describe('generation from top candidates equals generation from whole rows', () 
     }
   }
 
-  // Top-p alone, at temperature 1: NUCLEUS_CANDIDATES candidates (a vocabulary larger than that) decide a
-  // step when the nucleus ends inside them; peaked rows (scale 4) mostly do, flat ones (scale 0.3) do not.
+  // Top-p alone: NUCLEUS_CANDIDATES candidates (a vocabulary larger than that) decide a step when the
+  // nucleus ends inside them; peaked rows (scale 4) mostly do, flat ones (scale 0.3) do not. At a
+  // temperature ≠ 1 the model also gives the row's log-sum-exp at that temperature.
   const NUCLEUS_MODELS: Record<string, RandomModelOptions> = {
     peaked: { vocabSize: 1024, padding: 3, scale: 4, salt: 3 },
     flat: { vocabSize: 1024, scale: 0.3, salt: 4 },
     'peaked grid': { vocabSize: 1024, scale: 4, quantum: 0.5, salt: 5 },
   };
   for (const [name, options] of Object.entries(NUCLEUS_MODELS)) {
-    for (const topP of [0.3, 0.7, 0.95]) {
-      it(`top-p ${topP} alone, ${name} logits: same tokens, scores and draws as whole rows for ${SEEDS.length} seeds`, async () => {
-        let calls = 0;
-        let fullReads = 0;
-        for (const seed of SEEDS) {
-          const result = await compare(() => randomModel(options), { topP }, seed);
-          calls += result.calls;
-          fullReads += result.fullReads;
-        }
-        if (name === 'flat') {
-          expect(fullReads).toBeGreaterThan(0); // nuclei wider than the candidates are read in full
-        } else {
-          // Most steps are decided from the candidates; a 0.95 nucleus of these rows often is not inside them.
-          expect(fullReads).toBeLessThan(topP <= 0.7 ? calls / 2 : calls);
-        }
-      });
+    for (const temperature of [1, 0.7, 1.3]) {
+      for (const topP of [0.3, 0.7, 0.95]) {
+        it(`top-p ${topP} alone at temperature ${temperature}, ${name} logits: same tokens, scores and draws as whole rows for ${SEEDS.length} seeds`, async () => {
+          let calls = 0;
+          let fullReads = 0;
+          for (const seed of SEEDS) {
+            const result = await compare(() => randomModel(options), { topP, temperature }, seed);
+            calls += result.calls;
+            fullReads += result.fullReads;
+          }
+          if (name === 'flat') {
+            expect(fullReads).toBeGreaterThan(0); // nuclei wider than the candidates are read in full
+          } else if (temperature <= 1) {
+            // Most steps are decided from the candidates; a 0.95 nucleus of these rows often is not inside them.
+            expect(fullReads).toBeLessThan(topP <= 0.7 ? calls / 2 : calls);
+          } else {
+            expect(fullReads).toBeLessThan(calls); // flatter rows at 1.3: still some steps from the candidates
+          }
+        });
+      }
     }
   }
 
-  it('asks for NUCLEUS_CANDIDATES for top-p alone at temperature 1 only, and below top-p 1', () => {
+  it('at a temperature ≠ 1, reads whole rows when the model gives no log-sum-exp at that temperature', async () => {
+    for (const seed of SEEDS.slice(0, 10)) {
+      const withoutScaled = (model: ToyModel): DecodingModel => {
+        const strip = (step: TopLogitsStep): TopLogitsStep => ({
+          rows: step.rows.map(({ ids, logits, logSumExp }) => ({ ids, logits, logSumExp })),
+          full: step.full,
+        });
+        return {
+          vocabSize: model.vocabSize,
+          prefill: (rows) => model.prefill(rows),
+          decode: (step) => model.decode(step),
+          prefillTop: async (rows, k, temperature) => strip(await model.prefillTop(rows, k, temperature)),
+          decodeTop: async (step, k, temperature) => strip(await model.decodeTop(step, k, temperature)),
+        };
+      };
+      const result = await compare(() => randomModel(NUCLEUS_MODELS.peaked!), { topP: 0.7, temperature: 0.7 }, seed, withoutScaled);
+      expect(result.fullReads).toBe(result.calls);
+    }
+  });
+
+  it('asks for NUCLEUS_CANDIDATES for top-p alone below top-p 1, with the temperature when it is not 1', async () => {
     expect(new BaseStrategy({ topP: 0.9 }).candidatesWanted).toBe(NUCLEUS_CANDIDATES);
-    expect(new BaseStrategy({ topP: 0.9, temperature: 0.7 }).candidatesWanted).toBeUndefined();
+    expect(new BaseStrategy({ topP: 0.9 }).candidatesTemperature).toBeUndefined();
+    expect(new BaseStrategy({ topP: 0.9, temperature: 0.7 }).candidatesWanted).toBe(NUCLEUS_CANDIDATES);
+    expect(new BaseStrategy({ topP: 0.9, temperature: 0.7 }).candidatesTemperature).toBe(0.7);
+    expect(new BaseStrategy({ topK: 40, topP: 0.9, temperature: 0.7 }).candidatesTemperature).toBeUndefined(); // top-k scales its candidates itself
     expect(new BaseStrategy({ topP: 1 }).candidatesWanted).toBeUndefined();
+    expect(new BaseStrategy({ topP: 1, temperature: 0.7 }).candidatesTemperature).toBeUndefined();
     expect(new BaseStrategy({}).candidatesWanted).toBeUndefined();
+    // The model is asked at that temperature on every call.
+    const model = randomModel(NUCLEUS_MODELS.peaked!);
+    await generateSpan(model, ROW, RULE, new BaseStrategy({ topP: 0.7, temperature: 0.7, endTokens: [END] }), { outSeqLength: OUT_SEQ_LENGTH });
+    expect(model.topTemperatures.length).toBe(model.prefills.length + model.decodes.length);
+    expect(new Set(model.topTemperatures)).toEqual(new Set([0.7]));
   });
 
   it('asks for 1 candidate when greedy, k + 1 when sampling from the top k, and none otherwise', async () => {

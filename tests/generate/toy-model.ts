@@ -12,19 +12,28 @@ export function logitsFromProbs(width: number, probs: Readonly<Record<number, nu
   return logits;
 }
 
+/** max + log Σ exp(x − max) in float64, ascending ids (as logSoftmaxF32 computes it). */
+function logSumExpOf(values: Iterable<number>): number {
+  const all = [...values];
+  let max = -Infinity;
+  for (const x of all) if (x > max) max = x;
+  let sum = 0;
+  for (const x of all) sum += Math.exp(x - max);
+  return max + Math.log(sum);
+}
+
 /**
  * The TopLogits of one row as a backend must return them: the k largest logits over ids < vocabSize,
  * largest first, ties in ascending id order; the log-sum-exp in float64 the way logSoftmaxF32 computes
- * it (max + log Σ exp(x − max), ascending ids), so scores match the whole-row path bit for bit.
+ * it, so scores match the whole-row path bit for bit; with a temperature ≠ 1, the log-sum-exp of the
+ * logits times 1/T, each product rounded to fp32 (as a device computes it).
  */
-export function topLogitsOf(logits: Float32Array, vocabSize: number, k: number): TopLogits {
+export function topLogitsOf(logits: Float32Array, vocabSize: number, k: number, temperature = 1): TopLogits {
   const row = logits.subarray(0, vocabSize);
   const ids = Int32Array.from(topKIndices(row, k));
-  let max = -Infinity;
-  for (const x of row) if (x > max) max = x;
-  let sum = 0;
-  for (const x of row) sum += Math.exp(x - max);
-  return { ids, logits: Float32Array.from(ids, (id) => row[id] as number), logSumExp: max + Math.log(sum) };
+  const top = { ids, logits: Float32Array.from(ids, (id) => row[id] as number), logSumExp: logSumExpOf(row) };
+  if (temperature === 1) return top;
+  return { ...top, scaledLogSumExp: logSumExpOf(Array.from(row, (x) => Math.fround(x * (1 / temperature)))) };
 }
 
 /**
@@ -39,6 +48,8 @@ export class ToyModel implements DecodingModel {
   readonly decodes: DecodeStep[] = [];
   /** k of every prefillTop/decodeTop call. */
   readonly topCalls: number[] = [];
+  /** The temperature of every prefillTop/decodeTop call (1 when none was given). */
+  readonly topTemperatures: number[] = [];
   /** How often a TopLogitsStep's `full()` was called. */
   fullReads = 0;
   /** Every row of logits computed, in call order (whichever path asked for it). */
@@ -69,14 +80,16 @@ export class ToyModel implements DecodingModel {
     return this.emit();
   }
 
-  async prefillTop(rows: PrefillRow[], k: number): Promise<TopLogitsStep> {
+  async prefillTop(rows: PrefillRow[], k: number, temperature = 1): Promise<TopLogitsStep> {
     this.topCalls.push(k);
-    return this.topStep(await this.prefill(rows), k);
+    this.topTemperatures.push(temperature);
+    return this.topStep(await this.prefill(rows), k, temperature);
   }
 
-  async decodeTop(step: DecodeStep, k: number): Promise<TopLogitsStep> {
+  async decodeTop(step: DecodeStep, k: number, temperature = 1): Promise<TopLogitsStep> {
     this.topCalls.push(k);
-    return this.topStep(await this.decode(step), k);
+    this.topTemperatures.push(temperature);
+    return this.topStep(await this.decode(step), k, temperature);
   }
 
   /** The same model with only prefill/decode: generation reads whole rows. Calls are recorded here. */
@@ -90,9 +103,9 @@ export class ToyModel implements DecodingModel {
     return logits;
   }
 
-  private topStep(full: Float32Array[], k: number): TopLogitsStep {
+  private topStep(full: Float32Array[], k: number, temperature: number): TopLogitsStep {
     return {
-      rows: full.map((row) => topLogitsOf(row, this.vocabSize, k)),
+      rows: full.map((row) => topLogitsOf(row, this.vocabSize, k, temperature)),
       full: async () => {
         this.fullReads += 1;
         return full;

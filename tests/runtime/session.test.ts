@@ -152,6 +152,32 @@ describe('ModelSession on cpu-ref', () => {
     await reference.close();
   });
 
+  it('asked with a temperature, the candidates also carry the log-sum-exp of the logits over it', async () => {
+    for (const dtype of ['f32', 'f16'] as const) {
+      const weights = randomWeights(TINY, dtype, 22);
+      const session = await ModelSession.open(await cpuRef.open(), TINY, weights, { dtype, cacheCapacity: 16 });
+      const prompt = { tokens: [5, 6, 7, 256, 260], positions: [0, 1, 2, 3, 3], contextLength: 4 };
+      // Independently: the same step's whole row, each logit times 1/T rounded to fp32, then in float64.
+      const scaledLse = (full: Float32Array, temperature: number) => {
+        const real = Array.from(full.subarray(0, TINY.vocabSize), (v) => Math.fround(v * (1 / temperature)));
+        const max = Math.max(...real);
+        return max + Math.log(real.reduce((acc, v) => acc + Math.exp(v - max), 0));
+      };
+      const first = await session.prefillTop([prompt], 5, 0.6);
+      const row = first.rows[0]!;
+      const [full] = await first.full();
+      expect(row.scaledLogSumExp).toBeCloseTo(scaledLse(full!, 0.6), 5);
+      expect(row.scaledLogSumExp).not.toBeCloseTo(row.logSumExp, 2); // a different number from the plain one
+      const decode = { tokens: [42], positions: [3], parents: [0] };
+      const hot = await session.decodeTop(decode, 5, 1.7);
+      expect(hot.rows[0]!.scaledLogSumExp).toBeCloseTo(scaledLse((await hot.full())[0]!, 1.7), 5);
+      const plain = await session.decodeTop({ tokens: [43], positions: [3], parents: [0] }, 5);
+      expect(plain.rows[0]!.scaledLogSumExp).toBeUndefined(); // temperature 1: nothing more is computed
+      await expect(session.decodeTop({ tokens: [44], positions: [3], parents: [0] }, 5, 0)).rejects.toThrow("the candidates' temperature must be a positive number");
+      await session.close();
+    }
+  });
+
   it('a session with a smaller KV cache refuses sequences beyond it', async () => {
     const session = await ModelSession.open(await cpuRef.open(), TINY, randomWeights(TINY, 'f32', 1), { dtype: 'f32', cacheCapacity: 3 });
     await session.prefill([{ tokens: [1, 2, 3], positions: [0, 1, 2], contextLength: 2 }]);

@@ -22,6 +22,12 @@ export interface GlmGraphOptions {
    * `top_indices`) and its log-sum-exp, so generation need not read every logit back.
    */
   readonly topK?: number;
+  /**
+   * With topK, a temperature T ≠ 1: also the log-sum-exp of the real-vocabulary logits times 1/T
+   * (`log_sum_exp_scaled`; the logits taken to f32 first, each product rounded once), for sampling at T
+   * from the candidates.
+   */
+  readonly topTemperature?: number;
 }
 
 /** Graph input names, shared by every caller that binds them. */
@@ -43,6 +49,7 @@ export const GLM_OUTPUTS = {
   topValues: 'top_values',
   topIndices: 'top_indices',
   logSumExp: 'log_sum_exp',
+  logSumExpScaled: 'log_sum_exp_scaled',
   presentKey: (layer: number) => `present_key.${layer}`,
   presentValue: (layer: number) => `present_value.${layer}`,
 } as const;
@@ -99,6 +106,12 @@ export function buildGlmModelGraph(c: GlmConfig, options: GlmGraphOptions): Grap
     b.output(GLM_OUTPUTS.topValues, values!);
     b.output(GLM_OUTPUTS.topIndices, indices!);
     b.output(GLM_OUTPUTS.logSumExp, b.op1('log-sum-exp', [real], {}, 'log_sum_exp'));
+    const temperature = options.topTemperature ?? 1;
+    if (temperature !== 1) {
+      const wide = dtype === 'f32' ? real : b.op1('cast', [real], { to: 'f32' }, 'logits_f32');
+      const scaled = b.op1('scale', [wide], { factor: 1 / temperature }, 'logits_over_temperature');
+      b.output(GLM_OUTPUTS.logSumExpScaled, b.op1('log-sum-exp', [scaled], {}, 'log_sum_exp_scaled'));
+    }
   }
   return b.build();
 }
