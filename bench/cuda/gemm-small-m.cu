@@ -63,8 +63,8 @@ void product(const char* name, int64_t m, int64_t n, int64_t k) {
   run("cp.async 32x128, 2 stages, 2x1 warps", [&] { cp_async_variant<32, 128, 2, 2, 1>(p); });
   run("cp.async 32x128, 3 stages, 2x4 warps", [&] { cp_async_variant<32, 128, 3, 2, 4>(p); });
   run("cp.async 32x128, 4 stages, 2x4 warps", [&] { cp_async_variant<32, 128, 4, 2, 4>(p); });
-  // More weight bytes in flight per block (5 and 4 tiles), for the products with too few blocks to fill
-  // the card with 4 stages (12,288 features: 384 blocks).
+  // More weight bytes in flight per block (4 and 5 tiles): five stages won at 36,864 features and are
+  // the default there; at 12,288 (384 blocks) four stay best (cuda-notes.md, version 9).
   run("cp.async 32x128, 5 stages, 2x4 warps", [&] { cp_async_variant<32, 128, 5, 2, 4>(p); });
   run("cp.async 32x128, 6 stages, 2x4 warps", [&] { cp_async_variant<32, 128, 6, 2, 4>(p); });
   run("cp.async 64x128, 5 stages, 4x2 warps", [&] { cp_async_variant<64, 128, 5, 4, 2>(p); });
