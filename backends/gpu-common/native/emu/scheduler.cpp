@@ -1,6 +1,7 @@
-// The emulator's scheduler (see emu.h). ucontext coroutines: one per CUDA thread of the block,
-// each with its own stack, resumed round-robin until it finishes or waits at a barrier.
-#include "emu.h"
+// The emulator's scheduler (see scheduler.h). ucontext coroutines: one per thread of the block, each
+// with its own stack, resumed round-robin until it finishes or waits at a barrier. Wavefronts are
+// GLM_EMU_WARP consecutive threads.
+#include "scheduler.h"
 
 #include <ucontext.h>
 
@@ -18,7 +19,9 @@ dim3 grid_dim;
 
 namespace {
 
-enum class State { Runnable, AtBlockBarrier, AtWarpBarrier, Done };
+enum class State { Runnable, AtBlockBarrier, AtWarpBarrier, AtGroupBarrier, Done };
+
+constexpr int kWave = GLM_EMU_WARP;
 
 constexpr size_t kStackBytes = 256 * 1024;
 
@@ -29,6 +32,7 @@ struct Thread {
   uint64_t sent = 0;
   int source = 0;
   uint64_t received = 0;
+  int group = 0;  // threads of the group barrier waited at
   std::vector<char> stack;
 };
 
@@ -55,17 +59,17 @@ void yield_to_scheduler() { swapcontext(&threads[current].context, &scheduler); 
 
 const uint3& thread_index() { return threads[current].index; }
 void* dynamic_smem() { return shared_bytes.data(); }
-int lane_id() { return current & 31; }
+int lane_id() { return current % kWave; }
 
 void sync_block() {
   threads[current].state = State::AtBlockBarrier;
   yield_to_scheduler();
 }
 
-void sync_warp() {
-  threads[current].sent = 0;
-  threads[current].source = lane_id();
-  threads[current].state = State::AtWarpBarrier;
+void sync_group(int count) {
+  if (count <= 0 || count % kWave != 0) throw std::runtime_error("emulated group barrier of " + std::to_string(count) + " threads");
+  threads[current].group = count;
+  threads[current].state = State::AtGroupBarrier;
   yield_to_scheduler();
 }
 
@@ -110,10 +114,10 @@ void launch(dim3 grid, dim3 block, size_t dynamic_smem_bytes, std::function<void
             swapcontext(&scheduler, &threads[t].context);
           }
           bool released = false;
-          // Warp barriers (shuffles, __syncwarp): all live lanes of the warp must be there.
-          for (int w = 0; w * 32 < count; ++w) {
-            const int first = w * 32;
-            const int last = first + 32 < count ? first + 32 : count;
+          // Wavefront barriers (shuffles): all live lanes of the wavefront must be there.
+          for (int w = 0; w * kWave < count; ++w) {
+            const int first = w * kWave;
+            const int last = first + kWave < count ? first + kWave : count;
             bool all = true, any = false;
             for (int t = first; t < last; ++t) {
               if (threads[t].state == State::Done) continue;
@@ -124,11 +128,27 @@ void launch(dim3 grid, dim3 block, size_t dynamic_smem_bytes, std::function<void
             for (int t = first; t < last; ++t) {
               if (threads[t].state != State::AtWarpBarrier) continue;
               const int src = first + threads[t].source;
-              const bool valid = threads[t].source >= 0 && threads[t].source < 32 && src < last && threads[src].state == State::AtWarpBarrier;
+              const bool valid = threads[t].source >= 0 && threads[t].source < kWave && src < last && threads[src].state == State::AtWarpBarrier;
               threads[t].received = valid ? threads[src].sent : threads[t].sent;
             }
             for (int t = first; t < last; ++t)
               if (threads[t].state == State::AtWarpBarrier) threads[t].state = State::Runnable;
+            released = true;
+          }
+          // Group barriers (named barriers of a logical wavefront): every live thread of the group.
+          for (int t0 = 0; t0 < count; ++t0) {
+            if (threads[t0].state != State::AtGroupBarrier) continue;
+            const int size = threads[t0].group;
+            const int first = t0 / size * size;
+            const int last = first + size < count ? first + size : count;
+            bool all = true;
+            for (int t = first; t < last; ++t) {
+              if (threads[t].state == State::Done) continue;
+              if (threads[t].state != State::AtGroupBarrier || threads[t].group != size) all = false;
+            }
+            if (!all) continue;
+            for (int t = first; t < last; ++t)
+              if (threads[t].state == State::AtGroupBarrier) threads[t].state = State::Runnable;
             released = true;
           }
           if (released) continue;
@@ -143,7 +163,7 @@ void launch(dim3 grid, dim3 block, size_t dynamic_smem_bytes, std::function<void
               if (threads[t].state == State::AtBlockBarrier) threads[t].state = State::Runnable;
             continue;
           }
-          std::fprintf(stderr, "emu: deadlock in block (%u,%u,%u): threads wait at different barriers\n", bx, by, bz);
+          std::fprintf(stderr, "emu: deadlock in block (%u,%u,%u): threads wait at different barriers (wavefront %d)\n", bx, by, bz, kWave);
           std::abort();
         }
         if (!pending_error.empty()) throw std::runtime_error(pending_error);
