@@ -77,6 +77,13 @@ void product(const char* name, int64_t m, int64_t n, int64_t k) {
   run("cp.async 128x128, 5 stages, 4x1 warps", [&] { cp_async_variant<128, 128, 5, 4, 1>(p); });
   run("cp.async 128x128, 4 stages, 4x2 warps", [&] { cp_async_variant<128, 128, 4, 4, 2>(p); });
   run("cp.async 128x128, 4 stages, 2x2 warps", [&] { cp_async_variant<128, 128, 4, 2, 2>(p); });
+  // Fewer or more warps a block at the default depths.
+  run("cp.async 32x128, 5 stages, 2x2 warps", [&] { cp_async_variant<32, 128, 5, 2, 2>(p); });
+  run("cp.async 32x128, 4 stages, 2x2 warps", [&] { cp_async_variant<32, 128, 4, 2, 2>(p); });
+  run("cp.async 32x128, 5 stages, 1x8 warps", [&] { cp_async_variant<32, 128, 5, 1, 8>(p); });
+  run("cp.async 32x128, 4 stages, 1x8 warps", [&] { cp_async_variant<32, 128, 4, 1, 8>(p); });
+  run("cp.async 64x128, 3 stages, 2x4 warps", [&] { cp_async_variant<64, 128, 3, 2, 4>(p); });
+  run("cp.async 64x128, 4 stages, 2x4 warps", [&] { cp_async_variant<64, 128, 4, 2, 4>(p); });
   // 512-byte row pieces (k tiles of 256).
   run("cp.async 32x256, 3 stages, 2x4 warps", [&] { cp_async_variant<32, 256, 3, 2, 4>(p); });
   run("cp.async 32x256, 2 stages, 2x4 warps", [&] { cp_async_variant<32, 256, 2, 2, 4>(p); });
