@@ -82,9 +82,10 @@ export function samplingDistribution(logits: ArrayLike<number>, vocabSize: numbe
  * draws; when the candidates cannot show that (a tie at the top-k cut-off, too few candidates), `stepTop`
  * asks for the whole row. Top-p without top-k works the same way from NUCLEUS_CANDIDATES candidates
  * and the row's log-sum-exp at the temperature (`candidatesTemperature`, TopLogits.scaledLogSumExp
- * when it is not 1), when the nucleus ends inside them. The score of a step then comes from the model's log-sum-exp: it is the same
- * as `step`'s when that was computed in float64 like logSoftmaxF32; a backend that computes it in fp32
- * gives scores that may differ in their last bits (the chosen tokens do not depend on it).
+ * when it is not 1), when the nucleus ends inside them. The score of a step then comes from the
+ * model's log-sum-exp: it is the same as `step`'s when that was computed in float64 like
+ * logSoftmaxF32; a backend that computes it in fp32 gives scores that may differ in their last bits
+ * (the chosen tokens do not depend on it).
  */
 export class BaseStrategy implements GenerationStrategy {
   readonly endTokens: readonly number[];

@@ -52,7 +52,7 @@ interface TopRequest {
   readonly temperature: number;
 }
 
-/** A graph, staging or cache key's part for what a call selects. */
+/** The part of a graph's or staging's key that says what a call selects. */
 function topKey(top?: TopRequest): string {
   return top === undefined ? 'all' : top.temperature === 1 ? `${top.k}` : `${top.k}@${top.temperature}`;
 }
