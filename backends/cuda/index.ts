@@ -11,7 +11,7 @@ import { makeSupports } from '../gpu-common/capabilities.js';
 import { DeviceContext } from '../gpu-common/device-context.js';
 import { GpuMemory } from '../gpu-common/device-memory.js';
 import { GpuExecutable } from '../gpu-common/executable.js';
-import type { PlanOptions } from '../gpu-common/planner.js';
+import { planOptionsFor } from '../gpu-common/plan-options.js';
 import { loadAddon, type NativeAddon, type NativeDeviceInfo, type NativeProbe } from './native-addon.js';
 
 export const NAME = 'cuda';
@@ -31,25 +31,6 @@ function describe(info: NativeDeviceInfo, probe: NativeProbe): string {
   const version = (v: number) => `${Math.floor(v / 1000)}.${Math.floor((v % 1000) / 10)}`;
   const lt = probe.cublasLtPath ? `, cuBLASLt ${probe.cublasLtPath}` : '';
   return `${info.name} (sm_${info.computeCapability.replace('.', '')}, ${(info.totalMemory / 2 ** 30).toFixed(0)} GiB), driver CUDA ${version(info.driverVersion)}${lt}`;
-}
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const v = Number(raw);
-  return Number.isFinite(v) ? v : fallback;
-}
-
-/** The planner's choices for an NVIDIA card (the GLM_CUDA_* variables exist for benchmarking variants). */
-function planOptions(info: NativeDeviceInfo, cublasLt: boolean): PlanOptions {
-  return {
-    backend: NAME,
-    vendorBlas: cublasLt,
-    multiprocessors: Math.max(1, info.multiprocessors),
-    gemvMaxRows: Math.min(16, Math.max(0, envNumber('GLM_CUDA_GEMV_ROWS', 4))),
-    attentionMaterializeFrom: Math.max(2, envNumber('GLM_CUDA_ATTENTION_MATERIALIZE', 32)),
-    attentionChunkBytes: envNumber('GLM_CUDA_ATTENTION_CHUNK_BYTES', Math.max(2 ** 20, Math.min(info.l2Bytes * 0.6 || 2 ** 25, 2 ** 25))),
-  };
 }
 
 /** The backend object, with the device context, memory and addon exposed for benchmarks. */
@@ -92,7 +73,8 @@ export const plugin: BackendPlugin = {
       throw new GlmError('backend', `cuda: opening device ${options?.deviceIndex ?? 0} failed: ${(e as Error).message}`);
     }
     const memory = new GpuMemory(native, NAME);
-    const context = new DeviceContext(native, planOptions(info, !probe.emulated && !probe.cublasLtError), memory);
+    // The GLM_CUDA_* planner variables exist for benchmarking variants; products of ≤ 4 rows take the GEMV.
+    const context = new DeviceContext(native, planOptionsFor(NAME, 'GLM_CUDA', info, !probe.emulated && !probe.cublasLtError, 4), memory);
     const roofline = probe.emulated ? undefined : rooflineFor(info.name);
     const backend: CudaBackend = {
       name: NAME,

@@ -12,19 +12,12 @@ import { makeSupports } from '../gpu-common/capabilities.js';
 import { DeviceContext } from '../gpu-common/device-context.js';
 import { GpuMemory } from '../gpu-common/device-memory.js';
 import { GpuExecutable } from '../gpu-common/executable.js';
-import type { PlanOptions } from '../gpu-common/planner.js';
+import { planOptionsFor } from '../gpu-common/plan-options.js';
 import { loadAddon, type DcuAddon, type DcuBuild, type DcuDeviceInfo, type DcuProbe } from './native-addon.js';
 
 export const NAME = 'rocm-dcu';
 
 export const supports = makeSupports(NAME, 'GLM_DCU_REFUSE');
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const v = Number(raw);
-  return Number.isFinite(v) ? v : fallback;
-}
 
 function gib(bytes: number): string {
   return `${(bytes / 2 ** 30).toFixed(0)} GiB`;
@@ -50,19 +43,6 @@ function rooflineFor(build: DcuBuild, name: string): Backend['roofline'] {
   if (/H100/.test(name)) return { bytesPerSecond: 3.0e12, flopsPerSecond: 722e12 };
   if (/H200/.test(name)) return { bytesPerSecond: 4.3e12, flopsPerSecond: 788e12 };
   return undefined;
-}
-
-function planOptions(info: DcuDeviceInfo, vendorBlas: boolean): PlanOptions {
-  return {
-    backend: NAME,
-    vendorBlas,
-    multiprocessors: Math.max(1, info.multiprocessors),
-    // The tiled GEMM's 128-row tiles waste most of their work on a handful of rows: decode batches
-    // up to 16 use the GEMV kernel, which reads each weight once.
-    gemvMaxRows: Math.min(16, Math.max(0, envNumber('GLM_DCU_GEMV_ROWS', 16))),
-    attentionMaterializeFrom: Math.max(2, envNumber('GLM_DCU_ATTENTION_MATERIALIZE', 32)),
-    attentionChunkBytes: envNumber('GLM_DCU_ATTENTION_CHUNK_BYTES', Math.max(2 ** 20, Math.min(info.l2Bytes * 0.6 || 2 ** 25, 2 ** 25))),
-  };
 }
 
 /** The backend object, with the addon and the device context exposed for benchmarks. */
@@ -107,7 +87,9 @@ export const plugin: BackendPlugin = {
     }
     const build = native.build;
     const memory = new GpuMemory(native, NAME);
-    const context = new DeviceContext(native, planOptions(info, build.hipblas && !probe.hipblasStatus), memory);
+    // The tiled GEMM's 128-row tiles waste most of their work on a handful of rows: decode batches up to
+    // 16 use the GEMV kernel, which reads each weight once (GLM_DCU_* planner variables for benchmarking).
+    const context = new DeviceContext(native, planOptionsFor(NAME, 'GLM_DCU', info, build.hipblas && !probe.hipblasStatus, 16), memory);
     const roofline = rooflineFor(build, info.name);
     const backend: DcuBackend = {
       name: NAME,
