@@ -19,6 +19,8 @@
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
+#include "../../../gpu-common/native/dtypes.h"
+
 #ifdef GLM_CUDA_EMULATE
 #define GLM_DYN_SMEM(T, name) T* name = reinterpret_cast<T*>(emu::dynamic_smem())
 #define GLM_RESTRICT
@@ -47,22 +49,7 @@ inline void launch(void (*kernel)(P...), dim3 grid, dim3 block, size_t smem, Str
 #endif
 #endif
 
-// Storage dtypes, numbered as in backends/cuda/op-codes.ts.
-enum DType : int { F32 = 0, F16 = 1, BF16 = 2, I32 = 3, I8 = 4, I4 = 5 };
-
-inline size_t dtype_bytes(int dtype) {
-  switch (dtype) {
-    case F32: case I32: return 4;
-    case F16: case BF16: return 2;
-    default: return 1;
-  }
-}
-
-inline unsigned blocks_for(int64_t n, int per_block, int64_t cap = 65535LL * 16) {
-  int64_t b = (n + per_block - 1) / per_block;
-  if (b < 1) b = 1;
-  return static_cast<unsigned>(b > cap ? cap : b);
-}
+// DType, dtype_bytes and blocks_for: backends/gpu-common/native/dtypes.h.
 
 // Device helpers: only where kernels are compiled (nvcc, or the emulator's host compiler).
 #if defined(__CUDACC__) || defined(GLM_CUDA_EMULATE)

@@ -63,6 +63,8 @@ using __nv_bfloat16 = hip_bfloat16;
 
 #include "wave.h"
 
+#include "../../../gpu-common/native/dtypes.h"
+
 namespace glm {
 
 using Stream = hipStream_t;
@@ -79,22 +81,7 @@ inline void launch(void (*kernel)(P...), dim3 grid, dim3 block, size_t smem, Str
 }
 #endif
 
-// Storage dtypes, numbered as in backends/gpu-common/launch-codes.ts (as the cuda backend's).
-enum DType : int { F32 = 0, F16 = 1, BF16 = 2, I32 = 3, I8 = 4, I4 = 5 };
-
-inline size_t dtype_bytes(int dtype) {
-  switch (dtype) {
-    case F32: case I32: return 4;
-    case F16: case BF16: return 2;
-    default: return 1;
-  }
-}
-
-inline unsigned blocks_for(int64_t n, int per_block, int64_t cap = 65535LL * 16) {
-  int64_t b = (n + per_block - 1) / per_block;
-  if (b < 1) b = 1;
-  return static_cast<unsigned>(b > cap ? cap : b);
-}
+// DType, dtype_bytes and blocks_for: backends/gpu-common/native/dtypes.h.
 
 #if defined(GLM_DEVICE_CODE)
 // Loads and stores through fp32; fp64 results (ops defined as one rounding of an exact product) are
