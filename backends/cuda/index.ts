@@ -6,11 +6,12 @@
  * addon, the probe, the device description and the planner's choices for NVIDIA cards.
  * Loading this module never touches the GPU or the addon: probe() and open() do.
  */
-import { GlmError, PLUGIN_API_VERSION, type Backend, type BackendPlugin, type ExecutionPlan, type OpenOptions, type ProbeResult } from '../../core/runtime/plugin-api.js';
+import { PLUGIN_API_VERSION, type Backend, type BackendPlugin, type ExecutionPlan, type OpenOptions, type ProbeResult } from '../../core/runtime/plugin-api.js';
 import { makeSupports } from '../gpu-common/capabilities.js';
 import { DeviceContext } from '../gpu-common/device-context.js';
 import { GpuMemory } from '../gpu-common/device-memory.js';
 import { GpuExecutable } from '../gpu-common/executable.js';
+import { openDevice } from '../gpu-common/open-device.js';
 import { planOptionsFor } from '../gpu-common/plan-options.js';
 import { loadAddon, type NativeAddon, type NativeDeviceInfo, type NativeProbe } from './native-addon.js';
 
@@ -61,17 +62,7 @@ export const plugin: BackendPlugin = {
   },
 
   async open(options?: OpenOptions): Promise<Backend> {
-    const loaded = loadAddon();
-    if (!loaded.addon) throw new GlmError('backend', `cuda is unavailable: ${loaded.reason}`);
-    const native = loaded.addon;
-    const probe = native.probe();
-    if (!probe.available) throw new GlmError('backend', `cuda is unavailable: ${probe.reason}`);
-    let info: NativeDeviceInfo;
-    try {
-      info = native.open(options?.deviceIndex ?? 0);
-    } catch (e) {
-      throw new GlmError('backend', `cuda: opening device ${options?.deviceIndex ?? 0} failed: ${(e as Error).message}`);
-    }
+    const { native, probe, info } = openDevice(NAME, loadAddon(), options?.deviceIndex ?? 0);
     const memory = new GpuMemory(native, NAME);
     // The GLM_CUDA_* planner variables exist for benchmarking variants; products of ≤ 4 rows take the GEMV.
     const context = new DeviceContext(native, planOptionsFor(NAME, 'GLM_CUDA', info, !probe.emulated && !probe.cublasLtError, 4), memory);

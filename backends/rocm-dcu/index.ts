@@ -7,11 +7,12 @@
  * says which one ran, and only the DCU build ever claims a DCU.
  * Loading this module never touches a GPU or the addon: probe() and open() do.
  */
-import { GlmError, PLUGIN_API_VERSION, type Backend, type BackendPlugin, type ExecutionPlan, type OpenOptions, type ProbeResult } from '../../core/runtime/plugin-api.js';
+import { PLUGIN_API_VERSION, type Backend, type BackendPlugin, type ExecutionPlan, type OpenOptions, type ProbeResult } from '../../core/runtime/plugin-api.js';
 import { makeSupports } from '../gpu-common/capabilities.js';
 import { DeviceContext } from '../gpu-common/device-context.js';
 import { GpuMemory } from '../gpu-common/device-memory.js';
 import { GpuExecutable } from '../gpu-common/executable.js';
+import { openDevice } from '../gpu-common/open-device.js';
 import { planOptionsFor } from '../gpu-common/plan-options.js';
 import { loadAddon, type DcuAddon, type DcuBuild, type DcuDeviceInfo, type DcuProbe } from './native-addon.js';
 
@@ -74,17 +75,7 @@ export const plugin: BackendPlugin = {
   },
 
   async open(options?: OpenOptions): Promise<Backend> {
-    const loaded = loadAddon();
-    if (!loaded.addon) throw new GlmError('backend', `${NAME} is unavailable: ${loaded.reason}`);
-    const native = loaded.addon;
-    const probe = native.probe();
-    if (!probe.available) throw new GlmError('backend', `${NAME} is unavailable: ${probe.reason}`);
-    let info: DcuDeviceInfo;
-    try {
-      info = native.open(options?.deviceIndex ?? 0);
-    } catch (e) {
-      throw new GlmError('backend', `${NAME}: opening device ${options?.deviceIndex ?? 0} failed: ${(e as Error).message}`);
-    }
+    const { native, probe, info } = openDevice(NAME, loadAddon(), options?.deviceIndex ?? 0);
     const build = native.build;
     const memory = new GpuMemory(native, NAME);
     // The tiled GEMM's 128-row tiles waste most of their work on a handful of rows: decode batches up to
