@@ -20,9 +20,7 @@ torch.backends.cuda.matmul.allow_tf32 = False
 gen = torch.Generator(device="cuda").manual_seed(1234)
 w = peer.make_weights(gen)
 x, past_k, past_v, cos, sin, mask = peer.case_inputs(BATCH, 1, PAST, 1024, gen)
-cache_k = torch.cat([past_k, torch.zeros_like(past_k[:, :, :1])], dim=2)
-cache_v = torch.cat([past_v, torch.zeros_like(past_v[:, :, :1])], dim=2)
-static = (cache_k, cache_v, PAST)
+static = peer.static_cache(past_k, past_v, 1, PAST)
 with torch.inference_mode():
     step = torch.compile(lambda *a: peer.layer(w, *a, True, static), mode="max-autotune-no-cudagraphs")
     for _ in range(3):

@@ -112,6 +112,14 @@ def layer(w, x, past_k, past_v, cos, sin, mask, use_sdpa, static_cache=None):
     return out, k, v
 
 
+def static_cache(past_k, past_v, seq, past):
+    """The past keys and values in preallocated caches with room for `seq` more, for layer()'s
+    static_cache (written in place, as the SDK's in-place graph does)."""
+    cache_k = torch.cat([past_k, torch.zeros_like(past_k[:, :, :seq])], dim=2)
+    cache_v = torch.cat([past_v, torch.zeros_like(past_v[:, :, :seq])], dim=2)
+    return cache_k, cache_v, past
+
+
 def case_inputs(batch, seq, past, context, gen):
     x = uniform((batch, seq, HIDDEN), -1, 1, gen)
     past_k = uniform((batch, HEADS, past, HEAD_DIM), -1, 1, gen)
@@ -164,9 +172,7 @@ def run_variants(w, name, batch, seq, past, context, reps, gen, compile_too, ker
         del graph
         if past > 0:
             # A static KV cache (written in place, as the SDK's in-place graph does), captured.
-            cache_k = torch.cat([past_k, torch.zeros_like(past_k[:, :, :seq])], dim=2)
-            cache_v = torch.cat([past_v, torch.zeros_like(past_v[:, :, :seq])], dim=2)
-            static = (cache_k, cache_v, past)
+            static = static_cache(past_k, past_v, seq, past)
             sgraph = torch.cuda.CUDAGraph()
             with torch.cuda.stream(stream):
                 for _ in range(2):
