@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <functional>
 
 const char* const bench::kProgram = "gemm-small-m";
@@ -40,7 +42,17 @@ void cp_async_variant(const GemmParams& p) {
   glm::launch_tiling<__half, BN, BK, STAGES, WARPS_N, WARPS_K>(p, nullptr);
 }
 
+// GEMM_SMALL_M_CASES / GEMM_SMALL_M_VARIANTS keep only the products and variants whose name is one of
+// the '|'-separated names given (variant names contain commas), e.g. a few kernels under Nsight
+// Compute; unset, everything runs.
+bool selected(const char* env, const std::string& name) {
+  const char* list = std::getenv(env);
+  if (!list || !*list) return true;
+  return ("|" + std::string(list) + "|").find("|" + name + "|") != std::string::npos;
+}
+
 void product(const char* name, int64_t m, int64_t n, int64_t k) {
+  if (!selected("GEMM_SMALL_M_CASES", name)) return;
   __half* w = device_alloc<__half>(size_t(n) * k);
   __half* x = device_alloc<__half>(size_t(m) * k);
   __half* bias = device_alloc<__half>(n);
@@ -54,7 +66,9 @@ void product(const char* name, int64_t m, int64_t n, int64_t k) {
   reference_product<<<unsigned((n + 127) / 128), 128>>>(p, reference);
   check(cudaDeviceSynchronize(), "reference");
   const bench::ProductCheck checked{name, m, n, k, 2.0 * n * k, y, reference, result};
-  auto run = [&](const char* variant, const std::function<void()>& launch) { checked.run(variant, launch); };
+  auto run = [&](const char* variant, const std::function<void()>& launch) {
+    if (selected("GEMM_SMALL_M_VARIANTS", variant)) checked.run(variant, launch);
+  };
   run("cublaslt", [&] { glm::gemm(p, glm::GemmPath::Lt, nullptr); });
   if (m <= 16) run("simt gemv", [&] { glm::gemv_rows<__half, glm::F16, 8>(p, nullptr); });
   run("mma (default tiling)", [&] { glm::launch_gemm_small_m(p, nullptr); });
@@ -187,7 +201,7 @@ int main() {
     product("up", m, 2 * 32768, 12288);
     product("down", m, 12288, 32768);
   }
-  layer_sequence();
+  if (!std::getenv("GEMM_SMALL_M_CASES")) layer_sequence();
   product("ragged (n = 1000, k = 264)", 11, 1000, 264);
   product("ragged (n = 72, k = 72)", 5, 72, 72);
   product("ragged (n = 1000, k = 1024)", 13, 1000, 1024);

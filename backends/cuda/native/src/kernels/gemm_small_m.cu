@@ -3,7 +3,7 @@
 // Triton's autotuned kernels in compiled PyTorch were 5–10 % faster than cuBLAS on an H100. The
 // default for 5–16 rows (GLM_CUDA_SMALL_M_MMA=0 turns it off): it beats cuBLASLt at all four
 // GLM-130B decode products on an H200, alone and under Nsight Compute in the layer
-// (docs/bench/cuda-notes.md, versions 7 and 8).
+// (docs/bench/cuda-notes.md, versions 7–10).
 //
 // A block owns all 16 rows and BN output features and walks K in tiles of BK, staging each tile's
 // weights [BN, BK] and activations [16, BK] through shared memory with cp.async, STAGES − 1 tiles in
@@ -11,7 +11,10 @@
 // ldmatrix straight from their [n][k] rows. WARPS_N × WARPS_K warps: each owns BN / WARPS_N features
 // and every WARPS_K-th 16-wide k step of a tile; the k groups' sums meet in shared memory at the end.
 // Splitting a tile's k steps keeps each warp's chain of dependent MMAs short, so a tile is consumed
-// soon after it lands (with WARPS_K = 1 the same tiles ran at 2.1–3.5 TB/s, with 4 at 3.9–4.3).
+// soon after it lands.
+// Weights are read once, so they bypass L1 (.cg); every block re-reads the whole activation matrix, and
+// the 2–4 blocks of a multiprocessor read the same tile at about the same time, so activations go
+// through L1 (.ca: the down-projection 0.1925 ms against 0.1968 through L2 only).
 // Rows are swizzled (16-byte chunk c of row r stored at c ^ (r mod 8)) so the 8 rows an ldmatrix
 // reads fall in 8 bank groups; rows past N or M and chunks past K are zero-filled, so any shape with
 // K % 8 = 0 runs.
@@ -124,36 +127,49 @@ __global__ void __launch_bounds__(WARPS_N * WARPS_K * 32, (SmallMTiling<BN, BK, 
     gemm_small_m_kernel(GemmParams p) {
   using Tiling = SmallMTiling<BN, BK, STAGES, WARPS_N, WARPS_K>;
   constexpr int kStageElems = Tiling::kStageElems;
-  // A thread copies one chunk column of every kRowStep-th row, so its addresses differ by whole rows.
+  // A thread copies one chunk column of every kRowStep-th row: weight rows first_row + i·kRowStep,
+  // then activation rows first_row + j·kRowStep. The plan is fixed for the whole walk over K, so a
+  // tile's copies cost a pointer add each (the per-copy 64-bit row arithmetic had the kernel issuing
+  // ≈ 150 instructions a warp per tile).
   static_assert(Tiling::kThreads % Tiling::kChunksPerRow == 0, "threads cover whole rows");
   constexpr int kRowStep = Tiling::kThreads / Tiling::kChunksPerRow;
-  constexpr int kCopiesPerThread = (BN + kRows + kRowStep - 1) / kRowStep;
+  static_assert(BN % kRowStep == 0, "every thread copies the same number of weight rows");
+  constexpr int kWeightCopies = BN / kRowStep;
+  constexpr int kActivationCopies = (kRows + kRowStep - 1) / kRowStep;
   GLM_DYN_SMEM(T, smem);
   const int chunk = threadIdx.x % Tiling::kChunksPerRow;
   const int first_row = threadIdx.x / Tiling::kChunksPerRow;
   const int64_t n0 = static_cast<int64_t>(blockIdx.x) * BN;
   const T* w = static_cast<const T*>(p.b) + chunk * 8;
   const T* x = static_cast<const T*>(p.a) + chunk * 8;
+  const T* w_first = w + (n0 + first_row) * p.ldb;
+  const T* x_first = x + first_row * p.lda;
+  const int64_t w_step = kRowStep * p.ldb, x_step = kRowStep * p.lda;
+  // Weight copies whose row is inside N (rows past it, and activation rows past M, read zeros).
+  const int64_t rows_left = p.n - n0 - first_row;
+  const int64_t w_rows = (rows_left + kRowStep - 1) / kRowStep;
+  const int w_copies = rows_left <= 0 ? 0 : w_rows < kWeightCopies ? static_cast<int>(w_rows) : kWeightCopies;
   const int k_tiles = static_cast<int>((p.k + BK - 1) / BK);
 
-  // Tile `kt` into stage `stage`: weight rows past N, activation rows past M and chunks past K read zeros.
+  // Tile `kt` into stage `stage`; chunks past K read zeros.
   auto load_tile = [&](int stage, int kt) {
     T* sw = smem + stage * kStageElems;
     T* sx = sw + BN * BK;
     const int64_t k0 = static_cast<int64_t>(kt) * BK;
     const bool k_inside = k0 + chunk * 8 < p.k;
+    const T* src = w_first + k0;
 #pragma unroll
-    for (int i = 0; i < kCopiesPerThread; ++i) {
-      const int row = first_row + i * kRowStep;
-      if ((BN + kRows) % kRowStep != 0 && row >= BN + kRows) break;
-      if (row < BN) {
-        const bool inside = k_inside && n0 + row < p.n;
-        tc::cp_async_16(sw + Tiling::at(row, chunk), inside ? w + (n0 + row) * p.ldb + k0 : w, inside ? 16 : 0);
-      } else {
-        const int m = row - BN;
-        const bool inside = k_inside && m < p.m;
-        tc::cp_async_16(sx + Tiling::at(m, chunk), inside ? x + m * p.lda + k0 : x, inside ? 16 : 0);
-      }
+    for (int i = 0; i < kWeightCopies; ++i, src += w_step) {
+      const bool inside = k_inside && i < w_copies;
+      tc::cp_async_16(sw + Tiling::at(first_row + i * kRowStep, chunk), inside ? src : w, inside ? 16 : 0);
+    }
+    src = x_first + k0;
+#pragma unroll
+    for (int j = 0; j < kActivationCopies; ++j, src += x_step) {
+      const int m = first_row + j * kRowStep;
+      if (kActivationCopies * kRowStep > kRows && m >= kRows) break;
+      const bool inside = k_inside && m < p.m;
+      tc::cp_async_16_l1(sx + Tiling::at(m, chunk), inside ? src : x, inside ? 16 : 0);
     }
   };
 
@@ -191,6 +207,17 @@ void launch_tiling(const GemmParams& p, Stream s) {
          Tiling::kSmemBytes, s, p);
 }
 
+// Chosen per output width from bench/cuda/gemm-small-m.cu on an H200 at GLM-130B's decode shapes
+// (cuda-notes.md versions 7 and 9): wide products (the up-projection, 65536 features) take 64-feature
+// blocks, QKV-sized ones five stages (0.215 ms against three stages' 0.233) and narrow ones (12288
+// features) four.
+template <typename T>
+void launch_default_tiling(const GemmParams& p, Stream s) {
+  if (p.n >= 49152) launch_tiling<T, 64, 128, 4, 4, 2>(p, s);
+  else if (p.n >= 24576) launch_tiling<T, 32, 128, 5, 2, 4>(p, s);
+  else launch_tiling<T, 32, 128, 4, 2, 4>(p, s);
+}
+
 }  // namespace
 #endif
 
@@ -209,18 +236,8 @@ void launch_gemm_small_m(const GemmParams& p, Stream s) {
 #ifdef GLM_CUDA_EMULATE
   (void)p, (void)s;  // PTX kernels do not run on the CPU emulator; the dispatch never picks this there
 #else
-  auto go = [&](auto type) {
-    using T = decltype(type);
-    // Chosen per output width from bench/cuda/gemm-small-m.cu on an H200 at GLM-130B's decode shapes
-    // (cuda-notes.md versions 7 and 9): wide products (the up-projection, 65536 features) take
-    // 64-feature blocks, QKV-sized ones five stages (0.215 ms against three stages' 0.233) and narrow
-    // ones (12288 features) four.
-    if (p.n >= 49152) launch_tiling<T, 64, 128, 4, 4, 2>(p, s);
-    else if (p.n >= 24576) launch_tiling<T, 32, 128, 5, 2, 4>(p, s);
-    else launch_tiling<T, 32, 128, 4, 2, 4>(p, s);
-  };
-  if (p.type_ab == F16) go(__half{});
-  else go(__nv_bfloat16{});
+  if (p.type_ab == F16) launch_default_tiling<__half>(p, s);
+  else launch_default_tiling<__nv_bfloat16>(p, s);
 #endif
 }
 
