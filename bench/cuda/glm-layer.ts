@@ -4,7 +4,7 @@
  * for a 2048-token prefill and decode steps of batch 1 and 16 over a 2048-token cache, and with INT4
  * weights (weight-only, per-row fp16 scales) for a batch-1 decode step over that cache. Decode runs as
  * the session's step (runStep, repeated: replayed from a CUDA Graph); variant 'no-graph' launches
- * record by record. Timed with CUDA events after warm-up; the median of the repeats. Also the two
+ * record by record. Timed with CUDA events after warm-up and a 5 s rest; the median of the repeats. Also the two
  * ceilings through the addon (a 1 GiB device copy, an 8192³ fp16 cuBLASLt GEMM), and, given the
  * PyTorch peer's report from the same machine (bench/cuda/torch_peer.py), the comparison.
  *
@@ -50,6 +50,10 @@ async function main(): Promise<void> {
   const variants = (args.variants ?? 'default').split(',');
   const results: Record<string, { floor: Floor; sustained?: Sustained } & Record<string, unknown>> = {};
   for (const k of CASES) {
+    // Each case starts on a rested card: prefill runs at the 700 W limit and slowed the case timed
+    // right after it (cuda-notes.md, version 8), while PyTorch's peer times decode first and its
+    // compiled variants after seconds of compilation.
+    await new Promise((done) => setTimeout(done, smoke ? 0 : 5000));
     const { graphs, weights, weightBytes } = layer(k.quantization);
     const { form, inputs, outputs, owned } = await caseBindings(memory, native, c, k, weights);
     const floor = floorOf(c, k, weightBytes, ceilings.copy.tbPerS * 1e12, ceilings.gemm_fp16_8192.tflopPerS * 1e12);
