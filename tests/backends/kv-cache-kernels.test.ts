@@ -38,25 +38,12 @@ function cacheWriteGraph(capacity: number, steps: number): Graph {
   return b.build();
 }
 
-function attentionGraph(queries: number, capacity: number): Graph {
+function attentionGraph(queries: number, capacity: number, batch = 2, heads = 2): Graph {
   const b = new GraphBuilder('attention');
-  const q = b.input('q', 'f16', [2, 2, queries, 64]);
-  const k = b.input('k', 'f16', [2, 2, capacity, 64]);
-  const v = b.input('v', 'f16', [2, 2, capacity, 64]);
-  const ctx = b.input('ctx', 'i32', [2]);
-  const length = b.input('length', 'i32', [1]);
-  b.output('out', b.op1('attention', [q, k, v, ctx, length], { mask: 'glm' }, 'attn'));
-  return b.build();
-}
-
-// One query row over `keys` keys: with the emulators' one multiprocessor the planner splits it four
-// ways (64 keys a split), and every split has valid keys.
-function splitDecodeGraph(keys: number): Graph {
-  const b = new GraphBuilder('split-decode');
-  const q = b.input('q', 'f16', [1, 1, 1, 64]);
-  const k = b.input('k', 'f16', [1, 1, keys, 64]);
-  const v = b.input('v', 'f16', [1, 1, keys, 64]);
-  const ctx = b.input('ctx', 'i32', [1]);
+  const q = b.input('q', 'f16', [batch, heads, queries, 64]);
+  const k = b.input('k', 'f16', [batch, heads, capacity, 64]);
+  const v = b.input('v', 'f16', [batch, heads, capacity, 64]);
+  const ctx = b.input('ctx', 'i32', [batch]);
   const length = b.input('length', 'i32', [1]);
   b.output('out', b.op1('attention', [q, k, v, ctx, length], { mask: 'glm' }, 'attn'));
   return b.build();
@@ -156,7 +143,9 @@ for (const emulated of EMULATED) {
 
     it('split decode attention: every split merged, launch after launch', async (t) => {
       if (!existsSync(await emulated.select())) return t.skip();
-      const graph = splitDecodeGraph(256);
+      // One query row over 256 keys: with the emulators' one multiprocessor the planner splits it four
+      // ways (64 keys a split), and every split has valid keys.
+      const graph = attentionGraph(1, 256, 1, 1);
       const [attention] = planGraph(graph, {}, () => 256, { ...OPTIONS, multiprocessors: 1 }).records.filter((r) => r.op === OP.attention);
       // The record ends with: workspace, splits, keys a split, chunk, length.
       expect(attention!.args.slice(-4, -2)).toEqual([4, 64]);
