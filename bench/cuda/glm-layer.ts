@@ -4,9 +4,9 @@
  * for a 2048-token prefill and decode steps of batch 1 and 16 over a 2048-token cache, and with INT4
  * weights (weight-only, per-row fp16 scales) for a batch-1 decode step over that cache. Decode runs as
  * the session's step (runStep, repeated: replayed from a CUDA Graph); variant 'no-graph' launches
- * record by record. Timed with CUDA events after warm-up and a 5 s rest; the median of the repeats. Also the two
- * ceilings through the addon (a 1 GiB device copy, an 8192³ fp16 cuBLASLt GEMM), and, given the
- * PyTorch peer's report from the same machine (bench/cuda/torch_peer.py), the comparison.
+ * record by record. Timed with CUDA events after a 5 s rest and warm-up; the median of the repeats.
+ * Also the two ceilings through the addon (a 1 GiB device copy, an 8192³ fp16 cuBLASLt GEMM), and,
+ * given the PyTorch peer's report from the same machine (bench/cuda/torch_peer.py), the comparison.
  *
  *   node dist/bench/cuda/glm-layer.js [--reps 20] [--variants default,no-graph,cublaslt-decode,gemv16,fused-attention]
  *                                     [--cases decode-b16-cache2048,...] [--peer torch.json] [--out cuda-bench.json] [--smoke]
