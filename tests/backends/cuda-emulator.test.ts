@@ -2,8 +2,9 @@
  * The cuda backend's kernels without a GPU: the addon built for the CPU emulator
  * (`npm run build:cuda-emu`; CI builds it) runs the same CUDA C++ kernels, each CUDA thread a
  * coroutine. Checked against cpu-ref on conformance cases chosen to cover every kernel and path
- * (split-K decode attention, the materialised prefill attention, GEMV and SIMT GEMMs, quantized
- * weights, strided copies, placements into the KV cache), plus the planner's placements and errors.
+ * (split-K decode attention, the materialised prefill attention, GEMV, SIMT and small-M tensor-core
+ * GEMMs, quantized weights, strided copies, placements into the KV cache), plus the planner's
+ * placements and errors.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,25 @@ describe.skipIf(!built)('cuda kernels on the CPU emulator', () => {
       expect(['pass', 'mistrusted'], `${c.id}: ${r.detail}`).toContain(r.status);
     }
     await backend.close();
+  }, 300_000);
+
+  it('the small-M tensor-core product (emulated ldmatrix, mma.sync and cp.async) matches cpu-ref on ragged shapes', async () => {
+    // Every product of 1–16 rows to it (none to the GEMV): 1 and 7 rows, k 9–129 (past a tile, or
+    // not a multiple of 8: those stay on the SIMT GEMM), 1–256 features, weights [N, K] or not.
+    process.env['GLM_CUDA_GEMV_ROWS'] = '0';
+    const backend = (await plugin.open()) as import('../../backends/cuda/index.js').CudaBackend;
+    delete process.env['GLM_CUDA_GEMV_ROWS'];
+    const reference = await cpuRef.open();
+    const cases = selectCases(allCases(), { filter: 'op/matmul/f16/7x,op/matmul/bf16/1x,op/linear/f16/,op/linear/bf16/' });
+    expect(cases.length).toBeGreaterThan(100);
+    const before = backend.native.stats().smallM;
+    for (const c of cases) {
+      const r = await runCase(c, reference, backend, { backendSpec: 'cuda', expected: NO_EXPECTED_FAILURES, perfRuns: 0 });
+      expect(['pass', 'mistrusted'], `${c.id}: ${r.detail}`).toContain(r.status);
+    }
+    expect(backend.native.stats().smallM - before).toBeGreaterThan(50);
+    await backend.close();
+    await reference.close();
   }, 300_000);
 
   it('a cache offset out of range in a decode step is an input error naming the qkv-bias-rope that writes the cache', async () => {

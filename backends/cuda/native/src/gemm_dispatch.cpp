@@ -18,6 +18,16 @@ namespace {
 
 GemmStats stats;
 
+// The small-M tensor-core product (kernels/gemm_small_m.cu) instead of cuBLASLt for up to 16 rows of
+// half-precision weights (a decode batch past the GEMV's rows), on sm_80+ and on the CPU emulator;
+// GLM_CUDA_SMALL_M_MMA=0 turns it off. Nsight Compute put it at 870 µs for the four batch-16 products
+// of a GLM-130B layer against cuBLASLt's 903 (which adds three split-K reduction kernels;
+// docs/bench/cuda-notes.md, version 8).
+bool small_m_gemm_enabled() {
+  static const bool enabled = tensor_cores_enabled("GLM_CUDA_SMALL_M_MMA");
+  return enabled;
+}
+
 #ifndef GLM_CUDA_EMULATE
 const lt::Api* api = nullptr;
 lt::Handle handle = nullptr;
@@ -103,15 +113,6 @@ Plan make_plan(const GemmParams& p, bool with_bias, uint32_t align_a, uint32_t a
   return plan;
 }
 
-// The small-M tensor-core product (kernels/gemm_small_m.cu) instead of cuBLASLt for up to 16 rows of
-// half-precision weights (a decode batch past the GEMV's rows), on sm_80+; GLM_CUDA_SMALL_M_MMA=0
-// turns it off. Nsight Compute put it at 870 µs for the four batch-16 products of a GLM-130B layer
-// against cuBLASLt's 903 (which adds three split-K reduction kernels; docs/bench/cuda-notes.md, version 8).
-bool small_m_gemm_enabled() {
-  static const bool enabled = tensor_cores_enabled("GLM_CUDA_SMALL_M_MMA");
-  return enabled;
-}
-
 bool run_lt(const GemmParams& p, Stream s, std::string* why) {
   const int64_t es_ab = static_cast<int64_t>(dtype_bytes(p.type_ab));
   const int64_t es_c = static_cast<int64_t>(dtype_bytes(p.type_c));
@@ -189,12 +190,12 @@ bool gemm(const GemmParams& p, GemmPath path, Stream s) {
     launch_gemv(p, s);
     return true;
   }
-#ifndef GLM_CUDA_EMULATE
   if (path == GemmPath::Auto && small_m_gemm_enabled() && small_m_gemm_fits(p)) {
     ++stats.small_m;
     launch_gemm_small_m(p, s);
     return true;
   }
+#ifndef GLM_CUDA_EMULATE
   if (path != GemmPath::Simt && api && !quantized) {
     std::string why;
     if (run_lt(p, s, &why)) {

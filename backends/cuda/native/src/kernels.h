@@ -4,24 +4,26 @@
 
 namespace glm {
 // Half-precision weights [N, K] times 1–16 activation rows on tensor cores (kernels/gemm_small_m.cu):
-// whether the shapes, types and alignments fit, and the launch (a no-op on the CPU emulator).
+// whether the shapes, types and alignments fit, and the launch.
 constexpr int64_t kSmallMMaxRows = 16;
 bool small_m_gemm_fits(const GemmParams& p);
 void launch_gemm_small_m(const GemmParams& p, Stream s);
 }  // namespace glm
 
-#ifndef GLM_CUDA_EMULATE
 #include <cstdlib>
 
 namespace glm {
-// Whether a tensor-core kernel family may run: the device is sm_80+ (mma.sync m16n8k16) and the
-// environment variable `off_switch` is not "0". Callers ask once and keep the answer.
+// Whether a tensor-core kernel family may run: the device is sm_80+ (mma.sync m16n8k16; the CPU
+// emulator has its own versions) and the environment variable `off_switch` is not "0". Callers ask
+// once and keep the answer.
 inline bool tensor_cores_enabled(const char* off_switch) {
   const char* v = std::getenv(off_switch);
-  int device = 0, major = 0;
+  int major = 8;
+#ifndef GLM_CUDA_EMULATE
+  int device = 0;
   cudaGetDevice(&device);
   cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device);
+#endif
   return major >= 8 && !(v && v[0] == '0');
 }
 }  // namespace glm
-#endif

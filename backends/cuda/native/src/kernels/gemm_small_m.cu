@@ -17,13 +17,12 @@
 // through L1 (.ca: the down-projection 0.1925 ms against 0.1968 through L2 only).
 // Rows are swizzled (16-byte chunk c of row r stored at c ^ (r mod 8)) so the 8 rows an ldmatrix
 // reads fall in 8 bank groups; rows past N or M and chunks past K are zero-filled, so any shape with
-// K % 8 = 0 runs.
+// K % 8 = 0 runs. The CPU emulator runs it too (tensor_core.cuh's emulated instructions).
 #include "../kernels.h"
 #include "tensor_core.cuh"
 
 namespace glm {
 
-#ifndef GLM_CUDA_EMULATE
 namespace {
 
 constexpr int kRows = 16;  // activation rows per block (the m of m16n8k16)
@@ -197,12 +196,14 @@ __global__ void __launch_bounds__(WARPS_N * WARPS_K * 32, (SmallMTiling<BN, BK, 
 template <typename T, int BN, int BK, int STAGES, int WARPS_N, int WARPS_K>
 void launch_tiling(const GemmParams& p, Stream s) {
   using Tiling = SmallMTiling<BN, BK, STAGES, WARPS_N, WARPS_K>;
+#ifndef GLM_CUDA_EMULATE
   static bool configured = false;  // the > 48 KiB dynamic shared memory opt-in, once per kernel
   if (!configured) {
     cudaFuncSetAttribute(gemm_small_m_kernel<T, BN, BK, STAGES, WARPS_N, WARPS_K>, cudaFuncAttributeMaxDynamicSharedMemorySize,
                          static_cast<int>(Tiling::kSmemBytes));
     configured = true;
   }
+#endif
   launch(gemm_small_m_kernel<T, BN, BK, STAGES, WARPS_N, WARPS_K>, dim3(static_cast<unsigned>((p.n + BN - 1) / BN)), dim3(Tiling::kThreads),
          Tiling::kSmemBytes, s, p);
 }
@@ -219,7 +220,6 @@ void launch_default_tiling(const GemmParams& p, Stream s) {
 }
 
 }  // namespace
-#endif
 
 namespace {
 bool aligned16(const void* ptr) { return (reinterpret_cast<uintptr_t>(ptr) & 15) == 0; }
@@ -233,12 +233,8 @@ bool small_m_gemm_fits(const GemmParams& p) {
 }
 
 void launch_gemm_small_m(const GemmParams& p, Stream s) {
-#ifdef GLM_CUDA_EMULATE
-  (void)p, (void)s;  // PTX kernels do not run on the CPU emulator; the dispatch never picks this there
-#else
   if (p.type_ab == F16) launch_default_tiling<__half>(p, s);
   else launch_default_tiling<__nv_bfloat16>(p, s);
-#endif
 }
 
 }  // namespace glm
