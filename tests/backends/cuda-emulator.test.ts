@@ -1,8 +1,9 @@
 /**
  * The cuda backend's kernels without a GPU: the addon built for the CPU emulator
  * (`npm run build:cuda-emu`; CI builds it) runs the same CUDA C++ kernels, each CUDA thread a
- * coroutine. Checked against cpu-ref on conformance cases chosen to cover every kernel and path
- * (split-K decode attention, the materialised prefill attention, GEMV, SIMT and small-M tensor-core
+ * coroutine; the tensor-core instructions (ldmatrix, mma.sync, cp.async) are emulated warp-wide.
+ * Checked against cpu-ref on conformance cases chosen to cover every kernel and path (split-K decode
+ * attention, the flash and the materialised prefill attention, GEMV, SIMT and small-M tensor-core
  * GEMMs, quantized weights, strided copies, placements into the KV cache), plus the planner's
  * placements and errors.
  */
@@ -36,6 +37,7 @@ const CASES = [
   'op/linear/f16/2x12288x2-i4-bias', 'op/linear/bf16/7x34x9-i8', 'op/linear/f32/2x128x65-float-bias',
   'op/layer-norm/f32/3x12288-mean8', 'op/layer-norm/f16/3x12288-mean8', 'op/layer-norm/bf16/1x4096-mean0', 'op/layer-norm/f32/3x4096-mean8', 'op/softmax/f16/3x32768-std30', 'op/softmax/bf16/2x9x4-axis1',
   'op/attention/f16/glm-decode-cache1025', 'op/attention/bf16/glm-prefill-65-d128', 'op/attention/f32/glm-chunk-16-of-2048',
+  'op/attention/f16/glm-prefill-65-d128', 'op/attention/f16/glm-prefill-33-ctx-full-bidirectional',
   'op/attention/f16/explicit-row-all-masked-2x2x3x7x32-mask1x1x3x7', 'op/rope/f16/2d-2x3x5x8-frozen-mask', 'op/rope/f32/1d-1x2x3x128-long',
   'op/qkv-bias-rope/f16/1d-1x1x4x3x128-bias-long', 'op/qkv-bias-rope/bf16/2d-1x3x2x3x128-bias-arange', 'op/qkv-bias-rope/f32/2d-1x7x2x3x16-no-bias-long',
   'op/qkv-bias-rope/f16/2d-2x5x3x3x8-bias-frozen-mask', 'op/bias-geglu/f16/3x130', 'op/bias-geglu/bf16/1x1x8192',

@@ -14,7 +14,6 @@
 
 namespace glm {
 
-#ifndef GLM_CUDA_EMULATE
 namespace {
 
 using tc::cp_async_commit;
@@ -46,9 +45,13 @@ struct FlashTiling {
 };
 
 __device__ __forceinline__ float fast_exp2(float x) {
+#ifdef GLM_CUDA_EMULATE
+  return std::exp2(x);
+#else
   float y;
   asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
   return y;
+#endif
 }
 
 template <typename T>
@@ -85,8 +88,8 @@ template <typename T, int D, int MA, int BN>
 __global__ void __launch_bounds__(kWarps * 32) flash_attention_kernel(AttentionParams p) {
   using Tiling = FlashTiling<D, MA, BN>;
   constexpr int kStride = Tiling::kStride;
-  extern __shared__ __align__(16) unsigned char smem[];
-  T* const sq = reinterpret_cast<T*>(smem);
+  GLM_DYN_SMEM(T, smem);
+  T* const sq = smem;
   T* const skv = sq + Tiling::kQElems;  // stage s: K at skv + 2s·tile, V right after it
   // One x index per (query block, head): the last query blocks (the most keys) of every head come
   // first, so the last wave holds the shortest blocks (0.549 ms against 0.584 in order, H200).
@@ -316,11 +319,13 @@ void launch_flash(const AttentionParams& p, Stream s) {
   using Tiling = FlashTiling<D, MA, BN>;
   constexpr size_t smem = Tiling::template smem_bytes<T>();
   auto kernel = flash_attention_kernel<T, D, MA, BN>;
+#ifndef GLM_CUDA_EMULATE
   static bool configured = false;  // the > 48 KiB dynamic shared memory opt-in, once per kernel
   if (!configured) {
     cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem));
     configured = true;
   }
+#endif
   const int query_blocks = (p.queries + Tiling::kQueries - 1) / Tiling::kQueries;
   const dim3 grid(query_blocks * p.heads, 1, p.batch);
   launch(kernel, grid, dim3(kWarps * 32), smem, s, p);
@@ -352,11 +357,5 @@ bool launch_attention_tensor_core(int dtype, const AttentionParams& p, Stream s)
   }
   return true;
 }
-
-#else
-
-bool launch_attention_tensor_core(int, const AttentionParams&, Stream) { return false; }  // no tensor cores to emulate
-
-#endif
 
 }  // namespace glm
