@@ -24,6 +24,13 @@ inline T __shfl_down_sync(unsigned, T v, unsigned delta, int = 32) {
 
 template <typename T>
 inline T __ldg(const T* p) { return *p; }
+// Byte i of the result is byte (selector nibble i) of the eight bytes y:x (x the low four).
+inline unsigned __byte_perm(unsigned x, unsigned y, unsigned selector) {
+  const uint64_t bytes = (static_cast<uint64_t>(y) << 32) | x;
+  unsigned out = 0;
+  for (int i = 0; i < 4; ++i) out |= static_cast<unsigned>((bytes >> (8 * ((selector >> (4 * i)) & 7))) & 0xff) << (8 * i);
+  return out;
+}
 inline float __expf(float x) { return std::exp(x); }
 inline float __fdividef(float a, float b) { return a / b; }
 inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }

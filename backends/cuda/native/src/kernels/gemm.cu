@@ -3,6 +3,7 @@
 // each weight once, 16 bytes per lane, and dequantizes in registers. cuBLASLt does the large float
 // products (see gemm_dispatch.cpp).
 #include "../kernels.h"
+#include "tensor_core.cuh"
 
 namespace glm {
 namespace {
@@ -191,7 +192,6 @@ __global__ void gemv_kernel(GemmParams p) {
   }
 }
 
-#ifndef GLM_CUDA_EMULATE
 // INT4 weights on tensor cores, for up to 8 rows of fp16 activations (decode): the weights are the
 // A operand of mma.sync m16n8k16 (16 output features), the activations the B operand (8 columns, one
 // per activation row), fp32 accumulation. The nibbles become fp16 without integer→float
@@ -210,16 +210,25 @@ constexpr int kI4Step = 128;  // k elements per warp step: 4 lanes × 16 bytes �
 
 __device__ __forceinline__ uint32_t nibbles_to_half2(uint32_t word, int j) {
   // (word >> 4j) & 0x000f000f | 0x6400_6400, then − (1032, 1032): the signed values of nibbles j and j+4.
+#ifdef GLM_CUDA_EMULATE
+  const uint32_t h = ((word >> (4 * j)) & 0x000f000fu) | 0x64006400u;  // LOP3's 0xea: (a & b) | c
+#else
   uint32_t h;
   asm("lop3.b32 %0, %1, %2, %3, 0xea;\n" : "=r"(h) : "r"(word >> (4 * j)), "r"(0x000f000fu), "r"(0x64006400u));
+#endif
   const __half2 v = __hsub2(*reinterpret_cast<const __half2*>(&h), __half2(__float2half(1032.f), __float2half(1032.f)));
   return *reinterpret_cast<const uint32_t*>(&v);
 }
 
+// tc::mma without `volatile` (the compiler may schedule it; this kernel's timings were taken so).
 __device__ __forceinline__ void mma_f16(float (&c)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0, uint32_t b1) {
+#ifdef GLM_CUDA_EMULATE
+  tc::mma<__half>(c, {a0, a1, a2, a3}, b0, b1);
+#else
   asm("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
       : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
       : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+#endif
 }
 
 // One warp step: a lane's 16 bytes of its two rows and the 32 activations they multiply.
@@ -305,7 +314,6 @@ __global__ void __launch_bounds__(WARPS * 32) gemv_i4_mma_kernel(GemmParams p) {
     }
   }
 }
-#endif
 
 template <typename F>
 void by_float_dtype(int dtype, F&& f) {
@@ -329,13 +337,11 @@ void gemv_rows(const GemmParams& p, Stream s) {
 
 bool aligned(const void* ptr, int64_t bytes) { return (reinterpret_cast<uintptr_t>(ptr) % bytes) == 0; }
 
-#ifndef GLM_CUDA_EMULATE
-// sm_80+ (mma.sync m16n8k16), unless GLM_CUDA_I4_MMA=0 asks for the SIMT GEMV.
+// sm_80+ (mma.sync m16n8k16) or the CPU emulator, unless GLM_CUDA_I4_MMA=0 asks for the SIMT GEMV.
 bool tensor_core_gemv() {
   static const bool enabled = tensor_cores_enabled("GLM_CUDA_I4_MMA");
   return enabled;
 }
-#endif
 
 }  // namespace
 
@@ -360,12 +366,10 @@ void launch_gemv(const GemmParams& p, Stream s) {
     switch (p.type_b) {
       case I4: {
         const bool vec = x_ok && p.k % 32 == 0 && aligned(p.b, 16) && (p.ldb / 2) % 16 == 0;
-#ifndef GLM_CUDA_EMULATE
         if (vec && std::is_same<T, __half>::value && p.m <= 8 && p.k % kI4Step == 0 && tensor_core_gemv()) {
           launch(gemv_i4_mma_kernel<>, dim3(static_cast<unsigned>((p.n + 15) / 16)), dim3(kI4Warps * 32), 0, s, p);
           break;
         }
-#endif
         if (vec) gemv_rows<T, I4, 32>(p, s);
         else gemv_rows<T, I4, 2>(p, s);
         break;
