@@ -1,7 +1,8 @@
 /**
  * The session's KV cache: per layer one key and one value tensor [rows, heads, capacity, headDim],
  * written in place by the model graph (cache-write) and never copied between decode steps. Rows are
- * reordered (beam search) into a fresh set of tensors only when a step's parents ask for it.
+ * reordered (beam search) only when a step's parents ask for it, one layer at a time into fresh
+ * tensors, so that a reorder holds one layer's copy beside the cache.
  */
 import type { BackendMemory, DeviceTensor } from './plugin-contract.js';
 import type { DType } from '../tensor/dtype.js';
@@ -46,36 +47,43 @@ export class KvCache {
   reset(rows: number): void {
     if (rows !== this.rows) {
       this.clear(); // before allocating: never hold two caches for a reset
-      const [keys, values] = this.allocate(rows);
-      this.adopt(keys, values, rows);
+      try {
+        for (let l = 0; l < this.geometry.layers; l++) {
+          const [key, value] = this.allocateLayer(rows);
+          this.keys.push(key);
+          this.values.push(value);
+        }
+      } catch (e) {
+        this.clear();
+        throw e;
+      }
+      this.rows = rows;
     }
     this.length = 0;
   }
 
-  /** A fresh, unfilled set of tensors for `rows` rows (the target of a reorder). */
-  allocate(rows: number): [DeviceTensor[], DeviceTensor[]] {
+  /** Fresh, unfilled key and value tensors of one layer for `rows` rows. */
+  allocateLayer(rows: number): [DeviceTensor, DeviceTensor] {
     const g = this.geometry;
     const shape = [rows, g.heads, g.capacity, g.headDim];
-    const keys: DeviceTensor[] = [];
-    const values: DeviceTensor[] = [];
+    const key = allocateTensor(this.memory, g.dtype, shape);
     try {
-      for (let l = 0; l < g.layers; l++) {
-        keys.push(allocateTensor(this.memory, g.dtype, shape));
-        values.push(allocateTensor(this.memory, g.dtype, shape));
-      }
+      return [key, allocateTensor(this.memory, g.dtype, shape)];
     } catch (e) {
-      for (const t of [...keys, ...values]) freeTensor(this.memory, t);
+      freeTensor(this.memory, key);
       throw e;
     }
-    return [keys, values];
   }
 
-  /** Take over `keys`/`values` (from allocate), freeing the tensors held so far; the length is kept. */
-  adopt(keys: DeviceTensor[], values: DeviceTensor[], rows: number): void {
-    this.release();
-    this.keys = keys;
-    this.values = values;
-    this.rows = rows;
+  /**
+   * Layer `layer` holds `key`/`value` (from allocateLayer) from now on; its tensors so far are freed.
+   * A reorder replaces every layer, then sets `rows`.
+   */
+  replaceLayer(layer: number, key: DeviceTensor, value: DeviceTensor): void {
+    freeTensor(this.memory, this.keys[layer]!);
+    freeTensor(this.memory, this.values[layer]!);
+    this.keys[layer] = key;
+    this.values[layer] = value;
   }
 
   clear(): void {

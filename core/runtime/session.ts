@@ -13,7 +13,7 @@ import { elementCount, hostTensor, toFloat64 } from '../tensor/host-tensor.js';
 import type { DecodeStep, DecodingModel, PrefillRow, TopLogits, TopLogitsStep } from '../generate/decoding-model.js';
 import { headDim, type GlmConfig } from '../models/glm/config.js';
 import type { KvCacheForm } from '../models/glm/block.js';
-import { buildCacheReorderGraph, buildGlmModelGraph, GLM_INPUTS, GLM_OUTPUTS } from '../models/glm/graphs.js';
+import { buildCacheReorderGraph, buildGlmModelGraph, CACHE_REORDER, GLM_INPUTS, GLM_OUTPUTS } from '../models/glm/graphs.js';
 import type { WeightQuantization } from '../models/glm/weights-layout.js';
 import type { Weights } from '../models/glm/weights.js';
 import { compileFor, type Compiled } from './compile.js';
@@ -210,31 +210,42 @@ export class ModelSession implements DecodingModel {
     return result;
   }
 
-  /** Rows of the next step continue `parents`; copies the cache only when that is not the identity. */
+  /**
+   * Rows of the next step continue `parents`; copies the cache only when that is not the identity,
+   * one layer at a time (a layer's copy beside the cache, not a second cache). A failure part-way
+   * drops the cache, whose layers then disagree: the error says so, and the next call must prefill.
+   */
   private async reorder(parents: readonly number[]): Promise<void> {
     const identity = parents.length === this.cache.rows && parents.every((p, i) => p === i);
     this.contextLengths = parents.map((p) => this.contextLengths[p]!);
     if (identity) return;
     const { executable } = await this.graph('reorder');
-    const [keys, values] = this.cache.allocate(parents.length);
     const index = await uploadTensor(this.backend.memory, hostTensor('i32', [parents.length], Int32Array.from(parents)));
+    let layer = 0;
     try {
-      const inputs: Record<string, DeviceTensor> = { [GLM_INPUTS.cacheIndex]: index };
-      const outputs: Record<string, DeviceTensor> = {};
-      for (let l = 0; l < this.config.numLayers; l++) {
-        inputs[GLM_INPUTS.pastKey(l)] = this.cache.key(l);
-        inputs[GLM_INPUTS.pastValue(l)] = this.cache.value(l);
-        outputs[GLM_OUTPUTS.presentKey(l)] = keys[l]!;
-        outputs[GLM_OUTPUTS.presentValue(l)] = values[l]!;
+      for (; layer < this.config.numLayers; layer++) {
+        const [key, value] = this.cache.allocateLayer(parents.length);
+        try {
+          await executable.run({
+            inputs: { [GLM_INPUTS.cacheIndex]: index, [CACHE_REORDER.key]: this.cache.key(layer), [CACHE_REORDER.value]: this.cache.value(layer) },
+            outputs: { [CACHE_REORDER.reorderedKey]: key, [CACHE_REORDER.reorderedValue]: value },
+          });
+        } catch (e) {
+          freeTensor(this.backend.memory, key);
+          freeTensor(this.backend.memory, value);
+          throw e;
+        }
+        this.cache.replaceLayer(layer, key, value);
       }
-      await executable.run({ inputs, outputs });
     } catch (e) {
-      for (const t of [...keys, ...values]) freeTensor(this.backend.memory, t);
-      throw e;
+      if (layer === 0) throw e; // nothing replaced: the cache is as it was
+      this.cache.clear();
+      const kind = e instanceof GlmError ? e.kind : 'backend';
+      throw new GlmError(kind, `${e instanceof Error ? e.message : String(e)} (reordering layer ${layer} of the KV cache for beam search; the cache was dropped: prefill again)`, { cause: e });
     } finally {
       freeTensor(this.backend.memory, index);
     }
-    this.cache.adopt(keys, values, parents.length);
+    this.cache.rows = parents.length;
   }
 
   private checkOpen(): void {

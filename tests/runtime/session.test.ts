@@ -5,6 +5,8 @@ import { buildGlmModelGraph, GLM_INPUTS } from '../../core/models/glm/graphs.js'
 import { prepareWeights, quantizeWeights, randomWeights } from '../../core/models/glm/weights.js';
 import { runGraph } from '../../core/runtime/run-graph.js';
 import { ModelSession } from '../../core/runtime/session.js';
+import type { Backend, BackendMemory } from '../../core/runtime/plugin-contract.js';
+import { GlmError } from '../../core/errors.js';
 import { hostTensor, toFloat64, type HostTensor } from '../../core/tensor/host-tensor.js';
 import type { DType } from '../../core/tensor/dtype.js';
 
@@ -176,6 +178,73 @@ describe('ModelSession on cpu-ref', () => {
       await expect(session.decodeTop({ tokens: [44], positions: [3], parents: [0] }, 5, 0)).rejects.toThrow("the candidates' temperature must be a positive number");
       await session.close();
     }
+  });
+
+  describe('a beam reorder', () => {
+    const FOUR_LAYERS: GlmConfig = { ...TINY, name: 'tiny-4-layers', numLayers: 4 };
+    const CAPACITY = 16;
+    const layerBytes = (rows: number) => 2 * rows * TINY.numHeads * CAPACITY * headDim(TINY) * 4; // f32 keys and values
+
+    /** cpu-ref whose memory counts the bytes the session holds at once, and can be told to fail. */
+    async function countingBackend() {
+      const backend = await cpuRef.open();
+      const real = backend.memory;
+      const state = { live: 0, peak: 0, failAfter: Infinity };
+      const memory: BackendMemory = {
+        allocate(byteLength) {
+          if (state.failAfter-- <= 0) throw new GlmError('resource', `out of memory (test): ${byteLength} bytes asked`);
+          state.live += byteLength;
+          state.peak = Math.max(state.peak, state.live);
+          return real.allocate(byteLength);
+        },
+        free(buffer) {
+          state.live -= buffer.byteLength;
+          real.free(buffer);
+        },
+        write: (buffer, offset, bytes) => real.write(buffer, offset, bytes),
+        read: (buffer, offset, length) => real.read(buffer, offset, length),
+      };
+      return { backend: new Proxy(backend, { get: (target, key) => (key === 'memory' ? memory : Reflect.get(target, key, target)) }), state };
+    }
+
+    async function prefilled(backend: Backend) {
+      const session = await ModelSession.open(backend, FOUR_LAYERS, randomWeights(FOUR_LAYERS, 'f32', 13), { dtype: 'f32', cacheCapacity: CAPACITY });
+      const row = (first: number) => ({ tokens: [first, first + 1, 257, 260], positions: [0, 1, 2, 3], contextLength: 3 });
+      await session.prefill([row(10), row(20), row(30)]);
+      return session;
+    }
+
+    it('holds one layer of the cache beside it, not a second cache', async () => {
+      const { backend, state } = await countingBackend();
+      const session = await prefilled(backend);
+      const extraPeak = async (parents: number[]) => {
+        const before = state.live;
+        state.peak = before;
+        await session.decode({ tokens: parents.map(() => 40), positions: parents.map(() => 4), parents });
+        return state.peak - before;
+      };
+      const plain = await extraPeak([0, 1, 2]); // the identity: no reorder
+      const reordered = await extraPeak([2, 0, 0]);
+      // One layer's copy (and the 12-byte index) on top of what a step holds anyway; a whole second
+      // cache would be four layers'.
+      expect(reordered - plain).toBeGreaterThanOrEqual(layerBytes(3));
+      expect(reordered - plain).toBeLessThan(layerBytes(3) + 64);
+      await session.close();
+    });
+
+    it('that fails part-way drops the cache and says so; the next decode asks for a prefill', async () => {
+      const { backend, state } = await countingBackend();
+      const session = await prefilled(backend);
+      const live = state.live;
+      state.failAfter = 3; // the index, layer 0's key and value, then layer 1's key fails
+      const failed = session.decode({ tokens: [40, 41], positions: [4, 4], parents: [1, 1] });
+      await expect(failed).rejects.toThrow(/out of memory \(test\).*reordering layer 1 of the KV cache for beam search; the cache was dropped: prefill again/);
+      await expect(failed).rejects.toMatchObject({ kind: 'resource' });
+      state.failAfter = Infinity;
+      expect(state.live).toBeLessThan(live - 3 * layerBytes(3)); // the cache and the copy were freed
+      await expect(session.decode({ tokens: [40], positions: [4], parents: [0] })).rejects.toThrow('decode called before prefill');
+      await session.close();
+    });
   });
 
   it('a session with a smaller KV cache refuses sequences beyond it', async () => {

@@ -131,19 +131,21 @@ export function buildGlmBlockGraph(c: GlmConfig, layer: number, options: GlmGrap
   return b.build();
 }
 
+/** The cache-reorder graph's tensors: one layer's keys and values, before and after. */
+export const CACHE_REORDER = { key: 'key', value: 'value', reorderedKey: 'reordered_key', reorderedValue: 'reordered_value' } as const;
+
 /**
- * Beam reordering of an in-place cache: row r of the result is row `cache_index[r]` of the old one,
- * for every layer's keys and values (outputs present_key.L / present_value.L).
+ * Beam reordering of one layer of an in-place cache: row r of reordered_key / reordered_value is row
+ * `cache_index[r]` of key / value. The session runs it layer by layer, so that a reorder holds one
+ * layer's copy beside the cache rather than a second cache.
  */
 export function buildCacheReorderGraph(c: GlmConfig, dtype: DType): Graph {
   const b = new GraphBuilder(`${c.name}-cache-reorder`);
   const index = b.input(GLM_INPUTS.cacheIndex, 'i32', ['batch']);
   const shape = ['cache_batch', c.numHeads, 'capacity', headDim(c)];
-  for (let layer = 0; layer < c.numLayers; layer++) {
-    const key = b.input(GLM_INPUTS.pastKey(layer), dtype, shape);
-    const value = b.input(GLM_INPUTS.pastValue(layer), dtype, shape);
-    b.output(GLM_OUTPUTS.presentKey(layer), b.op1('gather', [key, index], { axis: 0 }, `layers.${layer}.reorder_key`));
-    b.output(GLM_OUTPUTS.presentValue(layer), b.op1('gather', [value, index], { axis: 0 }, `layers.${layer}.reorder_value`));
-  }
+  const key = b.input(CACHE_REORDER.key, dtype, shape);
+  const value = b.input(CACHE_REORDER.value, dtype, shape);
+  b.output(CACHE_REORDER.reorderedKey, b.op1('gather', [key, index], { axis: 0 }, 'reorder_key'));
+  b.output(CACHE_REORDER.reorderedValue, b.op1('gather', [value, index], { axis: 0 }, 'reorder_value'));
   return b.build();
 }
