@@ -217,8 +217,8 @@ export class ModelSession implements DecodingModel {
    */
   private async reorder(parents: readonly number[]): Promise<void> {
     const identity = parents.length === this.cache.rows && parents.every((p, i) => p === i);
-    this.contextLengths = parents.map((p) => this.contextLengths[p]!);
     if (identity) return;
+    const contextLengths = parents.map((p) => this.contextLengths[p]!); // taken on success only
     const { executable } = await this.graph('reorder');
     const index = await uploadTensor(this.backend.memory, hostTensor('i32', [parents.length], Int32Array.from(parents)));
     let layer = 0;
@@ -246,6 +246,7 @@ export class ModelSession implements DecodingModel {
       freeTensor(this.backend.memory, index);
     }
     this.cache.rows = parents.length;
+    this.contextLengths = contextLengths;
   }
 
   private checkOpen(): void {

@@ -232,6 +232,22 @@ describe('ModelSession on cpu-ref', () => {
       await session.close();
     });
 
+    it('that fails before any layer is copied leaves the session as it was', async () => {
+      const { backend, state } = await countingBackend();
+      const session = await prefilled(backend);
+      state.failAfter = 1; // the index, then layer 0's key fails
+      await expect(session.decode({ tokens: [40, 41, 42], positions: [4, 4, 4], parents: [2, 1, 0] })).rejects.toThrow(/^out of memory \(test\): \d+ bytes asked$/);
+      state.failAfter = Infinity;
+      // The same step as on an untouched session: the cache's rows are unchanged.
+      const step = { tokens: [40, 41, 42], positions: [4, 4, 4], parents: [0, 1, 2] };
+      const got = await session.decode(step);
+      const untouched = await prefilled(await cpuRef.open());
+      const want = await untouched.decode(step);
+      for (let r = 0; r < 3; r++) expect(Array.from(got[r]!)).toEqual(Array.from(want[r]!));
+      await session.close();
+      await untouched.close();
+    });
+
     it('that fails part-way drops the cache and says so; the next decode asks for a prefill', async () => {
       const { backend, state } = await countingBackend();
       const session = await prefilled(backend);
