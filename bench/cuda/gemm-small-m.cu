@@ -6,6 +6,7 @@
 #include "../../backends/cuda/native/src/gemm_dispatch.h"
 #include "../../backends/cuda/native/src/kernels/gemm.cu"
 #include "../../backends/cuda/native/src/kernels/gemm_small_m.cu"
+#include "../../backends/cuda/native/src/kernels/gemv_int4.cu"
 #include "kernel-bench.h"
 
 #include <algorithm>
@@ -13,6 +14,8 @@
 #include <cstdlib>
 #include <string>
 #include <functional>
+#include <utility>
+#include <vector>
 
 const char* const bench::kProgram = "gemm-small-m";
 
@@ -42,14 +45,9 @@ void cp_async_variant(const GemmParams& p) {
   glm::launch_tiling<__half, BN, BK, STAGES, WARPS_N, WARPS_K>(p, nullptr);
 }
 
-// GEMM_SMALL_M_CASES / GEMM_SMALL_M_VARIANTS keep only the products and variants whose name is one of
-// the '|'-separated names given (variant names contain commas), e.g. a few kernels under Nsight
-// Compute; unset, everything runs.
-bool selected(const char* env, const std::string& name) {
-  const char* list = std::getenv(env);
-  if (!list || !*list) return true;
-  return ("|" + std::string(list) + "|").find("|" + name + "|") != std::string::npos;
-}
+// GEMM_SMALL_M_CASES / GEMM_SMALL_M_VARIANTS / GEMM_SMALL_M_SEQUENCES keep only the products, variants
+// and swapped-tiling sequences so named (bench::selected), e.g. a few kernels under Nsight Compute.
+using bench::selected;
 
 void product(const char* name, int64_t m, int64_t n, int64_t k) {
   if (!selected("GEMM_SMALL_M_CASES", name)) return;
@@ -147,17 +145,41 @@ void layer_sequence() {
   check(cudaDeviceSynchronize(), "fill");
   GemmParams p[4];
   for (int i = 0; i < 4; ++i) p[i] = linear_product(m, shapes[i][0], shapes[i][1], x, weights[i], y, glm::F16);
-  const char* variants[2] = {"cublaslt", "mma (default tiling)"};
-  std::vector<float> times[2][5];
+  // The step with cuBLASLt, with the default tilings, and with one product's tiling swapped at a time
+  // for a tiling the kernels alone put close to it: the choice that counts is the one in this order.
+  using Launch = std::function<void(const GemmParams&)>;
+  const Launch lt = [](const GemmParams& q) { glm::gemm(q, glm::GemmPath::Lt, nullptr); };
+  const Launch fallback = [](const GemmParams& q) { glm::launch_gemm_small_m(q, nullptr); };
+  struct Candidate {
+    std::string name;
+    Launch launch[4];
+  };
+  std::vector<Candidate> candidates = {{"cublaslt", {lt, lt, lt, lt}}, {"mma (default tiling)", {fallback, fallback, fallback, fallback}}};
+  const std::pair<const char*, Launch> swaps[] = {
+      {"64x128, 4 stages, 4x2 warps", cp_async_variant<64, 128, 4, 4, 2>},
+      {"64x128, 5 stages, 4x2 warps", cp_async_variant<64, 128, 5, 4, 2>},
+      {"128x128, 4 stages, 4x1 warps", cp_async_variant<128, 128, 4, 4, 1>},
+      {"128x128, 4 stages, 4x2 warps", cp_async_variant<128, 128, 4, 4, 2>},
+      {"32x128, 5 stages, 2x4 warps", cp_async_variant<32, 128, 5, 2, 4>},
+      {"32x128, 6 stages, 2x4 warps", cp_async_variant<32, 128, 6, 2, 4>},
+      {"32x128, 4 stages, 2x2 warps", cp_async_variant<32, 128, 4, 2, 2>},
+  };
+  for (int i = 0; i < 4; ++i)
+    for (const auto& [tiling, launch] : swaps) {
+      Candidate c{std::string(names[i]) + ": " + tiling, {fallback, fallback, fallback, fallback}};
+      c.launch[i] = launch;
+      if (selected("GEMM_SMALL_M_SEQUENCES", c.name)) candidates.push_back(c);
+    }
+  const size_t count = candidates.size();
+  std::vector<std::vector<float>> times(count * 5);
   cudaEvent_t ev[5];
   for (auto& e : ev) cudaEventCreate(&e);
   for (int round = 0; round < 23; ++round)
-    for (int v = 0; v < 2; ++v) {
+    for (size_t v = 0; v < count; ++v) {
       read_all<<<132 * 8, 512>>>(kv, kv_bytes / 16, sink);
       cudaEventRecord(ev[0]);
       for (int i = 0; i < 4; ++i) {
-        if (v == 0) glm::gemm(p[i], glm::GemmPath::Lt, nullptr);
-        else glm::launch_gemm_small_m(p[i], nullptr);
+        candidates[v].launch[i](p[i]);
         cudaEventRecord(ev[i + 1]);
       }
       check(cudaEventSynchronize(ev[4]), "sequence");
@@ -165,17 +187,17 @@ void layer_sequence() {
       for (int i = 0; i < 4; ++i) {
         float ms = 0.f;
         cudaEventElapsedTime(&ms, ev[i], ev[i + 1]);
-        times[v][i].push_back(ms);
+        times[v * 5 + i].push_back(ms);
       }
       float total = 0.f;
       cudaEventElapsedTime(&total, ev[0], ev[4]);
-      times[v][4].push_back(total);
+      times[v * 5 + 4].push_back(total);
     }
   auto median = [](std::vector<float> t) { std::sort(t.begin(), t.end()); return t[t.size() / 2]; };
-  for (int v = 0; v < 2; ++v) {
-    std::printf("{\"sequence\":\"%s\"", variants[v]);
-    for (int i = 0; i < 4; ++i) std::printf(",\"%s_ms\":%.4f", names[i], median(times[v][i]));
-    std::printf(",\"four_products_ms\":%.4f}\n", median(times[v][4]));
+  for (size_t v = 0; v < count; ++v) {
+    std::printf("{\"sequence\":\"%s\"", candidates[v].name.c_str());
+    for (int i = 0; i < 4; ++i) std::printf(",\"%s_ms\":%.4f", names[i], median(times[v * 5 + i]));
+    std::printf(",\"four_products_ms\":%.4f}\n", median(times[v * 5 + 4]));
   }
   for (auto& e : ev) cudaEventDestroy(e);
   for (auto* w : weights) cudaFree(w);

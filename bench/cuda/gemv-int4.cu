@@ -1,17 +1,19 @@
 // Benchmark (not a test): the INT4-weight GEMV kernels alone at GLM-130B's four decode products
 // (batch 1 and 4; fp16 activations; int4 weights packed two per byte with per-row fp16 scales, the
-// release's layout): the tensor-core kernel (gemv_i4_mma_kernel) against the SIMT GEMV it replaces,
-// each checked against a plain fp32 kernel here. Timed with CUDA events, median of 20 after 3 warm-ups;
+// release's layout): the tensor-core kernel (kernels/gemv_int4.cu) in several shapes and as
+// dispatched, against the SIMT GEMV it replaced, each checked against a plain fp32 kernel here. Timed with CUDA events, median of 20 after 3 warm-ups;
 // the bandwidth counts the packed weights and scales once. Output: one JSON line per case.
 //   bash bench/cuda/build-attention-kernels.sh   (builds this too)   then on the GPU machine:
 //   .device-carry/gemv-int4
 #include "../../backends/cuda/native/src/kernels/gemm.cu"
+#include "../../backends/cuda/native/src/kernels/gemv_int4.cu"
 #include "kernel-bench.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <string>
 #include <vector>
 
 const char* const bench::kProgram = "gemv-int4";
@@ -42,8 +44,11 @@ __global__ void reference_gemv(GemmParams p, float* out) {
   }
 }
 
-// Largest |y − reference| relative to the largest |reference|.
+// One product in every variant, each checked against reference_gemv (the largest |y − reference|
+// relative to the largest |reference|). GEMV_INT4_CASES / GEMV_INT4_VARIANTS keep only the products
+// ("qkv (m = 1)", …) and variants so named (bench::selected), e.g. a few kernels under Nsight Compute.
 void product(const char* name, int64_t m, int64_t n, int64_t k) {
+  if (!bench::selected("GEMV_INT4_CASES", std::string(name) + " (m = " + std::to_string(m) + ")")) return;
   uint8_t* w = device_alloc<uint8_t>(size_t(n) * k / 2);
   __half* x = device_alloc<__half>(size_t(m) * k);
   __half* scale = device_alloc<__half>(n);
@@ -59,15 +64,16 @@ void product(const char* name, int64_t m, int64_t n, int64_t k) {
   reference_gemv<<<unsigned((n + 127) / 128), 128>>>(p, reference);
   check(cudaDeviceSynchronize(), "reference");
   const bench::ProductCheck checked{name, m, n, k, double(n) * k / 2 + 2.0 * n, y, reference, result};
-  auto run = [&](const char* variant, const std::function<void()>& launch) { checked.run(variant, launch); };
+  auto run = [&](const char* variant, const std::function<void()>& launch) {
+    if (bench::selected("GEMV_INT4_VARIANTS", variant)) checked.run(variant, launch);
+  };
   using namespace glm;
   run("simt gemv (dequantize in fp32)", [&] { gemv_rows<__half, I4, 32>(p, nullptr); });
   const dim3 grid(unsigned((n + 15) / 16));
-  run("tensor cores (mma.sync, 4 warps / 16 rows, 2 steps in flight)", [&] { launch(gemv_i4_mma_kernel<4, 2>, grid, dim3(4 * 32), 0, nullptr, p); });
-  run("tensor cores (mma.sync, 4 warps / 16 rows, 4 steps in flight)", [&] { launch(gemv_i4_mma_kernel<4, 4>, grid, dim3(4 * 32), 0, nullptr, p); });
-  run("tensor cores (mma.sync, 8 warps / 16 rows, 2 steps in flight)", [&] { launch(gemv_i4_mma_kernel<8, 2>, grid, dim3(8 * 32), 0, nullptr, p); });
-  run("tensor cores (mma.sync, 8 warps / 16 rows, 4 steps in flight)", [&] { launch(gemv_i4_mma_kernel<8, 4>, grid, dim3(8 * 32), 0, nullptr, p); });
-  run("tensor cores (mma.sync, 2 warps / 16 rows, 4 steps in flight)", [&] { launch(gemv_i4_mma_kernel<2, 4>, grid, dim3(2 * 32), 0, nullptr, p); });
+  run("tensor cores (4 warps / 16 rows, 2 steps in flight)", [&] { launch(gemv_i4_mma_kernel<4, 2>, grid, dim3(4 * 32), 0, nullptr, p); });
+  run("tensor cores (4 warps / 16 rows, 4 steps in flight)", [&] { launch(gemv_i4_mma_kernel<4, 4>, grid, dim3(4 * 32), 0, nullptr, p); });
+  run("tensor cores (8 warps / 16 rows, 2 steps in flight)", [&] { launch(gemv_i4_mma_kernel<8, 2>, grid, dim3(8 * 32), 0, nullptr, p); });
+  run("tensor cores (default: as dispatched)", [&] { launch_gemv_i4_tensor_core(p, nullptr); });
   for (void* v : {static_cast<void*>(w), static_cast<void*>(x), static_cast<void*>(scale), static_cast<void*>(bias), static_cast<void*>(y),
                   static_cast<void*>(reference), static_cast<void*>(result)})
     cudaFree(v);
@@ -86,5 +92,6 @@ int main() {
     product("down", m, 12288, 32768);
   }
   product("ragged (n = 1000)", 3, 1000, 256);
+  product("ragged (n = 1000, k = 384)", 8, 1000, 384);
   return 0;
 }

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "kernels.h"  // glm::GemmParams (the benchmarks build with -I backends/cuda/native/src)
@@ -17,6 +18,14 @@ namespace bench {
 
 // The program's name, for error lines; each benchmark defines it.
 extern const char* const kProgram;
+
+// Whether `name` is one of the '|'-separated names in the environment variable `env` (names may
+// contain commas); unset or empty, everything is. Picks a few kernels to run, e.g. under Nsight Compute.
+inline bool selected(const char* env, const std::string& name) {
+  const char* list = std::getenv(env);
+  if (!list || !*list) return true;
+  return ("|" + std::string(list) + "|").find("|" + name + "|") != std::string::npos;
+}
 
 inline void check(cudaError_t e, const char* what) {
   if (e != cudaSuccess) {

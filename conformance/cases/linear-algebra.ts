@@ -54,26 +54,29 @@ function matmulOutputCount(a: number[], b: number[]): number {
 function linearCases(dtype: DType): GraphCase[] {
   const cases: GraphCase[] = [];
   const shapes: [number, number, number][] = [[1, 2, 1], [3, 16, 5], [7, 34, 9], [2, 128, 65], [1, 4096, 3], [2, 12288, 2]];
-  for (const [rows, inner, out] of shapes) {
-    for (const weight of ['float', 'i8', 'i4'] as const) {
-      for (const bias of [true, false]) {
-        const w = weight === 'float'
-          ? { dtype, shape: [out, inner] }
-          : {
-              dtype: weight as DType,
-              shape: [out, inner],
-              data: (d: import('../seeded.js').CaseData) => quantizeRows(d.tensor('f32', [out, inner], { kind: 'normal', std: 0.05 }), weight === 'i8' ? 8 : 4, dtype).q,
-            };
-        const scale = weight === 'float'
-          ? null
-          : { dtype, shape: [out], data: (d: import('../seeded.js').CaseData) => fromFloat64(dtype, [out], d.values(out, { kind: 'uniform', low: 0.001, high: 0.02 })) };
-        cases.push(...opCases({
-          op: 'linear', dtype, label: `${rows}x${inner}x${out}-${weight}${bias ? '-bias' : ''}`,
-          inputs: [{ dtype, shape: [rows, inner] }, w, bias ? { dtype, shape: [out] } : null, scale],
-          errorClass: 'reduction', reductionLength: inner, flops: 2 * rows * inner * out,
-        }));
-      }
-    }
+  // Quantized decode products over several blocks of features and a K that ends inside a tile of
+  // the GPU GEMVs (5 and 8 rows: every activation row of an m16n8k16 product's 8 columns).
+  const quantizedShapes: [number, number, number][] = [[8, 384, 200], [5, 1152, 100]];
+  const variants = [
+    ...shapes.flatMap((shape) => (['float', 'i8', 'i4'] as const).flatMap((weight) => [true, false].map((bias) => ({ shape, weight, bias })))),
+    ...quantizedShapes.flatMap((shape) => (['i8', 'i4'] as const).map((weight) => ({ shape, weight, bias: true }))),
+  ];
+  for (const { shape: [rows, inner, out], weight, bias } of variants) {
+    const w = weight === 'float'
+      ? { dtype, shape: [out, inner] }
+      : {
+          dtype: weight as DType,
+          shape: [out, inner],
+          data: (d: import('../seeded.js').CaseData) => quantizeRows(d.tensor('f32', [out, inner], { kind: 'normal', std: 0.05 }), weight === 'i8' ? 8 : 4, dtype).q,
+        };
+    const scale = weight === 'float'
+      ? null
+      : { dtype, shape: [out], data: (d: import('../seeded.js').CaseData) => fromFloat64(dtype, [out], d.values(out, { kind: 'uniform', low: 0.001, high: 0.02 })) };
+    cases.push(...opCases({
+      op: 'linear', dtype, label: `${rows}x${inner}x${out}-${weight}${bias ? '-bias' : ''}`,
+      inputs: [{ dtype, shape: [rows, inner] }, w, bias ? { dtype, shape: [out] } : null, scale],
+      errorClass: 'reduction', reductionLength: inner, flops: 2 * rows * inner * out,
+    }));
   }
   // Activations with batch and sequence dims, as in a GLM block.
   cases.push(...opCases({

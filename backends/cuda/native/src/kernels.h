@@ -3,11 +3,17 @@
 #include "../../../gpu-common/native/kernels.h"
 
 namespace glm {
+// 16-byte aligned: what cp.async and the 16-byte vector loads of the tensor-core kernels need.
+inline bool aligned16(const void* ptr) { return (reinterpret_cast<uintptr_t>(ptr) & 15) == 0; }
+
 // Half-precision weights [N, K] times 1–16 activation rows on tensor cores (kernels/gemm_small_m.cu):
 // whether the shapes, types and alignments fit, and the launch.
 constexpr int64_t kSmallMMaxRows = 16;
 bool small_m_gemm_fits(const GemmParams& p);
 void launch_gemm_small_m(const GemmParams& p, Stream s);
+// INT4 weights [N, K/2 bytes] times 1–8 fp16 activation rows on tensor cores (kernels/gemv_int4.cu).
+bool gemv_i4_tensor_core_fits(const GemmParams& p);
+void launch_gemv_i4_tensor_core(const GemmParams& p, Stream s);
 }  // namespace glm
 
 #include <cstdlib>

@@ -1,9 +1,9 @@
 // Portable GEMMs with fp32 accumulation: a 64×64 tiled SIMT kernel (any shape, strided batches,
 // i8/i4 weights with per-row scales) and a warp-per-output GEMV for a few rows (decode), which reads
 // each weight once, 16 bytes per lane, and dequantizes in registers. cuBLASLt does the large float
-// products (see gemm_dispatch.cpp).
+// products (see gemm_dispatch.cpp); INT4 weights with fp16 activations take the tensor cores where
+// they fit (gemv_int4.cu).
 #include "../kernels.h"
-#include "tensor_core.cuh"
 
 namespace glm {
 namespace {
@@ -192,129 +192,6 @@ __global__ void gemv_kernel(GemmParams p) {
   }
 }
 
-// INT4 weights on tensor cores, for up to 8 rows of fp16 activations (decode): the weights are the
-// A operand of mma.sync m16n8k16 (16 output features), the activations the B operand (8 columns, one
-// per activation row), fp32 accumulation. The nibbles become fp16 without integer→float
-// conversions: a nibble n (sign bit flipped, n' = n ^ 8 = value + 8) OR-ed into the mantissa of
-// 1024.0 gives 1024 + n' exactly, and subtracting 1032 leaves the value. One 32-bit word holds eight
-// nibbles; LOP3 takes nibbles j and j+4 into one half2 at once, so the k order inside a word is
-// permuted (h_j = elements (e1,e5), (e0,e4), (e3,e7), (e2,e6)) — the activations are permuted the
-// same way with byte permutes, which leaves the dot product unchanged.
-//
-// A block of WARPS warps owns 16 output features; the warps share K in 128-element steps (a lane reads
-// 16 bytes of each of its two rows per step) and their partial sums meet in shared memory. Each warp
-// issues UNROLL steps' loads before it uses any, to keep enough bytes in flight.
-constexpr int kI4Warps = 4;
-constexpr int kI4Unroll = 2;
-constexpr int kI4Step = 128;  // k elements per warp step: 4 lanes × 16 bytes × 2 nibbles per row
-
-__device__ __forceinline__ uint32_t nibbles_to_half2(uint32_t word, int j) {
-  // (word >> 4j) & 0x000f000f | 0x6400_6400, then − (1032, 1032): the signed values of nibbles j and j+4.
-#ifdef GLM_CUDA_EMULATE
-  const uint32_t h = ((word >> (4 * j)) & 0x000f000fu) | 0x64006400u;  // LOP3's 0xea: (a & b) | c
-#else
-  uint32_t h;
-  asm("lop3.b32 %0, %1, %2, %3, 0xea;\n" : "=r"(h) : "r"(word >> (4 * j)), "r"(0x000f000fu), "r"(0x64006400u));
-#endif
-  const __half2 v = __hsub2(*reinterpret_cast<const __half2*>(&h), __half2(__float2half(1032.f), __float2half(1032.f)));
-  return *reinterpret_cast<const uint32_t*>(&v);
-}
-
-// tc::mma without `volatile` (the compiler may schedule it; this kernel's timings were taken so).
-__device__ __forceinline__ void mma_f16(float (&c)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0, uint32_t b1) {
-#ifdef GLM_CUDA_EMULATE
-  tc::mma<__half>(c, {a0, a1, a2, a3}, b0, b1);
-#else
-  asm("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-      : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
-#endif
-}
-
-// One warp step: a lane's 16 bytes of its two rows and the 32 activations they multiply.
-struct I4Step {
-  uint4 lo, hi;
-  uint4 xs[4];
-
-  __device__ __forceinline__ void load(const uint8_t* w_lo, const uint8_t* w_hi, const __half* x, int step, bool has_x) {
-    lo = __ldg(reinterpret_cast<const uint4*>(w_lo + static_cast<int64_t>(step) * (kI4Step / 2)));
-    hi = __ldg(reinterpret_cast<const uint4*>(w_hi + static_cast<int64_t>(step) * (kI4Step / 2)));
-#pragma unroll
-    for (int q = 0; q < 4; ++q) xs[q] = has_x ? *reinterpret_cast<const uint4*>(x + static_cast<int64_t>(step) * kI4Step + 8 * q) : make_uint4(0, 0, 0, 0);
-  }
-
-  __device__ __forceinline__ void accumulate(float (&c)[4]) const {
-    const uint32_t lo_words[4] = {lo.x, lo.y, lo.z, lo.w};
-    const uint32_t hi_words[4] = {hi.x, hi.y, hi.z, hi.w};
-#pragma unroll
-    for (int i = 0; i < 4; ++i) {
-      // Word i holds elements 8i..8i+7 of this lane's 32; xs[i] holds their activations (x0,x1)…(x6,x7).
-      const uint32_t wl = lo_words[i] ^ 0x88888888u;
-      const uint32_t wh = hi_words[i] ^ 0x88888888u;
-      const uint32_t x01 = xs[i].x, x23 = xs[i].y, x45 = xs[i].z, x67 = xs[i].w;
-      // Nibbles (j, j+4) of a word are elements: j=0 → (e1,e5), 1 → (e0,e4), 2 → (e3,e7), 3 → (e2,e6).
-      mma_f16(c, nibbles_to_half2(wl, 0), nibbles_to_half2(wh, 0), nibbles_to_half2(wl, 1), nibbles_to_half2(wh, 1),
-              __byte_perm(x01, x45, 0x7632), __byte_perm(x01, x45, 0x5410));
-      mma_f16(c, nibbles_to_half2(wl, 2), nibbles_to_half2(wh, 2), nibbles_to_half2(wl, 3), nibbles_to_half2(wh, 3),
-              __byte_perm(x23, x67, 0x7632), __byte_perm(x23, x67, 0x5410));
-    }
-  }
-};
-
-template <int WARPS = kI4Warps, int UNROLL = kI4Unroll>
-__global__ void __launch_bounds__(WARPS * 32) gemv_i4_mma_kernel(GemmParams p) {
-  __shared__ float partial[WARPS][32][4];
-  const int warp = threadIdx.x >> 5;
-  const int lane = threadIdx.x & 31;
-  const int g = lane >> 2;
-  const int t = lane & 3;
-  const int64_t n0 = static_cast<int64_t>(blockIdx.x) * 16;
-  // Rows past N read row N−1 (their sums are never stored); activation rows past M read zeros.
-  const int64_t row_lo = min(n0 + g, p.n - 1);
-  const int64_t row_hi = min(n0 + g + 8, p.n - 1);
-  const int64_t row_bytes = p.ldb / 2;
-  const uint8_t* w_lo = static_cast<const uint8_t*>(p.b) + row_lo * row_bytes + 16 * t;
-  const uint8_t* w_hi = static_cast<const uint8_t*>(p.b) + row_hi * row_bytes + 16 * t;
-  const bool has_x = g < p.m;
-  const __half* x = static_cast<const __half*>(p.a) + (has_x ? g : 0) * p.lda + 32 * t;
-  const int steps = static_cast<int>(p.k / kI4Step);
-
-  float c[4] = {0.f, 0.f, 0.f, 0.f};
-  for (int step = warp; step < steps; step += UNROLL * WARPS) {
-    I4Step batch[UNROLL];
-#pragma unroll
-    for (int u = 0; u < UNROLL; ++u)
-      if (step + u * WARPS < steps) batch[u].load(w_lo, w_hi, x, step + u * WARPS, has_x);
-#pragma unroll
-    for (int u = 0; u < UNROLL; ++u)
-      if (step + u * WARPS < steps) batch[u].accumulate(c);
-  }
-#pragma unroll
-  for (int r = 0; r < 4; ++r) partial[warp][lane][r] = c[r];
-  __syncthreads();
-  if (warp != 0) return;
-#pragma unroll
-  for (int w = 1; w < WARPS; ++w)
-#pragma unroll
-    for (int r = 0; r < 4; ++r) c[r] += partial[w][lane][r];
-  // c0, c1: feature g for activation rows 2t, 2t+1; c2, c3: feature g+8.
-  const __half* bias = static_cast<const __half*>(p.bias);
-  const __half* scale = static_cast<const __half*>(p.scale);
-  __half* y = static_cast<__half*>(p.c);
-#pragma unroll
-  for (int r = 0; r < 4; ++r) {
-    const int64_t n = n0 + g + (r >= 2 ? 8 : 0);
-    const int64_t m = 2 * t + (r & 1);
-    if (n < p.n && m < p.m) {
-      float v = c[r] * p.alpha;
-      if (scale) v *= __half2float(scale[n]);
-      if (bias) v += __half2float(bias[n]);
-      if (p.addend) v = fmaf(static_cast<float>(p.beta), __half2float(static_cast<const __half*>(p.addend)[m * p.ldc + n]), v);
-      y[m * p.ldc + n] = __float2half(v);
-    }
-  }
-}
-
 template <typename F>
 void by_float_dtype(int dtype, F&& f) {
   switch (dtype) {
@@ -336,12 +213,6 @@ void gemv_rows(const GemmParams& p, Stream s) {
 }
 
 bool aligned(const void* ptr, int64_t bytes) { return (reinterpret_cast<uintptr_t>(ptr) % bytes) == 0; }
-
-// sm_80+ (mma.sync m16n8k16) or the CPU emulator, unless GLM_CUDA_I4_MMA=0 asks for the SIMT GEMV.
-bool tensor_core_gemv() {
-  static const bool enabled = tensor_cores_enabled("GLM_CUDA_I4_MMA");
-  return enabled;
-}
 
 }  // namespace
 
@@ -366,8 +237,8 @@ void launch_gemv(const GemmParams& p, Stream s) {
     switch (p.type_b) {
       case I4: {
         const bool vec = x_ok && p.k % 32 == 0 && aligned(p.b, 16) && (p.ldb / 2) % 16 == 0;
-        if (vec && std::is_same<T, __half>::value && p.m <= 8 && p.k % kI4Step == 0 && tensor_core_gemv()) {
-          launch(gemv_i4_mma_kernel<>, dim3(static_cast<unsigned>((p.n + 15) / 16)), dim3(kI4Warps * 32), 0, s, p);
+        if (gemv_i4_tensor_core_fits(p)) {
+          launch_gemv_i4_tensor_core(p, s);
           break;
         }
         if (vec) gemv_rows<T, I4, 32>(p, s);

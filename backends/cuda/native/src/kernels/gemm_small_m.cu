@@ -221,10 +221,6 @@ void launch_default_tiling(const GemmParams& p, Stream s) {
 
 }  // namespace
 
-namespace {
-bool aligned16(const void* ptr) { return (reinterpret_cast<uintptr_t>(ptr) & 15) == 0; }
-}  // namespace
-
 bool small_m_gemm_fits(const GemmParams& p) {
   const int64_t es = static_cast<int64_t>(dtype_bytes(p.type_ab));
   return (p.type_ab == F16 || p.type_ab == BF16) && p.type_b == p.type_ab && p.type_c == p.type_ab && p.trans_b && p.batch == 1 &&
