@@ -2,8 +2,8 @@
 // release's layout: two values per byte (the first in the high nibble), one fp16 scale per output row.
 // They are the A operand of mma.sync m16n8k16 (16 output features), the activations the B operand (8
 // columns, one per activation row), fp32 accumulation. The nibbles become fp16 without integer→float
-// conversions: a nibble n (sign bit flipped, n' = n ^ 8 = value + 8) OR-ed into the mantissa of
-// 1024.0 gives 1024 + n' exactly, and subtracting 1032 leaves the value. One 32-bit word holds eight
+// conversions: a nibble n (sign bit flipped, n' = n ^ 8 = value + 8) put into the mantissa of 1024.0
+// gives 1024 + n' exactly, and subtracting 1032 leaves the value. One 32-bit word holds eight
 // nibbles; LOP3 takes nibbles j and j+4 into one half2 at once, so the k order inside a word is
 // permuted (h_j = elements (e1,e5), (e0,e4), (e3,e7), (e2,e6)) — the activations are permuted the
 // same way with byte permutes, which leaves the dot product unchanged.
@@ -23,13 +23,13 @@ namespace {
 constexpr int kI4MaxRows = 8;  // activation rows: the n of m16n8k16
 constexpr int kI4Step = 128;   // k elements per warp step: 4 lanes × 16 bytes × 2 nibbles per row
 
-// (a & b) | c in one LOP3 (the emulator: plain C).
-__device__ __forceinline__ uint32_t and_or(uint32_t a, uint32_t b, uint32_t c) {
+// (a & b) ^ c in one LOP3 (the emulator: plain C).
+__device__ __forceinline__ uint32_t and_xor(uint32_t a, uint32_t b, uint32_t c) {
 #ifdef GLM_CUDA_EMULATE
-  return (a & b) | c;
+  return (a & b) ^ c;
 #else
   uint32_t h;
-  asm("lop3.b32 %0, %1, %2, %3, 0xea;\n" : "=r"(h) : "r"(a), "r"(b), "r"(c));
+  asm("lop3.b32 %0, %1, %2, %3, 0x6a;\n" : "=r"(h) : "r"(a), "r"(b), "r"(c));
   return h;
 #endif
 }
@@ -47,19 +47,21 @@ __device__ __forceinline__ __half2 fma_half2(__half2 a, __half2 b, __half2 c) {
 __device__ __forceinline__ uint32_t as_u32(__half2 v) { return *reinterpret_cast<const uint32_t*>(&v); }
 __device__ __forceinline__ __half2 as_half2(uint32_t v) { return *reinterpret_cast<const __half2*>(&v); }
 
-// The eight nibbles of `word` (sign bits already flipped) as four half2: h[j] holds nibbles j and
-// j + 4. Nibbles 0/4 and 2/6 sit at bit 0 of their half: 1024 + n' − 1032. Nibbles 1/5 and 3/7 are
-// taken where they are, at bit 4: (1024 + 16·n') / 16 − 72, one fused multiply-add, exact in fp16 —
-// which saves the two shifts that would bring them down.
+// The eight signed nibbles of `word` as four half2: h[j] holds nibbles j and j + 4. One LOP3 masks a
+// nibble pair, flips its sign bits (n' = n ^ 8 = value + 8) and ORs in 1024.0's exponent: the
+// constant 0x6408_6408 is 1024.0 with bit 3 of each low nibble set, and (word & mask) ^ it does all
+// three, the mask and 1024.0's bits being disjoint. Nibbles 0/4 and 2/6 then read 1024 + n', less
+// 1032 the value. Nibbles 1/5 and 3/7 are taken where they are, at bit 4: (1024 + 16·n') / 16 − 72,
+// one fused multiply-add, exact in fp16 — which saves the shifts that would bring them down.
 __device__ __forceinline__ void nibbles_to_half2x4(uint32_t word, uint32_t (&h)[4]) {
   const __half2 bias_low = __half2(__float2half(1032.f), __float2half(1032.f));
   const __half2 sixteenth = __half2(__float2half(0.0625f), __float2half(0.0625f));
   const __half2 bias_high = __half2(__float2half(-72.f), __float2half(-72.f));
   const uint32_t upper = word >> 8;
-  h[0] = as_u32(__hsub2(as_half2(and_or(word, 0x000f000fu, 0x64006400u)), bias_low));
-  h[1] = as_u32(fma_half2(as_half2(and_or(word, 0x00f000f0u, 0x64006400u)), sixteenth, bias_high));
-  h[2] = as_u32(__hsub2(as_half2(and_or(upper, 0x000f000fu, 0x64006400u)), bias_low));
-  h[3] = as_u32(fma_half2(as_half2(and_or(upper, 0x00f000f0u, 0x64006400u)), sixteenth, bias_high));
+  h[0] = as_u32(__hsub2(as_half2(and_xor(word, 0x000f000fu, 0x64086408u)), bias_low));
+  h[1] = as_u32(fma_half2(as_half2(and_xor(word, 0x00f000f0u, 0x64806480u)), sixteenth, bias_high));
+  h[2] = as_u32(__hsub2(as_half2(and_xor(upper, 0x000f000fu, 0x64086408u)), bias_low));
+  h[3] = as_u32(fma_half2(as_half2(and_xor(upper, 0x00f000f0u, 0x64806480u)), sixteenth, bias_high));
 }
 
 // tc::mma without `volatile` (the compiler may schedule it; this kernel's timings were taken so).
@@ -91,13 +93,11 @@ struct I4Step {
 #pragma unroll
     for (int i = 0; i < 4; ++i) {
       // Word i holds elements 8i..8i+7 of this lane's 32; xs[i] holds their activations (x0,x1)…(x6,x7).
-      const uint32_t wl = lo_words[i] ^ 0x88888888u;
-      const uint32_t wh = hi_words[i] ^ 0x88888888u;
       const uint32_t x01 = xs[i].x, x23 = xs[i].y, x45 = xs[i].z, x67 = xs[i].w;
       // Nibbles (j, j+4) of a word are elements: j=0 → (e1,e5), 1 → (e0,e4), 2 → (e3,e7), 3 → (e2,e6).
       uint32_t l[4], h[4];
-      nibbles_to_half2x4(wl, l);
-      nibbles_to_half2x4(wh, h);
+      nibbles_to_half2x4(lo_words[i], l);
+      nibbles_to_half2x4(hi_words[i], h);
       mma_f16(c, l[0], h[0], l[1], h[1], __byte_perm(x01, x45, 0x7632), __byte_perm(x01, x45, 0x5410));
       mma_f16(c, l[2], h[2], l[3], h[3], __byte_perm(x23, x67, 0x7632), __byte_perm(x23, x67, 0x5410));
     }
