@@ -178,12 +178,13 @@ bool gemv_i4_tensor_core_fits(const GemmParams& p) {
          p.k % kI4Step == 0 && aligned16(p.a) && (p.lda * 2) % 16 == 0 && aligned16(p.b) && (p.ldb / 2) % 16 == 0 && tensor_core_gemv();
 }
 
-// Four steps in flight for the widest products (the up-projection, 65,536 features: 0.121 against
-// 0.125 ms at batch 1 on an H200), two elsewhere (four: QKV 0.073 against 0.072, the 12,288-feature
-// ones 5–15 % slower; bench/cuda/gemv-int4.cu, cuda-notes.md version 11).
+// Four steps in flight for the widest batch-1 products (the up-projection, 65,536 features: 0.118–0.119
+// against 0.120–0.122 ms with two on an H200); two elsewhere (with four, batch 4's up-projection
+// takes 0.134 against 0.128 and the 12,288-feature products are 5–15 % slower; bench/cuda/gemv-int4.cu,
+// cuda-notes.md version 11).
 void launch_gemv_i4_tensor_core(const GemmParams& p, Stream s) {
   const dim3 grid(static_cast<unsigned>((p.n + 15) / 16)), block(kI4Warps * 32);
-  if (p.n >= 49152) launch(gemv_i4_mma_kernel<kI4Warps, 4>, grid, block, 0, s, p);
+  if (p.n >= 49152 && p.m == 1) launch(gemv_i4_mma_kernel<kI4Warps, 4>, grid, block, 0, s, p);
   else launch(gemv_i4_mma_kernel<kI4Warps, 2>, grid, block, 0, s, p);
 }
 
