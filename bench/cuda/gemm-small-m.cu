@@ -6,7 +6,7 @@
 #include "../../backends/cuda/native/src/gemm_dispatch.h"
 #include "../../backends/cuda/native/src/kernels/gemm.cu"
 #include "../../backends/cuda/native/src/kernels/gemm_small_m.cu"
-#include "../../backends/cuda/native/src/kernels/gemv_int4.cu"
+#include "../../backends/cuda/native/src/kernels/gemv_int4.cu"  // gemm.cu's GEMV dispatch calls into it
 #include "kernel-bench.h"
 
 #include <algorithm>
@@ -149,12 +149,12 @@ void layer_sequence() {
   // for a tiling the kernels alone put close to it: the choice that counts is the one in this order.
   using Launch = std::function<void(const GemmParams&)>;
   const Launch lt = [](const GemmParams& q) { glm::gemm(q, glm::GemmPath::Lt, nullptr); };
-  const Launch fallback = [](const GemmParams& q) { glm::launch_gemm_small_m(q, nullptr); };
+  const Launch chosen = [](const GemmParams& q) { glm::launch_gemm_small_m(q, nullptr); };
   struct Candidate {
     std::string name;
     Launch launch[4];
   };
-  std::vector<Candidate> candidates = {{"cublaslt", {lt, lt, lt, lt}}, {"mma (default tiling)", {fallback, fallback, fallback, fallback}}};
+  std::vector<Candidate> candidates = {{"cublaslt", {lt, lt, lt, lt}}, {"mma (default tiling)", {chosen, chosen, chosen, chosen}}};
   const std::pair<const char*, Launch> swaps[] = {
       {"64x128, 4 stages, 4x2 warps", cp_async_variant<64, 128, 4, 4, 2>},
       {"64x128, 5 stages, 4x2 warps", cp_async_variant<64, 128, 5, 4, 2>},
@@ -166,7 +166,7 @@ void layer_sequence() {
   };
   for (int i = 0; i < 4; ++i)
     for (const auto& [tiling, launch] : swaps) {
-      Candidate c{std::string(names[i]) + ": " + tiling, {fallback, fallback, fallback, fallback}};
+      Candidate c{std::string(names[i]) + ": " + tiling, {chosen, chosen, chosen, chosen}};
       c.launch[i] = launch;
       if (selected("GEMM_SMALL_M_SEQUENCES", c.name)) candidates.push_back(c);
     }

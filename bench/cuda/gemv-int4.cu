@@ -1,8 +1,9 @@
 // Benchmark (not a test): the INT4-weight GEMV kernels alone at GLM-130B's four decode products
 // (batch 1 and 4; fp16 activations; int4 weights packed two per byte with per-row fp16 scales, the
 // release's layout): the tensor-core kernel (kernels/gemv_int4.cu) in several shapes and as
-// dispatched, against the SIMT GEMV it replaced, each checked against a plain fp32 kernel here. Timed with CUDA events, median of 20 after 3 warm-ups;
-// the bandwidth counts the packed weights and scales once. Output: one JSON line per case.
+// dispatched, against the SIMT GEMV it replaced, each checked against a plain fp32 kernel here. Timed
+// with CUDA events, median of 20 after 3 warm-ups; the bandwidth counts the packed weights and scales
+// once. Output: one JSON line per case.
 //   bash bench/cuda/build-attention-kernels.sh   (builds this too)   then on the GPU machine:
 //   .device-carry/gemv-int4
 #include "../../backends/cuda/native/src/kernels/gemm.cu"
