@@ -62,8 +62,47 @@ export class KvCache {
     this.length = 0;
   }
 
+  /**
+   * The cache's rows become `rows` new ones, made layer by layer by `copyLayer` from this cache's
+   * layer into fresh tensors (beam search's reorder): one layer's copy sits beside the cache, never a
+   * second cache. If the first layer fails the cache is as it was and the error is rethrown; a later
+   * failure leaves layers that disagree, so the cache is cleared and a CacheDroppedError thrown.
+   */
+  async replaceRows(rows: number, copyLayer: (layer: number, key: DeviceTensor, value: DeviceTensor) => Promise<void>): Promise<void> {
+    let layer = 0;
+    try {
+      for (; layer < this.geometry.layers; layer++) {
+        const [key, value] = this.allocateLayer(rows);
+        try {
+          await copyLayer(layer, key, value);
+        } catch (e) {
+          freeTensor(this.memory, key);
+          freeTensor(this.memory, value);
+          throw e;
+        }
+        freeTensor(this.memory, this.keys[layer]!);
+        freeTensor(this.memory, this.values[layer]!);
+        this.keys[layer] = key;
+        this.values[layer] = value;
+      }
+    } catch (e) {
+      if (layer === 0) throw e;
+      this.clear();
+      throw new CacheDroppedError(layer, e);
+    }
+    this.rows = rows;
+  }
+
+  clear(): void {
+    for (const t of [...this.keys, ...this.values]) freeTensor(this.memory, t);
+    this.keys = [];
+    this.values = [];
+    this.rows = 0;
+    this.length = 0;
+  }
+
   /** Fresh, unfilled key and value tensors of one layer for `rows` rows. */
-  allocateLayer(rows: number): [DeviceTensor, DeviceTensor] {
+  private allocateLayer(rows: number): [DeviceTensor, DeviceTensor] {
     const g = this.geometry;
     const shape = [rows, g.heads, g.capacity, g.headDim];
     const key = allocateTensor(this.memory, g.dtype, shape);
@@ -74,27 +113,14 @@ export class KvCache {
       throw e;
     }
   }
+}
 
-  /**
-   * Layer `layer` holds `key`/`value` (from allocateLayer) from now on; its tensors so far are freed.
-   * A reorder replaces every layer, then sets `rows`.
-   */
-  replaceLayer(layer: number, key: DeviceTensor, value: DeviceTensor): void {
-    freeTensor(this.memory, this.keys[layer]!);
-    freeTensor(this.memory, this.values[layer]!);
-    this.keys[layer] = key;
-    this.values[layer] = value;
-  }
-
-  clear(): void {
-    this.release();
-    this.rows = 0;
-    this.length = 0;
-  }
-
-  private release(): void {
-    for (const t of [...this.keys, ...this.values]) freeTensor(this.memory, t);
-    this.keys = [];
-    this.values = [];
+/** A row replacement failed at `layer` ≥ 1, after earlier layers were replaced: the cache was cleared. */
+export class CacheDroppedError extends Error {
+  constructor(
+    readonly layer: number,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
   }
 }

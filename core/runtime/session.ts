@@ -19,7 +19,7 @@ import type { Weights } from '../models/glm/weights.js';
 import { compileFor, type Compiled } from './compile.js';
 import type { FallbackSplit } from './cpu-fallback.js';
 import { allocateTensor, freeTensor, uploadTensor } from './device-tensors.js';
-import { KvCache } from './kv-cache.js';
+import { CacheDroppedError, KvCache } from './kv-cache.js';
 import type { Backend, DeviceTensor, ExecutionPlan } from './plugin-contract.js';
 import { runStep } from './run-step.js';
 
@@ -221,31 +221,20 @@ export class ModelSession implements DecodingModel {
     const contextLengths = parents.map((p) => this.contextLengths[p]!); // taken on success only
     const { executable } = await this.graph('reorder');
     const index = await uploadTensor(this.backend.memory, hostTensor('i32', [parents.length], Int32Array.from(parents)));
-    let layer = 0;
     try {
-      for (; layer < this.config.numLayers; layer++) {
-        const [key, value] = this.cache.allocateLayer(parents.length);
-        try {
-          await executable.run({
-            inputs: { [GLM_INPUTS.cacheIndex]: index, [CACHE_REORDER.key]: this.cache.key(layer), [CACHE_REORDER.value]: this.cache.value(layer) },
-            outputs: { [CACHE_REORDER.reorderedKey]: key, [CACHE_REORDER.reorderedValue]: value },
-          });
-        } catch (e) {
-          freeTensor(this.backend.memory, key);
-          freeTensor(this.backend.memory, value);
-          throw e;
-        }
-        this.cache.replaceLayer(layer, key, value);
-      }
+      await this.cache.replaceRows(parents.length, (layer, key, value) =>
+        executable.run({
+          inputs: { [GLM_INPUTS.cacheIndex]: index, [CACHE_REORDER.key]: this.cache.key(layer), [CACHE_REORDER.value]: this.cache.value(layer) },
+          outputs: { [CACHE_REORDER.reorderedKey]: key, [CACHE_REORDER.reorderedValue]: value },
+        }),
+      );
     } catch (e) {
-      if (layer === 0) throw e; // nothing replaced: the cache is as it was
-      this.cache.clear();
-      const kind = e instanceof GlmError ? e.kind : 'backend';
-      throw new GlmError(kind, `${e instanceof Error ? e.message : String(e)} (reordering layer ${layer} of the KV cache for beam search; the cache was dropped: prefill again)`, { cause: e });
+      if (!(e instanceof CacheDroppedError)) throw e;
+      const kind = e.cause instanceof GlmError ? e.cause.kind : 'backend';
+      throw new GlmError(kind, `${e.message} (reordering layer ${e.layer} of the KV cache for beam search; the cache was dropped: prefill again)`, { cause: e.cause });
     } finally {
       freeTensor(this.backend.memory, index);
     }
-    this.cache.rows = parents.length;
     this.contextLengths = contextLengths;
   }
 
