@@ -7,7 +7,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { plugin } from '../backends/cpu-ref/index.js';
 import { defaultModel, tinyRandomModel } from '../core/models/glm/load-model.js';
-import { ModelSession } from '../core/runtime/session.js';
+import { ModelSession } from '../core/session/session.js';
 import { argmax } from '../core/generate/logits-math.js';
 import type { DType } from '../core/tensor/dtype.js';
 

@@ -16,10 +16,10 @@ import { BaseStrategy } from '../core/generate/base-strategy.js';
 import type { DecodingModel } from '../core/generate/decoding-model.js';
 import { generateSpan } from '../core/generate/generate-span.js';
 import { buildBlankInput, positionRule, prepareContext } from '../core/generate/glm-inputs.js';
-import { Rng } from '../core/generate/rng.js';
+import { Rng } from '../core/random/rng.js';
 import { defaultModel } from '../core/models/glm/load-model.js';
-import { openBackend } from '../core/runtime/registry.js';
-import { ModelSession } from '../core/runtime/session.js';
+import { openBackend } from '../backends/registry.js';
+import { ModelSession } from '../core/session/session.js';
 import type { DType } from '../core/tensor/dtype.js';
 
 const { values: args } = parseArgs({

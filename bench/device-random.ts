@@ -3,8 +3,8 @@
  * are never generated on the host and uploaded. Values come from the addon's fillRandom, which
  * writes uniform f32, f16 or bf16 values (backends/gpu-common/native/kernels/random.cu).
  */
-import { allocateTensor } from '../core/runtime/device-tensors.js';
-import type { DeviceTensor } from '../core/runtime/plugin-contract.js';
+import { allocateTensor } from '../core/backend-api/device-tensors.js';
+import type { DeviceTensor } from '../core/backend-api/plugin-contract.js';
 import { byteLengthOf, type DType } from '../core/tensor/dtype.js';
 import { elementCount } from '../core/tensor/host-tensor.js';
 import type { GpuMemory } from '../backends/gpu-common/device-memory.js';

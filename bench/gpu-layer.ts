@@ -9,8 +9,8 @@
 import { GLM_130B, headDim, type GlmConfig } from '../core/models/glm/config.js';
 import { buildGlmBlockGraph, GLM_INPUTS, GLM_OUTPUTS } from '../core/models/glm/graphs.js';
 import type { WeightQuantization } from '../core/models/glm/weights-layout.js';
-import { allocateTensor, uploadTensor } from '../core/runtime/device-tensors.js';
-import type { DeviceTensor } from '../core/runtime/plugin-contract.js';
+import { allocateTensor, uploadTensor } from '../core/backend-api/device-tensors.js';
+import type { DeviceTensor } from '../core/backend-api/plugin-contract.js';
 import type { Graph } from '../core/ir/graph.js';
 import { byteLengthOf } from '../core/tensor/dtype.js';
 import { elementCount, hostTensor } from '../core/tensor/host-tensor.js';

@@ -2,7 +2,7 @@
 import type { Graph } from '../core/ir/graph.js';
 import type { DType } from '../core/tensor/dtype.js';
 import type { HostTensor } from '../core/tensor/host-tensor.js';
-import type { Backend } from '../core/runtime/plugin-contract.js';
+import type { Backend } from '../core/backend-api/plugin-contract.js';
 import type { Tolerance } from './tolerance.js';
 
 export type CaseLevel = 'op' | 'block' | 'model' | 'generation';

@@ -7,9 +7,9 @@
  */
 import { byteLengthOf, storageView } from '../core/tensor/dtype.js';
 import { elementCount, hostTensor, tensorBytes, type HostTensor } from '../core/tensor/host-tensor.js';
-import { downloadTensor, freeTensor, uploadTensor } from '../core/runtime/device-tensors.js';
-import { bindGraphShapes, outputShapes } from '../core/runtime/graph-shapes.js';
-import type { Backend, DeviceTensor, Executable, ExecutionPlan } from '../core/runtime/plugin-contract.js';
+import { downloadTensor, freeTensor, uploadTensor } from '../core/backend-api/device-tensors.js';
+import { bindGraphShapes, outputShapes } from '../core/backend-api/graph-shapes.js';
+import type { Backend, DeviceTensor, Executable, ExecutionPlan } from '../core/backend-api/plugin-contract.js';
 
 export const GUARD_BYTES = 64;
 const FLOAT_POISON = 0xff; // all-ones is NaN in f32, f16 and bf16

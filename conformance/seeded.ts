@@ -1,5 +1,5 @@
 /** Seeded input data: every case draws fresh values from a seed derived from its id. */
-import { Rng } from '../core/generate/rng.js';
+import { Rng } from '../core/random/rng.js';
 import type { DType } from '../core/tensor/dtype.js';
 import { fromFloat64, type HostTensor } from '../core/tensor/host-tensor.js';
 

@@ -10,7 +10,7 @@ import {
   type Executable,
   type ExecutionPlan,
   type RunBindings,
-} from '../../core/runtime/plugin-api.js';
+} from '../../core/backend-api/plugin-api.js';
 import { REFERENCE_KERNELS } from './kernels/index.js';
 import { decodeTensor, own } from './host-memory.js';
 import { refTensor, sizeOf, type RefTensor } from './ref-tensor.js';

@@ -2,7 +2,7 @@
  * cpu-ref's "device" memory: plain host buffers. Decoding storage to float64 is the reference's
  * main cost, so decoded views are cached per (offset, dtype, count) until the buffer is written.
  */
-import { GlmError, byteLengthOf, decodeInto, storageView, type BackendMemory, type DeviceBuffer, type DeviceTensor } from '../../core/runtime/plugin-api.js';
+import { GlmError, byteLengthOf, decodeInto, storageView, type BackendMemory, type DeviceBuffer, type DeviceTensor } from '../../core/backend-api/plugin-api.js';
 import { sizeOf } from './ref-tensor.js';
 
 /** Largest single allocation the reference accepts: it is meant for small models and tests. */

@@ -11,7 +11,7 @@ import {
   type BackendPlugin,
   type ExecutionPlan,
   type NodeView,
-} from '../../core/runtime/plugin-api.js';
+} from '../../core/backend-api/plugin-api.js';
 import { ReferenceExecutable } from './executable.js';
 import { HostMemory } from './host-memory.js';
 import { REFERENCE_KERNELS } from './kernels/index.js';

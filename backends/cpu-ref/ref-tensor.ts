@@ -9,7 +9,7 @@ import {
   float64ToBfloat16Bits,
   float64ToFloat16Bits,
   type DType,
-} from '../../core/runtime/plugin-api.js';
+} from '../../core/backend-api/plugin-api.js';
 
 export interface RefTensor {
   readonly dtype: DType;

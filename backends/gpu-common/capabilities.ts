@@ -1,5 +1,5 @@
 /** What a GPU backend of this provider claims, node by node, with a reason for every refusal. */
-import { SUPPORTED, unsupported, type Capability, type NodeView } from '../../core/runtime/plugin-api.js';
+import { SUPPORTED, unsupported, type Capability, type NodeView } from '../../core/backend-api/plugin-api.js';
 import { MAX_RANK, MAX_TOP_K } from './launch-codes.js';
 import { LOWERINGS } from './lowerings/index.js';
 

@@ -3,7 +3,7 @@
  * demand, shared by every executable of the backend since runs never overlap), the planner's
  * options, and the launch of a resolved program with its errors mapped to graph nodes.
  */
-import { GlmError } from '../../core/runtime/plugin-api.js';
+import { GlmError } from '../../core/backend-api/plugin-api.js';
 import type { GpuMemory } from './device-memory.js';
 import type { GpuAddon } from './native-addon.js';
 import type { PlanOptions } from './planner.js';

@@ -1,5 +1,5 @@
 /** Device memory through a GPU addon: one allocation per buffer; an empty buffer has no allocation. */
-import { GlmError, type BackendMemory, type DeviceBuffer } from '../../core/runtime/plugin-api.js';
+import { GlmError, type BackendMemory, type DeviceBuffer } from '../../core/backend-api/plugin-api.js';
 import type { GpuAddon } from './native-addon.js';
 
 export class GpuBuffer implements DeviceBuffer {

@@ -3,7 +3,7 @@
  * cache written in place). That is only sound when the output's producer computes in place from that
  * input (OpDefinition.inPlace) and nothing else reads the input; any other overlap is refused.
  */
-import { GlmError, OP_CATALOGUE, byteLengthOf, type DeviceTensor, type Graph, type GraphNode, type RunBindings } from '../../core/runtime/plugin-api.js';
+import { GlmError, OP_CATALOGUE, byteLengthOf, type DeviceTensor, type Graph, type GraphNode, type RunBindings } from '../../core/backend-api/plugin-api.js';
 import { countOf } from './locations.js';
 
 function extent(t: DeviceTensor) {

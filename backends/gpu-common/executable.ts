@@ -14,7 +14,7 @@ import {
   type ExecutionPlan,
   type RunBindings,
   type StepTransfers,
-} from '../../core/runtime/plugin-api.js';
+} from '../../core/backend-api/plugin-api.js';
 import { donationCheck, type DonationCheck } from './donation.js';
 import { flagReason } from './flag-reasons.js';
 import type { DeviceContext } from './device-context.js';

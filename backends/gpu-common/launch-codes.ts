@@ -3,7 +3,7 @@
  * each backend's platform.h (dtype codes). A record is [opcode, tag, argCount, ...args]; each op's argument order
  * is the order program.cpp reads them in, written out once in the emit helpers of lowerings/.
  */
-import type { DType } from '../../core/runtime/plugin-api.js';
+import type { DType } from '../../core/backend-api/plugin-api.js';
 
 export const OP = {
   copy: 1,

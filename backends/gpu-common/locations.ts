@@ -4,7 +4,7 @@
  * slice, reshape of contiguous data) are locations that share their input's storage; a producer
  * that can write through strides may be given a location inside its consumer's output (placement).
  */
-import { DTYPE_INFO, type DType } from '../../core/runtime/plugin-api.js';
+import { DTYPE_INFO, type DType } from '../../core/backend-api/plugin-api.js';
 
 export interface Storage {
   readonly id: number;

@@ -1,4 +1,4 @@
-import { GlmError } from '../../core/runtime/plugin-api.js';
+import { GlmError } from '../../core/backend-api/plugin-api.js';
 
 /** What opening needs of a GPU addon: a probe that says why it cannot run, and open(device). */
 interface OpenableAddon {

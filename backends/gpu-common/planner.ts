@@ -12,7 +12,7 @@
  * A `cache-write` that puts qkv-bias-rope's keys or values into a cache in place (a donated cache) is
  * done by that kernel, which writes them at the device offset itself; the cache-write emits nothing.
  */
-import { GlmError, resolveShape, type DimBindings, type Graph, type GraphNode } from '../../core/runtime/plugin-api.js';
+import { GlmError, resolveShape, type DimBindings, type Graph, type GraphNode } from '../../core/backend-api/plugin-api.js';
 import { alignUp, packArena } from './arena.js';
 import { countOf, elementBytes, isContiguous, normalizeAxis, rowMajorStrides, sameLocation, withShape, type Loc, type Storage } from './locations.js';
 import { ProgramBuilder, type PlannedRecord, type Word } from './program-builder.js';

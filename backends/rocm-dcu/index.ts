@@ -7,7 +7,7 @@
  * says which one ran, and only the DCU build ever claims a DCU.
  * Loading this module never touches a GPU or the addon: probe() and open() do.
  */
-import { PLUGIN_API_VERSION, type Backend, type BackendPlugin, type ExecutionPlan, type OpenOptions, type ProbeResult } from '../../core/runtime/plugin-api.js';
+import { PLUGIN_API_VERSION, type Backend, type BackendPlugin, type ExecutionPlan, type OpenOptions, type ProbeResult } from '../../core/backend-api/plugin-api.js';
 import { makeSupports } from '../gpu-common/capabilities.js';
 import { DeviceContext } from '../gpu-common/device-context.js';
 import { GpuMemory } from '../gpu-common/device-memory.js';

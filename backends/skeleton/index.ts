@@ -18,7 +18,7 @@ import {
   type BackendPlugin,
   type DeviceBuffer,
   type NodeView,
-} from '../../core/runtime/plugin-api.js';
+} from '../../core/backend-api/plugin-api.js';
 
 class HostBuffer implements DeviceBuffer {
   readonly bytes: Uint8Array;

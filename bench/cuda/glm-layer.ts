@@ -13,8 +13,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { compileFor } from '../../core/runtime/compile.js';
-import { freeTensor } from '../../core/runtime/device-tensors.js';
+import { compileFor } from '../../core/execute/compile.js';
+import { freeTensor } from '../../core/backend-api/device-tensors.js';
 import { plugin, type CudaBackend } from '../../backends/cuda/index.js';
 import { GEMM_PATH } from '../../backends/gpu-common/launch-codes.js';
 import type { PlanOptions } from '../../backends/gpu-common/planner.js';

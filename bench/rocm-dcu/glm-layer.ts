@@ -15,8 +15,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { compileFor } from '../../core/runtime/compile.js';
-import { freeTensor } from '../../core/runtime/device-tensors.js';
+import { compileFor } from '../../core/execute/compile.js';
+import { freeTensor } from '../../core/backend-api/device-tensors.js';
 import { plugin, type DcuBackend } from '../../backends/rocm-dcu/index.js';
 import { GEMM_PATH } from '../../backends/gpu-common/launch-codes.js';
 import { caseBindings, layerCases, layerConfig, layerModels, measureCeilings, timeRuns } from '../gpu-layer.js';

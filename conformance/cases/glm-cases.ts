@@ -8,11 +8,11 @@ import { CHATGLM_6B, GLM_130B, TINY, headDim, type GlmConfig } from '../../core/
 import { buildGlmBlockGraph, buildGlmModelGraph, GLM_INPUTS, GLM_OUTPUTS } from '../../core/models/glm/graphs.js';
 import { prepareWeights, quantizeWeights, randomWeights } from '../../core/models/glm/weights.js';
 import type { WeightQuantization } from '../../core/models/glm/weights-layout.js';
-import { ModelSession } from '../../core/runtime/session.js';
-import { ByteTokenizer } from '../../core/generate/byte-tokenizer.js';
+import { ModelSession } from '../../core/session/session.js';
+import { ByteTokenizer } from '../../core/io/byte-tokenizer.js';
 import { buildBlankInput, positionRule, prepareContext, nextPositions } from '../../core/generate/glm-inputs.js';
 import { argmax } from '../../core/generate/logits-math.js';
-import type { Backend } from '../../core/runtime/plugin-contract.js';
+import type { Backend } from '../../core/backend-api/plugin-contract.js';
 import type { GenerationCase, GenerationOutcome, GraphCase } from '../case.js';
 import { CaseData, seedOf } from '../seeded.js';
 import { toleranceFor } from '../tolerance.js';

@@ -8,8 +8,8 @@ import type { InferenceSession as OrtSession, Tensor as OrtTensor } from 'onnxru
 import { plugin as cpuRefPlugin } from '../../backends/cpu-ref/index.js';
 import type { Graph } from '../../core/ir/graph.js';
 import { getOp } from '../../core/ir/ops/catalogue.js';
-import { runGraph } from '../../core/runtime/run-graph.js';
-import type { Backend } from '../../core/runtime/plugin-contract.js';
+import { runGraph } from '../../core/execute/run-graph.js';
+import type { Backend } from '../../core/backend-api/plugin-contract.js';
 import type { DType } from '../../core/tensor/dtype.js';
 import { toFloat64, type HostTensor } from '../../core/tensor/host-tensor.js';
 import type { ConformanceCase, GraphCase, GraphCaseInstance } from '../case.js';

@@ -43,8 +43,8 @@ import { resolveShape, type DimBindings } from '../../core/ir/dim.js';
 import type { Graph, GraphNode } from '../../core/ir/graph.js';
 import { getOp } from '../../core/ir/ops/catalogue.js';
 import { lowerForBackend } from '../../core/passes/decompose.js';
-import { SUPPORTED, unsupported } from '../../core/runtime/capability.js';
-import { bindGraphShapes } from '../../core/runtime/graph-shapes.js';
+import { SUPPORTED, unsupported } from '../../core/backend-api/capability.js';
+import { bindGraphShapes } from '../../core/backend-api/graph-shapes.js';
 import type { DType } from '../../core/tensor/dtype.js';
 import {
   attr,

@@ -1,5 +1,5 @@
 /** The report of one conformance run: what ran, where, and every case's result. */
-import type { ExecutionKind } from '../../core/runtime/plugin-contract.js';
+import type { ExecutionKind } from '../../core/backend-api/plugin-contract.js';
 import type { CaseResult, CaseStatus } from '../runner.js';
 
 export interface ConformanceReport {

@@ -1,7 +1,7 @@
 /** One task: every data file of every group scored, then per-group max / median / sample-weighted average. */
 import { basename } from 'node:path';
-import type { Tokenizer } from '../generate/tokenizer.js';
-import type { ModelSession } from '../runtime/session.js';
+import type { Tokenizer } from '../io/tokenizer.js';
+import type { ModelSession } from '../session/session.js';
 import { matchDataFiles, readSamples, type Sample } from './dataset.js';
 import { exactMatch, f1Score, median, perplexity, wordCount } from './metrics.js';
 import { generateAnswer, languageModelLoss, scoreChoices } from './scoring.js';

@@ -7,8 +7,8 @@
 import type { PrefillRow } from '../generate/decoding-model.js';
 import { fillBlanks, type StrategyOptions } from '../generate/fill-blanks.js';
 import { logSoftmaxF32 } from '../generate/logits-math.js';
-import type { Tokenizer } from '../generate/tokenizer.js';
-import type { ModelSession } from '../runtime/session.js';
+import type { Tokenizer } from '../io/tokenizer.js';
+import type { ModelSession } from '../session/session.js';
 import type { Sample } from './dataset.js';
 import type { TaskConfig } from './task-config.js';
 

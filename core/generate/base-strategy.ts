@@ -1,7 +1,7 @@
 import { GlmError } from '../errors.js';
 import type { TopLogits } from './decoding-model.js';
 import { argmax, FILTER_VALUE, logSoftmaxF32, softmaxF32, topKIndices } from './logits-math.js';
-import { Rng } from './rng.js';
+import { Rng } from '../random/rng.js';
 import type { FinishedBeam, GenerationStrategy, StrategyStep } from './strategy.js';
 
 export interface SamplingFilter {

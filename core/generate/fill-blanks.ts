@@ -4,9 +4,9 @@ import { BeamSearchStrategy, type BeamSearchOptions } from './beam-search-strate
 import type { DecodingModel } from './decoding-model.js';
 import { generateSpan } from './generate-span.js';
 import { buildBlankInput, isMaskToken, positionRule, prepareContext, type Rotary } from './glm-inputs.js';
-import { Rng } from './rng.js';
+import { Rng } from '../random/rng.js';
 import type { GenerationStrategy } from './strategy.js';
-import type { Tokenizer } from './tokenizer.js';
+import type { Tokenizer } from '../io/tokenizer.js';
 
 /** Sampling (`seed` is used when no `rng` is given; the release's default is 1234) or beam search. */
 export type StrategyOptions =

@@ -1,6 +1,6 @@
 import { GlmError } from '../errors.js';
 import type { PrefillRow } from './decoding-model.js';
-import type { SpecialTokens } from './tokenizer.js';
+import type { SpecialTokens } from '../io/tokenizer.js';
 
 /** GLM-130B rotates with one position id per token; ChatGLM-style models add a block position. */
 export type Rotary = '1d' | '2d';

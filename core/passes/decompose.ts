@@ -7,13 +7,9 @@ import { GlmError } from '../errors.js';
 import { GraphBuilder, type Value } from '../ir/builder.js';
 import type { Graph } from '../ir/graph.js';
 import { getOp } from '../ir/ops/catalogue.js';
-import type { Capability, NodeView } from '../runtime/capability.js';
+import type { Capability, LoweringNote, NodeView } from '../backend-api/capability.js';
 
-export interface LoweringNote {
-  readonly node: string;
-  readonly op: string;
-  readonly reason: string;
-}
+export type { LoweringNote };
 
 export interface LoweringResult {
   readonly graph: Graph;

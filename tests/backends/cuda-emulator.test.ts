@@ -24,7 +24,7 @@ const { allCases, selectCases } = await import('../../conformance/catalogue.js')
 const { runCase } = await import('../../conformance/runner.js');
 const { NO_EXPECTED_FAILURES } = await import('../../conformance/expected-failures.js');
 const { GraphBuilder } = await import('../../core/ir/builder.js');
-const { runGraph } = await import('../../core/runtime/run-graph.js');
+const { runGraph } = await import('../../core/execute/run-graph.js');
 const { hostTensor } = await import('../../core/tensor/host-tensor.js');
 const { buildGlmBlockGraph } = await import('../../core/models/glm/graphs.js');
 const { TINY, deepnormAlpha } = await import('../../core/models/glm/config.js');
@@ -83,8 +83,8 @@ describe.skipIf(!built)('cuda kernels on the CPU emulator', () => {
 
   it('a cache offset out of range in a decode step is an input error naming the qkv-bias-rope that writes the cache', async () => {
     const { graphWeights, caseBindings } = await import('../../bench/gpu-layer.js');
-    const { compileFor } = await import('../../core/runtime/compile.js');
-    const { uploadTensor, freeTensor } = await import('../../core/runtime/device-tensors.js');
+    const { compileFor } = await import('../../core/execute/compile.js');
+    const { uploadTensor, freeTensor } = await import('../../core/backend-api/device-tensors.js');
     const backend = (await plugin.open()) as import('../../backends/cuda/index.js').CudaBackend;
     const { memory, native } = backend;
     const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16', cache: 'in-place-extend' });
@@ -217,7 +217,7 @@ describe('cuda planner', () => {
   });
 
   it('a decode step is one native step call with one wait, and the in-place session matches cpu-ref', async () => {
-    const { ModelSession } = await import('../../core/runtime/session.js');
+    const { ModelSession } = await import('../../core/session/session.js');
     const { randomWeights } = await import('../../core/models/glm/weights.js');
     const backend = (await plugin.open()) as import('../../backends/cuda/index.js').CudaBackend;
     const weights = randomWeights(TINY, 'f32', 5);
@@ -255,7 +255,7 @@ describe('cuda planner', () => {
     const b = new GraphBuilder('alias');
     const x = b.input('x', 'f32', [4]);
     b.output('y', b.op1('scale', [x], { factor: 2 }, 'double'));
-    const { executable } = await (await import('../../core/runtime/compile.js')).compileFor(backend, b.build());
+    const { executable } = await (await import('../../core/execute/compile.js')).compileFor(backend, b.build());
     const t = { buffer: backend.memory.allocate(16), byteOffset: 0, dtype: 'f32' as const, shape: [4] };
     await expect(executable.run({ inputs: { x: t }, outputs: { y: t } })).rejects.toThrow(
       'output "y" is bound to memory of input "x", but it is not computed in place from that input alone',
@@ -269,14 +269,14 @@ describe('cuda planner', () => {
     const b = new GraphBuilder('double');
     const x = b.input('x', 'f32', [4]);
     b.output('y', b.op1('scale', [x], { factor: 2 }, 'double'));
-    const { executable } = await (await import('../../core/runtime/compile.js')).compileFor(backend, b.build());
+    const { executable } = await (await import('../../core/execute/compile.js')).compileFor(backend, b.build());
     const { memory } = backend;
     const tensor = async (values: number[]) => {
       const t = { buffer: memory.allocate(16), byteOffset: 0, dtype: 'f32' as const, shape: [4] };
       await memory.write(t.buffer, 0, new Uint8Array(Float32Array.from(values).buffer));
       return t;
     };
-    const read = async (t: { buffer: import('../../core/runtime/plugin-contract.js').DeviceBuffer }) =>
+    const read = async (t: { buffer: import('../../core/backend-api/plugin-contract.js').DeviceBuffer }) =>
       Array.from(new Float32Array((await memory.read(t.buffer, 0, 16)).slice().buffer));
     const [x1, x2, y1, y2] = await Promise.all([tensor([1, 2, 3, 4]), tensor([5, 6, 7, 8]), tensor([0, 0, 0, 0]), tensor([0, 0, 0, 0])]);
     await executable.run({ inputs: { x: x1 }, outputs: { y: y1 } });
@@ -293,7 +293,7 @@ describe('cuda planner', () => {
   });
 
   it('beam search reorders the in-place cache on the device exactly as on cpu-ref', async () => {
-    const { ModelSession } = await import('../../core/runtime/session.js');
+    const { ModelSession } = await import('../../core/session/session.js');
     const { randomWeights } = await import('../../core/models/glm/weights.js');
     const { BeamSearchStrategy } = await import('../../core/generate/beam-search-strategy.js');
     const { generateSpan } = await import('../../core/generate/generate-span.js');

@@ -15,8 +15,8 @@ import { NO_EXPECTED_FAILURES } from '../../conformance/expected-failures.js';
 import { runCase } from '../../conformance/runner.js';
 import { GraphBuilder } from '../../core/ir/builder.js';
 import type { Graph } from '../../core/ir/graph.js';
-import type { Backend } from '../../core/runtime/plugin-contract.js';
-import { runGraph } from '../../core/runtime/run-graph.js';
+import type { Backend } from '../../core/backend-api/plugin-contract.js';
+import { runGraph } from '../../core/execute/run-graph.js';
 import { fromFloat64, hostTensor, toFloat64 } from '../../core/tensor/host-tensor.js';
 
 const SAVED = { ...process.env };

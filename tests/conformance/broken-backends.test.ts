@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
 import { plugin as skeleton } from '../../backends/skeleton/index.js';
-import type { Backend, DeviceTensor, ExecutionPlan } from '../../core/runtime/plugin-contract.js';
+import type { Backend, DeviceTensor, ExecutionPlan } from '../../core/backend-api/plugin-contract.js';
 import { allCases, selectCases } from '../../conformance/catalogue.js';
 import { expectedFailuresFrom, NO_EXPECTED_FAILURES } from '../../conformance/expected-failures.js';
 import { runCase, type CaseResult } from '../../conformance/runner.js';

@@ -10,7 +10,7 @@ import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
 import { GraphBuilder } from '../../core/ir/builder.js';
 import type { AttrValue, Graph } from '../../core/ir/graph.js';
 import { OP_CATALOGUE } from '../../core/ir/ops/catalogue.js';
-import { runGraph } from '../../core/runtime/run-graph.js';
+import { runGraph } from '../../core/execute/run-graph.js';
 import { hostTensor, toFloat64, type HostTensor } from '../../core/tensor/host-tensor.js';
 import type { GraphCase } from '../../conformance/case.js';
 import { allCases } from '../../conformance/catalogue.js';

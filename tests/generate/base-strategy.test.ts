@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BaseStrategy, filterLogits, samplingDistribution } from '../../core/generate/base-strategy.js';
 import { FILTER_VALUE } from '../../core/generate/logits-math.js';
-import { Rng } from '../../core/generate/rng.js';
+import { Rng } from '../../core/random/rng.js';
 import { GlmError } from '../../core/errors.js';
 
 // A hand-made distribution over ids 0..4; sorted by probability: 1 (.40), 3 (.30), 4 (.15), 0 (.10), 2 (.05).

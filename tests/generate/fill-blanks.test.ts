@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByteTokenizer } from '../../core/generate/byte-tokenizer.js';
+import { ByteTokenizer } from '../../core/io/byte-tokenizer.js';
 import { fillBlanks } from '../../core/generate/fill-blanks.js';
 import { GlmError } from '../../core/errors.js';
 import { ToyModel } from './toy-model.js';

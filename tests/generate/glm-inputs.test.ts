@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByteTokenizer } from '../../core/generate/byte-tokenizer.js';
+import { ByteTokenizer } from '../../core/io/byte-tokenizer.js';
 import {
   buildBlankInput,
   glmAttentionMask,

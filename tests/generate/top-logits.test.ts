@@ -4,7 +4,7 @@ import type { DecodingModel, PrefillRow, TopLogitsStep } from '../../core/genera
 import { generateSpan, type SpanResult } from '../../core/generate/generate-span.js';
 import type { PositionRule } from '../../core/generate/glm-inputs.js';
 import { FILTER_VALUE } from '../../core/generate/logits-math.js';
-import { Rng } from '../../core/generate/rng.js';
+import { Rng } from '../../core/random/rng.js';
 import { GlmError } from '../../core/errors.js';
 import { randomModel, topLogitsOf, ToyModel, type RandomModelOptions } from './toy-model.js';
 

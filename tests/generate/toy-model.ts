@@ -1,6 +1,6 @@
 import type { DecodeStep, DecodingModel, PrefillRow, TopLogits, TopLogitsStep } from '../../core/generate/decoding-model.js';
 import { topKIndices } from '../../core/generate/logits-math.js';
-import { Rng } from '../../core/generate/rng.js';
+import { Rng } from '../../core/random/rng.js';
 
 /** Logit of every token a toy table leaves out: e^-30 ≈ 1e-13, negligible next to the listed ones. */
 export const UNLISTED_LOGIT = -30;

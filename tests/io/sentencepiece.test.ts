@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs/light.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GlmError, type ErrorKind } from '../../core/errors.js';
-import type { Tokenizer } from '../../core/generate/tokenizer.js';
+import type { Tokenizer } from '../../core/io/tokenizer.js';
 import {
   ICETK_IMAGE_TOKENS,
   ICETK_SPECIAL_TOKENS,

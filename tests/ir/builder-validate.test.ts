@@ -6,7 +6,7 @@ import { findGraphProblems, validateGraph } from '../../core/passes/validate.js'
 import { CHATGLM_6B, TINY, GLM_130B } from '../../core/models/glm/config.js';
 import { buildGlmBlockGraph, buildGlmModelGraph } from '../../core/models/glm/graphs.js';
 import { lowerForBackend } from '../../core/passes/decompose.js';
-import { SUPPORTED, unsupported } from '../../core/runtime/capability.js';
+import { SUPPORTED, unsupported } from '../../core/backend-api/capability.js';
 import { OP_CATALOGUE } from '../../core/ir/ops/catalogue.js';
 
 describe('symbolic dims', () => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
 import { defaultModel, DEFAULT_MODEL_FOLDER } from '../../core/models/glm/load-model.js';
-import { ModelSession } from '../../core/runtime/session.js';
+import { ModelSession } from '../../core/session/session.js';
 import { buildBlankInput, prepareContext } from '../../core/generate/glm-inputs.js';
 import { fillBlanks } from '../../core/generate/fill-blanks.js';
 import { compareOutput } from '../../conformance/compare.js';

@@ -20,8 +20,8 @@ import { TINY, headDim, parseGlmConfig, type GlmConfig } from '../../core/models
 import { buildGlmModelGraph, GLM_INPUTS, GLM_OUTPUTS } from '../../core/models/glm/graphs.js';
 import { prepareWeights } from '../../core/models/glm/weights.js';
 import { readSafetensors } from '../../core/io/safetensors.js';
-import { runGraph } from '../../core/runtime/run-graph.js';
-import type { Backend } from '../../core/runtime/plugin-contract.js';
+import { runGraph } from '../../core/execute/run-graph.js';
+import type { Backend } from '../../core/backend-api/plugin-contract.js';
 import { hostTensor, toFloat64, type HostTensor } from '../../core/tensor/host-tensor.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));

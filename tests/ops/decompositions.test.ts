@@ -20,7 +20,7 @@ import { GraphBuilder, type Value } from '../../core/ir/builder.js';
 import type { AttrValue, Graph } from '../../core/ir/graph.js';
 import { getOp } from '../../core/ir/ops/catalogue.js';
 import { lowerForBackend } from '../../core/passes/decompose.js';
-import { unsupported } from '../../core/runtime/capability.js';
+import { unsupported } from '../../core/backend-api/capability.js';
 import type { DType } from '../../core/tensor/dtype.js';
 
 const TOLERANCE: Record<'f32' | 'f16' | 'bf16', number> = { f32: 1e-10, f16: 1e-5, bf16: 6.4e-4 };

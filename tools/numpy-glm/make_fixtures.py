@@ -53,7 +53,7 @@ CONFIGS = [
     ),
 ]
 
-# Byte-tokenizer ids (core/generate/byte-tokenizer.ts): bytes 0..255, [MASK] 256, [gMASK] 257, eos 262, [sop] 260.
+# Byte-tokenizer ids (core/io/byte-tokenizer.ts): bytes 0..255, [MASK] 256, [gMASK] 257, eos 262, [sop] 260.
 MASK, GMASK, SOP, EOS = 256, 257, 260, 262
 # Row A: "H [MASK] i eos [sop] y o" + decode "u"; context = the 4 tokens before [sop]; [MASK] rule:
 #   positions from [sop] on stay at the mask's index 1; block positions 1, 2, 3, … from [sop].

@@ -1,6 +1,6 @@
 import type { RefKernel } from './kernel.js';
 import { refTensor } from '../ref-tensor.js';
-import { GlmError } from '../../../core/runtime/plugin-api.js';
+import { GlmError } from '../../../core/backend-api/plugin-api.js';
 
 /**
  * A fresh copy of the cache with the update written at `offset`. The executable writes outputs only

@@ -1,6 +1,6 @@
 import type { RefKernel } from './kernel.js';
 import { rounded } from '../ref-tensor.js';
-import { roundHalfEven, type DType } from '../../../core/runtime/plugin-api.js';
+import { roundHalfEven, type DType } from '../../../core/backend-api/plugin-api.js';
 
 const I32_MIN = -(2 ** 31);
 const I32_MAX = 2 ** 31 - 1;

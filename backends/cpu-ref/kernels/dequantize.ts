@@ -1,6 +1,6 @@
 import type { RefKernel } from './kernel.js';
 import { rounded } from '../ref-tensor.js';
-import type { DType } from '../../../core/runtime/plugin-api.js';
+import type { DType } from '../../../core/backend-api/plugin-api.js';
 
 /** q · scale[row] in float64 (exact for i8/i4 times an f16 scale), not yet rounded. */
 export function dequantizeExact(q: Float64Array, scale: Float64Array, columns: number): Float64Array {

@@ -1,6 +1,6 @@
 import type { RefKernel } from './kernel.js';
 import { normalizeAxis, refTensor } from '../ref-tensor.js';
-import { GlmError } from '../../../core/runtime/plugin-api.js';
+import { GlmError } from '../../../core/backend-api/plugin-api.js';
 import { axisGeometry } from './slicing.js';
 
 export const gather: RefKernel = ([table, indices], attrs) => {

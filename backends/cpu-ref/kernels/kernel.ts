@@ -1,4 +1,4 @@
-import type { Attrs } from '../../../core/runtime/plugin-api.js';
+import type { Attrs } from '../../../core/backend-api/plugin-api.js';
 import type { RefTensor } from '../ref-tensor.js';
 
 export interface KernelContext {

@@ -1,6 +1,6 @@
 import type { RefKernel } from './kernel.js';
 import { refTensor, sizeOf } from '../ref-tensor.js';
-import { GlmError } from '../../../core/runtime/plugin-api.js';
+import { GlmError } from '../../../core/backend-api/plugin-api.js';
 
 export const reshape: RefKernel = ([x], attrs, context) => {
   const shape = context.resolveShape(attrs['shape'] as readonly (number | string)[]);

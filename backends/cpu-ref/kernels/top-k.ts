@@ -1,5 +1,5 @@
 import type { RefKernel } from './kernel.js';
-import { GlmError } from '../../../core/runtime/plugin-api.js';
+import { GlmError } from '../../../core/backend-api/plugin-api.js';
 import { refTensor } from '../ref-tensor.js';
 
 /**

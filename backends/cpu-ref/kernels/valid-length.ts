@@ -1,4 +1,4 @@
-import { GlmError } from '../../../core/runtime/plugin-api.js';
+import { GlmError } from '../../../core/backend-api/plugin-api.js';
 import type { RefTensor } from '../ref-tensor.js';
 
 /**

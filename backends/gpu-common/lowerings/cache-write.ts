@@ -9,7 +9,7 @@ import { MAX_RANK, OP } from '../launch-codes.js';
 import { countOf, elementBytes, mergeDims, ptrOf, sameLocation, withShape } from '../locations.js';
 import type { Lowering } from '../planner.js';
 import { emitCopy, widenInnermost } from './copy.js';
-import { GlmError } from '../../../core/runtime/plugin-api.js';
+import { GlmError } from '../../../core/backend-api/plugin-api.js';
 
 export const cacheWrite: Lowering = (ctx) => {
   const cache = ctx.input(0)!;

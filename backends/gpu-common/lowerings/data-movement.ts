@@ -3,7 +3,7 @@
  * result must land somewhere else (a graph output) or a reshape meets non-contiguous data. concat
  * copies the parts its producers did not already write in place; gather is a copy with an index.
  */
-import { GlmError } from '../../../core/runtime/plugin-api.js';
+import { GlmError } from '../../../core/backend-api/plugin-api.js';
 import { isContiguous, normalizeAxis, ptrOf, rowMajorStrides, withShape } from '../locations.js';
 import type { Lowering } from '../planner.js';
 import { emitCopy } from './copy.js';

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { GlmError, type ErrorKind } from '../../errors.js';
-import { decodeWithSpecials, encodeWithSpecials, type SpecialTokens, type Tokenizer } from '../../generate/tokenizer.js';
+import { decodeWithSpecials, encodeWithSpecials, type SpecialTokens, type Tokenizer } from '../tokenizer.js';
 import { describeFsError, fsErrorCode } from '../atomic-write.js';
 import { encodeBpe } from './bpe.js';
 import { ModelType, parseModelProto, type SentencePieceModelData } from './model-proto.js';

@@ -2,7 +2,7 @@
 import { GlmError } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import { fromFloat64, toFloat64, type HostTensor } from '../../tensor/host-tensor.js';
-import { Rng } from '../../generate/rng.js';
+import { Rng } from '../../random/rng.js';
 import { quantizeRows } from '../../passes/quantize-weights.js';
 import type { GlmConfig } from './config.js';
 import { LINEARS, layerPrefix, weightSpecs, type WeightQuantization } from './weights-layout.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../core/generate/rng.js';
+import { Rng } from '../../core/random/rng.js';
 import { GlmError } from '../../core/errors.js';
 
 describe('Rng', () => {

@@ -1,10 +1,10 @@
 /** `glm evaluate TASK.yaml|DIR …`: the release's evaluation tasks on any backend. */
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
-import { GlmError } from '../errors.js';
-import { writeTextFileAtomic } from '../io/atomic-write.js';
-import { findTaskFiles, loadTaskConfig } from '../evaluate/task-config.js';
-import { loadTaskData, runTask, type TaskProgress, type TaskResult } from '../evaluate/run-task.js';
+import { GlmError } from '../core/errors.js';
+import { writeTextFileAtomic } from '../core/io/atomic-write.js';
+import { findTaskFiles, loadTaskConfig } from '../core/evaluate/task-config.js';
+import { loadTaskData, runTask, type TaskProgress, type TaskResult } from '../core/evaluate/run-task.js';
 import { openModelSession } from './open-session.js';
 import { dtypeOption } from './options.js';
 import { HELP_OPTION, withUsageErrors } from './parse.js';

@@ -7,7 +7,7 @@ import type { Graph } from '../ir/graph.js';
 import { validateGraph } from '../passes/validate.js';
 import { lowerForBackend, requireRunnable, type LoweringResult } from '../passes/decompose.js';
 import { compileWithFallback, type FallbackSplit } from './cpu-fallback.js';
-import type { Backend, Executable, ExecutionPlan } from './plugin-contract.js';
+import type { Backend, Executable, ExecutionPlan } from '../backend-api/plugin-contract.js';
 
 function lower(backend: Backend, graph: Graph): LoweringResult {
   validateGraph(graph);

@@ -2,9 +2,9 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { GlmError } from '../errors.js';
-import { writeTextFileAtomic } from '../io/atomic-write.js';
-import { fillBlanks, type StrategyOptions } from '../generate/fill-blanks.js';
+import { GlmError } from '../core/errors.js';
+import { writeTextFileAtomic } from '../core/io/atomic-write.js';
+import { fillBlanks, type StrategyOptions } from '../core/generate/fill-blanks.js';
 import { loadModel } from './load-model-option.js';
 import { openModelSession } from './open-session.js';
 import { choiceOption, dtypeOption, floatOption, intOption } from './options.js';

@@ -1,5 +1,5 @@
 /** The `glm` command: dispatch, and the one place errors become a line of text and an exit code. */
-import { GlmError } from '../errors.js';
+import { GlmError } from '../core/errors.js';
 import { backendsCommand, BACKENDS_HELP } from './backends-command.js';
 import { runCommand, RUN_HELP } from './run-command.js';
 import { opsCommand, OPS_HELP } from './ops-command.js';

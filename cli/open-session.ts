@@ -2,12 +2,12 @@
  * What `glm run` and `glm evaluate` share: open the backend (strict, or with the explicit CPU
  * fallback), compile the model once, and say on stderr where results come from and what runs where.
  */
-import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
-import type { LoadedModel } from '../models/glm/load-model.js';
-import { openBackend } from '../runtime/registry.js';
-import { ModelSession } from '../runtime/session.js';
-import type { Backend } from '../runtime/plugin-contract.js';
-import type { DType } from '../tensor/dtype.js';
+import { plugin as cpuRef } from '../backends/cpu-ref/index.js';
+import type { LoadedModel } from '../core/models/glm/load-model.js';
+import { openBackend } from '../backends/registry.js';
+import { ModelSession } from '../core/session/session.js';
+import type { Backend } from '../core/backend-api/plugin-contract.js';
+import type { DType } from '../core/tensor/dtype.js';
 
 export interface OpenedSession {
   readonly session: ModelSession;

@@ -4,9 +4,9 @@
  * reordered (beam search) only when a step's parents ask for it, one layer at a time into fresh
  * tensors, so that a reorder holds one layer's copy beside the cache.
  */
-import type { BackendMemory, DeviceTensor } from './plugin-contract.js';
+import type { BackendMemory, DeviceTensor } from '../backend-api/plugin-contract.js';
 import type { DType } from '../tensor/dtype.js';
-import { allocateTensor, freeTensor } from './device-tensors.js';
+import { allocateTensor, freeTensor } from '../backend-api/device-tensors.js';
 
 export interface CacheGeometry {
   readonly layers: number;

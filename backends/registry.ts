@@ -6,8 +6,8 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { GlmError } from '../errors.js';
-import { PLUGIN_API_VERSION, type BackendPlugin, type ProbeResult } from './plugin-contract.js';
+import { GlmError } from '../core/errors.js';
+import { PLUGIN_API_VERSION, type BackendPlugin, type ProbeResult } from '../core/backend-api/plugin-contract.js';
 
 export interface BuiltinBackend {
   readonly name: string;
@@ -17,11 +17,11 @@ export interface BuiltinBackend {
 }
 
 export const BUILTIN_BACKENDS: readonly BuiltinBackend[] = [
-  { name: 'cpu-ref', platform: 'any CPU (reference)', module: '../../backends/cpu-ref/index.js' },
-  { name: 'cuda', platform: 'NVIDIA GPU (CUDA)', module: '../../backends/cuda/index.js' },
-  { name: 'rocm-dcu', platform: 'Hygon DCU (HIP / DTK)', module: '../../backends/rocm-dcu/index.js' },
-  { name: 'ascend', platform: 'Huawei Ascend 910 (CANN)', module: '../../backends/ascend/index.js' },
-  { name: 'sunway', platform: 'Sunway SW26010 / SW26010-Pro (athread)', module: '../../backends/sunway/index.js' },
+  { name: 'cpu-ref', platform: 'any CPU (reference)', module: './cpu-ref/index.js' },
+  { name: 'cuda', platform: 'NVIDIA GPU (CUDA)', module: './cuda/index.js' },
+  { name: 'rocm-dcu', platform: 'Hygon DCU (HIP / DTK)', module: './rocm-dcu/index.js' },
+  { name: 'ascend', platform: 'Huawei Ascend 910 (CANN)', module: './ascend/index.js' },
+  { name: 'sunway', platform: 'Sunway SW26010 / SW26010-Pro (athread)', module: './sunway/index.js' },
 ];
 
 function looksLikePath(spec: string): boolean {

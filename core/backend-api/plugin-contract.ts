@@ -4,8 +4,7 @@
  */
 import type { DType } from '../tensor/dtype.js';
 import type { Graph } from '../ir/graph.js';
-import type { Capability, NodeView } from './capability.js';
-import type { LoweringNote } from '../passes/decompose.js';
+import type { Capability, LoweringNote, NodeView } from './capability.js';
 
 export const PLUGIN_API_VERSION = 1;
 
@@ -84,7 +83,7 @@ export interface Executable {
   /**
    * Optional: write small inputs, run and read small outputs back with a single wait for the device
    * (one host synchronisation per generated token). Without it the runtime writes, runs and reads
-   * through BackendMemory (runStep in core/runtime/run-step.ts).
+   * through BackendMemory (runStep in core/backend-api/run-step.ts).
    */
   runStep?(bindings: RunBindings, transfers: StepTransfers): Promise<Record<string, Uint8Array>>;
   dispose(): void;

@@ -1,5 +1,5 @@
 /** Turns node:util parseArgs errors into one-line usage errors that point at the command's help. */
-import { GlmError } from '../errors.js';
+import { GlmError } from '../core/errors.js';
 
 export const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 

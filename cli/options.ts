@@ -1,6 +1,6 @@
 /** Typed reading of command-line values; every bad value is a one-line usage error. */
-import { GlmError } from '../errors.js';
-import { isDType, type DType } from '../tensor/dtype.js';
+import { GlmError } from '../core/errors.js';
+import { isDType, type DType } from '../core/tensor/dtype.js';
 
 export function intOption(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;

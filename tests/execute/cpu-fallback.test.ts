@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
-import { unsupported, type NodeView } from '../../core/runtime/capability.js';
-import type { Backend } from '../../core/runtime/plugin-contract.js';
-import { compileFor } from '../../core/runtime/compile.js';
-import { ModelSession } from '../../core/runtime/session.js';
+import { unsupported, type NodeView } from '../../core/backend-api/capability.js';
+import type { Backend } from '../../core/backend-api/plugin-contract.js';
+import { compileFor } from '../../core/execute/compile.js';
+import { ModelSession } from '../../core/session/session.js';
 import { TINY } from '../../core/models/glm/config.js';
 import { buildGlmModelGraph } from '../../core/models/glm/graphs.js';
 import { randomWeights } from '../../core/models/glm/weights.js';

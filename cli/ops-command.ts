@@ -1,7 +1,7 @@
 /** `glm ops`: the op catalogue, as a list or as the Markdown reference of docs/ops.md. */
 import { parseArgs } from 'node:util';
-import { OP_CATALOGUE } from '../ir/ops/catalogue.js';
-import { renderOpReference } from '../ir/op-reference.js';
+import { OP_CATALOGUE } from '../core/ir/ops/catalogue.js';
+import { renderOpReference } from '../core/ir/op-reference.js';
 import { HELP_OPTION, withUsageErrors } from './parse.js';
 
 export const OPS_HELP = `Usage: glm ops [--markdown]

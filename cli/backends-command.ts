@@ -1,5 +1,5 @@
 /** `glm backends`: every known backend, whether it can run here, and if not exactly why. */
-import { surveyBuiltins } from '../runtime/registry.js';
+import { surveyBuiltins } from '../backends/registry.js';
 import { parseArgs } from 'node:util';
 import { HELP_OPTION, withUsageErrors } from './parse.js';
 

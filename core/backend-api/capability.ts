@@ -14,3 +14,10 @@ export interface NodeView {
   readonly inputTypes: readonly (TensorType | null)[];
   readonly outputTypes: readonly TensorType[];
 }
+
+/** A node the backend answered no for: its name, op and the backend's reason. */
+export interface LoweringNote {
+  readonly node: string;
+  readonly op: string;
+  readonly reason: string;
+}

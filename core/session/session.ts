@@ -16,12 +16,12 @@ import type { KvCacheForm } from '../models/glm/block.js';
 import { buildCacheReorderGraph, buildGlmModelGraph, CACHE_REORDER, GLM_INPUTS, GLM_OUTPUTS } from '../models/glm/graphs.js';
 import type { WeightQuantization } from '../models/glm/weights-layout.js';
 import type { Weights } from '../models/glm/weights.js';
-import { compileFor, type Compiled } from './compile.js';
-import type { FallbackSplit } from './cpu-fallback.js';
-import { allocateTensor, freeTensor, uploadTensor } from './device-tensors.js';
+import { compileFor, type Compiled } from '../execute/compile.js';
+import type { FallbackSplit } from '../execute/cpu-fallback.js';
+import { allocateTensor, freeTensor, uploadTensor } from '../backend-api/device-tensors.js';
 import { CacheDroppedError, KvCache } from './kv-cache.js';
-import type { Backend, DeviceTensor, ExecutionPlan } from './plugin-contract.js';
-import { runStep } from './run-step.js';
+import type { Backend, DeviceTensor, ExecutionPlan } from '../backend-api/plugin-contract.js';
+import { runStep } from '../backend-api/run-step.js';
 
 export interface SessionOptions {
   readonly dtype: DType;

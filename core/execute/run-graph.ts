@@ -2,9 +2,9 @@
 import type { Graph } from '../ir/graph.js';
 import type { HostTensor } from '../tensor/host-tensor.js';
 import { compileFor } from './compile.js';
-import { allocateTensor, downloadTensor, freeTensor, uploadTensor } from './device-tensors.js';
-import { bindGraphShapes, outputShapes } from './graph-shapes.js';
-import type { Backend, DeviceTensor } from './plugin-contract.js';
+import { allocateTensor, downloadTensor, freeTensor, uploadTensor } from '../backend-api/device-tensors.js';
+import { bindGraphShapes, outputShapes } from '../backend-api/graph-shapes.js';
+import type { Backend, DeviceTensor } from '../backend-api/plugin-contract.js';
 
 export async function runGraph(backend: Backend, graph: Graph, inputs: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>> {
   const { plan, executable } = await compileFor(backend, graph);

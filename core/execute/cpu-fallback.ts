@@ -6,9 +6,9 @@
  */
 import { GraphBuilder, type Value } from '../ir/builder.js';
 import type { Graph } from '../ir/graph.js';
-import { allocateTensor, downloadTensor, freeTensor, uploadTensor } from './device-tensors.js';
-import { bindGraphShapes, outputShapes } from './graph-shapes.js';
-import type { Backend, DeviceTensor, Executable, ExecutionPlan, RunBindings } from './plugin-contract.js';
+import { allocateTensor, downloadTensor, freeTensor, uploadTensor } from '../backend-api/device-tensors.js';
+import { bindGraphShapes, outputShapes } from '../backend-api/graph-shapes.js';
+import type { Backend, DeviceTensor, Executable, ExecutionPlan, RunBindings } from '../backend-api/plugin-contract.js';
 
 export interface FallbackSplit {
   readonly backend: string;
