@@ -12,7 +12,7 @@ const BROADCASTS: [number[], number[]][] = [
 
 function binaryCases(): GraphCase[] {
   const cases: GraphCase[] = [];
-  for (const op of ['add', 'mul']) {
+  for (const op of ['add', 'mul'] as const) {
     for (const dtype of [...FLOAT_TYPES, 'i32'] as DType[]) {
       const data = dtype === 'i32' ? ({ kind: 'integers', low: -1000, high: 1000 } as const) : undefined;
       for (const [a, b] of BROADCASTS) {

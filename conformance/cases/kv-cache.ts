@@ -31,7 +31,7 @@ function cacheWrites(dtype: DType): GraphCase[] {
   return WRITES.flatMap(({ cache, steps, offset }) => {
     const [b, h, , d] = cache;
     const spec = {
-      op: 'cache-write', dtype, label: `${dims(cache)}-write${steps}-at${offset}`,
+      op: 'cache-write' as const, dtype, label: `${dims(cache)}-write${steps}-at${offset}`,
       inputs: [{ dtype, shape: cache }, { dtype, shape: [b, h, steps, d] }, { dtype: 'i32' as const, shape: [1], data: scalar(offset) }],
       errorClass: 'exact' as const,
     };

@@ -1,6 +1,7 @@
 /** Building a one-op conformance case: a graph of a single node, inputs drawn from the case's seed. */
 import { GraphBuilder } from '../../core/ir/builder.js';
 import type { AttrValue } from '../../core/ir/graph.js';
+import type { OpName } from '../../core/ir/ops/op-names.js';
 import type { DType } from '../../core/tensor/dtype.js';
 import type { HostTensor } from '../../core/tensor/host-tensor.js';
 import { getOp } from '../../core/ir/ops/catalogue.js';
@@ -27,7 +28,7 @@ export interface InputSpec {
 }
 
 export interface OpCaseSpec {
-  readonly op: string;
+  readonly op: OpName;
   readonly dtype: DType;
   /** Distinguishes cases of the same op and dtype: shapes and options, shell-safe. */
   readonly label: string;

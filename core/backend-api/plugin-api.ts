@@ -8,6 +8,7 @@ export { GlmError, type ErrorKind } from '../errors.js';
 export type { Graph, GraphNode, ValueInfo, TensorType, Attrs, AttrValue } from '../ir/graph.js';
 export type { OpDefinition } from '../ir/op-definition.js';
 export { OP_CATALOGUE, getOp } from '../ir/ops/catalogue.js';
+export { OP_NAMES, isOpName, type OpName } from '../ir/ops/op-names.js';
 export { resolveShape, type DimBindings } from '../ir/dim.js';
 export { DTYPE_INFO, byteLengthOf, storageView, type DType, type StorageArray } from '../tensor/dtype.js';
 export { decodeInto, encodeInto, elementCount } from '../tensor/host-tensor.js';

@@ -8,6 +8,7 @@ import { completeAttrs } from './attrs.js';
 import { normalizeDim, type Shape } from './dim.js';
 import type { AttrValue, Attrs, Graph, GraphNode, TensorType, ValueInfo, ValueRole } from './graph.js';
 import { getOp } from './ops/catalogue.js';
+import type { OpName } from './ops/op-names.js';
 import { OpTypeError, type OpDefinition } from './op-definition.js';
 
 export interface Value {
@@ -49,7 +50,7 @@ export class GraphBuilder {
   }
 
   /** Add a node; returns its outputs. */
-  op(opName: string, given: readonly (Value | null)[], attrs: Record<string, AttrValue> = {}, name?: string): Value[] {
+  op(opName: OpName, given: readonly (Value | null)[], attrs: Record<string, AttrValue> = {}, name?: string): Value[] {
     const def = getOp(opName);
     // Trailing optional inputs may be left out; they are recorded as absent (null).
     const variadic = def.inputs[def.inputs.length - 1]?.variadic === true;
@@ -73,7 +74,7 @@ export class GraphBuilder {
     this.nodes.push({
       id: this.nodes.length,
       name: nodeName,
-      op: opName,
+      op: def.name,
       inputs: inputs.map((v) => v?.id ?? null),
       outputs: outputs.map((o) => o.id),
       attrs: completed,
@@ -82,7 +83,7 @@ export class GraphBuilder {
   }
 
   /** Add a node that has exactly one output. */
-  op1(opName: string, inputs: readonly (Value | null)[], attrs: Record<string, AttrValue> = {}, name?: string): Value {
+  op1(opName: OpName, inputs: readonly (Value | null)[], attrs: Record<string, AttrValue> = {}, name?: string): Value {
     const outs = this.op(opName, inputs, attrs, name);
     if (outs.length !== 1) throw new Error(`op ${opName} has ${outs.length} outputs; use op()`);
     return outs[0]!;

@@ -2,6 +2,7 @@
  * The graph: plain, JSON-serialisable data. Values are numbered; nodes list value ids in the order
  * of their op's signature (null for an absent optional input) and appear in a valid execution order.
  */
+import type { OpName } from './ops/op-names.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Shape } from './dim.js';
 
@@ -27,7 +28,8 @@ export interface GraphNode {
   readonly id: number;
   /** Unique, hierarchical (`layers.3.attention.qkv`), used in every error message. */
   readonly name: string;
-  readonly op: string;
+  /** A name of the op catalogue; a graph read from a file is checked by the validator first. */
+  readonly op: OpName;
   readonly inputs: readonly (number | null)[];
   readonly outputs: readonly number[];
   readonly attrs: Attrs;

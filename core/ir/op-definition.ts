@@ -3,6 +3,7 @@ import { GlmError } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Attrs, AttrValue, TensorType } from './graph.js';
 import type { GraphBuilder, Value } from './builder.js';
+import type { OpName } from './ops/op-names.js';
 
 export type OpKind = 'primitive' | 'composite' | 'collective';
 
@@ -26,7 +27,7 @@ export interface AttrSpec {
 }
 
 export interface OpDefinition {
-  readonly name: string;
+  readonly name: OpName;
   readonly kind: OpKind;
   /** One paragraph: the exact reference semantics (docs/ops.md is generated from these). */
   readonly semantics: string;

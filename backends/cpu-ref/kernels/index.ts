@@ -1,4 +1,5 @@
 /** Every op of the catalogue has exactly one reference kernel here. */
+import type { OpName } from '../../../core/backend-api/plugin-api.js';
 import type { RefKernel } from './kernel.js';
 import { add, mul } from './elementwise-binary.js';
 import { allReduce } from './all-reduce.js';
@@ -29,9 +30,38 @@ import { split } from './split.js';
 import { topK } from './top-k.js';
 import { transpose } from './transpose.js';
 
-export const REFERENCE_KERNELS: Readonly<Record<string, RefKernel>> = {
-  matmul, add, mul, scale, 'layer-norm': layerNorm, gelu, softmax, cast, reshape, transpose, split, concat, slice, gather,
-  'masked-fill': maskedFill, 'glm-mask-fill': glmMaskFill, 'rotary-table': rotaryTable, dequantize, 'cache-write': cacheWrite, 'top-k': topK, 'log-sum-exp': logSumExp,
-  linear, rope, 'qkv-bias-rope': qkvBiasRope, attention, geglu, 'bias-geglu': biasGeglu, 'deepnorm-residual': deepnormResidual,
+/** One reference kernel per op, in the catalogue's order; typed by OpName, so a missing one does not compile. */
+export const REFERENCE_KERNELS: Readonly<Record<OpName, RefKernel>> = {
+  // primitives
+  'matmul': matmul,
+  'add': add,
+  'mul': mul,
+  'scale': scale,
+  'layer-norm': layerNorm,
+  'gelu': gelu,
+  'softmax': softmax,
+  'cast': cast,
+  'reshape': reshape,
+  'transpose': transpose,
+  'split': split,
+  'concat': concat,
+  'slice': slice,
+  'gather': gather,
+  'masked-fill': maskedFill,
+  'glm-mask-fill': glmMaskFill,
+  'rotary-table': rotaryTable,
+  'dequantize': dequantize,
+  'cache-write': cacheWrite,
+  'top-k': topK,
+  'log-sum-exp': logSumExp,
+  // composites
+  'linear': linear,
+  'rope': rope,
+  'qkv-bias-rope': qkvBiasRope,
+  'attention': attention,
+  'geglu': geglu,
+  'bias-geglu': biasGeglu,
+  'deepnorm-residual': deepnormResidual,
+  // collectives
   'all-reduce': allReduce,
 };

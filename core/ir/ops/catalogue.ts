@@ -1,6 +1,10 @@
-/** The closed op set of the IR. Adding an op means adding its file here and its kernel to cpu-ref. */
+/**
+ * The closed op set of the IR: one definition per name of OP_NAMES (op-names.ts), read top to bottom.
+ * Adding an op means adding its name there, its file here and its kernel to cpu-ref.
+ */
 import { GlmError } from '../../errors.js';
 import type { OpDefinition } from '../op-definition.js';
+import { OP_NAMES, type OpName } from './op-names.js';
 import { add, mul } from './elementwise-binary.js';
 import { allReduce } from './all-reduce.js';
 import { attention } from './attention.js';
@@ -30,17 +34,43 @@ import { split } from './split.js';
 import { topK } from './top-k.js';
 import { transpose } from './transpose.js';
 
-const ALL: readonly OpDefinition[] = [
+/** Typed by name, so a name of OP_NAMES without a definition does not compile (tests/ir checks each key is its op's name). */
+export const OP_DEFINITIONS: Readonly<Record<OpName, OpDefinition>> = {
   // primitives
-  matmul, add, mul, scale, layerNorm, gelu, softmax, cast, reshape, transpose, split, concat, slice, gather,
-  maskedFill, glmMaskFill, rotaryTable, dequantize, cacheWrite, topK, logSumExp,
+  'matmul': matmul,
+  'add': add,
+  'mul': mul,
+  'scale': scale,
+  'layer-norm': layerNorm,
+  'gelu': gelu,
+  'softmax': softmax,
+  'cast': cast,
+  'reshape': reshape,
+  'transpose': transpose,
+  'split': split,
+  'concat': concat,
+  'slice': slice,
+  'gather': gather,
+  'masked-fill': maskedFill,
+  'glm-mask-fill': glmMaskFill,
+  'rotary-table': rotaryTable,
+  'dequantize': dequantize,
+  'cache-write': cacheWrite,
+  'top-k': topK,
+  'log-sum-exp': logSumExp,
   // composites
-  linear, rope, qkvBiasRope, attention, geglu, biasGeglu, deepnormResidual,
+  'linear': linear,
+  'rope': rope,
+  'qkv-bias-rope': qkvBiasRope,
+  'attention': attention,
+  'geglu': geglu,
+  'bias-geglu': biasGeglu,
+  'deepnorm-residual': deepnormResidual,
   // collectives
-  allReduce,
-];
+  'all-reduce': allReduce,
+};
 
-export const OP_CATALOGUE: ReadonlyMap<string, OpDefinition> = new Map(ALL.map((op) => [op.name, op]));
+export const OP_CATALOGUE: ReadonlyMap<string, OpDefinition> = new Map(OP_NAMES.map((name) => [name, OP_DEFINITIONS[name]]));
 
 export function getOp(name: string): OpDefinition {
   const def = OP_CATALOGUE.get(name);
