@@ -3,8 +3,9 @@
  * native part is missing can never break another. Third-party plugins are loaded only when named
  * by path or package name — never by scanning.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GlmError } from '../core/errors.js';
 import { PLUGIN_API_VERSION, type BackendPlugin, type ProbeResult } from '../core/backend-api/plugin-contract.js';
@@ -85,6 +86,28 @@ async function importExternal(spec: string, cwd: string): Promise<BackendPlugin>
     throw new GlmError('backend', `backend plugin "${spec}" failed to load: ${(e as Error).message}`);
   }
   return checkPlugin(mod['default'] ?? mod['plugin'], `plugin "${spec}"`);
+}
+
+/**
+ * Where a backend's conformance entry lives (docs/conformance.md): `backends/<name>/conformance.yaml`
+ * in this package for a built-in; for a plugin named by path or package, `conformance.yaml` beside its
+ * entry module or in a folder above it up to its package's root. Cheap: resolves names, loads nothing.
+ */
+export function conformanceEntryPath(spec: string, packageRoot: string, cwd = process.cwd()): string | undefined {
+  const builtin = BUILTIN_BACKENDS.find((b) => b.name === spec);
+  if (builtin) return join(packageRoot, 'backends', builtin.name, 'conformance.yaml');
+  let file: string;
+  try {
+    file = looksLikePath(spec) ? resolve(cwd, spec) : createRequire(join(cwd, 'package.json')).resolve(spec);
+  } catch {
+    return undefined;
+  }
+  // Beside the entry module, else at the root of its package (a compiled plugin's entry is in dist/).
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const entry = join(dir, 'conformance.yaml');
+    if (existsSync(entry)) return entry;
+    if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) return undefined;
+  }
 }
 
 /** Load a backend plugin by built-in name, path, or package name. */

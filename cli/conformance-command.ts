@@ -1,15 +1,15 @@
 /** `glm conformance`: check a backend against cpu-ref, case by case, with CI-ready reports. */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { packageRoot } from '../core/package-root.js';
 import { parseArgs } from 'node:util';
 import { GlmError } from '../core/errors.js';
 import { writeTextFileAtomic } from '../core/io/atomic-write.js';
-import { openBackend } from '../backends/registry.js';
+import { conformanceEntryPath, openBackend } from '../backends/registry.js';
 import { plugin as cpuRef } from '../backends/cpu-ref/index.js';
 import { allCases, selectCases } from '../conformance/catalogue.js';
-import { loadExpectedFailures } from '../conformance/expected-failures.js';
+import { loadExpectedFailures, NO_EXPECTED_FAILURES } from '../conformance/expected-failures.js';
 import { isFailing, runCase, type CaseResult } from '../conformance/runner.js';
 import { renderJunit } from '../conformance/reports/junit.js';
 import { renderMarkdown, renderMatrix } from '../conformance/reports/markdown.js';
@@ -34,7 +34,8 @@ Options:
   --markdown FILE.md      a summary table (op × dtype)
   --perf                  also time each case: median ms, GB/s, TFLOP/s
   --perf-runs N           timed repetitions per case in perf mode (default 10)
-  --expected-failures F   the backend's expected-failure list (default conformance/expected-failures/NAME.yaml)
+  --expected-failures F   the backend's expected-failure list (default: its conformance entry,
+                          backends/NAME/conformance.yaml, or conformance.yaml beside a plugin)
   --matrix                render the op × backend matrix from the JSON reports given as arguments
   -h, --help              this text`;
 
@@ -100,10 +101,14 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   }
 
   const spec = v.backend ?? 'cpu-ref';
+  // A named list that is not there is a usage error before any backend is opened.
+  if (v['expected-failures'] !== undefined && !existsSync(v['expected-failures'])) {
+    throw new GlmError('input', `glm conformance: the expected-failure list ${v['expected-failures']} does not exist`);
+  }
   const { plugin, backend } = await openBackend(spec);
   const reference = await cpuRef.open();
-  const defaultList = join(packageRoot(), 'conformance', 'expected-failures', `${plugin.name}.yaml`);
-  const expected = await loadExpectedFailures(v['expected-failures'] ?? defaultList);
+  const listPath = v['expected-failures'] ?? conformanceEntryPath(spec, packageRoot());
+  const expected = listPath === undefined ? NO_EXPECTED_FAILURES : await loadExpectedFailures(listPath, plugin.name, v['expected-failures'] !== undefined);
   console.error(`glm conformance: ${cases.length} cases on backend ${backend.name} (${backend.device}) — results from ${executionLabel(backend.execution)}`);
 
   const started = performance.now();
