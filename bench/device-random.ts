@@ -8,7 +8,7 @@ import type { DeviceTensor } from '../core/backend-api/plugin-contract.js';
 import { byteLengthOf, type DType } from '../core/tensor/dtype.js';
 import { elementCount } from '../core/tensor/host-tensor.js';
 import type { GpuMemory } from '../backends/gpu-common/device-memory.js';
-import { dtypeCode } from '../backends/gpu-common/launch-codes.js';
+import { dtypeCode } from '../backends/simt/launch-codes.js';
 import type { GpuAddon } from '../backends/gpu-common/native-addon.js';
 
 /** Uniform values in [low, high) of the tensor's own float dtype. */

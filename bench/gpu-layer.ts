@@ -16,7 +16,7 @@ import { byteLengthOf } from '../core/tensor/dtype.js';
 import { elementCount, hostTensor } from '../core/tensor/host-tensor.js';
 import type { GpuMemory } from '../backends/gpu-common/device-memory.js';
 import type { DeviceContext } from '../backends/gpu-common/device-context.js';
-import { dtypeCode, OP } from '../backends/gpu-common/launch-codes.js';
+import { dtypeCode, OP } from '../backends/simt/launch-codes.js';
 import type { GpuAddon } from '../backends/gpu-common/native-addon.js';
 import { fillUniform, randomWeight } from './device-random.js';
 

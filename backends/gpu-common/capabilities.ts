@@ -1,6 +1,6 @@
 /** What a GPU backend of this provider claims, node by node, with a reason for every refusal. */
 import { SUPPORTED, unsupported, type Capability, type NodeView } from '../../core/backend-api/plugin-api.js';
-import { MAX_RANK, MAX_TOP_K } from './launch-codes.js';
+import { MAX_RANK, MAX_TOP_K } from '../simt/launch-codes.js';
 import { LOWERINGS } from './lowerings/index.js';
 
 /** Largest head dim of the fused attention kernels (at most 8 elements per lane of a 32-wide warp). */

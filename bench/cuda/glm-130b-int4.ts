@@ -36,7 +36,7 @@ import { byteLengthOf, type DType } from '../../core/tensor/dtype.js';
 import { elementCount } from '../../core/tensor/host-tensor.js';
 import { plugin, type CudaBackend } from '../../backends/cuda/index.js';
 import { arenaAllocationFor } from '../../backends/gpu-common/device-context.js';
-import { GEMM_PATH } from '../../backends/gpu-common/launch-codes.js';
+import { GEMM_PATH } from '../../backends/simt/launch-codes.js';
 import { planGraph } from '../../backends/gpu-common/planner.js';
 import { fillUniform, randomWeight } from '../device-random.js';
 import { floorFrom, kvReadBytes, layerConfig, layerFlops, measureCeilings, median, paramBytes, timeRuns, type LayerCase } from '../gpu-layer.js';

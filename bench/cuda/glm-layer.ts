@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { compileFor } from '../../core/execute/compile.js';
 import { freeTensor } from '../../core/backend-api/device-tensors.js';
 import { plugin, type CudaBackend } from '../../backends/cuda/index.js';
-import { GEMM_PATH } from '../../backends/gpu-common/launch-codes.js';
+import { GEMM_PATH } from '../../backends/simt/launch-codes.js';
 import type { PlanOptions } from '../../backends/gpu-common/planner.js';
 import { caseBindings, floorOf, layerCases, layerConfig, layerModels, measureCeilings, sustainedGemmRate, timeRuns, type Floor } from '../gpu-layer.js';
 

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { compileFor } from '../../core/execute/compile.js';
 import { freeTensor } from '../../core/backend-api/device-tensors.js';
 import { plugin, type DcuBackend } from '../../backends/rocm-dcu/index.js';
-import { GEMM_PATH } from '../../backends/gpu-common/launch-codes.js';
+import { GEMM_PATH } from '../../backends/simt/launch-codes.js';
 import { caseBindings, layerCases, layerConfig, layerModels, measureCeilings, timeRuns } from '../gpu-layer.js';
 
 const { values: args } = parseArgs({

@@ -29,7 +29,7 @@ const { hostTensor } = await import('../../core/tensor/host-tensor.js');
 const { buildGlmBlockGraph } = await import('../../core/models/glm/graphs.js');
 const { TINY, deepnormAlpha } = await import('../../core/models/glm/config.js');
 const { planGraph } = await import('../../backends/gpu-common/planner.js');
-const { OP } = await import('../../backends/gpu-common/launch-codes.js');
+const { OP } = await import('../../backends/simt/launch-codes.js');
 const { packArena } = await import('../../backends/gpu-common/arena.js');
 
 const CASES = [

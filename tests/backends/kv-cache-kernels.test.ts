@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
-import { OP } from '../../backends/gpu-common/launch-codes.js';
+import { OP } from '../../backends/simt/launch-codes.js';
 import { planGraph, type PlanOptions } from '../../backends/gpu-common/planner.js';
 import { allCases, selectCases } from '../../conformance/catalogue.js';
 import { NO_EXPECTED_FAILURES } from '../../conformance/expected-failures.js';

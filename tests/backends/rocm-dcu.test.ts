@@ -20,7 +20,7 @@ import { surveyBuiltins } from '../../backends/registry.js';
 import { plugin, supports, describeDevice } from '../../backends/rocm-dcu/index.js';
 import { addonPath, loadAddonAt } from '../../backends/rocm-dcu/native-addon.js';
 import { planGraph } from '../../backends/gpu-common/planner.js';
-import { OP, GEMM_PATH } from '../../backends/gpu-common/launch-codes.js';
+import { OP, GEMM_PATH } from '../../backends/simt/launch-codes.js';
 import type { DcuBuild, DcuDeviceInfo } from '../../backends/rocm-dcu/native-addon.js';
 
 const SAVED = { ...process.env };

@@ -3,7 +3,7 @@
  * their strides and write the output through its strides, so the planner can hand them views
  * (rope's output, the cache) and a place inside the [B, Q, H, d] merge.
  */
-import { dtypeCode, OP } from '../launch-codes.js';
+import { dtypeCode, OP } from '../../simt/launch-codes.js';
 import { broadcastStrides, countOf, elementBytes, ptrOf, type Loc } from '../locations.js';
 import type { Lowering } from '../planner.js';
 import { alignUp } from '../arena.js';

@@ -5,7 +5,7 @@
  * copied to the output first. The planner folds an in-place write of qkv-bias-rope's keys or values
  * into that kernel (lowerings/attention.ts), and then this lowering does not run.
  */
-import { MAX_RANK, OP } from '../launch-codes.js';
+import { MAX_RANK, OP } from '../../simt/launch-codes.js';
 import { countOf, elementBytes, mergeDims, ptrOf, sameLocation, withShape } from '../locations.js';
 import type { Lowering } from '../planner.js';
 import { emitCopy, widenInnermost } from './copy.js';

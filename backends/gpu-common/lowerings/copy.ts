@@ -3,7 +3,7 @@
  * when sizes, strides and addresses allow, the element is widened to 16 (or 8, 4) bytes.
  */
 import { GlmError } from '../../../core/backend-api/plugin-api.js';
-import { MAX_RANK, OP } from '../launch-codes.js';
+import { MAX_RANK, OP } from '../../simt/launch-codes.js';
 import { alignmentOf, countOf, elementBytes, mergeDims, ptrOf, type Loc, type Ptr } from '../locations.js';
 import type { Word } from '../program-builder.js';
 

@@ -1,6 +1,6 @@
 /** Element-wise ops: add/mul read any strided or broadcast view; the rest take contiguous inputs. */
 import { GlmError } from '../../../core/backend-api/plugin-api.js';
-import { dtypeCode, MAX_RANK, OP } from '../launch-codes.js';
+import { dtypeCode, MAX_RANK, OP } from '../../simt/launch-codes.js';
 import { broadcastStrides, countOf, mergeDims, ptrOf, rowMajorStrides } from '../locations.js';
 import type { Lowering, StepContext } from '../planner.js';
 

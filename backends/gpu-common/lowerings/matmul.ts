@@ -6,7 +6,7 @@
  * DeepNorm residual after it also passes that residual (the gemm record's addend, beta = alpha).
  */
 import { GlmError, type DType } from '../../../core/backend-api/plugin-api.js';
-import { dtypeCode, GEMM_PATH, OP } from '../launch-codes.js';
+import { dtypeCode, GEMM_PATH, OP } from '../../simt/launch-codes.js';
 import { broadcastStrides, countOf, elementBytes, mergeDims, ptrOf, rowMajorStrides, type Loc, type Ptr } from '../locations.js';
 import type { Lowering, StepContext } from '../planner.js';
 

@@ -1,5 +1,5 @@
 /** LayerNorm and softmax over contiguous data (fp32 accumulation in the kernels). */
-import { dtypeCode, OP } from '../launch-codes.js';
+import { dtypeCode, OP } from '../../simt/launch-codes.js';
 import { countOf, normalizeAxis, ptrOf } from '../locations.js';
 import type { Lowering } from '../planner.js';
 

@@ -1,5 +1,5 @@
 /** top-k and log-sum-exp over the last axis (on-device sampling): kernels in passes over chunks, scratch between them. */
-import { dtypeCode, LOG_SUM_EXP_CHUNK, OP, TOP_K_CHUNK } from '../launch-codes.js';
+import { dtypeCode, LOG_SUM_EXP_CHUNK, OP, TOP_K_CHUNK } from '../../simt/launch-codes.js';
 import { countOf, ptrOf } from '../locations.js';
 import type { Lowering } from '../planner.js';
 

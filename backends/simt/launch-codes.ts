@@ -1,7 +1,9 @@
 /**
- * The launch program's vocabulary, mirrored from backends/gpu-common/native/program.h (opcodes) and
- * each backend's platform.h (dtype codes). A record is [opcode, tag, argCount, ...args]; each op's argument order
- * is the order program.cpp reads them in, written out once in the emit helpers of lowerings/.
+ * The SIMT family's launch vocabulary, defined here once: the native build generates its C++ header
+ * from this file's built JavaScript (backends/simt/native/gen-launch-codes.mjs), and a test compares
+ * each built addon's compiled-in codes with these. A record is [opcode, tag, argCount, ...args]; each
+ * op's argument order is the order the native reader takes them in, written out once in the emit
+ * helpers of lowerings/.
  */
 import type { DType } from '../../core/backend-api/plugin-api.js';
 
@@ -29,7 +31,8 @@ export const OP = {
   qkvBiasRope: 21,
 } as const;
 
-const DTYPE_CODES: Record<DType, number> = { f32: 0, f16: 1, bf16: 2, i32: 3, i8: 4, i4: 5 };
+/** A record's dtype words. */
+export const DTYPE_CODES: Readonly<Record<DType, number>> = { f32: 0, f16: 1, bf16: 2, i32: 3, i8: 4, i4: 5 };
 
 export function dtypeCode(dtype: DType): number {
   return DTYPE_CODES[dtype];
