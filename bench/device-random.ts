@@ -1,18 +1,18 @@
 /**
  * Random tensors made on the device, for the GPU benchmarks: GLM-130B-sized weights (63 GB in INT4)
  * are never generated on the host and uploaded. Values come from the addon's fillRandom, which
- * writes uniform f32, f16 or bf16 values (backends/gpu-common/native/kernels/random.cu).
+ * writes uniform f32, f16 or bf16 values (backends/simt/native/kernels/random.cu).
  */
 import { allocateTensor } from '../core/backend-api/device-tensors.js';
 import type { DeviceTensor } from '../core/backend-api/plugin-contract.js';
 import { byteLengthOf, type DType } from '../core/tensor/dtype.js';
 import { elementCount } from '../core/tensor/host-tensor.js';
-import type { GpuMemory } from '../backends/gpu-common/device-memory.js';
+import type { DeviceMemory } from '../backends/program/device-memory.js';
 import { dtypeCode } from '../backends/simt/launch-codes.js';
-import type { GpuAddon } from '../backends/gpu-common/native-addon.js';
+import type { ProgramAddon } from '../backends/program/native-addon.js';
 
 /** Uniform values in [low, high) of the tensor's own float dtype. */
-export function fillUniform(memory: GpuMemory, native: GpuAddon, t: DeviceTensor, low: number, high: number, seed: number): void {
+export function fillUniform(memory: DeviceMemory, native: ProgramAddon, t: DeviceTensor, low: number, high: number, seed: number): void {
   if (t.dtype !== 'f32' && t.dtype !== 'f16' && t.dtype !== 'bf16') throw new Error(`fillUniform: ${t.dtype} is not a float dtype`);
   native.fillRandom(memory.own(t.buffer).address + t.byteOffset, elementCount(t.shape), dtypeCode(t.dtype), low, high, seed);
 }
@@ -23,7 +23,7 @@ export function fillUniform(memory: GpuMemory, native: GpuAddon, t: DeviceTensor
  * bytes are close to uniform, the exponent byte is not. A weight-only GEMV costs the same whatever
  * the bits; every nibble stays a valid INT4 value.
  */
-export function fillRandomBits(memory: GpuMemory, native: GpuAddon, t: DeviceTensor, seed: number): void {
+export function fillRandomBits(memory: DeviceMemory, native: ProgramAddon, t: DeviceTensor, seed: number): void {
   const address = memory.own(t.buffer).address + t.byteOffset;
   const bytes = byteLengthOf(t.dtype, elementCount(t.shape));
   const words = Math.floor(bytes / 4);
@@ -36,7 +36,7 @@ export function fillRandomBits(memory: GpuMemory, native: GpuAddon, t: DeviceTen
  * random bits, their row scales INT4's 0.01/7–0.03/7 (rows whose largest value is about 0.02, like
  * the fp16 weights); everything else ±0.02.
  */
-export function randomWeight(memory: GpuMemory, native: GpuAddon, name: string, dtype: DType, shape: readonly number[], seed: number): DeviceTensor {
+export function randomWeight(memory: DeviceMemory, native: ProgramAddon, name: string, dtype: DType, shape: readonly number[], seed: number): DeviceTensor {
   const t = allocateTensor(memory, dtype, shape);
   if (dtype === 'i4' || dtype === 'i8') fillRandomBits(memory, native, t, seed);
   else if (/layernorm\.weight$/.test(name)) fillUniform(memory, native, t, 0.8, 1.2, seed);

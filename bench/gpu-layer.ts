@@ -14,10 +14,10 @@ import type { DeviceTensor } from '../core/backend-api/plugin-contract.js';
 import type { Graph } from '../core/ir/graph.js';
 import { byteLengthOf } from '../core/tensor/dtype.js';
 import { elementCount, hostTensor } from '../core/tensor/host-tensor.js';
-import type { GpuMemory } from '../backends/gpu-common/device-memory.js';
-import type { DeviceContext } from '../backends/gpu-common/device-context.js';
+import type { DeviceMemory } from '../backends/program/device-memory.js';
+import type { DeviceContext } from '../backends/program/device-context.js';
 import { dtypeCode, OP } from '../backends/simt/launch-codes.js';
-import type { GpuAddon } from '../backends/gpu-common/native-addon.js';
+import type { ProgramAddon } from '../backends/program/native-addon.js';
 import { fillUniform, randomWeight } from './device-random.js';
 
 export interface LayerCase {
@@ -62,7 +62,7 @@ export interface LayerModel {
 }
 
 /** The layer in each weight format a case asks for, made on first use and kept for the next cases. */
-export function layerModels(memory: GpuMemory, native: GpuAddon, c: GlmConfig): (quantization: WeightQuantization) => LayerModel {
+export function layerModels(memory: DeviceMemory, native: ProgramAddon, c: GlmConfig): (quantization: WeightQuantization) => LayerModel {
   const made = new Map<WeightQuantization, LayerModel>();
   return (quantization) => {
     let model = made.get(quantization);
@@ -129,7 +129,7 @@ export function median(xs: number[]): number {
 
 /** Device events around `run`, after `warmup` runs; median and minimum of `reps`. */
 export async function timeRuns(
-  native: GpuAddon,
+  native: ProgramAddon,
   ctx: DeviceContext,
   run: () => Promise<void>,
   reps: number,
@@ -151,7 +151,7 @@ export async function timeRuns(
 }
 
 /** One launch record timed by itself (the ceilings). */
-export function timeProgram(native: GpuAddon, program: Float64Array, reps: number, warmup = 3): { medianMs: number; minMs: number } {
+export function timeProgram(native: ProgramAddon, program: Float64Array, reps: number, warmup = 3): { medianMs: number; minMs: number } {
   const start = native.eventCreate();
   const end = native.eventCreate();
   const times: number[] = [];
@@ -175,7 +175,7 @@ export interface Ceilings {
  * 1,380–1,470 MHz at 690 W against 1,980 MHz before), so a floor from the short loop's rate lies
  * below what any code can reach in a case timed over as long as prefill's 20 repeats.
  */
-export function sustainedGemmRate(native: GpuAddon, smoke: boolean, gemmPath: number, burstMs: number, busyMs: number): { reps: number; medianMs: number; tflopPerS: number } {
+export function sustainedGemmRate(native: ProgramAddon, smoke: boolean, gemmPath: number, burstMs: number, busyMs: number): { reps: number; medianMs: number; tflopPerS: number } {
   const size = smoke ? 64 : 8192;
   const reps = Math.max(1, Math.ceil(busyMs / Math.max(burstMs, 1e-3)));
   const t = withGemm(native, size, gemmPath, (program) => timeProgram(native, program, reps));
@@ -183,7 +183,7 @@ export function sustainedGemmRate(native: GpuAddon, smoke: boolean, gemmPath: nu
 }
 
 /** Random size × size fp16 operands on the device and the launch record of their product. */
-function withGemm<R>(native: GpuAddon, size: number, gemmPath: number, use: (program: Float64Array) => R): R {
+function withGemm<R>(native: ProgramAddon, size: number, gemmPath: number, use: (program: Float64Array) => R): R {
   const bytes = size * size * 2;
   const [x, y, z] = [native.allocate(bytes), native.allocate(bytes), native.allocate(bytes)];
   try {
@@ -197,7 +197,7 @@ function withGemm<R>(native: GpuAddon, size: number, gemmPath: number, use: (pro
 }
 
 /** A 1 GiB device copy and an 8192³ fp16 product through `gemmPath` (launch-codes' GEMM_PATH). */
-export function measureCeilings(native: GpuAddon, smoke: boolean, gemmPath: number, reps: number, gemmReps = reps): Ceilings {
+export function measureCeilings(native: ProgramAddon, smoke: boolean, gemmPath: number, reps: number, gemmReps = reps): Ceilings {
   const n = smoke ? 2 ** 20 : 2 ** 30;
   const a = native.allocate(n);
   const b = native.allocate(n);
@@ -214,7 +214,7 @@ export function measureCeilings(native: GpuAddon, smoke: boolean, gemmPath: numb
 }
 
 /** Random weights on the device for every parameter of `graph`, each in its own dtype (device-random.ts). */
-export function graphWeights(memory: GpuMemory, native: GpuAddon, graph: Graph): Map<string, DeviceTensor> {
+export function graphWeights(memory: DeviceMemory, native: ProgramAddon, graph: Graph): Map<string, DeviceTensor> {
   const params = new Map<string, DeviceTensor>();
   let seed = 100;
   for (const id of graph.params) {
@@ -237,8 +237,8 @@ export interface CaseBindings {
  * past, written in place), the cache offset and (decode) the attended length as device scalars.
  */
 export async function caseBindings(
-  memory: GpuMemory,
-  native: GpuAddon,
+  memory: DeviceMemory,
+  native: ProgramAddon,
   c: GlmConfig,
   k: LayerCase,
   weights: ReadonlyMap<string, DeviceTensor>,

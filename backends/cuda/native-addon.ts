@@ -4,30 +4,18 @@
  * GLM_CUDA_EMULATE=1 loads the CPU-emulated build instead (`npm run build:cuda-emu`): the same
  * kernels on the CPU, to check them on machines without a GPU.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { dirname, join, resolve } from 'node:path';
-import type { GpuAddon } from '../gpu-common/native-addon.js';
+import { join, resolve } from 'node:path';
+import { backendSourceFolder, loadAddonFile, type AddonLoad } from '../program/load-addon.js';
+import type { SimtAddon, SimtDeviceInfo, SimtProbe } from '../simt/simt-addon.js';
 
-export interface NativeDeviceInfo {
-  readonly name: string;
+export interface NativeDeviceInfo extends SimtDeviceInfo {
   readonly computeCapability: string;
-  readonly totalMemory: number;
-  readonly multiprocessors: number;
-  readonly driverVersion: number;
-  readonly runtimeVersion: number;
-  readonly l2Bytes: number;
-  readonly emulated: boolean;
 }
 
-export interface NativeProbe {
-  readonly available: boolean;
-  readonly reason?: string;
+export interface NativeProbe extends SimtProbe {
   readonly device?: NativeDeviceInfo;
   readonly cublasLtError?: string;
   readonly cublasLtPath?: string;
-  readonly emulated: boolean;
 }
 
 export interface GemmStats {
@@ -50,26 +38,17 @@ export interface StepStats {
 }
 
 /**
- * The addon's functions (backends/cuda/native/src/addon.cpp): the shared GPU provider's surface
- * (GpuAddon), with runStep always present, plus what is CUDA's own. Addresses are plain numbers.
+ * The addon's functions (backends/cuda/native/src/addon.cpp): the SIMT family's surface (SimtAddon),
+ * with runStep always present (a step's launches recorded once as a CUDA graph and replayed), plus
+ * what is CUDA's own. Addresses are plain numbers.
  */
-export interface NativeAddon extends GpuAddon {
+export interface NativeAddon extends SimtAddon {
   readonly emulated: boolean;
   probe(): NativeProbe;
   open(deviceIndex: number): NativeDeviceInfo;
   stats(): GemmStats;
-  runStep: NonNullable<GpuAddon['runStep']>;
+  runStep: NonNullable<SimtAddon['runStep']>;
   stepStats(): StepStats;
-}
-
-export type AddonLoad = { readonly addon: NativeAddon; readonly path: string } | { readonly addon: null; readonly reason: string };
-
-/** backends/cuda/ in the source tree, whether this file runs from dist/ or not. */
-function backendRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  // dist/backends/cuda -> ../../../backends/cuda; source backends/cuda -> itself
-  const fromDist = resolve(here, '../../../backends/cuda');
-  return existsSync(join(fromDist, 'native')) ? fromDist : here;
 }
 
 export function emulationRequested(): boolean {
@@ -77,28 +56,24 @@ export function emulationRequested(): boolean {
 }
 
 export function addonPath(): string {
-  const root = backendRoot();
+  const root = backendSourceFolder(import.meta.url);
   if (process.env['GLM_CUDA_ADDON']) return resolve(process.env['GLM_CUDA_ADDON']);
   return emulationRequested() ? join(root, 'build-emu', 'Release', 'glm_cuda_emu.node') : join(root, 'build', 'Release', 'glm_cuda.node');
 }
 
 /** Load the addon at `path` (uncached), or say why it cannot be. */
-export function loadAddonAt(path: string): AddonLoad {
-  if (!existsSync(path)) {
-    const how = /_emu\.node$/.test(path) ? 'npm run build:cuda-emu' : 'npm run build:cuda, which needs nvcc (the CUDA toolkit) at build time';
-    return { addon: null, reason: `the CUDA addon is not built (no ${path}; build it with ${how})` };
-  }
-  try {
-    return { addon: createRequire(import.meta.url)(path) as NativeAddon, path };
-  } catch (e) {
-    return { addon: null, reason: `the CUDA addon at ${path} failed to load: ${(e as Error).message.split('\n')[0]}` };
-  }
+export function loadAddonAt(path: string): AddonLoad<NativeAddon> {
+  const how = /_emu\.node$/.test(path) ? 'npm run build:cuda-emu' : 'npm run build:cuda, which needs nvcc (the CUDA toolkit) at build time';
+  return loadAddonFile(path, {
+    notBuilt: `the CUDA addon is not built (no ${path}; build it with ${how})`,
+    failed: (message) => `the CUDA addon at ${path} failed to load: ${message}`,
+  });
 }
 
-let cached: AddonLoad | undefined;
+let cached: AddonLoad<NativeAddon> | undefined;
 
 /** The addon this process uses (chosen once: GLM_CUDA_ADDON, else the emulated or the real build). */
-export function loadAddon(): AddonLoad {
+export function loadAddon(): AddonLoad<NativeAddon> {
   cached ??= loadAddonAt(addonPath());
   return cached;
 }

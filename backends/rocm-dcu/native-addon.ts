@@ -10,11 +10,9 @@
  *     emulator, with H = GLM_DCU_EMU_WARP the emulated hardware's wavefront (default W).
  * GLM_DCU_ADDON=path loads that file instead.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { dirname, join, resolve } from 'node:path';
-import type { GpuAddon } from '../gpu-common/native-addon.js';
+import { join, resolve } from 'node:path';
+import { backendSourceFolder, loadAddonFile, type AddonLoad } from '../program/load-addon.js';
+import type { SimtAddon, SimtDeviceInfo, SimtProbe } from '../simt/simt-addon.js';
 
 export type DcuTarget = 'amd' | 'nvidia' | 'emulator';
 
@@ -30,26 +28,16 @@ export interface DcuBuild {
   readonly hipblas: boolean;
 }
 
-export interface DcuDeviceInfo {
-  readonly name: string;
+export interface DcuDeviceInfo extends SimtDeviceInfo {
   /** "gfx906:sramecc+:xnack-" on a DCU, "sm_90" on NVIDIA, "emulated". */
   readonly arch: string;
-  readonly totalMemory: number;
-  readonly multiprocessors: number;
-  readonly driverVersion: number;
-  readonly runtimeVersion: number;
-  readonly l2Bytes: number;
   readonly hardwareWave: number;
-  readonly emulated: boolean;
 }
 
-export interface DcuProbe {
-  readonly available: boolean;
-  readonly reason?: string;
+export interface DcuProbe extends SimtProbe {
   readonly device?: DcuDeviceInfo;
   /** Why hipBLAS is not in use ("" / absent when it is). */
   readonly hipblasStatus?: string;
-  readonly emulated: boolean;
 }
 
 export interface DcuGemmStats {
@@ -61,21 +49,12 @@ export interface DcuGemmStats {
 }
 
 /** The addon's functions (backends/rocm-dcu/native/src/addon.cpp). Addresses are plain numbers. */
-export interface DcuAddon extends GpuAddon {
+export interface DcuAddon extends SimtAddon {
   readonly emulated: boolean;
   readonly build: DcuBuild;
   probe(): DcuProbe;
   open(deviceIndex: number): DcuDeviceInfo;
   stats(): DcuGemmStats;
-}
-
-export type AddonLoad = { readonly addon: DcuAddon; readonly path: string } | { readonly addon: null; readonly reason: string };
-
-/** backends/rocm-dcu/ in the source tree, whether this file runs from dist/ or not. */
-function backendRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const fromDist = resolve(here, '../../../backends/rocm-dcu');
-  return existsSync(join(fromDist, 'native')) ? fromDist : here;
 }
 
 /** The target this process asks for (environment). */
@@ -98,7 +77,7 @@ export function requestedWave(): number {
 
 export function addonPath(target: DcuTarget = requestedTarget()): string {
   if (process.env['GLM_DCU_ADDON']) return resolve(process.env['GLM_DCU_ADDON']);
-  const root = backendRoot();
+  const root = backendSourceFolder(import.meta.url);
   const wave = requestedWave();
   if (target === 'amd') return join(root, 'build-hip', 'glm_dcu.node');
   if (target === 'nvidia') return join(root, `build-nv-w${wave}`, 'Release', `glm_dcu_nv_wave${wave}.node`);
@@ -117,27 +96,23 @@ function notBuilt(path: string, target: DcuTarget): string {
   }
 }
 
-/** Load the addon at `path` (uncached), or say why it cannot be. */
-export function loadAddonAt(path: string, target: DcuTarget = requestedTarget()): AddonLoad {
-  if (!existsSync(path)) return { addon: null, reason: notBuilt(path, target) };
-  try {
-    return { addon: createRequire(import.meta.url)(path) as DcuAddon, path };
-  } catch (e) {
-    const message = (e as Error).message.split('\n')[0] ?? '';
-    if (/libamdhip64\.so/.test(message)) {
-      return {
-        addon: null,
-        reason: `no libamdhip64.so.5: the HIP runtime of Hygon DTK (or ROCm 5) is not installed or not on the loader's path (LD_LIBRARY_PATH, e.g. /opt/dtk/lib), so the DCU addon cannot load (${message}); set GLM_DCU_TARGET=nvidia to run the HIP sources on an NVIDIA GPU instead`,
-      };
-    }
-    return { addon: null, reason: `the rocm-dcu addon at ${path} failed to load: ${message}` };
+/** Why loading failed: a missing HIP runtime is named, with the way to run elsewhere. */
+function loadFailure(path: string, message: string): string {
+  if (/libamdhip64\.so/.test(message)) {
+    return `no libamdhip64.so.5: the HIP runtime of Hygon DTK (or ROCm 5) is not installed or not on the loader's path (LD_LIBRARY_PATH, e.g. /opt/dtk/lib), so the DCU addon cannot load (${message}); set GLM_DCU_TARGET=nvidia to run the HIP sources on an NVIDIA GPU instead`;
   }
+  return `the rocm-dcu addon at ${path} failed to load: ${message}`;
 }
 
-let cached: { key: string; load: AddonLoad } | undefined;
+/** Load the addon at `path` (uncached), or say why it cannot be. */
+export function loadAddonAt(path: string, target: DcuTarget = requestedTarget()): AddonLoad<DcuAddon> {
+  return loadAddonFile(path, { notBuilt: notBuilt(path, target), failed: (message) => loadFailure(path, message) });
+}
+
+let cached: { key: string; load: AddonLoad<DcuAddon> } | undefined;
 
 /** The addon this process uses, per the environment (cached per choice). */
-export function loadAddon(): AddonLoad {
+export function loadAddon(): AddonLoad<DcuAddon> {
   let target: DcuTarget;
   let path: string;
   try {

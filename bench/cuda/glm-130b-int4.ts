@@ -35,9 +35,9 @@ import { runStep } from '../../core/backend-api/run-step.js';
 import { byteLengthOf, type DType } from '../../core/tensor/dtype.js';
 import { elementCount } from '../../core/tensor/host-tensor.js';
 import { plugin, type CudaBackend } from '../../backends/cuda/index.js';
-import { arenaAllocationFor } from '../../backends/gpu-common/device-context.js';
+import { arenaAllocationFor } from '../../backends/program/device-context.js';
 import { GEMM_PATH } from '../../backends/simt/launch-codes.js';
-import { planGraph } from '../../backends/gpu-common/planner.js';
+import { planSimtGraph } from '../../backends/simt/simt-target.js';
 import { fillUniform, randomWeight } from '../device-random.js';
 import { floorFrom, kvReadBytes, layerConfig, layerFlops, measureCeilings, median, paramBytes, timeRuns, type LayerCase } from '../gpu-layer.js';
 
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
 
   // ---- what the run needs, before any of it is allocated ----
   const dims = bindGraphShapes(plan.graph, Object.fromEntries([...tensors.params, ...tensors.inputs, ...tensors.caches].map((t) => [t.name, t.shape])));
-  const planned = planGraph(plan.graph, dims, () => 256, ctx.options, cacheDonations());
+  const planned = planSimtGraph(plan.graph, dims, () => 256, ctx.options, cacheDonations());
   const need: Record<string, number> = {};
   for (const t of all) need[t.part] = (need[t.part] ?? 0) + bytesOf(t);
   need['arena (intermediates)'] = arenaAllocationFor(planned.arenaBytes);

@@ -17,7 +17,7 @@ import { compileFor } from '../../core/execute/compile.js';
 import { freeTensor } from '../../core/backend-api/device-tensors.js';
 import { plugin, type CudaBackend } from '../../backends/cuda/index.js';
 import { GEMM_PATH } from '../../backends/simt/launch-codes.js';
-import type { PlanOptions } from '../../backends/gpu-common/planner.js';
+import type { SimtPlanOptions } from '../../backends/simt/plan-options.js';
 import { caseBindings, floorOf, layerCases, layerConfig, layerModels, measureCeilings, sustainedGemmRate, timeRuns, type Floor } from '../gpu-layer.js';
 
 const { values: args } = parseArgs({
@@ -29,7 +29,7 @@ const c = layerConfig(smoke);
 const CASES = layerCases(smoke).filter((k) => args.cases === undefined || args.cases.split(',').includes(k.name));
 
 /** The planner's choices a variant changes. */
-function variantOptions(variant: string, base: PlanOptions): PlanOptions {
+function variantOptions(variant: string, base: SimtPlanOptions): SimtPlanOptions {
   if (variant === 'cublaslt-decode') return { ...base, gemvMaxRows: 0 };
   if (variant === 'fused-attention') return { ...base, attentionMaterializeFrom: 1e9 };
   if (variant === 'gemv16') return { ...base, gemvMaxRows: 16 };

@@ -28,9 +28,9 @@ const { runGraph } = await import('../../core/execute/run-graph.js');
 const { hostTensor } = await import('../../core/tensor/host-tensor.js');
 const { buildGlmBlockGraph } = await import('../../core/models/glm/graphs.js');
 const { TINY, deepnormAlpha } = await import('../../core/models/glm/config.js');
-const { planGraph } = await import('../../backends/gpu-common/planner.js');
+const { planSimtGraph } = await import('../../backends/simt/simt-target.js');
 const { OP } = await import('../../backends/simt/launch-codes.js');
-const { packArena } = await import('../../backends/gpu-common/arena.js');
+const { packArena } = await import('../../backends/program/arena.js');
 
 const CASES = [
   'op/matmul/f16/65x127x129-tb', 'op/matmul/bf16/batch-4x1x6x16-by-3x16x8', 'op/matmul/f32/long-k-2x8193x3-tb',
@@ -119,7 +119,7 @@ describe('cuda planner', () => {
 
   it('writes the new keys straight into the KV cache and the attention output straight into the token layout', () => {
     const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16' });
-    const plan = planGraph(graph, { batch: 2, seq: 1, past: 5, cache_batch: 2 }, () => 256, options);
+    const plan = planSimtGraph(graph, { batch: 2, seq: 1, past: 5, cache_batch: 2 }, () => 256, options);
     const ops = plan.records.map((r) => graph.nodes[r.tag]?.op ?? 'output');
     // Copies only for the reordered past keys/values; qkv-bias-rope writes the new keys and values and
     // attention its output in place.
@@ -135,7 +135,7 @@ describe('cuda planner', () => {
 
   it('folds each DeepNorm residual into the product before it (the gemm adds beta·residual)', () => {
     const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16' });
-    const plan = planGraph(graph, { batch: 2, seq: 3, past: 0, cache_batch: 2 }, () => 256, options);
+    const plan = planSimtGraph(graph, { batch: 2, seq: 3, past: 0, cache_batch: 2 }, () => 256, options);
     expect(plan.records.filter((r) => r.op === OP.deepnorm)).toEqual([]);
     const gemms = plan.records.filter((r) => r.op === OP.gemm);
     const names = gemms.map((r) => graph.nodes[r.tag]!.name);
@@ -159,7 +159,7 @@ describe('cuda planner', () => {
     const product = b.op1('linear', [x, w, null, null], {}, 'product');
     b.output('y', b.op1('deepnorm-residual', [x, product], { alpha: 2 }, 'residual'));
     b.output('product', product);
-    const shared = planGraph(b.build(), {}, () => 256, options);
+    const shared = planSimtGraph(b.build(), {}, () => 256, options);
     expect(shared.records.filter((r) => r.op === OP.deepnorm).length).toBe(1);
     expect(shared.records.find((r) => r.op === OP.gemm)!.args[GEMM_ADDEND]).toBeNull();
 
@@ -167,9 +167,9 @@ describe('cuda planner', () => {
     const h = d.input('h', 'f16', [2, 16]);
     const a = d.op1('scale', [h], { factor: 0.5 }, 'a');
     d.output('h_out', d.op1('deepnorm-residual', [a, d.op1('linear', [a, d.param('w', 'f16', [16, 16]), null, null], {}, 'product')], { alpha: 2 }, 'residual'));
-    const donated = planGraph(d.build(), {}, () => 256, options, new Map([['h_out', 'h']]));
+    const donated = planSimtGraph(d.build(), {}, () => 256, options, new Map([['h_out', 'h']]));
     expect(donated.records.filter((r) => r.op === OP.deepnorm).length).toBe(1);
-    const undonated = planGraph(d.build(), {}, () => 256, options);
+    const undonated = planSimtGraph(d.build(), {}, () => 256, options);
     expect(undonated.records.filter((r) => r.op === OP.deepnorm).length).toBe(0);
   });
 
@@ -182,7 +182,7 @@ describe('cuda planner', () => {
     const dims = { batch: 2, seq: 1, capacity: 8 };
     const plans = (cache: 'in-place-extend' | 'in-place-start', donations: Map<string, string>) => {
       const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16', cache });
-      const plan = planGraph(graph, { ...dims, seq: cache === 'in-place-start' ? 3 : 1 }, () => 256, options, donations);
+      const plan = planSimtGraph(graph, { ...dims, seq: cache === 'in-place-start' ? 3 : 1 }, () => 256, options, donations);
       const qkv = plan.records.find((r) => r.op === OP.qkvBiasRope)!;
       const inputStorage = (name: string) =>
         plan.records.flatMap((r) => r.args).find((w) => (w as { storage?: { binding?: { name: string } } } | null)?.storage?.binding?.name === name);

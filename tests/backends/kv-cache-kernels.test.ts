@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
 import { OP } from '../../backends/simt/launch-codes.js';
-import { planGraph, type PlanOptions } from '../../backends/gpu-common/planner.js';
+import { planSimtGraph } from '../../backends/simt/simt-target.js';
+import type { SimtPlanOptions } from '../../backends/simt/plan-options.js';
 import { allCases, selectCases } from '../../conformance/catalogue.js';
 import { NO_EXPECTED_FAILURES } from '../../conformance/expected-failures.js';
 import { runCase } from '../../conformance/runner.js';
@@ -27,7 +28,7 @@ afterEach(() => {
   }
 });
 
-const OPTIONS: PlanOptions = { backend: 'cuda', vendorBlas: true, multiprocessors: 132, gemvMaxRows: 4, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 25 };
+const OPTIONS: SimtPlanOptions = { backend: 'cuda', vendorBlas: true, multiprocessors: 132, gemvMaxRows: 4, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 25 };
 
 function cacheWriteGraph(capacity: number, steps: number): Graph {
   const b = new GraphBuilder('cache-write');
@@ -52,16 +53,16 @@ function attentionGraph(queries: number, capacity: number, batch = 2, heads = 2)
 describe('planning the fixed-capacity cache', () => {
   it('a donated cache is written in place: one cache-write record, no copy', () => {
     const graph = cacheWriteGraph(2048, 1);
-    const donated = planGraph(graph, {}, () => 256, OPTIONS, new Map([['cache_out', 'cache']]));
+    const donated = planSimtGraph(graph, {}, () => 256, OPTIONS, new Map([['cache_out', 'cache']]));
     expect(donated.records.map((r) => r.op)).toEqual([OP.cacheWrite]);
     expect(donated.checksIndices).toBe(true);
     // Not donated: the cache is copied to the output first, then the update is written.
-    const copied = planGraph(graph, {}, () => 256, OPTIONS);
+    const copied = planSimtGraph(graph, {}, () => 256, OPTIONS);
     expect(copied.records.map((r) => r.op)).toEqual([OP.copy, OP.cacheWrite]);
   });
 
   it('the update is copied 16 bytes at a time and shifted by offset · (sequence stride) on the device', () => {
-    const [record] = planGraph(cacheWriteGraph(64, 7), {}, () => 256, OPTIONS, new Map([['cache_out', 'cache']])).records;
+    const [record] = planSimtGraph(cacheWriteGraph(64, 7), {}, () => 256, OPTIONS, new Map([['cache_out', 'cache']])).records;
     const [width, rank, ...rest] = record!.args as number[];
     expect(width).toBe(16);
     // [B·H, S·d] over the update: dst strides in 16-byte units, the offset stride one position (128 f16 = 16 units)
@@ -71,7 +72,7 @@ describe('planning the fixed-capacity cache', () => {
 
   it('attention with a length: the decode record is sized for the capacity and names the length only by address', () => {
     const graph = attentionGraph(1, 2048);
-    const plan = planGraph(graph, {}, () => 256, OPTIONS);
+    const plan = planSimtGraph(graph, {}, () => 256, OPTIONS);
     const attention = plan.records.filter((r) => r.op === OP.attention);
     expect(attention.length).toBe(1);
     const args = attention[0]!.args;
@@ -146,7 +147,7 @@ for (const emulated of EMULATED) {
       // One query row over 256 keys: with the emulators' one multiprocessor the planner splits it four
       // ways (64 keys a split), and every split has valid keys.
       const graph = attentionGraph(1, 256, 1, 1);
-      const [attention] = planGraph(graph, {}, () => 256, { ...OPTIONS, multiprocessors: 1 }).records.filter((r) => r.op === OP.attention);
+      const [attention] = planSimtGraph(graph, {}, () => 256, { ...OPTIONS, multiprocessors: 1 }).records.filter((r) => r.op === OP.attention);
       // The record ends with: workspace, splits, keys a split, chunk, length.
       expect(attention!.args.slice(-4, -2)).toEqual([4, 64]);
       const backend = await emulated.open();

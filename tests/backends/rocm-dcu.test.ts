@@ -19,7 +19,7 @@ import { PLUGIN_API_VERSION } from '../../core/backend-api/plugin-contract.js';
 import { surveyBuiltins } from '../../backends/registry.js';
 import { plugin, supports, describeDevice } from '../../backends/rocm-dcu/index.js';
 import { addonPath, loadAddonAt } from '../../backends/rocm-dcu/native-addon.js';
-import { planGraph } from '../../backends/gpu-common/planner.js';
+import { planSimtGraph } from '../../backends/simt/simt-target.js';
 import { OP, GEMM_PATH } from '../../backends/simt/launch-codes.js';
 import type { DcuBuild, DcuDeviceInfo } from '../../backends/rocm-dcu/native-addon.js';
 
@@ -145,7 +145,7 @@ describe('rocm-dcu plugin on any machine', () => {
     const options = { backend: 'rocm-dcu', vendorBlas: false, multiprocessors: 60, gemvMaxRows: 16, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 22 };
     const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16' });
     const paths = (batch: number, seq: number, past: number) =>
-      planGraph(graph, { batch, seq, past, cache_batch: batch }, () => 256, options).records.filter((r) => r.op === OP.gemm).map((r) => r.args[r.args.length - 1]);
+      planSimtGraph(graph, { batch, seq, past, cache_batch: batch }, () => 256, options).records.filter((r) => r.op === OP.gemm).map((r) => r.args[r.args.length - 1]);
     expect(paths(16, 1, 5)).toEqual([GEMM_PATH.gemv, GEMM_PATH.gemv, GEMM_PATH.gemv, GEMM_PATH.gemv]);
     expect(paths(1, 17, 0)).toEqual([GEMM_PATH.auto, GEMM_PATH.auto, GEMM_PATH.auto, GEMM_PATH.auto]);
   });

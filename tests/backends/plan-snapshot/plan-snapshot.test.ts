@@ -1,9 +1,10 @@
 /**
  * Proof that a change of the planner's structure changed no launch: every graph of plan-snapshot.ts,
  * planned for every SIMT configuration, gives the same claims, decompositions, launch records and
- * arena size as recorded in plan-snapshot.json. That file was written by the code BEFORE the
- * backend-seam refactor (issue 18: backends/gpu-common split into backends/program and
- * backends/simt), and must not be rewritten by a change meant to keep behaviour.
+ * arena size as recorded in plan-snapshot.json. That file was written by the planner BEFORE issue
+ * 18's backend-seam refactor (commit f7b36b8, when one shared GPU folder held the planner and the
+ * SIMT policy, later split into backends/program and backends/simt), and must not be rewritten by a
+ * change meant to keep behaviour.
  *
  * GLM_WRITE_PLAN_SNAPSHOT=1 rewrites plan-snapshot.json (only for a change that means to change
  * launches, said so in its commit). GLM_DUMP_PLAN_SNAPSHOT=<folder> writes every plan's full text,

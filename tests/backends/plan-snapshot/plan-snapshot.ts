@@ -4,7 +4,7 @@
  * configuration, each node's claim (supports()), the decompositions it causes, then every record
  * (opcode, tag and every argument word, pointers as storage id, kind, arena offset or binding, and
  * byte offset) and the arena's size. plan-snapshot.test.ts compares a digest of each text with
- * plan-snapshot.json, which the code before the backend-seam refactor (backends/gpu-common) wrote.
+ * plan-snapshot.json, which the planner before issue 18's backend-seam refactor wrote (commit f7b36b8).
  *
  * The graphs: the tiny model's prefill and decode graphs in each KV-cache form and float type (with
  * and without on-device top-k), its INT8 and INT4 forms, GLM-130B- and ChatGLM-6B-shaped blocks with
@@ -25,9 +25,10 @@ import { allCases } from '../../../conformance/catalogue.js';
 import { CaseData } from '../../../conformance/seeded.js';
 import type { GraphCase } from '../../../conformance/case.js';
 // ---- the planner under test: the only lines that follow the planner's own layout ----
-import { makeSupports } from '../../../backends/gpu-common/capabilities.js';
-import { planOptionsFor } from '../../../backends/gpu-common/plan-options.js';
-import { planGraph, type Plan } from '../../../backends/gpu-common/planner.js';
+import type { Plan } from '../../../backends/program/planner/plan-graph.js';
+import { programSupports } from '../../../backends/program/program-backend.js';
+import { planOptionsFor } from '../../../backends/simt/plan-options.js';
+import { planSimtGraph, SIMT_TARGET } from '../../../backends/simt/simt-target.js';
 
 /** A SIMT backend as configured on one kind of device (what planOptionsFor makes from its probe). */
 export interface SimtConfiguration {
@@ -63,9 +64,9 @@ interface SimtPlanner {
 
 function plannerFor(c: SimtConfiguration): SimtPlanner {
   const prefix = c.backend === 'cuda' ? 'GLM_CUDA' : 'GLM_DCU';
-  const supports = makeSupports(c.backend, `${prefix}_REFUSE`);
+  const supports = programSupports(c.backend, SIMT_TARGET, `${prefix}_REFUSE`);
   const options = planOptionsFor(c.backend, prefix, c.device, c.vendorBlas, c.gemvRows);
-  return { supports, plan: (graph, dims, align, donations) => planGraph(graph, dims, align, options, donations) };
+  return { supports, plan: (graph, dims, align, donations) => planSimtGraph(graph, dims, align, options, donations) };
 }
 // ---- end of the planner under test ----
 

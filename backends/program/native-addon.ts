@@ -1,0 +1,33 @@
+/**
+ * What the program runtime needs of a family's native addon: device memory as numeric addresses,
+ * one call that runs a launch program (backends/program/native/program.h), events and the error
+ * flag. Each backend's addon has more (its probe, its build facts); this is the common part.
+ */
+export interface ProgramAddon {
+  allocate(bytes: number): number;
+  free(address: number): void;
+  write(address: number, bytes: Uint8Array): void;
+  read(address: number, length: number): Uint8Array;
+  fill(address: number, byte: number, length: number): void;
+  run(program: Float64Array, startEvent?: number, endEvent?: number): void;
+  finish(readFlag: boolean): number;
+  /**
+   * Optional: uploads, the program and downloads with one wait, replaying a recorded program when
+   * `repeated` (downloads fill the given arrays); returns the error flag like finish().
+   */
+  runStep?(
+    program: Float64Array,
+    uploads: readonly (readonly [number, Uint8Array])[],
+    downloads: readonly (readonly [number, Uint8Array])[],
+    repeated: boolean,
+    readFlag: boolean,
+    startEvent?: number,
+    endEvent?: number,
+  ): number;
+  memoryInfo(): { free: number; total: number };
+  eventCreate(): number;
+  eventRecord(id: number): void;
+  eventElapsed(start: number, end: number): number;
+  /** Uniform values in [low, high) (benchmarks' random weights); dtype as the family's dtype code. */
+  fillRandom(address: number, count: number, dtypeCode: number, low: number, high: number, seed: number): void;
+}
