@@ -22,8 +22,17 @@ export interface SimtProbe {
   readonly emulated: boolean;
 }
 
+/** The codes an addon was compiled with, by their names in launch-codes.ts (a test compares them). */
+export interface CompiledLaunchCodes {
+  readonly op: Readonly<Record<string, number>>;
+  readonly dtype: Readonly<Record<string, number>>;
+  readonly gemmPath: Readonly<Record<string, number>>;
+}
+
 /** A SIMT member's addon: the program runtime's part, its probe and device open. */
 export interface SimtAddon extends ProgramAddon {
   probe(): SimtProbe;
   open(deviceIndex: number): SimtDeviceInfo;
+  /** The launch codes compiled in (generated from launch-codes.ts at build time). */
+  launchCodes(): CompiledLaunchCodes;
 }
