@@ -1,8 +1,9 @@
 // Standalone benchmark of the small-M tensor-core product (kernels/gemm_small_m.cu) at GLM-130B's decode
 // shapes with 16, 8 and 1 activation rows, in several tilings, against cuBLASLt (through the addon's
 // own dispatch, dlopen'ed as in the backend), the SIMT GEMV (gemm.cu) and a plain fp32 reference of its
-// own. Built by build-attention-kernels.sh (with gemm_dispatch.cpp, cublaslt.cpp and device.cpp), run
-// by device-check.sh kernels. Prints one JSON line per (shape, variant).
+// own. Built by build-attention-kernels.sh (with gemm_dispatch.cpp, cublaslt.cpp and the SIMT family's
+// device.cpp and nvidia_probe.cpp), run by device-check.sh kernels. Prints one JSON line per (shape,
+// variant). gemm_init() gives cuBLASLt the addon's 64 MiB workspace.
 #include "../../backends/cuda/native/src/gemm_dispatch.h"
 #include "../../backends/cuda/native/src/kernels/gemm.cu"
 #include "../../backends/cuda/native/src/kernels/gemm_small_m.cu"
@@ -67,7 +68,7 @@ void product(const char* name, int64_t m, int64_t n, int64_t k) {
   auto run = [&](const char* variant, const std::function<void()>& launch) {
     if (selected("GEMM_SMALL_M_VARIANTS", variant)) checked.run(variant, launch);
   };
-  run("cublaslt", [&] { glm::gemm(p, glm::GemmPath::Lt, nullptr); });
+  run("cublaslt", [&] { glm::gemm(p, glm::GemmPath::Vendor, nullptr); });
   if (m <= 16) run("simt gemv", [&] { glm::gemv_rows<__half, glm::F16, 8>(p, nullptr); });
   run("mma (default tiling)", [&] { glm::launch_gemm_small_m(p, nullptr); });
   // Tilings: features × k per tile, stages, warps over features × warps over k.
@@ -148,7 +149,7 @@ void layer_sequence() {
   // The step with cuBLASLt, with the default tilings, and with one product's tiling swapped at a time
   // for a tiling the kernels alone put close to it: the choice that counts is the one in this order.
   using Launch = std::function<void(const GemmParams&)>;
-  const Launch lt = [](const GemmParams& q) { glm::gemm(q, glm::GemmPath::Lt, nullptr); };
+  const Launch lt = [](const GemmParams& q) { glm::gemm(q, glm::GemmPath::Vendor, nullptr); };
   const Launch chosen = [](const GemmParams& q) { glm::launch_gemm_small_m(q, nullptr); };
   struct Candidate {
     std::string name;

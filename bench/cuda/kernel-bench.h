@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels.h"  // glm::GemmParams (the benchmarks build with -I backends/cuda/native/src)
+#include "kernels.h"  // glm::GemmParams (backends/simt/native; the benchmarks build with its include paths)
 
 namespace bench {
 

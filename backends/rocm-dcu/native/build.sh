@@ -9,12 +9,15 @@
 #        widths: build-nv-w32 (a warp) and build-nv-w64 (a logical wavefront of two warps).
 #   emu  the CPU-emulated addons for GPU-less tests: wave32 on 32-lane hardware, wave64 on 64-lane
 #        hardware (the DCU's execution), wave64 on 32-lane hardware (the NVIDIA wave64 variant's).
-# A compile error anywhere fails the script.
+# The SIMT family's shared sources (backends/simt/native) and the program runtime (backends/program/native)
+# are compiled into every part; the launch codes are generated from the built TypeScript first (npm run
+# build). A compile error anywhere fails the script.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 backend="$root/backends/rocm-dcu"
-common="$root/backends/gpu-common/native"
+simt="$root/backends/simt/native"
+program="$root/backends/program/native"
 parts="${GLM_DCU_BUILD:-hip nv emu}"
 cd "$root"
 
@@ -27,13 +30,14 @@ if want hip; then
   export HIP_PLATFORM=amd  # hipcc would otherwise pick the NVIDIA platform where nvcc is installed
   out="$backend/build-hip"
   rm -rf "$out" && mkdir -p "$out/obj"
+  node "$simt/gen-launch-codes.mjs" "$out/generated"
   node_inc="$(node -p "require('node-api-headers').include_dir" 2>/dev/null || echo /usr/include/node)"
   napi_inc="$(node -p "require('node-addon-api').include_dir")"
   offload=()
   for a in ${archs//,/ }; do offload+=("--offload-arch=$a"); done
   flags=(-std=c++17 -O3 -fPIC "${offload[@]}" -DGLM_WAVE=64 "-DGLM_DCU_ARCHS=\"${archs// /,}\""
          -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS -DNODE_ADDON_API_DISABLE_DEPRECATED
-         -I "$backend/native/src" -I "$common" -I "$node_inc" -I "$root/$napi_inc" -Wno-unused-command-line-argument)
+         -I "$backend/native/src" -I "$simt" -I "$program" -I "$out/generated" -I "$node_inc" -I "$root/$napi_inc" -Wno-unused-command-line-argument)
   libs=()
   for prefix in ${ROCM_PATH:-} /opt/dtk /opt/rocm /usr; do
     [ -n "$prefix" ] || continue
@@ -44,9 +48,11 @@ if want hip; then
       break
     fi
   done
-  sources=("$common"/kernels/*.cu "$backend"/native/src/kernels/*.hip "$backend"/native/src/*.cpp "$common"/program.cpp)
+  # Everything but the emulator's parts (emu/, host_memory.cpp) and the NVIDIA probe.
+  sources=("$simt"/kernels/*.cu "$backend"/native/src/kernels/*.hip "$backend"/native/src/*.cpp "$simt"/device.cpp "$simt"/launchers/*.cpp "$program"/program.cpp)
   for src in "${sources[@]}"; do
-    obj="$out/obj/$(basename "${src%.*}").o"
+    rel="${src#"$root"/backends/}"
+    obj="$out/obj/${rel//\//_}.o"
     echo "build:dcu hip: $hipcc ${offload[*]} -c ${src#"$root"/}"
     "$hipcc" "${flags[@]}" -x hip -c "$src" -o "$obj"
   done

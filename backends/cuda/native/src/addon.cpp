@@ -1,66 +1,39 @@
-// The N-API surface of the cuda addon (node-addon-api, C++ exceptions). Thin on purpose: device memory
-// as numeric addresses, one call that launches a whole program, and events for benchmarks (the part
-// shared with rocm-dcu: gpu-common/native/addon_surface.h); here what is cuda's own — the probe with
-// cuBLASLt's status, the decode step as one call (CUDA Graphs), GEMM statistics. The TypeScript
-// provider (backends/cuda/*.ts) owns every decision about layouts and kernels.
+// The N-API surface of the cuda addon (node-addon-api, C++ exceptions). Thin on purpose: the SIMT
+// family's surface (backends/simt/native/simt_addon.h: device memory as numeric addresses, one call
+// that launches a whole program, events, the probe and open) and here what is cuda's own — the device
+// facts and cuBLASLt's status it reports, the decode step as one call (CUDA Graphs), GEMM statistics.
+// The TypeScript provider (backends/cuda/*.ts) owns every decision about layouts and kernels.
 #include <napi.h>
 
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "device.h"
 #define GLM_ADDON_NAME "glm-cuda"
-#include "addon_surface.h"
+#include "simt_addon.h"
 #include "gemm_dispatch.h"
 #include "step.h"
+
+namespace glm::addon {
+
+void add_device_facts(Napi::Object& device, const DeviceInfo& info) {
+  device.Set("computeCapability", std::to_string(info.major) + "." + std::to_string(info.minor));
+}
+
+void add_library_status(Napi::Object& probe) {
+  std::string where;
+  const std::string lt = gemm_library_status(&where);
+  if (!lt.empty()) probe.Set("cublasLtError", lt);
+  if (!where.empty()) probe.Set("cublasLtPath", where);
+}
+
+}  // namespace glm::addon
 
 namespace {
 
 using glm::addon::address_of;
 using glm::addon::guarded;
-using glm::DeviceInfo;
-namespace device = glm::device;
-
-Napi::Object info_object(Napi::Env env, const DeviceInfo& info) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("name", info.name);
-  o.Set("computeCapability", std::to_string(info.major) + "." + std::to_string(info.minor));
-  o.Set("totalMemory", static_cast<double>(info.total_memory));
-  o.Set("multiprocessors", info.multiprocessors);
-  o.Set("driverVersion", info.driver_version);
-  o.Set("runtimeVersion", info.runtime_version);
-  o.Set("l2Bytes", static_cast<double>(info.l2_bytes));
-  o.Set("emulated", info.emulated);
-  return o;
-}
-
-Napi::Value Probe(const Napi::CallbackInfo& cb) {
-  Napi::Env env = cb.Env();
-  DeviceInfo info;
-  const std::string reason = device::probe(&info);
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("available", reason.empty());
-  if (!reason.empty()) o.Set("reason", reason);
-  if (!info.name.empty()) o.Set("device", info_object(env, info));
-  std::string where;
-  const std::string lt = glm::gemm_library_status(&where);
-  if (!lt.empty()) o.Set("cublasLtError", lt);
-  if (!where.empty()) o.Set("cublasLtPath", where);
-  o.Set("emulated", info.emulated);
-  return o;
-}
-
-Napi::Value Open(const Napi::CallbackInfo& cb) {
-  Napi::Env env = cb.Env();
-  const int index = cb.Length() > 0 && cb[0].IsNumber() ? cb[0].As<Napi::Number>().Int32Value() : 0;
-  guarded(env, [&] {
-    device::open(index);
-    glm::gemm_init();
-    return 0;
-  });
-  return info_object(env, device::info());
-}
+using glm::addon::set_counts;
 
 // runStep(program, uploads: [address, Uint8Array][], downloads: [address, Uint8Array][], repeated,
 //         readFlag, startEvent?, endEvent?) -> the error flag. Downloads land in the given arrays.
@@ -93,10 +66,7 @@ Napi::Value RunStep(const Napi::CallbackInfo& cb) {
 Napi::Value StepStats(const Napi::CallbackInfo& cb) {
   const glm::step::Stats& s = glm::step::stats();
   Napi::Object o = Napi::Object::New(cb.Env());
-  o.Set("captures", static_cast<double>(s.captures));
-  o.Set("replays", static_cast<double>(s.replays));
-  o.Set("direct", static_cast<double>(s.direct));
-  o.Set("syncs", static_cast<double>(s.syncs));
+  set_counts(o, "captures", s.captures, "replays", s.replays, "direct", s.direct, "syncs", s.syncs);
   o.Set("lastCaptureError", s.last_capture_error);
   return o;
 }
@@ -104,27 +74,16 @@ Napi::Value StepStats(const Napi::CallbackInfo& cb) {
 Napi::Value Stats(const Napi::CallbackInfo& cb) {
   const glm::GemmStats& s = glm::gemm_stats();
   Napi::Object o = Napi::Object::New(cb.Env());
-  o.Set("cublasLt", static_cast<double>(s.lt));
-  o.Set("simt", static_cast<double>(s.simt));
-  o.Set("gemv", static_cast<double>(s.gemv));
-  o.Set("smallM", static_cast<double>(s.small_m));
-  o.Set("cublasLtFallbacks", static_cast<double>(s.lt_fallbacks));
+  set_counts(o, "cublasLt", s.lt, "simt", s.simt, "gemv", s.gemv, "smallM", s.small_m, "cublasLtFallbacks", s.lt_fallbacks);
   o.Set("lastFallback", s.last_fallback);
   return o;
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("probe", Napi::Function::New(env, Probe));
-  exports.Set("open", Napi::Function::New(env, Open));
-  glm::addon::export_shared_surface(env, exports);
+  glm::addon::export_simt_surface(env, exports);
   exports.Set("runStep", Napi::Function::New(env, RunStep));
   exports.Set("stepStats", Napi::Function::New(env, StepStats));
   exports.Set("stats", Napi::Function::New(env, Stats));
-#ifdef GLM_CUDA_EMULATE
-  exports.Set("emulated", Napi::Boolean::New(env, true));
-#else
-  exports.Set("emulated", Napi::Boolean::New(env, false));
-#endif
   return exports;
 }
 

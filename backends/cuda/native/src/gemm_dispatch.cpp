@@ -10,8 +10,8 @@
 #include <tuple>
 
 #include "cublaslt.h"
-#include "device.h"
-#include "kernels.h"
+#include "cuda_kernels.h"
+#include "simt_device.h"
 
 namespace glm {
 namespace {
@@ -31,6 +31,9 @@ bool small_m_gemm_enabled() {
 #ifndef GLM_CUDA_EMULATE
 const lt::Api* api = nullptr;
 lt::Handle handle = nullptr;
+// cuBLASLt's workspace: device memory allocated with the handle, whether or not cuBLASLt loads.
+void* workspace = nullptr;
+size_t workspace_bytes = 0;
 std::string lt_error;
 std::string lt_path;
 bool initialised = false;
@@ -92,7 +95,7 @@ Plan make_plan(const GemmParams& p, bool with_bias, uint32_t align_a, uint32_t a
   lt::Preference pref = nullptr;
   s = api->preferenceCreate(&pref);
   if (s != 0) { plan.failure = status_text("cublasLtMatmulPreferenceCreate", s); return plan; }
-  const uint64_t ws = device::lt_workspace_bytes();
+  const uint64_t ws = workspace_bytes;
   api->preferenceSetAttribute(pref, lt::PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws);
   api->preferenceSetAttribute(pref, lt::PREF_MIN_ALIGNMENT_A_BYTES, &align_b, sizeof align_b);
   api->preferenceSetAttribute(pref, lt::PREF_MIN_ALIGNMENT_B_BYTES, &align_a, sizeof align_a);
@@ -139,7 +142,7 @@ bool run_lt(const GemmParams& p, Stream s, std::string* why) {
   const float alpha = p.alpha, beta = p.addend ? static_cast<float>(p.beta) : 0.f;
   const void* c_in = p.addend ? p.addend : p.c;
   const lt::Status st = api->matmul(handle, plan.desc, &alpha, p.b, plan.a, p.a, plan.b, &beta, c_in, plan.c, p.c, plan.c, &plan.algo,
-                                    device::lt_workspace(), plan.workspace, s);
+                                    workspace, plan.workspace, s);
   if (st != 0) {
     *why = status_text("cublasLtMatmul", st);
     return false;
@@ -153,6 +156,9 @@ bool run_lt(const GemmParams& p, Stream s, std::string* why) {
 void gemm_init() {
 #ifndef GLM_CUDA_EMULATE
   if (initialised) return;
+  const cudaError_t e = cudaMalloc(&workspace, 64ull << 20);
+  if (e != cudaSuccess) throw DeviceError("allocating the cuBLASLt workspace failed (" + device::error_text(e) + ")");
+  workspace_bytes = 64ull << 20;
   initialised = true;
   api = lt::load(&lt_error, &lt_path);
   if (api) {
@@ -196,7 +202,7 @@ bool gemm(const GemmParams& p, GemmPath path, Stream s) {
     return true;
   }
 #ifndef GLM_CUDA_EMULATE
-  if (path != GemmPath::Simt && api && !quantized) {
+  if (path != GemmPath::Portable && api && !quantized) {
     std::string why;
     if (run_lt(p, s, &why)) {
       ++stats.lt;

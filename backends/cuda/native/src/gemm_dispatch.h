@@ -5,14 +5,12 @@
 
 #include <string>
 
-#include "kernels.h"
+#include "gemm.h"
 
 namespace glm {
 
-enum class GemmPath : int { Auto = 0, Simt = 1, Gemv = 2, Lt = 3 };
-
-// Runs the product; true when it also added p.addend (see GemmParams), false when the caller must.
-bool gemm(const GemmParams& p, GemmPath path, Stream s);
+// gemm() and gemm_init(): backends/simt/native/gemm.h (GemmPath::Portable is the SIMT kernel,
+// GemmPath::Vendor cuBLASLt).
 
 struct GemmStats {
   long long lt = 0, simt = 0, gemv = 0, small_m = 0, lt_fallbacks = 0;
@@ -21,6 +19,5 @@ struct GemmStats {
 const GemmStats& gemm_stats();
 // "" if cuBLASLt is usable, else why not; `where` gets the library path when loaded.
 std::string gemm_library_status(std::string* where);
-void gemm_init();
 
 }  // namespace glm

@@ -2,7 +2,8 @@
 // (GLM_CUDA_EMULATE: g++, every CUDA thread a coroutine) that lets the kernels be checked
 // against cpu-ref on machines without a GPU. Kernels use only what both provide:
 // __global__/__device__/__shared__, threadIdx & co, __syncthreads, the *_sync shuffles,
-// GLM_DYN_SMEM for dynamic shared memory, and launch() below.
+// GLM_DYN_SMEM for dynamic shared memory, and launch() below. The host code the SIMT family shares
+// (backends/simt/native: device.cpp, the launchers) is written against this header too.
 #pragma once
 
 #include <cstddef>
@@ -14,14 +15,22 @@
 #include "emu/emu.h"
 #else
 #include <cuda_runtime.h>
+#define GLM_SIMT_NVIDIA 1  // the runtime is NVIDIA's
 #endif
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
-#include "../../../gpu-common/native/dtypes.h"
+#include "dtypes.h"
+
+// What the SIMT family's shared host code calls this backend: the runtime's prefix in messages
+// ("cudaMalloc of ..."), the switch that makes every launch wait, the kernels' dialect.
+#define GLM_RUNTIME_NAME "cuda"
+#define GLM_SYNC_VARIABLE "GLM_CUDA_SYNC"
+#define GLM_DIALECT_NAME "CUDA"
 
 #ifdef GLM_CUDA_EMULATE
+#define GLM_SIMT_EMULATE 1
 #define GLM_DYN_SMEM(T, name) T* name = reinterpret_cast<T*>(emu::dynamic_smem())
 #define GLM_RESTRICT
 #else
@@ -49,10 +58,11 @@ inline void launch(void (*kernel)(P...), dim3 grid, dim3 block, size_t smem, Str
 #endif
 #endif
 
-// DType, dtype_bytes and blocks_for: backends/gpu-common/native/dtypes.h.
+// DType and dtype_bytes: backends/program/native/dtypes.h; blocks_for: backends/simt/native/kernels.h.
 
 // Device helpers: only where kernels are compiled (nvcc, or the emulator's host compiler).
 #if defined(__CUDACC__) || defined(GLM_CUDA_EMULATE)
+#define GLM_DEVICE_CODE 1
 // Loads and stores through fp32 (and fp64 where the op is defined as one rounding of an exact product).
 __device__ __forceinline__ float to_f32(float v) { return v; }
 __device__ __forceinline__ float to_f32(__half v) { return __half2float(v); }
@@ -80,46 +90,17 @@ __device__ __forceinline__ float warp_max(float v) {
   return v;
 }
 
-// Sum over the block (blockDim.x a multiple of 32, at most 1024); every thread gets the result.
-// `scratch` holds 33 floats of shared memory; the call ends with the scratch free for reuse.
-__device__ __forceinline__ float block_sum(float v, float* scratch) {
-  const int lane = threadIdx.x & 31;
-  const int warp = threadIdx.x >> 5;
-  const int warps = (blockDim.x + 31) >> 5;
-  v = warp_sum(v);
-  if (lane == 0) scratch[warp] = v;
-  __syncthreads();
-  float total = 0.f;
-  if (warp == 0) {
-    total = lane < warps ? scratch[lane] : 0.f;
-    total = warp_sum(total);
-    if (lane == 0) scratch[32] = total;
-  }
-  __syncthreads();
-  total = scratch[32];
-  __syncthreads();
-  return total;
-}
-
-__device__ __forceinline__ float block_max(float v, float* scratch) {
-  const int lane = threadIdx.x & 31;
-  const int warp = threadIdx.x >> 5;
-  const int warps = (blockDim.x + 31) >> 5;
-  v = warp_max(v);
-  if (lane == 0) scratch[warp] = v;
-  __syncthreads();
-  float total = -INFINITY;
-  if (warp == 0) {
-    total = lane < warps ? scratch[lane] : -INFINITY;
-    total = warp_max(total);
-    if (lane == 0) scratch[32] = total;
-  }
-  __syncthreads();
-  total = scratch[32];
-  __syncthreads();
-  return total;
-}
+// The wavefront the shared block reductions (backends/simt/native/block_reduce.h) run over: a warp.
+namespace wave {
+constexpr int kWidth = 32;
+__device__ __forceinline__ int lane() { return threadIdx.x & 31; }
+__device__ __forceinline__ int index() { return threadIdx.x >> 5; }
+__device__ __forceinline__ float sum(float v) { return warp_sum(v); }
+__device__ __forceinline__ float max(float v) { return warp_max(v); }
+}  // namespace wave
 
 #endif
 
 }  // namespace glm
+
+#include "block_reduce.h"

@@ -4,8 +4,8 @@
 #include <cstring>
 #include <list>
 
-#include "device.h"
 #include "program.h"
+#include "simt_device.h"
 
 namespace glm {
 namespace step {

@@ -1,5 +1,5 @@
 // Launchers of the rocm-dcu kernels that are the DCU's own (kernels/*.hip); the shared ones are
-// declared in backends/gpu-common/native/kernels.h.
+// declared in backends/simt/native/kernels.h.
 #pragma once
 
 #include <stdexcept>

@@ -1,4 +1,4 @@
-// GEMM dispatch. hipBLAS is optional and detected when the addon is built (build-hip.sh defines
+// GEMM dispatch. hipBLAS is optional and detected when the addon is built (build.sh defines
 // GLM_DCU_HIPBLAS when DTK/ROCm provides hipblas.h and libhipblas): Debian has none, the HIP→CUDA
 // build and the emulator never use it, so everywhere but a DTK machine the portable tiled GEMM runs.
 // Row-major C = A·op(B) is column-major Cᵀ = op(B)ᵀ·Aᵀ, so hipBLAS's A is our B. hipBLAS has no bias
@@ -6,7 +6,6 @@
 #include "gemm_dispatch.h"
 
 #include "dcu_kernels.h"
-#include "device.h"
 
 #if defined(GLM_DCU_HIPBLAS)
 #if __has_include(<hipblas/hipblas.h>)
@@ -98,7 +97,7 @@ bool gemm(const GemmParams& p, GemmPath path, Stream s) {
     return false;
   }
 #if defined(GLM_DCU_HIPBLAS)
-  if (path != GemmPath::Tiled && !quantized) {
+  if (path != GemmPath::Portable && !quantized) {
     std::string why;
     if (run_hipblas(p, s, &why)) {
       ++stats.vendor;

@@ -4,10 +4,11 @@
 //     gfx928/gfx936 (DTK's hipcc); the HIP runtime is libamdhip64.so.5;
 //   - an NVIDIA GPU: nvcc through hip_to_cuda.h, to run the HIP sources on the lent H100;
 //   - the CPU emulator (GLM_DCU_EMULATE): g++ with emu/emu.h, to check the kernels where there is no GPU.
-// The kernels shared with the cuda backend (backends/gpu-common/native/kernels) are written in the
-// CUDA spelling of the parts both vendors share; for them this header names HIP's bfloat16
-// `__nv_bfloat16`, the way ggml's HIP header maps CUDA names. Everything that depends on the
-// wavefront width goes through wave.h.
+// The SIMT family's shared code (backends/simt/native: the kernels, the device context, the record
+// launchers) is written in the CUDA spelling of the parts both vendors share; for it this header names
+// HIP's bfloat16 `__nv_bfloat16` and, on AMD, maps the CUDA runtime's names onto HIP's (cuda_names.h),
+// the way ggml's HIP header maps CUDA names. Everything that depends on the wavefront width goes
+// through wave.h.
 #pragma once
 
 #include <cstddef>
@@ -23,11 +24,20 @@
 #include <hip/hip_runtime.h>
 #include <hip/hip_bfloat16.h>
 #include <hip/hip_fp16.h>
+#include "cuda_names.h"
 #else
 #include "hip_to_cuda.h"
+#define GLM_SIMT_NVIDIA 1  // the runtime is NVIDIA's
 #endif
 
+// What the SIMT family's shared host code calls this backend: the runtime's prefix in messages
+// ("hipMalloc of ..."), the switch that makes every launch wait, the kernels' dialect.
+#define GLM_RUNTIME_NAME "hip"
+#define GLM_SYNC_VARIABLE "GLM_DCU_SYNC"
+#define GLM_DIALECT_NAME "HIP"
+
 #if defined(GLM_DCU_EMULATE)
+#define GLM_SIMT_EMULATE 1
 #define GLM_DEVICE_CODE 1
 #define GLM_DYN_SMEM(T, name) T* name = reinterpret_cast<T*>(emu::dynamic_smem())
 #define GLM_RESTRICT
@@ -63,7 +73,7 @@ using __nv_bfloat16 = hip_bfloat16;
 
 #include "wave.h"
 
-#include "../../../gpu-common/native/dtypes.h"
+#include "dtypes.h"
 
 namespace glm {
 
@@ -81,7 +91,7 @@ inline void launch(void (*kernel)(P...), dim3 grid, dim3 block, size_t smem, Str
 }
 #endif
 
-// DType, dtype_bytes and blocks_for: backends/gpu-common/native/dtypes.h.
+// DType and dtype_bytes: backends/program/native/dtypes.h; blocks_for: backends/simt/native/kernels.h.
 
 #if defined(GLM_DEVICE_CODE)
 // Loads and stores through fp32; fp64 results (ops defined as one rounding of an exact product) are
@@ -110,45 +120,8 @@ template <> __device__ __forceinline__ float from_f64<float>(double v) { return 
 template <> __device__ __forceinline__ __half from_f64<__half>(double v) { return __float2half_rn(round_to_odd_f32(v)); }
 template <> __device__ __forceinline__ hip_bfloat16 from_f64<hip_bfloat16>(double v) { return hip_bfloat16(round_to_odd_f32(v)); }
 
-// Sum / max over the block (blockDim.x a multiple of GLM_WAVE, at most GLM_MAX_ROW_THREADS); every
-// thread gets the result. `scratch` holds 33 floats of shared memory, free again when the call ends.
-__device__ __forceinline__ float block_sum(float v, float* scratch) {
-  const int lane = wave::lane();
-  const int w = wave::index();
-  const int waves = (blockDim.x + GLM_WAVE - 1) / GLM_WAVE;
-  v = wave::sum(v);
-  if (lane == 0) scratch[w] = v;
-  __syncthreads();
-  float total = 0.f;
-  if (w == 0) {
-    total = lane < waves ? scratch[lane] : 0.f;
-    total = wave::sum(total);
-    if (lane == 0) scratch[32] = total;
-  }
-  __syncthreads();
-  total = scratch[32];
-  __syncthreads();
-  return total;
-}
-
-__device__ __forceinline__ float block_max(float v, float* scratch) {
-  const int lane = wave::lane();
-  const int w = wave::index();
-  const int waves = (blockDim.x + GLM_WAVE - 1) / GLM_WAVE;
-  v = wave::max(v);
-  if (lane == 0) scratch[w] = v;
-  __syncthreads();
-  float total = -INFINITY;
-  if (w == 0) {
-    total = lane < waves ? scratch[lane] : -INFINITY;
-    total = wave::max(total);
-    if (lane == 0) scratch[32] = total;
-  }
-  __syncthreads();
-  total = scratch[32];
-  __syncthreads();
-  return total;
-}
 #endif
 
 }  // namespace glm
+
+#include "block_reduce.h"

@@ -1,9 +1,9 @@
 // The CPU emulator of the CUDA execution model (32-lane warps), for checking the cuda kernels where
-// there is no GPU: the shared scheduler (backends/gpu-common/native/emu/scheduler.h) and CUDA's
+// there is no GPU: the shared scheduler (backends/simt/native/emu/scheduler.h) and CUDA's
 // intrinsics on it.
 #pragma once
 
-#include "../../../../gpu-common/native/emu/scheduler.h"
+#include "emu/scheduler.h"
 
 static_assert(GLM_EMU_WARP == 32, "CUDA warps are 32 lanes");
 

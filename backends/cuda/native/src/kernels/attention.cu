@@ -7,9 +7,9 @@
 // (≤ 4 queries, 16-byte aligned unit-stride K/V rows: whole 16-byte chunks per lane, one softmax
 // step per 8 keys a lane) and attention_fused_kernel (anything else: the head dim over the lanes,
 // one key per warp at a time).
-// Materialised path (long prefill): dispatch.cpp runs Q·Kᵀ and P·V as batched GEMMs around
-// attention_softmax_kernel below.
-#include "../kernels.h"
+// Materialised path (long prefill): the attention launcher (backends/simt/native/launchers/attention.cpp)
+// runs Q·Kᵀ and P·V as batched GEMMs around attention_softmax_kernel below.
+#include "../cuda_kernels.h"
 
 namespace glm {
 namespace {

@@ -9,7 +9,7 @@
 // Fragment layouts are those of the PTX ISA for mma.m16n8k16 (lane = 4·g + t): A regs {row g | g+8}
 // × {cols 2t,2t+1 | +8}; B regs {k 2t,2t+1 | +8} × col g; C {row g | g+8} × cols 2t, 2t+1. ldmatrix
 // (.trans for V) loads them from shared memory rows padded by 16 bytes against bank conflicts.
-#include "../kernels.h"
+#include "../cuda_kernels.h"
 #include "tensor_core.cuh"
 
 namespace glm {

@@ -3,7 +3,7 @@
 // each weight once, 16 bytes per lane, and dequantizes in registers. cuBLASLt does the large float
 // products (see gemm_dispatch.cpp); INT4 weights with fp16 activations take the tensor cores where
 // they fit (gemv_int4.cu).
-#include "../kernels.h"
+#include "../cuda_kernels.h"
 
 namespace glm {
 namespace {

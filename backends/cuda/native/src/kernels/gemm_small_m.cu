@@ -18,7 +18,7 @@
 // Rows are swizzled (16-byte chunk c of row r stored at c ^ (r mod 8)) so the 8 rows an ldmatrix
 // reads fall in 8 bank groups; rows past N or M and chunks past K are zero-filled, so any shape with
 // K % 8 = 0 runs. The CPU emulator runs it too (tensor_core.cuh's emulated instructions).
-#include "../kernels.h"
+#include "../cuda_kernels.h"
 #include "tensor_core.cuh"
 
 namespace glm {

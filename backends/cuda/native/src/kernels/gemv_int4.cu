@@ -14,7 +14,7 @@
 // half of the schedulers' cycles (Nsight Compute), so the nibble conversion is kept short. Staging the
 // weights through shared memory with cp.async, as the fp16 small-M product does, was slower in every
 // tiling tried (cuda-notes.md, version 11). The CPU emulator runs it too (tensor_core.cuh's mma).
-#include "../kernels.h"
+#include "../cuda_kernels.h"
 #include "tensor_core.cuh"
 
 namespace glm {

@@ -6,7 +6,7 @@
 // the kernels' indexing, tails and fragment bookkeeping are checked without a GPU.
 #pragma once
 
-#include "../kernels.h"
+#include "../cuda_kernels.h"
 
 namespace glm {
 namespace tc {

@@ -7,8 +7,9 @@
 // (EPL = ⌈d / GLM_WAVE⌉ elements each: d ≤ 256 is at most 4 per lane on a wave64 DCU, 8 on a warp);
 // the wavefronts, then (when the keys are split over several workgroups) a combine kernel, merge the
 // partial (max, sum, acc). LDS: 4·(2 + d) floats, ≤ 4.1 KiB.
-// Materialised path (long prefill): program.cpp runs Q·Kᵀ and P·V as batched GEMMs (the portable
-// tiled GEMM, or hipBLAS where the build found it) around attention_softmax_kernel below.
+// Materialised path (long prefill): the attention launcher (backends/simt/native/launchers/attention.cpp)
+// runs Q·Kᵀ and P·V as batched GEMMs (the portable tiled GEMM, or hipBLAS where the build found it)
+// around attention_softmax_kernel below.
 #include "../dcu_kernels.h"
 
 namespace glm {

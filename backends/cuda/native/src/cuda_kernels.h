@@ -1,6 +1,7 @@
-// The kernels' interface is shared with the rocm-dcu backend: backends/gpu-common/native/kernels.h.
+// The launchers of the cuda backend's own tensor-core kernels; the SIMT family's kernels (those
+// shared with rocm-dcu) are declared in backends/simt/native/kernels.h.
 #pragma once
-#include "../../../gpu-common/native/kernels.h"
+#include "kernels.h"
 
 namespace glm {
 // 16-byte aligned: what cp.async and the 16-byte vector loads of the tensor-core kernels need.

@@ -1,0 +1,67 @@
+// device.h for emulated builds: device memory is host memory (256-byte aligned, filled with 0xCD as
+// device allocations are not zeroed either), the queue runs each launch to its end before returning
+// (so nothing is in flight and events measure nothing), the error flag is a host int. Opening the
+// device, its facts and its queue handle are the family's (an emulator of its execution model).
+#include <cstdlib>
+#include <cstring>
+#include <unordered_map>
+#include <vector>
+
+#include "device.h"
+#include "host_memory.h"
+
+namespace glm {
+namespace device {
+namespace {
+
+std::unordered_map<uint64_t, void*> blocks;  // aligned address -> malloc'd base
+int flag_storage = 0;
+std::vector<double> event_times;
+
+}  // namespace
+
+uint64_t allocate(size_t bytes) {
+  void* base = std::malloc(bytes + 256);
+  if (!base) throw DeviceError("out of host memory (emulator) allocating " + bytes_text(bytes));
+  const uint64_t aligned = (reinterpret_cast<uint64_t>(base) + 255) & ~uint64_t{255};
+  std::memset(reinterpret_cast<void*>(aligned), 0xCD, bytes);
+  blocks[aligned] = base;
+  return aligned;
+}
+
+void release(uint64_t address) {
+  auto it = blocks.find(address);
+  if (it == blocks.end()) throw DeviceError("free of an address that was not allocated");
+  std::free(it->second);
+  blocks.erase(it);
+}
+
+void write(uint64_t dst, const void* src, size_t bytes) { std::memcpy(reinterpret_cast<void*>(dst), src, bytes); }
+void read(void* dst, uint64_t src, size_t bytes) { std::memcpy(dst, reinterpret_cast<const void*>(src), bytes); }
+void fill(uint64_t dst, int byte, size_t bytes) { std::memset(reinterpret_cast<void*>(dst), byte, bytes); }
+void copy_async(uint64_t dst, uint64_t src, size_t bytes) { std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src), bytes); }
+
+void memory_info(size_t* free_bytes, size_t* total_bytes) {
+  *free_bytes = is_open() ? kHostMemoryBytes : 0;
+  *total_bytes = *free_bytes;
+}
+
+void check_launch(const char*) {}
+
+int finish(bool) {
+  const int flag = flag_storage;
+  flag_storage = 0;
+  return flag;
+}
+
+int* error_flag() { return &flag_storage; }
+
+int event_create() {
+  event_times.push_back(0);
+  return static_cast<int>(event_times.size() - 1);
+}
+void event_record(int) {}
+float event_elapsed_ms(int, int) { return 0.f; }
+
+}  // namespace device
+}  // namespace glm
