@@ -129,7 +129,7 @@ describe('cuda planner', () => {
     expect(plan.records.filter((r) => r.op === OP.gemm).length).toBe(4);
   });
 
-  // The gemm record's words (lowerings/matmul.ts emitGemm): c at 13, alpha 17, addend 20, beta 21.
+  // The gemm record's words (backends/simt/lowerings/matmul.ts emitGemm): c at 13, alpha 17, addend 20, beta 21.
   const GEMM_C = 13, GEMM_ADDEND = 20, GEMM_BETA = 21;
   const storageOf = (word: unknown) => (word as { storage: { id: number } } | null)?.storage.id;
 
@@ -173,7 +173,7 @@ describe('cuda planner', () => {
     expect(undonated.records.filter((r) => r.op === OP.deepnorm).length).toBe(0);
   });
 
-  // The qkv-bias-rope record's words (lowerings/attention.ts): q, k, v at 1–3; the keys' cache at 25,
+  // The qkv-bias-rope record's words (backends/simt/lowerings/attention.ts): q, k, v at 1–3; the keys' cache at 25,
   // the values' at 30, the offset at 35.
   const QKV_K = 2, QKV_V = 3, QKV_CACHE_K = 25, QKV_CACHE_V = 30, QKV_OFFSET = 35;
 
