@@ -2,7 +2,6 @@
  * Where every value lives while one graph is planned: the storages (bound tensors and arena slots,
  * numbered in the order they are made), each value's location, and the homes of graph outputs.
  */
-import type { Graph } from '../../../core/backend-api/plugin-api.js';
 import { packArena } from '../arena.js';
 import { rowMajorStrides, type Loc, type Storage } from '../locations.js';
 import type { GraphFacts } from './graph-facts.js';
@@ -25,7 +24,7 @@ export class PlanState {
     /** Output name → the input whose tensor the caller bound it to (donation.ts checked it). */
     private readonly donations: ReadonlyMap<string, string>,
   ) {
-    const graph: Graph = facts.graph;
+    const { graph } = facts;
     this.locs = graph.values.map(() => undefined);
     for (const id of [...graph.inputs, ...graph.params]) {
       const name = graph.values[id]!.name;
