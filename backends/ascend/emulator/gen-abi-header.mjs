@@ -117,7 +117,8 @@ function writeHeader(outDir, tablePath, abi) {
 function writeVersionScripts(outDir, abi) {
   for (const library of Object.keys(abi.ACL_LIBRARY_FILES)) {
     const names = abi.functionsOf(library).map((fn) => `    ${fn.name};`);
-    const text = ['/* Generated from the ABI table: exactly its functions are exported. */', '{', '  global:', ...names, '  local:', '    *;', '};', ''];
+    const header = '/* Generated from the ABI table: exactly its functions are exported. */';
+    const text = [header, '{', '  global:', ...names, '  local:', '    *;', '};', ''];
     writeIfChanged(join(outDir, `${library}.map`), text.join('\n'));
   }
 }

@@ -3,7 +3,7 @@
 #include "guard.h"
 #include "core/device_memory.h"
 
-aclError aclrtSetDevice(int32_t deviceId) {
+extern "C" aclError aclrtSetDevice(int32_t deviceId) {
     using namespace emu;
     if (aclError status = requireInitialized("aclrtSetDevice")) return status;
     if (deviceId < 0 || deviceId >= deviceCount()) {
@@ -14,7 +14,7 @@ aclError aclrtSetDevice(int32_t deviceId) {
     return ACL_SUCCESS;
 }
 
-aclError aclrtResetDevice(int32_t deviceId) {
+extern "C" aclError aclrtResetDevice(int32_t deviceId) {
     using namespace emu;
     if (aclError status = requireInitialized("aclrtResetDevice")) return status;
     if (deviceId < 0 || deviceId >= deviceCount()) {
@@ -26,7 +26,7 @@ aclError aclrtResetDevice(int32_t deviceId) {
     return ACL_SUCCESS;
 }
 
-aclError aclrtGetDevice(int32_t *deviceId) {
+extern "C" aclError aclrtGetDevice(int32_t *deviceId) {
     using namespace emu;
     if (!deviceId) return report(ACL_ERROR_INVALID_PARAM, "aclrtGetDevice: deviceId is null.");
     if (aclError status = requireDevice("aclrtGetDevice")) return status;
@@ -34,13 +34,13 @@ aclError aclrtGetDevice(int32_t *deviceId) {
     return ACL_SUCCESS;
 }
 
-aclError aclrtGetDeviceCount(uint32_t *count) {
+extern "C" aclError aclrtGetDeviceCount(uint32_t *count) {
     if (!count) return emu::report(ACL_ERROR_INVALID_PARAM, "aclrtGetDeviceCount: count is null.");
     *count = static_cast<uint32_t>(emu::deviceCount());
     return ACL_SUCCESS;
 }
 
-aclError aclrtSynchronizeDevice() {
+extern "C" aclError aclrtSynchronizeDevice() {
     using namespace emu;
     if (aclError status = requireDevice("aclrtSynchronizeDevice")) return status;
     if (int error = takeDeviceError(currentDevice())) {

@@ -33,7 +33,7 @@ std::string knownSocNames() {
 
 }  // namespace
 
-aclError aclInit(const char *configPath) {
+extern "C" aclError aclInit(const char *configPath) {
     using namespace emu;
     if (aclInitialized()) return report(ACL_ERROR_REPEAT_INITIALIZE, "aclInit: already initialized.");
     struct stat info;
@@ -48,7 +48,7 @@ aclError aclInit(const char *configPath) {
     return ACL_SUCCESS;
 }
 
-aclError aclFinalize() {
+extern "C" aclError aclFinalize() {
     using namespace emu;
     if (!aclInitialized()) return report(ACL_ERROR_REPEAT_FINALIZE, "aclFinalize: not initialized.");
     destroyStreamsOf(-1);
@@ -58,7 +58,7 @@ aclError aclFinalize() {
     return ACL_SUCCESS;
 }
 
-aclError aclrtGetVersion(int32_t *majorVersion, int32_t *minorVersion, int32_t *patchVersion) {
+extern "C" aclError aclrtGetVersion(int32_t *majorVersion, int32_t *minorVersion, int32_t *patchVersion) {
     if (!majorVersion || !minorVersion || !patchVersion) {
         return emu::report(ACL_ERROR_INVALID_PARAM, "aclrtGetVersion: a version pointer is null.");
     }
@@ -68,7 +68,7 @@ aclError aclrtGetVersion(int32_t *majorVersion, int32_t *minorVersion, int32_t *
     return ACL_SUCCESS;
 }
 
-aclError aclsysGetCANNVersion(aclCANNPackageName name, aclCANNPackageVersion *version) {
+extern "C" aclError aclsysGetCANNVersion(aclCANNPackageName name, aclCANNPackageVersion *version) {
     if (!version) return emu::report(ACL_ERROR_INVALID_PARAM, "aclsysGetCANNVersion: version is null.");
     if (name == ACL_PKG_NAME_HCCL || name == ACL_PKG_NAME_COMPILER) {
         return emu::reportf(ACL_ERROR_INVALID_FILE, "aclsysGetCANNVersion: package %d is not part of the emulator.",
@@ -83,6 +83,6 @@ aclError aclsysGetCANNVersion(aclCANNPackageName name, aclCANNPackageVersion *ve
     return ACL_SUCCESS;
 }
 
-const char *aclGetRecentErrMsg() { return emu::takeRecentErrors(); }
+extern "C" const char *aclGetRecentErrMsg() { return emu::takeRecentErrors(); }
 
-const char *aclrtGetSocName() { return emu::soc().name.c_str(); }
+extern "C" const char *aclrtGetSocName() { return emu::soc().name.c_str(); }

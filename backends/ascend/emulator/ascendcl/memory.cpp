@@ -68,7 +68,7 @@ aclError checkCopy(const char *api, void *dst, size_t destMax, const void *src, 
 
 }  // namespace
 
-aclError aclrtMalloc(void **devPtr, size_t size, aclrtMemMallocPolicy policy) {
+extern "C" aclError aclrtMalloc(void **devPtr, size_t size, aclrtMemMallocPolicy policy) {
     using namespace emu;
     if (aclError status = requireDevice("aclrtMalloc")) return status;
     if (!devPtr || size == 0) return report(ACL_ERROR_INVALID_PARAM, "aclrtMalloc: devPtr is null or size is 0.");
@@ -81,7 +81,7 @@ aclError aclrtMalloc(void **devPtr, size_t size, aclrtMemMallocPolicy policy) {
                    size, deviceUsed(currentDevice()), deviceCapacity());
 }
 
-aclError aclrtFree(void *devPtr) {
+extern "C" aclError aclrtFree(void *devPtr) {
     using namespace emu;
     if (aclError status = requireInitialized("aclrtFree")) return status;
     if (!devPtr) return report(ACL_ERROR_INVALID_PARAM, "aclrtFree: devPtr is null.");
@@ -89,14 +89,14 @@ aclError aclrtFree(void *devPtr) {
     return reportf(ACL_ERROR_RT_PARAM_INVALID, "aclrtFree: %p is not the start of a live aclrtMalloc allocation.", devPtr);
 }
 
-aclError aclrtMemcpy(void *dst, size_t destMax, const void *src, size_t count, aclrtMemcpyKind kind) {
+extern "C" aclError aclrtMemcpy(void *dst, size_t destMax, const void *src, size_t count, aclrtMemcpyKind kind) {
     if (aclError status = checkCopy("aclrtMemcpy", dst, destMax, src, count, kind)) return status;
     if (count) std::memmove(dst, src, count);
     return ACL_SUCCESS;
 }
 
 // Runs at once; the stream's order is kept because everything on it runs at its call.
-aclError aclrtMemcpyAsync(void *dst, size_t destMax, const void *src, size_t count, aclrtMemcpyKind kind,
+extern "C" aclError aclrtMemcpyAsync(void *dst, size_t destMax, const void *src, size_t count, aclrtMemcpyKind kind,
                           aclrtStream stream) {
     using namespace emu;
     if (aclError status = checkCopy("aclrtMemcpyAsync", dst, destMax, src, count, kind)) return status;
@@ -105,7 +105,7 @@ aclError aclrtMemcpyAsync(void *dst, size_t destMax, const void *src, size_t cou
     return ACL_SUCCESS;
 }
 
-aclError aclrtMemset(void *devPtr, size_t maxCount, int32_t value, size_t count) {
+extern "C" aclError aclrtMemset(void *devPtr, size_t maxCount, int32_t value, size_t count) {
     using namespace emu;
     if (aclError status = requireInitialized("aclrtMemset")) return status;
     if (!devPtr || count > maxCount) {
@@ -120,7 +120,7 @@ aclError aclrtMemset(void *devPtr, size_t maxCount, int32_t value, size_t count)
 }
 
 // HBM attributes report the device's memory; an Ascend 910 has no separate device DDR, so those are 0.
-aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t *free, size_t *total) {
+extern "C" aclError aclrtGetMemInfo(aclrtMemAttr attr, size_t *free, size_t *total) {
     using namespace emu;
     if (aclError status = requireDevice("aclrtGetMemInfo")) return status;
     if (!free || !total) return report(ACL_ERROR_INVALID_PARAM, "aclrtGetMemInfo: free or total is null.");

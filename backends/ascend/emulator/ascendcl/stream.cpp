@@ -3,7 +3,7 @@
 #include "acl_abi.h"
 #include "guard.h"
 
-aclError aclrtCreateStream(aclrtStream *stream) {
+extern "C" aclError aclrtCreateStream(aclrtStream *stream) {
     using namespace emu;
     if (aclError status = requireDevice("aclrtCreateStream")) return status;
     if (!stream) return report(ACL_ERROR_INVALID_PARAM, "aclrtCreateStream: stream is null.");
@@ -11,7 +11,7 @@ aclError aclrtCreateStream(aclrtStream *stream) {
     return ACL_SUCCESS;
 }
 
-aclError aclrtDestroyStream(aclrtStream stream) {
+extern "C" aclError aclrtDestroyStream(aclrtStream stream) {
     using namespace emu;
     if (aclError status = requireInitialized("aclrtDestroyStream")) return status;
     if (!stream) return report(ACL_ERROR_INVALID_PARAM, "aclrtDestroyStream: stream is null.");
@@ -19,7 +19,7 @@ aclError aclrtDestroyStream(aclrtStream stream) {
     return reportf(ACL_ERROR_RT_PARAM_INVALID, "aclrtDestroyStream: %p is not a live stream.", stream);
 }
 
-aclError aclrtSynchronizeStream(aclrtStream stream) {
+extern "C" aclError aclrtSynchronizeStream(aclrtStream stream) {
     using namespace emu;
     if (aclError status = requireDevice("aclrtSynchronizeStream")) return status;
     Stream *found = findStream(stream);

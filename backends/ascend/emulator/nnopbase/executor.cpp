@@ -57,23 +57,23 @@ aclnnStatus rebind(const char *api, aclOpExecutor *executor, size_t slotIndex, a
 
 }  // namespace
 
-aclnnStatus aclSetAclOpExecutorRepeatable(aclOpExecutor *executor) {
+extern "C" aclnnStatus aclSetAclOpExecutorRepeatable(aclOpExecutor *executor) {
     if (aclnnStatus status = requireLive("aclSetAclOpExecutorRepeatable", executor)) return status;
     executor->repeatable = true;
     return ACL_SUCCESS;
 }
 
-aclnnStatus aclDestroyAclOpExecutor(aclOpExecutor *executor) {
+extern "C" aclnnStatus aclDestroyAclOpExecutor(aclOpExecutor *executor) {
     if (aclnnStatus status = requireLive("aclDestroyAclOpExecutor", executor)) return status;
     emu::releaseExecutor(executor, false);
     return ACL_SUCCESS;
 }
 
-aclnnStatus aclSetTensorAddr(aclOpExecutor *executor, const size_t index, aclTensor *tensor, void *addr) {
+extern "C" aclnnStatus aclSetTensorAddr(aclOpExecutor *executor, const size_t index, aclTensor *tensor, void *addr) {
     return rebind("aclSetTensorAddr", executor, index, tensor, addr);
 }
 
-aclnnStatus aclSetInputTensorAddr(aclOpExecutor *executor, const size_t index, aclTensor *tensor, void *addr) {
+extern "C" aclnnStatus aclSetInputTensorAddr(aclOpExecutor *executor, const size_t index, aclTensor *tensor, void *addr) {
     const char *api = "aclSetInputTensorAddr";
     if (executor && emu::executorState(executor) == emu::ExecutorState::Live && index >= inputCount(*executor)) {
         return emu::reportf(ACLNN_ERR_PARAM_INVALID, "%s: input index %zu out of range: the %s executor has %zu inputs.",
@@ -82,7 +82,7 @@ aclnnStatus aclSetInputTensorAddr(aclOpExecutor *executor, const size_t index, a
     return rebind(api, executor, index, tensor, addr);
 }
 
-aclnnStatus aclSetOutputTensorAddr(aclOpExecutor *executor, const size_t index, aclTensor *tensor, void *addr) {
+extern "C" aclnnStatus aclSetOutputTensorAddr(aclOpExecutor *executor, const size_t index, aclTensor *tensor, void *addr) {
     const char *api = "aclSetOutputTensorAddr";
     if (aclnnStatus status = requireLive(api, executor)) return status;
     return rebind(api, executor, inputCount(*executor) + index, tensor, addr);

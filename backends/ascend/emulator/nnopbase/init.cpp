@@ -3,9 +3,9 @@
 // the emulator has no debug kernels, so the file is not read at all.
 #include "acl_abi.h"
 
-aclnnStatus aclnnInit(const char *configPath) {
+extern "C" aclnnStatus aclnnInit(const char *configPath) {
     (void)configPath;
     return ACL_SUCCESS;
 }
 
-aclnnStatus aclnnFinalize() { return ACL_SUCCESS; }
+extern "C" aclnnStatus aclnnFinalize() { return ACL_SUCCESS; }

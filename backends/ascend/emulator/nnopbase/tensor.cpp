@@ -27,7 +27,7 @@ int64_t *copyOut(const Shape &values) {
 
 }  // namespace
 
-aclTensor *aclCreateTensor(const int64_t *viewDims, uint64_t viewDimsNum, aclDataType dataType, const int64_t *stride,
+extern "C" aclTensor *aclCreateTensor(const int64_t *viewDims, uint64_t viewDimsNum, aclDataType dataType, const int64_t *stride,
                            int64_t offset, aclFormat format, const int64_t *storageDims, uint64_t storageDimsNum,
                            void *tensorData) {
     using namespace emu;
@@ -57,32 +57,32 @@ aclTensor *aclCreateTensor(const int64_t *viewDims, uint64_t viewDimsNum, aclDat
     return tensor;
 }
 
-aclnnStatus aclDestroyTensor(const aclTensor *tensor) {
+extern "C" aclnnStatus aclDestroyTensor(const aclTensor *tensor) {
     delete tensor;
     return ACL_SUCCESS;
 }
 
-aclnnStatus aclGetViewShape(const aclTensor *tensor, int64_t **viewDims, uint64_t *viewDimsNum) {
+extern "C" aclnnStatus aclGetViewShape(const aclTensor *tensor, int64_t **viewDims, uint64_t *viewDimsNum) {
     if (!tensor || !viewDims || !viewDimsNum) return emu::report(ACLNN_ERR_PARAM_NULLPTR, "aclGetViewShape: null argument.");
     *viewDims = copyOut(tensor->viewDims);
     *viewDimsNum = tensor->viewDims.size();
     return ACL_SUCCESS;
 }
 
-aclnnStatus aclGetViewStrides(const aclTensor *tensor, int64_t **stridesValue, uint64_t *stridesNum) {
+extern "C" aclnnStatus aclGetViewStrides(const aclTensor *tensor, int64_t **stridesValue, uint64_t *stridesNum) {
     if (!tensor || !stridesValue || !stridesNum) return emu::report(ACLNN_ERR_PARAM_NULLPTR, "aclGetViewStrides: null argument.");
     *stridesValue = copyOut(tensor->strides);
     *stridesNum = tensor->strides.size();
     return ACL_SUCCESS;
 }
 
-aclnnStatus aclGetViewOffset(const aclTensor *tensor, int64_t *offset) {
+extern "C" aclnnStatus aclGetViewOffset(const aclTensor *tensor, int64_t *offset) {
     if (!tensor || !offset) return emu::report(ACLNN_ERR_PARAM_NULLPTR, "aclGetViewOffset: null argument.");
     *offset = tensor->offset;
     return ACL_SUCCESS;
 }
 
-aclnnStatus aclGetStorageShape(const aclTensor *tensor, int64_t **storageDims, uint64_t *storageDimsNum) {
+extern "C" aclnnStatus aclGetStorageShape(const aclTensor *tensor, int64_t **storageDims, uint64_t *storageDimsNum) {
     if (!tensor || !storageDims || !storageDimsNum) {
         return emu::report(ACLNN_ERR_PARAM_NULLPTR, "aclGetStorageShape: null argument.");
     }
@@ -91,13 +91,13 @@ aclnnStatus aclGetStorageShape(const aclTensor *tensor, int64_t **storageDims, u
     return ACL_SUCCESS;
 }
 
-aclnnStatus aclGetDataType(const aclTensor *tensor, aclDataType *dataType) {
+extern "C" aclnnStatus aclGetDataType(const aclTensor *tensor, aclDataType *dataType) {
     if (!tensor || !dataType) return emu::report(ACLNN_ERR_PARAM_NULLPTR, "aclGetDataType: null argument.");
     *dataType = tensor->dtype;
     return ACL_SUCCESS;
 }
 
-aclnnStatus aclGetFormat(const aclTensor *tensor, aclFormat *format) {
+extern "C" aclnnStatus aclGetFormat(const aclTensor *tensor, aclFormat *format) {
     if (!tensor || !format) return emu::report(ACLNN_ERR_PARAM_NULLPTR, "aclGetFormat: null argument.");
     *format = tensor->format;
     return ACL_SUCCESS;

@@ -5,7 +5,7 @@
 #include "core/objects.h"
 #include "core/status.h"
 
-aclScalar *aclCreateScalar(void *value, aclDataType dataType) {
+extern "C" aclScalar *aclCreateScalar(void *value, aclDataType dataType) {
     using namespace emu;
     if (!value) {
         report(ACLNN_ERR_PARAM_NULLPTR, "aclCreateScalar: value is null.");
@@ -21,12 +21,12 @@ aclScalar *aclCreateScalar(void *value, aclDataType dataType) {
     return new aclScalar{dataType, dataType == ACL_DOUBLE ? *static_cast<const double *>(value) : number};
 }
 
-aclnnStatus aclDestroyScalar(const aclScalar *scalar) {
+extern "C" aclnnStatus aclDestroyScalar(const aclScalar *scalar) {
     delete scalar;
     return ACL_SUCCESS;
 }
 
-aclIntArray *aclCreateIntArray(const int64_t *value, uint64_t size) {
+extern "C" aclIntArray *aclCreateIntArray(const int64_t *value, uint64_t size) {
     if (!value && size) {
         emu::report(ACLNN_ERR_PARAM_NULLPTR, "aclCreateIntArray: value is null with a non-zero size.");
         return nullptr;
@@ -34,12 +34,12 @@ aclIntArray *aclCreateIntArray(const int64_t *value, uint64_t size) {
     return new aclIntArray{std::vector<int64_t>(value, value + size)};
 }
 
-aclnnStatus aclDestroyIntArray(const aclIntArray *array) {
+extern "C" aclnnStatus aclDestroyIntArray(const aclIntArray *array) {
     delete array;
     return ACL_SUCCESS;
 }
 
-aclBoolArray *aclCreateBoolArray(const bool *value, uint64_t size) {
+extern "C" aclBoolArray *aclCreateBoolArray(const bool *value, uint64_t size) {
     if (!value && size) {
         emu::report(ACLNN_ERR_PARAM_NULLPTR, "aclCreateBoolArray: value is null with a non-zero size.");
         return nullptr;
@@ -47,12 +47,12 @@ aclBoolArray *aclCreateBoolArray(const bool *value, uint64_t size) {
     return new aclBoolArray{std::vector<bool>(value, value + size)};
 }
 
-aclnnStatus aclDestroyBoolArray(const aclBoolArray *array) {
+extern "C" aclnnStatus aclDestroyBoolArray(const aclBoolArray *array) {
     delete array;
     return ACL_SUCCESS;
 }
 
-aclTensorList *aclCreateTensorList(const aclTensor *const *value, uint64_t size) {
+extern "C" aclTensorList *aclCreateTensorList(const aclTensor *const *value, uint64_t size) {
     if (!value && size) {
         emu::report(ACLNN_ERR_PARAM_NULLPTR, "aclCreateTensorList: value is null with a non-zero size.");
         return nullptr;
@@ -62,7 +62,7 @@ aclTensorList *aclCreateTensorList(const aclTensor *const *value, uint64_t size)
     return list;
 }
 
-aclnnStatus aclDestroyTensorList(const aclTensorList *array) {
+extern "C" aclnnStatus aclDestroyTensorList(const aclTensorList *array) {
     delete array;  // destroys the tensors too
     return ACL_SUCCESS;
 }

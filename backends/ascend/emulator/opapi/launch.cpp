@@ -4,7 +4,7 @@
 #include "op_kit.h"
 
 #define EMU_OP(Op)                                                                                          \
-    aclnnStatus aclnn##Op(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream) { \
+    extern "C" aclnnStatus aclnn##Op(void *workspace, uint64_t workspaceSize, aclOpExecutor *executor, aclrtStream stream) { \
         return emu::launch(#Op, workspace, workspaceSize, executor, stream);                                   \
     }
 #include "op_list.h"

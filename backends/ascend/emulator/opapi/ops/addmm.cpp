@@ -4,7 +4,7 @@
 #include "opapi/cube.h"
 #include "core/tensor_access.h"
 
-aclnnStatus aclnnAddmmGetWorkspaceSize(const aclTensor *self, const aclTensor *mat1, const aclTensor *mat2,
+extern "C" aclnnStatus aclnnAddmmGetWorkspaceSize(const aclTensor *self, const aclTensor *mat1, const aclTensor *mat2,
                                        const aclScalar *beta, const aclScalar *alpha, aclTensor *out, int8_t cubeMathType,
                                        uint64_t *workspaceSize, aclOpExecutor **executor) {
     using namespace emu;

@@ -5,7 +5,7 @@
 #include "opapi/elementwise.h"
 #include "opapi/reduce.h"
 
-aclnnStatus aclnnArgMaxGetWorkspaceSize(const aclTensor *self, int64_t dim, bool keepdim, aclTensor *out,
+extern "C" aclnnStatus aclnnArgMaxGetWorkspaceSize(const aclTensor *self, int64_t dim, bool keepdim, aclTensor *out,
                                         uint64_t *workspaceSize, aclOpExecutor **executor) {
     using namespace emu;
     Prepare prepare("ArgMax");

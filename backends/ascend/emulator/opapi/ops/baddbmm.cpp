@@ -4,7 +4,7 @@
 #include "opapi/cube.h"
 #include "core/tensor_access.h"
 
-aclnnStatus aclnnBaddbmmGetWorkspaceSize(const aclTensor *self, const aclTensor *batch1, const aclTensor *batch2,
+extern "C" aclnnStatus aclnnBaddbmmGetWorkspaceSize(const aclTensor *self, const aclTensor *batch1, const aclTensor *batch2,
                                          const aclScalar *beta, const aclScalar *alpha, aclTensor *out,
                                          int8_t cubeMathType, uint64_t *workspaceSize, aclOpExecutor **executor) {
     using namespace emu;

@@ -3,7 +3,7 @@
 #include "opapi/cube.h"
 #include "core/tensor_access.h"
 
-aclnnStatus aclnnBatchMatMulGetWorkspaceSize(const aclTensor *self, const aclTensor *mat2, aclTensor *out,
+extern "C" aclnnStatus aclnnBatchMatMulGetWorkspaceSize(const aclTensor *self, const aclTensor *mat2, aclTensor *out,
                                              int8_t cubeMathType, uint64_t *workspaceSize, aclOpExecutor **executor) {
     using namespace emu;
     Prepare prepare("BatchMatMul");

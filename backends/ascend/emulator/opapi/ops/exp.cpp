@@ -4,7 +4,7 @@
 #include "acl_abi.h"
 #include "opapi/elementwise.h"
 
-aclnnStatus aclnnExpGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize,
+extern "C" aclnnStatus aclnnExpGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize,
                                      aclOpExecutor **executor) {
     using namespace emu;
     Prepare prepare("Exp");

@@ -117,7 +117,7 @@ void checkMode(emu::Prepare &prepare, const Problem &p, const aclTensor *mask, c
 
 }  // namespace
 
-aclnnStatus aclnnFlashAttentionScoreGetWorkspaceSize(
+extern "C" aclnnStatus aclnnFlashAttentionScoreGetWorkspaceSize(
     const aclTensor *query, const aclTensor *key, const aclTensor *value, const aclTensor *realShiftOptional,
     const aclTensor *dropMaskOptional, const aclTensor *paddingMaskOptional, const aclTensor *attenMaskOptional,
     const aclIntArray *prefixOptional, double scaleValue, double keepProb, int64_t preTokens, int64_t nextTokens,
@@ -130,7 +130,8 @@ aclnnStatus aclnnFlashAttentionScoreGetWorkspaceSize(
     prepare.input("query", query).input("key", key).input("value", value).optionalInput("realShiftOptional", realShiftOptional);
     prepare.optionalInput("dropMaskOptional", dropMaskOptional).optionalInput("paddingMaskOptional", paddingMaskOptional);
     prepare.optionalInput("attenMaskOptional", attenMaskOptional).output("softmaxMaxOut", softmaxMaxOut);
-    prepare.output("softmaxSumOut", softmaxSumOut).optionalOutput("softmaxOutOut", softmaxOutOut).output("attentionOutOut", attentionOutOut);
+    prepare.output("softmaxSumOut", softmaxSumOut).optionalOutput("softmaxOutOut", softmaxOutOut);
+    prepare.output("attentionOutOut", attentionOutOut);
     prepare.dtypeIn("query", query, kFloatTypes).sameDtype("key", key, "query", query).sameDtype("value", value, "query", query);
     prepare.sameDtype("attentionOutOut", attentionOutOut, "query", query);
     prepare.dtypeIn("softmaxMaxOut", softmaxMaxOut, {ACL_FLOAT}).dtypeIn("softmaxSumOut", softmaxSumOut, {ACL_FLOAT});
@@ -158,7 +159,8 @@ aclnnStatus aclnnFlashAttentionScoreGetWorkspaceSize(
     if (!prepare.ok()) return prepare.status();
     p.kvHeads = k.heads;
     prepare.shapeIs("attentionOutOut", attentionOutOut, query->viewDims);
-    prepare.shapeIs("softmaxMaxOut", softmaxMaxOut, {q.batch, q.heads, q.seq, 8}).shapeIs("softmaxSumOut", softmaxSumOut, {q.batch, q.heads, q.seq, 8});
+    const Shape rowStats{q.batch, q.heads, q.seq, 8};
+    prepare.shapeIs("softmaxMaxOut", softmaxMaxOut, rowStats).shapeIs("softmaxSumOut", softmaxSumOut, rowStats);
     checkMode(prepare, p, attenMaskOptional, q, k);
     if (!prepare.ok()) return prepare.status();
     return prepare.finish(workspaceSize, executor, [p](const aclOpExecutor &ex) { return run(p, ex); }, kAttentionWorkspace);

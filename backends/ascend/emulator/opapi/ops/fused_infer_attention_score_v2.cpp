@@ -131,7 +131,7 @@ void checkLengths(emu::Prepare &prepare, const std::vector<int64_t> &lengths, in
 
 }  // namespace
 
-aclnnStatus aclnnFusedInferAttentionScoreV2GetWorkspaceSize(
+extern "C" aclnnStatus aclnnFusedInferAttentionScoreV2GetWorkspaceSize(
     const aclTensor *query, const aclTensorList *key, const aclTensorList *value, const aclTensor *pseShiftOptional,
     const aclTensor *attenMaskOptional, const aclIntArray *actualSeqLengthsOptional,
     const aclIntArray *actualSeqLengthsKvOptional, const aclTensor *deqScale1Optional, const aclTensor *quantScale1Optional,

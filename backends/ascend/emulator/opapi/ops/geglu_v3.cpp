@@ -7,7 +7,7 @@
 #include "opapi/axis.h"
 #include "opapi/elementwise.h"
 
-aclnnStatus aclnnGeGluV3GetWorkspaceSize(const aclTensor *self, int64_t dim, int64_t approximate, bool activateLeft,
+extern "C" aclnnStatus aclnnGeGluV3GetWorkspaceSize(const aclTensor *self, int64_t dim, int64_t approximate, bool activateLeft,
                                          aclTensor *out, aclTensor *outGelu, uint64_t *workspaceSize,
                                          aclOpExecutor **executor) {
     using namespace emu;

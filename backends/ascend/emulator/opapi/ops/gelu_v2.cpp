@@ -3,7 +3,7 @@
 #include "acl_abi.h"
 #include "opapi/elementwise.h"
 
-aclnnStatus aclnnGeluV2GetWorkspaceSize(const aclTensor *x, int64_t approximate, aclTensor *y, uint64_t *workspaceSize,
+extern "C" aclnnStatus aclnnGeluV2GetWorkspaceSize(const aclTensor *x, int64_t approximate, aclTensor *y, uint64_t *workspaceSize,
                                         aclOpExecutor **executor) {
     using namespace emu;
     Prepare prepare("GeluV2");

@@ -6,7 +6,7 @@
 #include "core/tensor_access.h"
 #include "opapi/op_kit.h"
 
-aclnnStatus aclnnInplaceCopyGetWorkspaceSize(aclTensor *selfRef, const aclTensor *src, uint64_t *workspaceSize,
+extern "C" aclnnStatus aclnnInplaceCopyGetWorkspaceSize(aclTensor *selfRef, const aclTensor *src, uint64_t *workspaceSize,
                                              aclOpExecutor **executor) {
     using namespace emu;
     Prepare prepare("InplaceCopy");

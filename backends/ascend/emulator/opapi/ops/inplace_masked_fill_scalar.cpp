@@ -5,7 +5,7 @@
 #include "core/tensor_access.h"
 #include "opapi/elementwise.h"
 
-aclnnStatus aclnnInplaceMaskedFillScalarGetWorkspaceSize(aclTensor *selfRef, const aclTensor *mask, const aclScalar *value,
+extern "C" aclnnStatus aclnnInplaceMaskedFillScalarGetWorkspaceSize(aclTensor *selfRef, const aclTensor *mask, const aclScalar *value,
                                                          uint64_t *workspaceSize, aclOpExecutor **executor) {
     using namespace emu;
     Prepare prepare("InplaceMaskedFillScalar");
@@ -13,7 +13,8 @@ aclnnStatus aclnnInplaceMaskedFillScalarGetWorkspaceSize(aclTensor *selfRef, con
     prepare.dtypeIn("selfRef", selfRef, {ACL_FLOAT, ACL_FLOAT16, ACL_BF16, ACL_INT32, ACL_INT64, ACL_INT8, ACL_BOOL});
     prepare.dtypeIn("mask", mask, {ACL_BOOL});
     if (!prepare.ok()) return prepare.status();
-    prepare.check(broadcastsTo(mask->viewDims, selfRef->viewDims), ACLNN_ERR_PARAM_INVALID, "mask %s does not broadcast to selfRef %s.",
+    prepare.check(broadcastsTo(mask->viewDims, selfRef->viewDims), ACLNN_ERR_PARAM_INVALID,
+                  "mask %s does not broadcast to selfRef %s.",
                   shapeText(mask->viewDims).c_str(), shapeText(selfRef->viewDims).c_str());
     if (!prepare.ok()) return prepare.status();
     const double fill = value->value;

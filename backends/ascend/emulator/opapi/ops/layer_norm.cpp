@@ -28,7 +28,7 @@ void moments(const std::vector<float> &x, int64_t rows, int64_t width, float eps
 
 }  // namespace
 
-aclnnStatus aclnnLayerNormGetWorkspaceSize(const aclTensor *input, const aclIntArray *normalizedShape,
+extern "C" aclnnStatus aclnnLayerNormGetWorkspaceSize(const aclTensor *input, const aclIntArray *normalizedShape,
                                            const aclTensor *weightOptional, const aclTensor *biasOptional, double eps,
                                            aclTensor *out, aclTensor *meanOutOptional, aclTensor *rstdOutOptional,
                                            uint64_t *workspaceSize, aclOpExecutor **executor) {
@@ -45,7 +45,8 @@ aclnnStatus aclnnLayerNormGetWorkspaceSize(const aclTensor *input, const aclIntA
                           std::equal(normalized.begin(), normalized.end(), dims.end() - normalized.size());
     prepare.check(trailing, ACLNN_ERR_PARAM_INVALID, "normalizedShape %s is not the trailing dims of input %s.",
                   shapeText(normalized).c_str(), shapeText(dims).c_str());
-    prepare.shapeIs("out", out, dims).shapeIs("weightOptional", weightOptional, normalized).shapeIs("biasOptional", biasOptional, normalized);
+    prepare.shapeIs("out", out, dims).shapeIs("weightOptional", weightOptional, normalized);
+    prepare.shapeIs("biasOptional", biasOptional, normalized);
     for (const aclTensor *affine : {weightOptional, biasOptional}) {
         prepare.check(!affine || affine->dtype == input->dtype || affine->dtype == ACL_FLOAT, ACLNN_ERR_PARAM_INVALID,
                       "weight and bias must have input's dtype or DT_FLOAT.");
@@ -53,7 +54,8 @@ aclnnStatus aclnnLayerNormGetWorkspaceSize(const aclTensor *input, const aclIntA
     Shape statShape(dims.begin(), dims.end() - static_cast<int64_t>(normalized.size()));
     statShape.resize(dims.size(), 1);
     prepare.shapeIs("meanOutOptional", meanOutOptional, statShape).shapeIs("rstdOutOptional", rstdOutOptional, statShape);
-    prepare.sameDtype("meanOutOptional", meanOutOptional, "input", input).sameDtype("rstdOutOptional", rstdOutOptional, "input", input);
+    prepare.sameDtype("meanOutOptional", meanOutOptional, "input", input);
+    prepare.sameDtype("rstdOutOptional", rstdOutOptional, "input", input);
     if (!prepare.ok()) return prepare.status();
     const int64_t width = elementCount(normalized);
     const float epsilon = static_cast<float>(eps);

@@ -5,7 +5,7 @@
 #include "acl_abi.h"
 #include "opapi/elementwise.h"
 
-aclnnStatus aclnnLogGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize,
+extern "C" aclnnStatus aclnnLogGetWorkspaceSize(const aclTensor *self, aclTensor *out, uint64_t *workspaceSize,
                                      aclOpExecutor **executor) {
     using namespace emu;
     Prepare prepare("Log");

@@ -7,7 +7,7 @@
 #include "opapi/axis.h"
 #include "opapi/elementwise.h"
 
-aclnnStatus aclnnLogSoftmaxGetWorkspaceSize(const aclTensor *self, int64_t dim, aclTensor *out, uint64_t *workspaceSize,
+extern "C" aclnnStatus aclnnLogSoftmaxGetWorkspaceSize(const aclTensor *self, int64_t dim, aclTensor *out, uint64_t *workspaceSize,
                                             aclOpExecutor **executor) {
     using namespace emu;
     Prepare prepare("LogSoftmax");

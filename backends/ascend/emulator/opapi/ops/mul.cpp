@@ -3,7 +3,7 @@
 #include "acl_abi.h"
 #include "opapi/elementwise.h"
 
-aclnnStatus aclnnMulGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize,
+extern "C" aclnnStatus aclnnMulGetWorkspaceSize(const aclTensor *self, const aclTensor *other, aclTensor *out, uint64_t *workspaceSize,
                                      aclOpExecutor **executor) {
     using namespace emu;
     Prepare prepare("Mul");
@@ -14,7 +14,7 @@ aclnnStatus aclnnMulGetWorkspaceSize(const aclTensor *self, const aclTensor *oth
         workspaceSize, executor);
 }
 
-aclnnStatus aclnnMulsGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize,
+extern "C" aclnnStatus aclnnMulsGetWorkspaceSize(const aclTensor *self, const aclScalar *other, aclTensor *out, uint64_t *workspaceSize,
                                       aclOpExecutor **executor) {
     using namespace emu;
     Prepare prepare("Muls");

@@ -6,7 +6,7 @@
 #include "opapi/elementwise.h"
 #include "opapi/reduce.h"
 
-aclnnStatus aclnnReduceSumGetWorkspaceSize(const aclTensor *self, const aclIntArray *dims, bool keepDims, aclDataType dtype,
+extern "C" aclnnStatus aclnnReduceSumGetWorkspaceSize(const aclTensor *self, const aclIntArray *dims, bool keepDims, aclDataType dtype,
                                            aclTensor *out, uint64_t *workspaceSize, aclOpExecutor **executor) {
     using namespace emu;
     Prepare prepare("ReduceSum");

@@ -32,7 +32,7 @@ std::vector<int64_t> rolledSources(const Shape &dims, const std::vector<int64_t>
 
 }  // namespace
 
-aclnnStatus aclnnRollGetWorkspaceSize(const aclTensor *x, const aclIntArray *shifts, const aclIntArray *dims, aclTensor *out,
+extern "C" aclnnStatus aclnnRollGetWorkspaceSize(const aclTensor *x, const aclIntArray *shifts, const aclIntArray *dims, aclTensor *out,
                                       uint64_t *workspaceSize, aclOpExecutor **executor) {
     using namespace emu;
     Prepare prepare("Roll");

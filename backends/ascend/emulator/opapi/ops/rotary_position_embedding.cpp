@@ -30,7 +30,7 @@ std::vector<float> rotated(const std::vector<float> &x, int64_t d, int64_t mode)
 
 }  // namespace
 
-aclnnStatus aclnnRotaryPositionEmbeddingGetWorkspaceSize(const aclTensor *x, const aclTensor *cos, const aclTensor *sin,
+extern "C" aclnnStatus aclnnRotaryPositionEmbeddingGetWorkspaceSize(const aclTensor *x, const aclTensor *cos, const aclTensor *sin,
                                                          int64_t mode, aclTensor *out, uint64_t *workspaceSize,
                                                          aclOpExecutor **executor) {
     using namespace emu;

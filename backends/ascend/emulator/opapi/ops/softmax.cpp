@@ -7,7 +7,7 @@
 #include "opapi/axis.h"
 #include "opapi/elementwise.h"
 
-aclnnStatus aclnnSoftmaxGetWorkspaceSize(const aclTensor *self, int64_t dim, aclTensor *out, uint64_t *workspaceSize,
+extern "C" aclnnStatus aclnnSoftmaxGetWorkspaceSize(const aclTensor *self, int64_t dim, aclTensor *out, uint64_t *workspaceSize,
                                          aclOpExecutor **executor) {
     using namespace emu;
     Prepare prepare("Softmax");

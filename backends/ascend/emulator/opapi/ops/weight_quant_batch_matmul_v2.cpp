@@ -59,7 +59,7 @@ Grouping grouping(emu::Prepare &prepare, const aclTensor *scale, int64_t k, int6
 
 }  // namespace
 
-aclnnStatus aclnnWeightQuantBatchMatmulV2GetWorkspaceSize(const aclTensor *x, const aclTensor *weight,
+extern "C" aclnnStatus aclnnWeightQuantBatchMatmulV2GetWorkspaceSize(const aclTensor *x, const aclTensor *weight,
                                                           const aclTensor *antiquantScale,
                                                           const aclTensor *antiquantOffsetOptional,
                                                           const aclTensor *quantScaleOptional,
