@@ -136,7 +136,7 @@ function defineTypes(): void {
 /** Loads the libraries in CANN's order and binds every table function by its prototype. */
 function loadAcl(dir: string): Record<string, Fn> {
   defineTypes();
-  const libraries = new Map<abi.AclLibrary, koffi.LibraryHandle>();
+  const libraries = new Map<abi.AclLibrary, ReturnType<typeof koffi.load>>();
   for (const { library, global } of abi.ACL_LOAD_ORDER) {
     libraries.set(library, koffi.load(join(dir, abi.ACL_LIBRARY_FILES[library]), { global }));
   }
@@ -310,19 +310,6 @@ function attentionReference(
         const weights = scores.map((x) => (max === -Infinity ? 0 : Math.exp(x - max)));
         const sum = weights.reduce((a, w) => a + w, 0) || 1;
         for (let c = 0; c < d; c++) out.push(weights.reduce((a, w, j) => a + w * v[kv + j * d + c]!, 0) / sum);
-      }
-    }
-  }
-  return out;
-}
-
-/** (B, S, N, D) <-> (B, N, S, D). */
-function swapSeqAndHeads(values: number[], b: number, first: number, second: number, d: number): number[] {
-  const out = new Array<number>(values.length);
-  for (let x = 0; x < b; x++) {
-    for (let i = 0; i < first; i++) {
-      for (let j = 0; j < second; j++) {
-        for (let c = 0; c < d; c++) out[((x * second + j) * first + i) * d + c] = values[((x * first + i) * second + j) * d + c]!;
       }
     }
   }
@@ -712,6 +699,7 @@ describe.skipIf(!built)('the ascend emulator through koffi', () => {
         [join(REPO, 'node_modules/vitest/vitest.mjs'), 'run', THIS_FILE, '-t', block, '--reporter=json', `--outputFile=${report}`],
         { cwd: REPO, env: { ...process.env, GLM_ASCEND_EMU_SOC: soc, GLM_ASCEND_EMU_TEST_CHILD: '1' }, encoding: 'utf8' },
       );
+      expect(existsSync(report), `the child vitest wrote no report:\n${child.stdout}${child.stderr}`).toBe(true);
       const result = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number };
       expect(result.numFailedTests, child.stdout + child.stderr).toBe(0);
       expect(result.numPassedTests).toBe(count);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "acl_abi.h"
@@ -14,6 +15,13 @@ inline int64_t elementCount(const Shape &dims) {
     int64_t count = 1;
     for (int64_t d : dims) count *= d;
     return count;
+}
+
+// "[2, 3]", for messages.
+inline std::string shapeText(const Shape &shape) {
+    std::string text = "[";
+    for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + "]";
 }
 
 inline Shape contiguousStrides(const Shape &dims) {

@@ -1,6 +1,7 @@
 // aclTensor creation, destruction and getters (aclnn/acl_meta.h). A tensor whose view reaches
 // outside its storage dims is refused here: on an NPU it would read or write past its buffer.
 #include <algorithm>
+#include <string>
 
 #include "acl_abi.h"
 #include "core/dtype.h"
@@ -49,8 +50,11 @@ extern "C" aclTensor *aclCreateTensor(const int64_t *viewDims, uint64_t viewDims
     tensor->data = tensorData;
     const bool negative = std::any_of(tensor->viewDims.begin(), tensor->viewDims.end(), [](int64_t d) { return d < 0; });
     if (negative || offset < 0 || !fitsStorage(*tensor)) {
-        report(ACLNN_ERR_PARAM_INVALID,
-               "aclCreateTensor: the view (dims, strides, offset in elements) reaches outside its storage dims.");
+        reportf(ACLNN_ERR_PARAM_INVALID,
+                "aclCreateTensor: the view (dims %s, strides %s, offset %lld, in elements) reaches outside its storage "
+                "dims %s.",
+                shapeText(tensor->viewDims).c_str(), shapeText(tensor->strides).c_str(), static_cast<long long>(offset),
+                shapeText(tensor->storageDims).c_str());
         delete tensor;
         return nullptr;
     }

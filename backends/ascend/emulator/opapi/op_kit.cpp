@@ -76,12 +76,6 @@ aclnnStatus checkDeviceResidence(const aclOpExecutor &executor) {
 
 }  // namespace
 
-std::string shapeText(const Shape &shape) {
-    std::string text = "[";
-    for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-    return text + "]";
-}
-
 Prepare::Prepare(const char *op) : op_(op), executor_(std::make_unique<aclOpExecutor>()) {
     executor_->op = op;
     const acl_abi::OpEntry *entry = findOp(op);

@@ -76,6 +76,4 @@ aclnnStatus launch(const char *op, void *workspace, uint64_t workspaceSize, aclO
 // on an NPU.
 aclnnStatus runtimeFault(const std::string &message);
 
-std::string shapeText(const Shape &shape);
-
 }  // namespace emu

@@ -129,6 +129,43 @@ void checkLengths(emu::Prepare &prepare, const std::vector<int64_t> &lengths, in
                   static_cast<long long>(limit));
 }
 
+// The names of the 16 optional inputs the emulator does not model, in argument order.
+constexpr const char *kUnmodelledNames[16] = {
+    "deqScale1", "quantScale1", "deqScale2", "quantScale2", "quantOffset2", "antiquantScale", "antiquantOffset",
+    "blockTable", "queryPaddingSize", "kvPaddingSize", "keyAntiquantScale", "keyAntiquantOffset",
+    "valueAntiquantScale", "valueAntiquantOffset", "keySharedPrefix", "valueSharedPrefix"};
+
+// Query, key and value in the layout, the outputs and pseShift; fills q and k on success.
+void checkShapes(emu::Prepare &prepare, const Problem &p, const aclTensor *query, const aclTensor *key, const aclTensor *value,
+                 const aclTensor *attentionOut, const aclTensor *softmaxLse, const aclTensor *pse, emu::HeadsView &q,
+                 emu::HeadsView &k) {
+    using namespace emu;
+    HeadsView v;
+    const bool shapesOk = headsView(*query, p.layout, p.heads, q) && headsView(*key, p.layout, p.kvHeads, k) &&
+                          headsView(*value, p.layout, p.kvHeads, v) && q.heads == p.heads && k.heads == p.kvHeads &&
+                          v.heads == k.heads && k.batch == q.batch && v.batch == q.batch && k.headDim == q.headDim &&
+                          v.headDim == q.headDim && v.seq == k.seq;
+    prepare.check(shapesOk, ACLNN_ERR_PARAM_INVALID, "query %s, key %s and value %s do not fit the layout.",
+                  shapeText(query->viewDims).c_str(), shapeText(key->viewDims).c_str(), shapeText(value->viewDims).c_str());
+    if (!prepare.ok()) return;
+    prepare.shapeIs("attentionOut", attentionOut, query->viewDims);
+    if (p.lse) {
+        prepare.notNull("softmaxLse", softmaxLse).dtypeIn("softmaxLse", softmaxLse, {ACL_FLOAT});
+        prepare.shapeIs("softmaxLse", softmaxLse, {q.batch, q.heads, q.seq, 1});
+    }
+    if (!pse) return;
+    const Shape &s = pse->viewDims;
+    prepare.check(s.size() == 4 && (s[0] == q.batch || s[0] == 1) && s[1] == q.heads && s[2] == q.seq && s[3] == k.seq,
+                  ACLNN_ERR_PARAM_INVALID, "pseShift %s must be (B|1, N, Sq, Skv).", shapeText(s).c_str());
+}
+
+Problem problemOf(const aclIntArray *qLens, const aclIntArray *kvLens, int64_t numHeads, double scaleValue, int64_t preTokens,
+                  int64_t nextTokens, int64_t numKeyValueHeads, int64_t sparseMode, bool softmaxLseFlag) {
+    auto values = [](const aclIntArray *array) { return array ? array->values : std::vector<int64_t>(); };
+    return Problem{emu::Layout::BSH, numHeads, numKeyValueHeads ? numKeyValueHeads : numHeads, sparseMode, preTokens,
+                   nextTokens, static_cast<float>(scaleValue), values(qLens), values(kvLens), softmaxLseFlag};
+}
+
 }  // namespace
 
 extern "C" aclnnStatus aclnnFusedInferAttentionScoreV2GetWorkspaceSize(
@@ -147,19 +184,15 @@ extern "C" aclnnStatus aclnnFusedInferAttentionScoreV2GetWorkspaceSize(
     const aclTensor *attentionOut, const aclTensor *softmaxLse, uint64_t *workspaceSize, aclOpExecutor **executor) {
     using namespace emu;
     (void)innerPrecise, (void)blockSize, (void)antiquantMode, (void)keyAntiquantMode, (void)valueAntiquantMode;
+    const aclTensor *const unmodelled[16] = {
+        deqScale1Optional, quantScale1Optional, deqScale2Optional, quantScale2Optional, quantOffset2Optional,
+        antiquantScaleOptional, antiquantOffsetOptional, blockTableOptional, queryPaddingSizeOptional,
+        kvPaddingSizeOptional, keyAntiquantScaleOptional, keyAntiquantOffsetOptional, valueAntiquantScaleOptional,
+        valueAntiquantOffsetOptional, keySharedPrefixOptional, valueSharedPrefixOptional};
     Prepare prepare("FusedInferAttentionScoreV2");
     prepare.input("query", query).inputList("key", key).inputList("value", value);
     prepare.optionalInput("pseShiftOptional", pseShiftOptional).optionalInput("attenMaskOptional", attenMaskOptional);
-    const aclTensor *unmodelled[] = {deqScale1Optional, quantScale1Optional, deqScale2Optional, quantScale2Optional,
-                                     quantOffset2Optional, antiquantScaleOptional, antiquantOffsetOptional, blockTableOptional,
-                                     queryPaddingSizeOptional, kvPaddingSizeOptional, keyAntiquantScaleOptional,
-                                     keyAntiquantOffsetOptional, valueAntiquantScaleOptional, valueAntiquantOffsetOptional,
-                                     keySharedPrefixOptional, valueSharedPrefixOptional};
-    const char *names[] = {"deqScale1", "quantScale1", "deqScale2", "quantScale2", "quantOffset2", "antiquantScale",
-                           "antiquantOffset", "blockTable", "queryPaddingSize", "kvPaddingSize", "keyAntiquantScale",
-                           "keyAntiquantOffset", "valueAntiquantScale", "valueAntiquantOffset", "keySharedPrefix",
-                           "valueSharedPrefix"};
-    for (size_t i = 0; i < 16; ++i) prepare.optionalInput(names[i], unmodelled[i]);
+    for (size_t i = 0; i < 16; ++i) prepare.optionalInput(kUnmodelledNames[i], unmodelled[i]);
     prepare.output("attentionOut", attentionOut).optionalOutput("softmaxLse", softmaxLse);
     checkUnmodelled(prepare, unmodelled, actualSharedPrefixLenOptional);
     if (!prepare.ok()) return prepare.status();
@@ -169,37 +202,17 @@ extern "C" aclnnStatus aclnnFusedInferAttentionScoreV2GetWorkspaceSize(
     prepare.dtypeIn("attenMaskOptional", attenMaskOptional, {ACL_BOOL, ACL_INT8, ACL_UINT8});
     prepare.sameDtype("pseShiftOptional", pseShiftOptional, "query", query);
     if (!prepare.ok()) return prepare.status();
-    const aclTensor *k0 = key->tensors[0];
-    const aclTensor *v0 = value->tensors[0];
-    prepare.sameDtype("key", k0, "query", query).sameDtype("value", v0, "query", query);
-    Problem p{Layout::BSH, numHeads, numKeyValueHeads ? numKeyValueHeads : numHeads, sparseMode, preTokens, nextTokens,
-              static_cast<float>(scaleValue), actualSeqLengthsOptional ? actualSeqLengthsOptional->values : std::vector<int64_t>(),
-              actualSeqLengthsKvOptional ? actualSeqLengthsKvOptional->values : std::vector<int64_t>(), softmaxLseFlag};
-    const bool layoutOk = parseLayout(inputLayout, p.layout) && p.layout != Layout::SBH;
-    prepare.check(layoutOk, ACLNN_ERR_PARAM_INVALID, "inputLayout %s: the emulator models BSH, BSND and BNSD.",
-                  inputLayout ? inputLayout : "(null)");
+    prepare.sameDtype("key", key->tensors[0], "query", query).sameDtype("value", value->tensors[0], "query", query);
+    Problem p = problemOf(actualSeqLengthsOptional, actualSeqLengthsKvOptional, numHeads, scaleValue, preTokens, nextTokens,
+                          numKeyValueHeads, sparseMode, softmaxLseFlag);
+    prepare.check(parseLayout(inputLayout, p.layout) && p.layout != Layout::SBH, ACLNN_ERR_PARAM_INVALID,
+                  "inputLayout %s: the emulator models BSH, BSND and BNSD.", inputLayout ? inputLayout : "(null)");
     prepare.check(numHeads > 0 && p.kvHeads > 0 && numHeads % p.kvHeads == 0 && numHeads / p.kvHeads <= 64,
                   ACLNN_ERR_PARAM_INVALID, "numHeads must be a multiple (at most 64x) of numKeyValueHeads.");
     if (!prepare.ok()) return prepare.status();
-    HeadsView q, k, v;
-    const bool shapesOk = headsView(*query, p.layout, numHeads, q) && headsView(*k0, p.layout, p.kvHeads, k) &&
-                          headsView(*v0, p.layout, p.kvHeads, v) && q.heads == numHeads && k.heads == p.kvHeads &&
-                          v.heads == k.heads && k.batch == q.batch && v.batch == q.batch && k.headDim == q.headDim &&
-                          v.headDim == q.headDim && v.seq == k.seq;
-    prepare.check(shapesOk, ACLNN_ERR_PARAM_INVALID, "query %s, key %s and value %s do not fit layout %s.",
-                  shapeText(query->viewDims).c_str(), shapeText(k0->viewDims).c_str(), shapeText(v0->viewDims).c_str(),
-                  inputLayout);
+    HeadsView q, k;
+    checkShapes(prepare, p, query, key->tensors[0], value->tensors[0], attentionOut, softmaxLse, pseShiftOptional, q, k);
     if (!prepare.ok()) return prepare.status();
-    prepare.shapeIs("attentionOut", attentionOut, query->viewDims);
-    if (softmaxLseFlag) {
-        prepare.notNull("softmaxLse", softmaxLse).dtypeIn("softmaxLse", softmaxLse, {ACL_FLOAT});
-        prepare.shapeIs("softmaxLse", softmaxLse, {q.batch, q.heads, q.seq, 1});
-    }
-    if (pseShiftOptional) {
-        const Shape &s = pseShiftOptional->viewDims;
-        prepare.check(s.size() == 4 && (s[0] == q.batch || s[0] == 1) && s[1] == q.heads && s[2] == q.seq && s[3] == k.seq,
-                      ACLNN_ERR_PARAM_INVALID, "pseShift %s must be (B|1, N, Sq, Skv).", shapeText(s).c_str());
-    }
     checkMask(prepare, p, attenMaskOptional, q, k);
     checkLengths(prepare, p.qLens, q.batch, q.seq, "actualSeqLengths");
     checkLengths(prepare, p.kvLens, q.batch, k.seq, "actualSeqLengthsKv");
