@@ -541,13 +541,18 @@ describe.skipIf(!built)('the ascend emulator through koffi', () => {
       session.lastError();
     });
 
-    it('refuses BF16 and fp32 matmul in KEEP_DTYPE', () => {
+    it('refuses BF16 and fp32 KEEP_DTYPE matmul; cubeMathType 1 computes fp32 in fp16', () => {
       const bf = session.tensor([2, 2], DT['ACL_BF16']!, session.malloc(8));
       expect(session.prepare('Matmul', bf, bf, bf, 0).status).toBe(S['ACLNN_ERR_PARAM_INVALID']);
       expect(session.lastError()).toMatch(/DT_BFLOAT16 is not supported on Ascend910/);
       const f = () => session.tensor([2, 2], DT['ACL_FLOAT']!, session.malloc(16));
       expect(session.prepare('Matmul', f(), f(), f(), 0).status).toBe(S['ACLNN_ERR_PARAM_INVALID']);
       expect(session.lastError()).toMatch(/cubeMathType 0 is not supported on Ascend910/);
+      const x = 1 + 2 ** -12; // between two fp16 values: the Cube reads it as 1
+      const out = session.malloc(4);
+      const scalar = () => session.tensor([1, 1], DT['ACL_FLOAT']!, session.upload(Float32Array.of(x)));
+      session.run('Matmul', scalar(), scalar(), session.tensor([1, 1], DT['ACL_FLOAT']!, out), 1);
+      expect(floats(session.download(out, 4))).toEqual([1]);
     });
   });
 
