@@ -4,7 +4,7 @@
 //            Q and V read in place from the QKV product ([tokens, heads, 3·128]), K contiguous (rope's
 //            output), the output in the [tokens, heads·128] layout the dense layer reads — as in the layer.
 //   decode:  batch 1 and 16, one query over a 2049-key cache [b, h, capacity, 128] with the length on
-//            the device, split over the keys exactly as backends/gpu-common/lowerings/attention.ts does;
+//            the device, split over the keys exactly as backends/simt/lowerings/attention.ts does;
 //            then the per-key and the decode kernel of attention.cu each at several other splits.
 // Every variant is checked against a plain fp32 kernel here (P rounded to fp16 as the kernels round it)
 // and timed with CUDA events: the median of 20 runs after 3 warm-ups. Output: one JSON line per case.

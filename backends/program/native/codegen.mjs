@@ -9,13 +9,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** Imports the first of `candidates` (paths from the repository root) that exists; returns it and its path. */
-export async function importFirst(candidates, what) {
-  for (const path of candidates) {
-    const file = join(repoRoot, path);
-    if (existsSync(file)) return { module: await import(pathToFileURL(file).href), path };
-  }
-  throw new Error(`${what}: none of ${candidates.join(', ')} exists; run npm run build (tsc) before the native build`);
+/** Imports the built module at `path` (from the repository root); returns it and its path. */
+export async function importBuilt(path, what) {
+  const file = join(repoRoot, path);
+  if (!existsSync(file)) throw new Error(`${what}: ${path} does not exist; run npm run build (tsc) before the native build`);
+  return { module: await import(pathToFileURL(file).href), path };
 }
 
 /** camelCase -> CAMEL_CASE, bf16 -> BF16. */

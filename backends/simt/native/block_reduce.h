@@ -1,7 +1,7 @@
 // Sum and maximum over a thread block, for the shared kernels (norms, softmax, log-sum-exp), written
 // once over the wavefront layer each dialect's platform.h defines before including this: wave::kWidth
-// lanes, wave::lane(), wave::index(), and the wavefront's butterfly wave::sum / wave::max (a 32-lane
-// warp on cuda; GLM_WAVE lanes on rocm-dcu, see its wave.h).
+// lanes, this thread's lane and wavefront (GLM_WAVE_LANE, GLM_WAVE_INDEX), and the wavefront's
+// butterfly wave::sum / wave::max (a 32-lane warp on cuda; GLM_WAVE lanes on rocm-dcu, see its wave.h).
 #pragma once
 
 #if defined(GLM_DEVICE_CODE)
@@ -21,8 +21,8 @@ struct WaveMax {
 // scratch free for reuse.
 template <typename Wave>
 __device__ __forceinline__ float block_reduce(float v, float identity, float* scratch) {
-  const int lane = wave::lane();
-  const int w = wave::index();
+  const int lane = GLM_WAVE_LANE;
+  const int w = GLM_WAVE_INDEX;
   const int waves = (blockDim.x + wave::kWidth - 1) / wave::kWidth;
   v = Wave::reduce(v);
   if (lane == 0) scratch[w] = v;

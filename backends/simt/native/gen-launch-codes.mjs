@@ -1,30 +1,15 @@
-// Generates the SIMT family's launch vocabulary for its native code from the TypeScript table that
-// defines it (launch-codes.ts, built to dist/ by `npm run build`), into the directory given:
+// Generates the SIMT family's launch vocabulary for its native code from the TypeScript tables that
+// define it (backends/simt/launch-codes.ts, built to dist/ by `npm run build`), into the directory given:
 //   glm_launch_codes.h  enum Op (OP_COPY = 1, ...) and kOpCodes; enum class GemmPath and kGemmPathCodes;
 //                       the limits the TypeScript side plans with (kernels.h checks them against its own)
 //   glm_dtype_codes.h   enum DType and kDTypeCodes (device-neutral: backends/program/native/codegen.mjs)
 // Usage: node backends/simt/native/gen-launch-codes.mjs <out-dir>. Run by simt.cmake and build.sh.
 import { join } from 'node:path';
 
-import { checkTable, constantName, enumWithNames, importFirst, typeName, writeDTypeCodes, writeHeader } from '../../program/native/codegen.mjs';
+import { checkTable, constantName, enumWithNames, importBuilt, typeName, writeDTypeCodes, writeHeader } from '../../program/native/codegen.mjs';
 
-// Where the table is built to (it moved from gpu-common/ to simt/; either is read).
-const TABLES = ['dist/backends/simt/launch-codes.js', 'dist/backends/gpu-common/launch-codes.js'];
-// Where the dtype codes are, when the launch table does not export them.
-const DTYPE_TABLES = ['dist/backends/program/launch-codes.js', 'dist/backends/program/dtype-codes.js'];
-const DTYPE_NAMES = ['dist/core/tensor/dtype.js'];
-
-async function dtypeCodes(launch) {
-  if (launch.module.DTYPE_CODES) return { codes: launch.module.DTYPE_CODES, source: launch.path };
-  if (!launch.module.dtypeCode) {
-    const found = await importFirst(DTYPE_TABLES, 'the dtype codes');
-    if (found.module.DTYPE_CODES) return { codes: found.module.DTYPE_CODES, source: found.path };
-    launch = found;
-  }
-  const names = await importFirst(DTYPE_NAMES, 'the dtype names');
-  const codes = Object.fromEntries(names.module.DTYPES.map((d) => [d, launch.module.dtypeCode(d)]));
-  return { codes, source: `${launch.path} (dtypeCode over ${names.path} DTYPES)` };
-}
+// Where `npm run build` puts backends/simt/launch-codes.ts.
+const TABLE = 'dist/backends/simt/launch-codes.js';
 
 function limit(module, name) {
   const value = module[name];
@@ -34,7 +19,7 @@ function limit(module, name) {
 
 const outDir = process.argv[2];
 if (!outDir) throw new Error('usage: node gen-launch-codes.mjs <out-dir>');
-const launch = await importFirst(TABLES, 'the launch codes');
+const launch = await importBuilt(TABLE, 'the launch codes');
 const ops = checkTable(launch.module.OP, `${launch.path} OP`);
 const paths = checkTable(launch.module.GEMM_PATH, `${launch.path} GEMM_PATH`);
 const opConstant = (name) => `OP_${constantName(name)}`;
@@ -61,5 +46,4 @@ writeHeader(join(outDir, 'glm_launch_codes.h'), [launch.path], [
   '',
   '}  // namespace glm',
 ]);
-const dtypes = await dtypeCodes(launch);
-writeDTypeCodes(outDir, dtypes.codes, dtypes.source);
+writeDTypeCodes(outDir, launch.module.DTYPE_CODES, launch.path);

@@ -91,13 +91,14 @@ __device__ __forceinline__ float warp_max(float v) {
 }
 
 // The wavefront the shared block reductions (backends/simt/native/block_reduce.h) run over: a warp.
+// Lane and warp are expressions, not calls: so the reductions compile to the PTX they had as cuda's own.
 namespace wave {
 constexpr int kWidth = 32;
-__device__ __forceinline__ int lane() { return threadIdx.x & 31; }
-__device__ __forceinline__ int index() { return threadIdx.x >> 5; }
 __device__ __forceinline__ float sum(float v) { return warp_sum(v); }
 __device__ __forceinline__ float max(float v) { return warp_max(v); }
 }  // namespace wave
+#define GLM_WAVE_LANE (threadIdx.x & 31)
+#define GLM_WAVE_INDEX (threadIdx.x >> 5)
 
 #endif
 

@@ -41,6 +41,9 @@ constexpr int kMaxBlockThreads = 512;
 #if defined(GLM_DEVICE_CODE)
 __device__ __forceinline__ int lane() { return static_cast<int>(threadIdx.x) & (GLM_WAVE - 1); }
 __device__ __forceinline__ int index() { return static_cast<int>(threadIdx.x) / GLM_WAVE; }
+// This thread's lane and wavefront for the SIMT family's shared block reductions (block_reduce.h).
+#define GLM_WAVE_LANE glm::wave::lane()
+#define GLM_WAVE_INDEX glm::wave::index()
 
 #if GLM_LOGICAL_WAVE
 // The two warps of this wavefront meet (hardware barrier 1 + wavefront index; 0 is __syncthreads').
