@@ -1,0 +1,68 @@
+/**
+ * The runtime calls the device makes (memory, copies, the stream), each counted and checked: a
+ * failure is an AclCallError with CANN's message.
+ */
+import { ACL_ENUMS } from '../acl/abi.js';
+import { checkAcl } from '../acl/acl-error.js';
+import type { AclBinding } from '../acl/binding.js';
+import type { Handle } from '../acl/runtime.js';
+import type { CallCounter, CallKind } from './call-counter.js';
+
+const MEMCPY = ACL_ENUMS['aclrtMemcpyKind']!;
+const HUGE_FIRST = ACL_ENUMS['aclrtMemMallocPolicy']!['ACL_MEM_MALLOC_HUGE_FIRST']!;
+
+export class DeviceCalls {
+  constructor(
+    readonly acl: AclBinding,
+    readonly stream: Handle,
+    readonly counter: CallCounter,
+  ) {}
+
+  /** Calls `name` (counted as `kind`) and checks its status. */
+  call(kind: CallKind, name: string, ...args: unknown[]): void {
+    this.counter.count(kind);
+    checkAcl(this.acl, name, this.acl.fn[name]!(...args));
+  }
+
+  malloc(bytes: number): number {
+    const out = new BigUint64Array(1);
+    this.counter.count('memory');
+    const status = Number(this.acl.fn['aclrtMalloc']!(out, bytes, HUGE_FIRST));
+    if (status !== 0) {
+      const info = this.memoryInfo();
+      throw new Error(`out of device memory: aclrtMalloc(${bytes}) returned ${status} (${info.free} of ${info.total} bytes free)`);
+    }
+    return Number(out[0]);
+  }
+
+  free(address: number): void {
+    this.call('memory', 'aclrtFree', address);
+  }
+
+  synchronize(): void {
+    this.call('sync', 'aclrtSynchronizeStream', this.stream);
+  }
+
+  /** Host → device, after the stream's earlier work (aclrtMemcpy does not wait for the stream). */
+  write(address: number, bytes: Uint8Array): void {
+    this.call('transfer', 'aclrtMemcpy', address, bytes.byteLength, bytes, bytes.byteLength, MEMCPY['ACL_MEMCPY_HOST_TO_DEVICE']);
+  }
+
+  /** Device → host; the caller synchronizes the stream first where the bytes come from its work. */
+  read(address: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    this.call('transfer', 'aclrtMemcpy', out, length, address, length, MEMCPY['ACL_MEMCPY_DEVICE_TO_HOST']);
+    return out;
+  }
+
+  fill(address: number, byte: number, length: number): void {
+    this.call('transfer', 'aclrtMemset', address, length, byte, length);
+  }
+
+  memoryInfo(): { free: number; total: number } {
+    const free = new BigUint64Array(1);
+    const total = new BigUint64Array(1);
+    checkAcl(this.acl, 'aclrtGetMemInfo', this.acl.fn['aclrtGetMemInfo']!(ACL_ENUMS['aclrtMemAttr']!['ACL_HBM_MEM'], free, total));
+    return { free: Number(free[0]), total: Number(total[0]) };
+  }
+}
