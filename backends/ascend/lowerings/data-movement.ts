@@ -1,0 +1,84 @@
+/**
+ * reshape, transpose, split, slice and all-reduce (one rank) are views: a new shape, strides and
+ * offset over the same storage, given to the next aclnn call as its aclTensor; no call is made
+ * unless the result must land elsewhere (a graph output) or a reshape meets non-contiguous data.
+ * concat copies its parts into their places; gather is GatherV2 (which range-checks the indices on
+ * the device).
+ */
+import { GlmError } from '../../../core/backend-api/plugin-api.js';
+import { countOf, isContiguous, normalizeAxis, rowMajorStrides, withShape } from '../../program/locations.js';
+import { ACL_DTYPE } from '../launch-codes.js';
+import { emitOp, view } from './aclnn-record.js';
+import type { AscendLowering } from './ascend-lowering.js';
+import { emitCopy } from './copy.js';
+
+export const reshape: AscendLowering = (ctx) => {
+  const x = ctx.input(0)!;
+  const shape = ctx.resolve(ctx.node.attrs['shape'] as readonly (number | string)[]);
+  const source = isContiguous(x) ? x : ctx.contiguous(x);
+  ctx.alias(0, withShape(source, shape, rowMajorStrides(shape)));
+};
+
+export const transpose: AscendLowering = (ctx) => {
+  const x = ctx.input(0)!;
+  const perm = ctx.node.attrs['perm'] as readonly number[];
+  ctx.alias(0, withShape(x, perm.map((p) => x.shape[p]!), perm.map((p) => x.strides[p]!)));
+};
+
+export const split: AscendLowering = (ctx) => {
+  const x = ctx.input(0)!;
+  const axis = normalizeAxis(ctx.node.attrs['axis'] as number, x.shape.length);
+  let start = 0;
+  (ctx.node.attrs['sizes'] as readonly number[]).forEach((size, k) => {
+    const shape = x.shape.map((d, i) => (i === axis ? size : d));
+    ctx.alias(k, withShape(x, shape, x.strides, x.elemOffset + start * x.strides[axis]!));
+    start += size;
+  });
+};
+
+export const slice: AscendLowering = (ctx) => {
+  const x = ctx.input(0)!;
+  const axis = normalizeAxis(ctx.node.attrs['axis'] as number, x.shape.length);
+  const length = x.shape[axis]!;
+  const clamp = (i: number) => Math.min(length, Math.max(0, i < 0 ? i + length : i));
+  const start = clamp(ctx.node.attrs['start'] as number);
+  const end = clamp((ctx.node.attrs['end'] as number | undefined) ?? 2 ** 31 - 1);
+  const shape = x.shape.map((d, i) => (i === axis ? Math.max(0, end - start) : d));
+  ctx.alias(0, withShape(x, shape, x.strides, x.elemOffset + start * x.strides[axis]!));
+};
+
+export const allReduce: AscendLowering = (ctx) => {
+  const worldSize = (ctx.node.attrs['worldSize'] as number | undefined) ?? 1;
+  if (worldSize !== 1) throw new GlmError('unsupported', `${ctx.backend}: all-reduce over several ranks needs HCCL, which this backend does not bind yet`);
+  ctx.alias(0, ctx.input(0)!);
+};
+
+export const concat: AscendLowering = (ctx) => {
+  const out = ctx.output(0);
+  const axis = normalizeAxis(ctx.node.attrs['axis'] as number, out.shape.length);
+  let start = 0;
+  ctx.node.inputs.forEach((_, k) => {
+    const part = ctx.input(k)!;
+    const length = part.shape[axis]!;
+    if (!ctx.placedInput(k) && length > 0) emitCopy(ctx, part, withShape(out, part.shape, out.strides, out.elemOffset + start * out.strides[axis]!));
+    start += length;
+  });
+};
+
+export const gather: AscendLowering = (ctx) => {
+  const table = ctx.input(0)!;
+  const indices = ctx.input(1)!;
+  const out = ctx.output(0);
+  const axis = normalizeAxis((ctx.node.attrs['axis'] as number | undefined) ?? 0, table.shape.length);
+  if (countOf(out.shape) === 0) return;
+  if (table.dtype !== 'i8') {
+    emitOp(ctx, 'GatherV2', [view(table), axis, view(indices), view(out)]);
+    return;
+  }
+  // GatherV2 takes no INT8 table: gather it as INT32 (both casts are exact).
+  const wide = ctx.temp('i32', table.shape);
+  emitOp(ctx, 'Cast', [view(table), ACL_DTYPE.i32, view(wide)]);
+  const picked = ctx.temp('i32', out.shape);
+  emitOp(ctx, 'GatherV2', [view(wide), axis, view(indices), view(picked)]);
+  emitOp(ctx, 'Cast', [view(picked), ACL_DTYPE.i8, view(out)]);
+};
