@@ -27,9 +27,28 @@ function claimsAllReduce(view: NodeView, backend: string): Capability {
   return worldSize === 1 ? SUPPORTED : unsupported(`all-reduce over several ranks needs HCCL, not bound by ${backend} yet`);
 }
 
-const OP_LIMITS: Readonly<Partial<Record<OpName, (view: NodeView, backend: string) => Capability>>> = {
+/** Which fused kernel the attention lowering (lowerings/fused.ts) takes, and what it refuses. */
+function claimsAttention(view: NodeView, _backend: string, generation: SocGeneration): Capability {
+  // The fused kernels give a row whose keys are all masked zeros; GLM's −10000 fill gives it the mean.
+  if (view.node.attrs['mask'] === 'explicit') return unsupported('an explicit mask may mask whole rows, which the fused attention kernels zero; it runs as its decomposition');
+  const fia = (view.inputTypes[4] ?? null) !== null || generation !== 'a2';
+  if (fia && view.inputTypes[0]?.dtype === 'f32') return unsupported('FusedInferAttentionScoreV2 takes fp16 and bf16 only; fp32 attention over a cache runs as its decomposition');
+  return SUPPORTED;
+}
+
+type Limit = (view: NodeView, backend: string, generation: SocGeneration) => Capability;
+
+const OP_LIMITS: Readonly<Partial<Record<OpName, Limit>>> = {
   'cast': claimsCast,
+  'attention': claimsAttention,
   'all-reduce': claimsAllReduce,
+};
+
+/** Why the original 910 lowers no fused op for these composites: their decompositions are its mapping. */
+const NOT_ON_910: Readonly<Partial<Record<OpName, string>>> = {
+  'attention': 'the original 910 has no fused attention (FlashAttentionScore and FusedInferAttentionScore are A2/A3 ops): BatchMatMul, Muls, the GLM mask, fp32 Softmax and BatchMatMul instead',
+  'geglu': 'the original 910 has no GeGluV3: GeluV2(x₂, 0) and Mul on the split halves instead',
+  'bias-geglu': 'the original 910 has no GeGluV3: the bias Add, then GeluV2(x₂, 0) and Mul on the split halves instead',
 };
 
 function usesBf16(view: NodeView): boolean {
@@ -43,10 +62,10 @@ export function ascendClaims(generation: SocGeneration, socName: string, lowerin
     if (generation === 'original910' && usesBf16(view)) {
       return unsupported(`the original Ascend 910 (${socName}) has no BF16: its aclnn ops take fp16 and fp32 only`);
     }
-    if (!lowerings[op]) return unsupported(`${backend} has no lowering for "${op}" on ${socName}`);
+    if (!lowerings[op]) return unsupported((generation === 'original910' ? NOT_ON_910[op] : undefined) ?? `${backend} has no lowering for "${op}" on ${socName}`);
     for (const t of [...view.inputTypes, ...view.outputTypes]) {
       if (t && t.shape.length > MAX_RANK) return unsupported(`tensors of rank ${t.shape.length} exceed aclTensor views of ${MAX_RANK} dims`);
     }
-    return OP_LIMITS[op]?.(view, backend) ?? SUPPORTED;
+    return OP_LIMITS[op]?.(view, backend, generation) ?? SUPPORTED;
   };
 }

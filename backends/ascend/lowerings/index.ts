@@ -2,8 +2,10 @@
  * The Ascend family's registration lists, one per SoC generation: every op each runs natively, with
  * the lowering that turns its node into aclnn records. One entry a line, in the catalogue's order;
  * an op missing here is refused by claims() and decomposed (composites) into ops that are here.
- * The original 910 lowers the primitives (and the linear and DeepNorm composites, which are a
- * Matmul/Addmm and an Add); A2/A3 add the fused ops they have (fused.ts).
+ * The original 910 lowers the primitives and the composites it composes well from its own ops
+ * (linear: Matmul/Addmm; rope: Mul/Add on half-views; DeepNorm: one Add); its attention and GeGLU
+ * run as their decompositions (BatchMatMul, Muls, the GLM mask, fp32 Softmax, BatchMatMul; GeluV2 on
+ * the second half and Mul). A2/A3 add the fused ops they have (fused.ts).
  */
 import type { OpName } from '../../../core/backend-api/plugin-api.js';
 import type { SocGeneration } from '../soc.js';
@@ -15,6 +17,8 @@ import { glmMaskFill } from './glm-mask.js';
 import { cacheWrite } from './kv-cache.js';
 import { linear, matmul } from './products.js';
 import { layerNorm, logSumExp, softmax, topK } from './reductions.js';
+import { attention, biasGeglu, geglu } from './fused.js';
+import { qkvBiasRope, rope } from './rope.js';
 import { rotaryTable } from './rotary.js';
 
 export type AscendLowerings = Readonly<Partial<Record<OpName, AscendLowering>>>;
@@ -45,13 +49,19 @@ const COMMON: AscendLowerings = {
   'log-sum-exp': logSumExp,
   // composites
   'linear': linear,
+  'rope': rope,
+  'qkv-bias-rope': qkvBiasRope,
   'deepnorm-residual': deepnormResidual,
   // collectives (one rank)
   'all-reduce': allReduce,
 };
 
 /** A2/A3 add their fused ops to the common lowerings. */
-const FUSED: AscendLowerings = {};
+const FUSED: AscendLowerings = {
+  'attention': attention,
+  'geglu': geglu,
+  'bias-geglu': biasGeglu,
+};
 
 export function loweringsFor(generation: SocGeneration): AscendLowerings {
   return generation === 'original910' ? COMMON : { ...COMMON, ...FUSED };
