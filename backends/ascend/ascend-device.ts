@@ -110,6 +110,7 @@ export class AscendDevice implements ProgramAddon {
       try {
         launcherFor(record.code).launch(this.env, record, states[i]!);
       } catch (e) {
+        this.calls.drain();
         throw Object.assign(e instanceof Error ? e : new Error(String(e)), { launchTag: record.tag });
       }
     });

@@ -12,6 +12,9 @@ const MEMCPY = ACL_ENUMS['aclrtMemcpyKind']!;
 const HUGE_FIRST = ACL_ENUMS['aclrtMemMallocPolicy']!['ACL_MEM_MALLOC_HUGE_FIRST']!;
 
 export class DeviceCalls {
+  /** Launches were queued since the stream last drained: a synchronisation has something to wait for. */
+  private busy = false;
+
   constructor(
     readonly acl: AclBinding,
     readonly stream: Handle,
@@ -21,6 +24,7 @@ export class DeviceCalls {
   /** Calls `name` (counted as `kind`) and checks its status. */
   call(kind: CallKind, name: string, ...args: unknown[]): void {
     this.counter.count(kind);
+    if (kind === 'launch') this.busy = true;
     checkAcl(this.acl, name, this.acl.fn[name]!(...args));
   }
 
@@ -39,8 +43,23 @@ export class DeviceCalls {
     this.call('memory', 'aclrtFree', address);
   }
 
+  /** Waits for the stream's queued launches (none queued since the last wait: nothing to do). */
   synchronize(): void {
+    if (!this.busy) return;
+    this.busy = false;
     this.call('sync', 'aclrtSynchronizeStream', this.stream);
+  }
+
+  /**
+   * After a failed call: waits for the stream and drops the error it reports again (an AI Core
+   * exception is reported by the launch and once more by the next synchronisation), so the next run
+   * starts on a clean stream.
+   */
+  drain(): void {
+    if (!this.busy) return;
+    this.busy = false;
+    this.counter.count('sync');
+    this.acl.fn['aclrtSynchronizeStream']!(this.stream);
   }
 
   /** Host → device, after the stream's earlier work (aclrtMemcpy does not wait for the stream). */

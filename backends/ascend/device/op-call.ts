@@ -95,6 +95,12 @@ export class OpCall {
     }
   }
 
+  /** The executor and its first tensor, once prepared (benchmarks time calls on them). */
+  handles(): { executor: Handle; tensor: Handle } {
+    if (this.executor === null || this.tensors.length === 0) throw new Error(`${this.op}: not prepared`);
+    return { executor: this.executor, tensor: this.tensors[0]!.handle };
+  }
+
   release(device: DeviceCalls): void {
     if (this.executor !== null) device.call('prepare', 'aclDestroyAclOpExecutor', this.executor);
     this.objects?.destroyAll();
