@@ -5,6 +5,7 @@
  */
 import { opParams, type ArgKind } from '../acl/op-params.js';
 import { ACLNN_CODES, HOST_STEP_PARAMS, HOST_STEPS, type AclnnOp, type HostStep } from '../launch-codes.js';
+import { writtenRanges, type ByteRange } from './written-ranges.js';
 
 export interface TensorArg {
   readonly dtype: number;
@@ -103,6 +104,8 @@ export interface DecodedProgram {
   readonly records: readonly DecodedRecord[];
   /** The program's words with every address left out: equal for programs of the same plan. */
   readonly signature: string;
+  /** The device bytes its records may write (written-ranges.ts). */
+  readonly written: readonly ByteRange[];
 }
 
 export function decodeProgram(program: Float64Array): DecodedProgram {
@@ -121,7 +124,7 @@ export function decodeProgram(program: Float64Array): DecodedProgram {
     records.push({ code, tag, name: kinds.name, args, wrapped });
     at += 3 + count;
   }
-  return { records, signature: signatureOf(program, addresses) };
+  return { records, signature: signatureOf(program, addresses), written: records.flatMap(writtenRanges) };
 }
 
 function signatureOf(program: Float64Array, addresses: readonly number[]): string {
