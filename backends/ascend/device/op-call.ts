@@ -52,19 +52,28 @@ export class OpCall {
   }
 
   private prepare(device: DeviceCalls, args: readonly DecodedArg[]): void {
-    const objects = new AclObjects(device);
-    this.objects = objects;
+    this.objects = new AclObjects(device);
+    const values = this.argumentObjects(this.objects, args);
+    const size = new BigUint64Array(1);
+    const executor = new BigUint64Array(1);
+    device.call('prepare', `aclnn${this.op}GetWorkspaceSize`, ...values, size, executor);
+    this.executor = executor[0]!;
+    this.workspaceSize = Number(size[0]);
+    device.call('prepare', 'aclSetAclOpExecutorRepeatable', this.executor);
+  }
+
+  /** GetWorkspaceSize's arguments: objects made for tensors, scalars and arrays; the rest as they are. */
+  private argumentObjects(objects: AclObjects, args: readonly DecodedArg[]): unknown[] {
     this.tensors = [];
     let slot = 0;
-    const values = this.params.map((p, i) => {
+    return this.params.map((p, i) => {
       const arg = args[i]!;
       switch (p.kind) {
         case 'tensor': {
           const s = slot++;
           if (arg === null) return null;
-          const t = arg as TensorArg;
-          const handle = objects.tensor(t);
-          this.tensors.push({ slot: s, param: i, handle, address: t.address });
+          const handle = objects.tensor(arg as TensorArg);
+          this.tensors.push({ slot: s, param: i, handle, address: (arg as TensorArg).address });
           return handle;
         }
         case 'tensorList':
@@ -78,12 +87,6 @@ export class OpCall {
           return arg;
       }
     });
-    const size = new BigUint64Array(1);
-    const executor = new BigUint64Array(1);
-    device.call('prepare', `aclnn${this.op}GetWorkspaceSize`, ...values, size, executor);
-    this.executor = executor[0]!;
-    this.workspaceSize = Number(size[0]);
-    device.call('prepare', 'aclSetAclOpExecutorRepeatable', this.executor);
   }
 
   private rebind(device: DeviceCalls, args: readonly DecodedArg[]): void {
