@@ -86,7 +86,7 @@ async function open(options?: OpenOptions): Promise<AscendBackend> {
   });
 }
 
-export const plugin: BackendPlugin & { open(options?: OpenOptions): Promise<AscendBackend> } = {
+export const plugin: Omit<BackendPlugin, 'open'> & { open(options?: OpenOptions): Promise<AscendBackend> } = {
   name: NAME,
   apiVersion: PLUGIN_API_VERSION,
   description: 'Huawei Ascend 910 / 910B (CANN aclnn through koffi); on hosts without CANN, the emulator with the same C ABI',

@@ -6,7 +6,7 @@
  * between libraries. The same code binds a real CANN lib64 and the emulator's: discovery.ts chose
  * the directory, and nothing here asks which it is.
  */
-import koffi from 'koffi';
+import koffi, { type LibraryHandle } from 'koffi';
 import { basename, join } from 'node:path';
 import { ACL_FUNCTIONS, ACL_LIBRARY_FILES, ACL_LOAD_ORDER, type AclLibrary } from './abi.js';
 import type { AclLibrarySet } from './discovery.js';
@@ -25,7 +25,7 @@ export interface AclBinding {
 interface LoadedLibrary {
   readonly library: AclLibrary;
   readonly file: string;
-  readonly handle: koffi.LibraryHandle;
+  readonly handle: LibraryHandle;
 }
 
 function filesOf(library: AclLibrary, set: AclLibrarySet): string[] {

@@ -32,8 +32,9 @@ export function rotaryTableBytes(fn: 'cos' | 'sin', positions: number, dim: numb
   return new Uint8Array(out.buffer);
 }
 
-function table(fn: 'cos' | 'sin', positions: number, dim: number, base: number): TensorArg {
-  return { dtype: ACL_DTYPE.f32, shape: [positions, dim], strides: [dim, 1], offset: 0, storageElements: positions * dim, address: 0 };
+/** A [positions, dim] fp32 table at `address`. */
+function table(positions: number, dim: number, address: number): TensorArg {
+  return { dtype: ACL_DTYPE.f32, shape: [positions, dim], strides: [dim, 1], offset: 0, storageElements: positions * dim, address };
 }
 
 export const ROTARY_TABLE: Launcher = {
@@ -46,7 +47,7 @@ export const ROTARY_TABLE: Launcher = {
     (['cos', 'sin'] as const).forEach((fn, k) => {
       const address = env.constants.get(`rotary-${fn}:${dim}:${base}:${rows}`, () => rotaryTableBytes(fn, rows, dim, base));
       const out = k === 0 ? cosOut : sinOut;
-      runOp(env, state, 'GatherV2', [{ ...table(fn, rows, dim, base), address }, 0, index, { ...out, shape: [count, dim], strides: [dim, 1] }], '', k);
+      runOp(env, state, 'GatherV2', [table(rows, dim, address), 0, index, { ...out, shape: [count, dim], strides: [dim, 1] }], '', k);
     });
   },
 };
