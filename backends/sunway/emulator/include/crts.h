@@ -43,6 +43,10 @@ typedef volatile int crts_rply_t;
 typedef volatile long crts_rply_t;
 #endif
 
+/* Directions and scopes of the emulator's transfer entry points. */
+enum { SW_EMU_GET = 0, SW_EMU_PUT = 1 };
+enum { SW_EMU_ROW = 1, SW_EMU_COL = 2, SW_EMU_ARRAY = 3 };
+
 /* Fail the running spawn (CPE side) or record an error (host side); the message gets the kernel
  * name and CPE prepended. Used by the headers' checks; kernels may call it for their own. */
 void sunway_emu_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -89,8 +93,6 @@ void *sunway_emu_ldm_malloc_max(size_t *size);
  * Non-blocking transfers complete when their reply word is waited on (wait_value), at
  * CRTS_dma_barrier / ssync, or at kernel end — so reading a buffer before waiting sees stale data,
  * as on the chip. */
-enum { SW_EMU_GET = 0, SW_EMU_PUT = 1 };
-enum { SW_EMU_ROW = 1, SW_EMU_COL = 2, SW_EMU_ARRAY = 3 };
 void sunway_emu_dma(int op, int blocking, void *ldm, const void *mem, size_t len, size_t bsize,
                     size_t stride, volatile void *rply, size_t rply_bytes, const char *api);
 void sunway_emu_dma_bcast(int scope, void *ldm, const void *mem, size_t len, size_t bsize,
