@@ -30,6 +30,7 @@ extern void SLAVE_FUN(k_fp16)(void *);
 extern void SLAVE_FUN(k_wait_never)(void *);
 extern void SLAVE_FUN(k_read_before_wait)(void *);
 extern void SLAVE_FUN(k_tls_big)(void *);
+extern void SLAVE_FUN(k_gemm)(void *);
 
 static char check[256] = "ok";
 static int rc;
@@ -134,6 +135,25 @@ static void case_read_before_wait(void) {
         }
 }
 
+static void case_gemm(void) {
+    long m = 256, n = 256, k = 256;
+    float *a = floats(m * k), *b = floats(k * n), *c = floats(m * n);
+    for (long i = 0; i < m * k; i++) a[i] = (float)(i % 5) - 2;
+    for (long i = 0; i < k * n; i++) b[i] = (float)(i % 3) - 1;
+    k_gemm_arg g = {MAIN(a), MAIN(b), MAIN(c), m, n, k};
+    athread_spawn(k_gemm, &g);
+    rc = athread_join();
+    for (long i = 0; i < m; i += 17)
+        for (long j = 0; j < n; j += 13) {
+            double s = 0;
+            for (long q = 0; q < k; q++) s += (double)a[i * k + q] * b[q * n + j];
+            if (c[i * n + j] != (float)s) {
+                FAIL_CHECK("C[%ld][%ld] = %g, expected %g", i, j, c[i * n + j], s);
+                return;
+            }
+        }
+}
+
 /* A kernel expected to fail (or not, depending on the chip): just run it. */
 static void run_misc(void (*fn)(void *), const char *name) {
     float *in = floats(1 << 17), *out = floats(1024);
@@ -143,6 +163,23 @@ static void run_misc(void (*fn)(void *), const char *name) {
 }
 
 #define MISC(k) run_misc(SLAVE_FUN(k), #k)
+
+static void print_counters(const sunway_emu_counters_t *c) {
+    const struct { const char *name; uint64_t v; } f[] = {
+        {"dma_get_bytes", c->dma_get_bytes}, {"dma_put_bytes", c->dma_put_bytes},
+        {"dma_get_ops", c->dma_get_ops}, {"dma_put_ops", c->dma_put_ops},
+        {"dma_blocks", c->dma_blocks}, {"dma_bcast_bytes", c->dma_bcast_bytes},
+        {"rma_bytes", c->rma_bytes}, {"rma_ops", c->rma_ops},
+        {"rma_recv_bytes", c->rma_recv_bytes}, {"flops_f16", c->flops_f16},
+        {"flops_f32", c->flops_f32}, {"flops_f64", c->flops_f64},
+        {"ldm_high_water", c->ldm_high_water}, {"ldm_tls_bytes", c->ldm_tls_bytes},
+        {"waits", c->waits}, {"syncs", c->syncs},
+    };
+    putchar('{');
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        printf("%s\"%s\":%llu", i ? "," : "", f[i].name, (unsigned long long)f[i].v);
+    putchar('}');
+}
 
 static void print_json(const char *name) {
     const char *err = rc ? sunway_emu_last_error() : NULL;
@@ -160,23 +197,17 @@ static void print_json(const char *name) {
     printf(",\"check\":\"%s\"", check);
     sunway_emu_spawn_stats_t s;
     if (sunway_emu_spawn_stats(&s) == 0) {
-        const sunway_emu_counters_t *c = &s.total;
         printf(",\"stats\":{\"kernel\":\"%s\",\"chip_is_pro\":%d,\"cgs\":%d,\"failed\":%d,"
-               "\"ldm_budget\":%llu,\"max_ldm_size\":%llu,\"dma_get_bytes\":%llu,\"dma_put_bytes\":%llu,"
-               "\"dma_get_ops\":%llu,\"dma_put_ops\":%llu,\"dma_blocks\":%llu,\"dma_bcast_bytes\":%llu,"
-               "\"rma_bytes\":%llu,\"rma_ops\":%llu,\"rma_recv_bytes\":%llu,\"flops_f16\":%llu,"
-               "\"flops_f32\":%llu,\"flops_f64\":%llu,\"ldm_high_water\":%llu,\"ldm_tls_bytes\":%llu,"
-               "\"cg0_dma_get_bytes\":%llu}",
+               "\"ldm_budget\":%llu,\"max_ldm_size\":%llu,\"total\":",
                s.kernel, s.chip_is_pro, s.cgs, s.failed, (unsigned long long)s.ldm_budget,
-               (unsigned long long)s.max_ldm_size, (unsigned long long)c->dma_get_bytes,
-               (unsigned long long)c->dma_put_bytes, (unsigned long long)c->dma_get_ops,
-               (unsigned long long)c->dma_put_ops, (unsigned long long)c->dma_blocks,
-               (unsigned long long)c->dma_bcast_bytes, (unsigned long long)c->rma_bytes,
-               (unsigned long long)c->rma_ops, (unsigned long long)c->rma_recv_bytes,
-               (unsigned long long)c->flops_f16, (unsigned long long)c->flops_f32,
-               (unsigned long long)c->flops_f64, (unsigned long long)c->ldm_high_water,
-               (unsigned long long)c->ldm_tls_bytes,
-               (unsigned long long)s.per_cg[0].dma_get_bytes);
+               (unsigned long long)s.max_ldm_size);
+        print_counters(&s.total);
+        printf(",\"per_cg\":[");
+        for (int g = 0; g < s.cgs; g++) {
+            if (g) putchar(',');
+            print_counters(&s.per_cg[g]);
+        }
+        printf("]}");
     }
     printf("}\n");
 }
@@ -199,6 +230,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(c, "p2p")) case_p2p();
     else if (!strcmp(c, "scale_cgs")) case_scale_cgs();
     else if (!strcmp(c, "read_before_wait")) case_read_before_wait();
+    else if (!strcmp(c, "gemm")) case_gemm();
     else if (!strcmp(c, "ldm_100k")) MISC(k_ldm_100k);
     else if (!strcmp(c, "ldm_230k")) MISC(k_ldm_230k);
     else if (!strcmp(c, "direct_arg")) MISC(k_direct_arg);

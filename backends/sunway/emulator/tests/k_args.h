@@ -26,4 +26,10 @@ typedef struct {
     long n;
 } k_misc_arg;
 
+typedef struct {
+    const float *a, *b; /* m x k, k x n */
+    float *c;           /* m x n */
+    long m, n, k;       /* m = n = 256 (8 x 8 CPEs x 32) */
+} k_gemm_arg;
+
 #endif
