@@ -292,6 +292,27 @@ export function spawnStatsFromC(raw: {
   };
 }
 
+/** For a runner that kept only totals: the launch's counters spread evenly over the `cgs` core groups it ran on
+ * (launches split their work evenly across groups; the per-CG counters of sunway_emu_spawn_stats are exact). */
+export function spawnStatsFromTotals(kernel: string, cgs: number, total: SunwayCounters, ldmBudget?: number): SunwaySpawnStats {
+  const share = (v: number | undefined): number => (v ?? 0) / cgs;
+  const one: SunwayCounters = {
+    dmaGetBytes: share(total.dmaGetBytes),
+    dmaPutBytes: share(total.dmaPutBytes),
+    dmaBlocks: share(total.dmaBlocks),
+    flopsF16: share(total.flopsF16),
+    flopsF32: share(total.flopsF32),
+    flopsF64: share(total.flopsF64),
+  };
+  return {
+    kernel,
+    cgs,
+    perCg: Array.from({ length: cgs }, () => one),
+    ...(ldmBudget !== undefined ? { ldmBudget } : {}),
+    ...(total.ldmHighWater !== undefined ? { ldmHighWater: total.ldmHighWater } : {}),
+  };
+}
+
 export interface EfficiencyCheck {
   readonly name: keyof typeof PUBLISHED_EFFICIENCY;
   readonly published: number;

@@ -7,7 +7,7 @@
  * double-buffered sum, a spawn over all core groups and a tiled GEMM; counters equal to the bytes moved and
  * flops done; and mutations that must fail loudly — LDM past the budget (ldm_malloc and __thread_local; a
  * size that passes on Pro and fails on SW26010), main memory read without DMA, a DMA of ≥ 256 KiB, a reply
- * word outside LDM, leaked LDM, a skipped barrier, an unaligned SIMD load, fp16 on SW26010, a wait that never
+ * word outside LDM, a DMA outside the registered buffers, leaked LDM, a skipped barrier, an unaligned SIMD load, fp16 on SW26010, a wait that never
  * ends. Skipped, with the reason printed, when gcc or make is missing.
  */
 import { spawnSync } from 'node:child_process';
@@ -23,6 +23,7 @@ import {
   modelStep,
   ridgePoint,
   spawnStatsFromC,
+  spawnStatsFromTotals,
   SUNWAY_MODEL_CONSTANTS,
   type SunwayChipName,
 } from '../../backends/sunway/perf-model.js';
@@ -107,9 +108,10 @@ const ARG = { stride: 32, bcast: 16, dbuf: 32, misc: 24, gemm: 48 }; // sizeof t
 
 describe.skipIf(Boolean(missingTool))('sunway emulator', () => {
   beforeAll(() => {
-    if (existsSync(DRIVER) && existsSync(CXX)) return;
+    // make is incremental: a no-op when the library and test programs are current.
     const make = spawnSync('make', ['-C', EMU, '-j2', 'tests'], { encoding: 'utf8', timeout: 300_000 });
     if (make.status !== 0) throw new Error(`building the emulator failed:\n${make.stdout}\n${make.stderr}`);
+    if (!existsSync(DRIVER) || !existsSync(CXX)) throw new Error(`make tests did not produce ${DRIVER}`);
   }, 300_000);
 
   describe.each(CHIPS)('%s', (chip) => {
@@ -181,6 +183,12 @@ describe.skipIf(Boolean(missingTool))('sunway emulator', () => {
       // each CPE streams its A row-panel and B column-panel once: 8 CPEs share each panel
       expect(s.total.dma_get_bytes).toBe(m * k * 4 * (n / 32) + k * n * 4 * (m / 32) + 64 * ARG.gemm);
       expect(s.total.dma_put_bytes).toBe(m * n * 4);
+    });
+
+    it('registered main-memory buffers bound every DMA (the spawn argument exempt)', () => {
+      ok('registered_ok', chip);
+      const e = fails('registered_oob', chip, 'k_stride');
+      expect(e).toMatch(/CRTS_dma_iget_stride: main memory \[0x[0-9a-f]+, 0x[0-9a-f]+\) is not inside any buffer the host registered/);
     });
 
     it('a failed spawn leaves the emulator usable', () => {
@@ -313,6 +321,16 @@ describe.skipIf(Boolean(missingTool))('sunway emulator', () => {
       for (const r of rows) expect(r.consistent, r.name).toBe(true);
       expect(rows.find((r) => r.name === 'hplMxp')!.derate).toBeCloseTo(0.85, 12);
       expect(rows.find((r) => r.name === 'swdnnConv')!.derate).toBeCloseTo(0.54, 12);
+    });
+
+    it('from totals alone, a _cgs launch is split evenly over its core groups', () => {
+      const s = run('gemm', 'SW26010-Pro').stats!;
+      const one = modelKernel(spawnStatsFromC(s), 'SW26010-Pro');
+      const t = s.total;
+      const spread = spawnStatsFromTotals('k_gemm', 1, { dmaGetBytes: t.dma_get_bytes, dmaPutBytes: t.dma_put_bytes, flopsF16: 0, flopsF32: t.flops_f32, flopsF64: 0 });
+      expect(modelKernel(spread, 'SW26010-Pro').timeS).toBeCloseTo(one.timeS, 15);
+      const six = spawnStatsFromTotals('k_gemm', 6, { dmaGetBytes: 6e6, dmaPutBytes: 0, flopsF16: 0, flopsF32: 0, flopsF64: 0 });
+      expect(modelKernel(six, 'SW26010-Pro', { spawnOverheadS: 0 }).memS).toBeCloseTo(1e6 / 51.2e9, 18);
     });
 
     it('sums a step\'s launches', () => {

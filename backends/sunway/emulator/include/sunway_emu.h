@@ -63,6 +63,13 @@ int sunway_emu_cpe_stats(int cg, int cpe, sunway_emu_counters_t *out);
 size_t sunway_emu_sizeof_spawn_stats(void);
 size_t sunway_emu_sizeof_counters(void);
 
+/* Optional DMA bounds: once any main-memory buffer is registered, every DMA must stay inside one
+ * registered buffer (tagged or plain pointers both accepted); a DMA that starts at the spawn
+ * argument is exempt. 0 on success; -1 if the region is
+ * empty, overlaps one already registered, or (unregister) was not registered. */
+int sunway_emu_register_main(const void *base, size_t bytes);
+int sunway_emu_unregister_main(const void *base);
+
 /* Stop the worker threads (tests; a later spawn starts them again). */
 void sunway_emu_shutdown(void);
 

@@ -18,7 +18,7 @@
 #include "emu.h"
 
 static void dma_check(emu_cpe_t *c, void *ldm, const void *mem, size_t len, size_t bsize,
-                      const char *api) {
+                      size_t stride, const char *api) {
     char msg[512];
     if (len > EMU_DMA_MAX) {
         snprintf(msg, sizeof msg, "%s: length %zu bytes is >= 256 KiB (the DMA size field has 18 "
@@ -36,6 +36,7 @@ static void dma_check(emu_cpe_t *c, void *ldm, const void *mem, size_t len, size
         emu_fail_self(msg);
     }
     emu_ldm_check_local(c, ldm, len, api, "LDM operand");
+    emu_main_check(mem, len, bsize, stride, api);
 }
 
 /* Copy `len` bytes between contiguous LDM and main memory read/written as blocks of `bsize` with
@@ -90,7 +91,7 @@ static void dma_complete_reply(emu_cpe_t *c, volatile void *r) {
 void sunway_emu_dma(int op, int blocking, void *ldm, const void *mem, size_t len, size_t bsize,
                     size_t stride, volatile void *rply, size_t rply_bytes, const char *api) {
     emu_cpe_t *c = emu_require_cpe(api);
-    dma_check(c, ldm, mem, len, bsize, api);
+    dma_check(c, ldm, mem, len, bsize, stride, api);
     if (rply) emu_reply_check(c, rply, rply_bytes, api);
     dma_count(c, op, len, bsize);
     emu_dma_op_t d = {op, ldm, sunway_emu_host_ptr(mem), len, bsize, stride, rply, rply_bytes};
@@ -106,7 +107,7 @@ void sunway_emu_dma_bcast(int scope, void *ldm, const void *mem, size_t len, siz
                           size_t stride, volatile void *rply, size_t rply_bytes,
                           const char *api) {
     emu_cpe_t *c = emu_require_cpe(api);
-    dma_check(c, ldm, mem, len, bsize, api);
+    dma_check(c, ldm, mem, len, bsize, stride, api);
     emu_reply_check(c, rply, rply_bytes, api);
     dma_count(c, SW_EMU_GET, len, bsize);
     c->c.dma_bcast_bytes += len;

@@ -112,6 +112,9 @@ void emu_reply_check(emu_cpe_t *c, volatile void *r, size_t bytes, const char *a
 void emu_reply_add(volatile void *r, size_t bytes);
 long emu_reply_load(volatile void *r, size_t bytes);
 
+/* ---- mainmem.c ---- */
+void emu_main_check(const void *mem, size_t len, size_t bsize, size_t stride, const char *api);
+
 /* ---- dma.c ---- */
 void emu_dma_complete_all(emu_cpe_t *c);
 
