@@ -94,14 +94,23 @@ void *sunway_emu_ldm_fixed(size_t bytes, const char *what);
  * so a kernel declares each fixed buffer at its entry:
  *     SW_LDM_ARRAY(float, a_tile, 2 * 64 * 64);
  * which gives `float *a_tile`. Emulator: carved from this CPE's arena, charged against the LDM
- * budget, released when the kernel returns. Real chip: a function-scope __thread_local array. */
+ * budget, released when the kernel returns. Real chip: a function-scope __thread_local array, so
+ * `count` must be a compile-time constant (checked); run-time sizes go through ldm_malloc. */
 #if defined(__sw_slave__)
 #  if defined(__sw_64__)
 #    define SW_LDM_ARRAY(type, name, count) \
         static __thread_local type name##__ldm[(count)] __attribute__((aligned(64))); \
         type *name = name##__ldm
 #  else
+/* The count must be a compile-time constant, as the chip's array needs one: checked here too. */
+#    ifdef __cplusplus
+#      define SW_EMU_STATIC_ASSERT(e, m) static_assert(e, m)
+#    else
+#      define SW_EMU_STATIC_ASSERT(e, m) _Static_assert(e, m)
+#    endif
 #    define SW_LDM_ARRAY(type, name, count) \
+        SW_EMU_STATIC_ASSERT(__builtin_constant_p(count), \
+                             "SW_LDM_ARRAY needs a compile-time count; use ldm_malloc for run-time sizes"); \
         type *name = (type *)sunway_emu_ldm_fixed(sizeof(type) * (size_t)(count), #name)
 #  endif
 #endif

@@ -11,7 +11,7 @@ void k_stride(void *argp) {
     CRTS_dma_get(&a, argp, sizeof a);
     long w = a.cols / 64, n = a.rows * w;
     size_t bsize = (size_t)w * sizeof(float), stride = (size_t)(a.cols - w) * sizeof(float);
-    SW_LDM_ARRAY(float, blk, n);
+    float *blk = ldm_malloc(n * sizeof(float)); /* run-time size: ldm_malloc, not SW_LDM_ARRAY */
     crts_rply_t got = 0, put = 0;
     CRTS_dma_iget_stride(blk, a.in + CRTS_tid * w, n * sizeof(float), bsize, stride, &got);
     CRTS_dma_wait_value(&got, 1);
@@ -24,4 +24,5 @@ void k_stride(void *argp) {
     }
     CRTS_dma_iput_stride(a.out + CRTS_tid * w, blk, n * sizeof(float), bsize, stride, &put);
     CRTS_dma_wait_value(&put, 1);
+    ldm_free(blk, n * sizeof(float));
 }
