@@ -32,6 +32,8 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const EMU = join(REPO, 'backends/sunway/emulator');
 const DRIVER = join(EMU, 'build/tests/emu_tests');
 const CXX = join(EMU, 'build/tests/cxx_spawn');
+const NODE_CASE = join(EMU, 'build/tests/libemu_node_case.so');
+const LIB = join(EMU, 'build/libathread_emu.so');
 
 function tool(cmd: string): boolean {
   return spawnSync(cmd, ['--version'], { encoding: 'utf8' }).status === 0;
@@ -284,6 +286,23 @@ describe.skipIf(Boolean(missingTool))('sunway emulator', () => {
     const r = spawnSync(CXX, [], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('k_scale 0 15');
+  });
+
+  it('inside a Node process, a kernel fault fails the spawn and Node lives on (V8\'s SIGSEGV handler installed)', () => {
+    // A child process, so that a regression that kills Node shows as a failed test, not a dead runner.
+    const script = `
+      const koffi = require('koffi');
+      const run = koffi.load(process.argv[1]).func('int emu_node_case(int)');
+      const lastError = koffi.load(process.argv[2]).func('const char *sunway_emu_last_error(void)');
+      const fault = run(0);
+      const error = lastError();
+      console.log(JSON.stringify({ fault, error, ok: run(1) }));`;
+    const r = spawnSync(process.execPath, ['-e', script, NODE_CASE, LIB], { encoding: 'utf8', timeout: 60_000, cwd: REPO });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim()) as { fault: number; error: string; ok: number };
+    expect(out.fault).toBe(-1);
+    expect(out.error).toMatch(/^kernel k_direct_data, CPE \d+ \(CG 0\): touched main memory without DMA at 0x/);
+    expect(out.ok).toBe(0);
   });
 
   describe('performance model from the emulator\'s counts', () => {
