@@ -16,7 +16,7 @@ function pluginFile(name: string, body: string): string {
 }
 
 describe('backend registry', () => {
-  it('lists every built-in; cpu-ref available, the unbuilt ones unavailable with a reason (ascend: available once its emulator is built)', async () => {
+  it('lists every built-in; cpu-ref available, the unbuilt ones unavailable with a reason (ascend, sunway: available once their emulators are built)', async () => {
     const survey = await surveyBuiltins();
     expect(survey.map((s) => s.name)).toEqual(['cpu-ref', 'cuda', 'rocm-dcu', 'ascend', 'sunway']);
     expect(survey[0]!.probe).toMatchObject({ available: true, execution: 'reference' });
@@ -24,6 +24,12 @@ describe('backend registry', () => {
       // ascend runs on its emulator (CANN's C ABI on the CPU) once that is built (npm run build:ascend-emu).
       if (s.name === 'ascend' && s.probe.available) {
         expect(s.probe.device).toMatch(/^emulator \(.*\), SoC \S+$|^CANN /);
+        continue;
+      }
+      // sunway runs on its athread emulator once its addon is built (npm run build:sunway).
+      if (s.name === 'sunway' && s.probe.available) {
+        expect(s.probe).toMatchObject({ execution: 'emulator' });
+        expect(s.probe.device).toMatch(/^emulator \(SW26010(-Pro)? model\), kernels compiled with /);
         continue;
       }
       expect(s.probe.available).toBe(false);
