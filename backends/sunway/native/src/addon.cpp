@@ -9,6 +9,7 @@
 #include <random>
 
 #include "chip.h"
+#include "launchers/launchers.h"
 #include "runner.h"
 #include "spawn.h"
 
@@ -95,6 +96,8 @@ Napi::Value FillRandom(const Napi::CallbackInfo& cb) {
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace glm::addon;
+  // The codes are the build's, whatever chip is opened later: launchCodes() reports them before open().
+  glm::sunway::launchers::register_all();
   export_program_surface(env, exports);
   exports.Set("probe", Napi::Function::New(env, Probe));
   exports.Set("open", Napi::Function::New(env, Open));
