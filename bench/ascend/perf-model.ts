@@ -67,10 +67,10 @@ export const CONSTANTS = {
      * "Huawei Delivers Powerful AI Training", Microprocessor Report 2019-10-08
      * (https://www.linleygroup.com/newsletters/newsletter_detail.php?num=6076&year=2019&tag=3). */
     cubeFp16: 256e12,
-    /** 1.2 TB/s: four HBM2 stacks, 32 GB (Linley Group, above: "four HBM2 stacks … 32GB of HBM2"); the
-     * 1.2 TB/s figure is the one Huawei published for the 910 (Hot Chips 31 slides) and is consistent with
-     * four HBM2 stacks at 2.4 Gb/s a pin (4 × 1024 bit × 2.4 Gb/s = 1.23 TB/s). The primary spec sheet
-     * could not be opened from here: see the doc's note. */
+    /** 1.2 TB/s: four HBM2 stacks, 32 GB (Linley Group, above: "four HBM2 stacks … 32GB of HBM2"); 1.2 TB/s
+     * is the figure reported for the 910's HBM and agrees with four HBM2 stacks at 2.4 Gb/s a pin
+     * (4 × 1024 bit × 2.4 Gb/s = 1.23 TB/s). Not confirmed from a Huawei primary document here (the Atlas
+     * 300T model 9000 white paper could not be read past its first page): see the doc's note. */
     hbm: 1.2e12,
   },
   Ascend910B2: {
