@@ -6,6 +6,7 @@ import { opsCommand, OPS_HELP } from './ops-command.js';
 import { evaluateCommand, EVALUATE_HELP } from './evaluate-command.js';
 import { conformanceCommand, CONFORMANCE_HELP } from './conformance-command.js';
 import { exportCommand, EXPORT_HELP } from './export-command.js';
+import { benchCommand, BENCH_HELP } from './bench-command.js';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; summary: string; help: string }> = {
   run: { run: runCommand, summary: 'generate text, filling [MASK]/[sMASK]/[gMASK] blanks', help: RUN_HELP },
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; summa
   evaluate: { run: evaluateCommand, summary: 'run evaluation tasks (YAML): Accuracy, EM, F1, perplexity', help: EVALUATE_HELP },
   conformance: { run: conformanceCommand, summary: 'check a backend against the CPU reference (reports: JSON, JUnit, Markdown)', help: CONFORMANCE_HELP },
   ops: { run: opsCommand, summary: 'list the IR ops (--markdown: the reference of docs/ops.md)', help: OPS_HELP },
+  bench: { run: benchCommand, summary: 'model one GLM-130B layer on a backend (--backend sunway: SW26010-Pro, from the emulator\'s counts)', help: BENCH_HELP },
   export: { run: exportCommand, summary: 'write a tree that runs generation on a Sunway node without Node.js (--backend sunway)', help: EXPORT_HELP },
 };
 

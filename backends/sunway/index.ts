@@ -11,14 +11,14 @@ import { GlmError, PLUGIN_API_VERSION, type BackendPlugin, type ExecutionKind, t
 import { ProgramBackend } from '../program/program-backend.js';
 import { chipFromEnvironment, type ChipName } from './chip.js';
 import type { SunwayPlanOptions } from './plan-options.js';
-import { loadAddon, type SunwayAddon, type SunwayProbe } from './sunway-addon.js';
+import { loadAddon, type SunwayAddon, type SunwayDeviceInfo, type SunwayProbe } from './sunway-addon.js';
 import { sunwayTarget } from './sunway-target.js';
 import { findToolchain, missingForHardware } from './toolchain.js';
 
 export const NAME = 'sunway';
 
-/** The backend object, with the addon exposed for the bench and the tests. */
-export type SunwayBackend = ProgramBackend<SunwayPlanOptions, SunwayAddon>;
+/** The backend object, with the addon and the opened chip (core groups, LDM budget) for the bench and the tests. */
+export type SunwayBackend = ProgramBackend<SunwayPlanOptions, SunwayAddon> & { readonly chipInfo: SunwayDeviceInfo };
 
 function execution(probe: SunwayProbe): ExecutionKind {
   return probe.emulated ? 'emulator' : 'hardware';
@@ -55,12 +55,13 @@ async function open(_options?: OpenOptions): Promise<SunwayBackend> {
   const native = loaded.addon;
   const p = native.probe();
   if (!p.available) throw new GlmError('backend', `${NAME} is unavailable: ${p.reason}`);
+  let chipInfo: SunwayDeviceInfo;
   try {
-    native.open(chip);
+    chipInfo = native.open(chip);
   } catch (e) {
     throw new GlmError('backend', `${NAME}: opening the runner for ${chip} failed: ${(e as Error).message}`);
   }
-  return new ProgramBackend({
+  const backend = new ProgramBackend({
     name: NAME,
     execution: execution(p),
     device: describeDevice(p, chip),
@@ -69,6 +70,7 @@ async function open(_options?: OpenOptions): Promise<SunwayBackend> {
     options: { backend: NAME, chip },
     refuseVariable: 'GLM_SUNWAY_REFUSE',
   });
+  return Object.assign(backend, { chipInfo });
 }
 
 export const plugin: BackendPlugin & { open(options?: OpenOptions): Promise<SunwayBackend> } = {

@@ -28,15 +28,26 @@ export interface SunwayDeviceInfo {
   readonly ldmBudget: number;
 }
 
-/** One kernel spawn as the emulator counted it (bench and tests). */
-export interface SpawnCounts {
-  readonly kernel: string;
-  readonly coreGroups: number;
+/** One core group's share of a launch's counts (the performance model's SunwayCounters). */
+export interface GroupCounts {
   readonly dmaGetBytes: number;
   readonly dmaPutBytes: number;
+  readonly dmaBlocks: number;
   readonly rmaBytes: number;
-  readonly flops: number;
+  readonly flopsF16: number;
+  readonly flopsF32: number;
+  readonly flopsF64: number;
+}
+
+/** One launch as the emulator counted it, or as the runner predicts it (predictProgram). */
+export interface SpawnCounts {
+  /** The launcher's name for the kernel ("gemm", "gemv", "layer-norm", ...). */
+  readonly kernel: string;
+  readonly coreGroups: number;
+  readonly predicted: boolean;
+  /** The most LDM one CPE used, bytes. */
   readonly ldmHighWater: number;
+  readonly perGroup: readonly GroupCounts[];
 }
 
 export interface SunwayAddon extends ProgramAddon {
@@ -47,6 +58,12 @@ export interface SunwayAddon extends ProgramAddon {
   /** Start (true) or stop collecting per-spawn counts; takeCounts() returns and clears them. */
   collectCounts(on: boolean): void;
   takeCounts(): SpawnCounts[];
+  /**
+   * The counts each launch of `program` would make, predicted by the runner's count models
+   * (runner/predict*.cpp) without running it: the same launchers choose the same tiles; only the
+   * device scalars that size the work (an attention length) are read. The GLM layer's kernels only.
+   */
+  predictProgram(program: Float64Array): SpawnCounts[];
 }
 
 /**

@@ -111,7 +111,7 @@ static void geglu(const sw_unary_args *a, int64_t begin, int64_t end) {
 void sw_unary_kernel(void *arg) {
     SW_ARGS(sw_unary_args, a, arg);
     int64_t begin, end;
-    sw_share(a.n, sw_worker(), sw_workers(&a.c), &begin, &end);
+    sw_share(a.n, sw_worker(&a.c), sw_workers(&a.c), &begin, &end);
     if (begin == end) return;
     if (a.op == SW_EW_GEGLU) {
         geglu(&a, begin, end);

@@ -118,13 +118,13 @@ void sw_attention_kernel(void *arg) {
     if (a.length) {
         w.valid = sw_get_i32(a.length);
         if (w.valid < a.queries || w.valid > a.keys) {
-            if (sw_worker() == 0) sw_raise(&a.c);
+            if (sw_worker(&a.c) == 0) sw_raise(&a.c);
             return;
         }
     }
     const int64_t blocks = (a.queries + a.query_block - 1) / a.query_block;
     int64_t begin, end;
-    sw_share(a.batch * a.heads * blocks, sw_worker(), sw_workers(&a.c), &begin, &end);
+    sw_share(a.batch * a.heads * blocks, sw_worker(&a.c), sw_workers(&a.c), &begin, &end);
     if (begin == end) return;
     attn_ldm(&w, 1);
     *w.reply = 0;

@@ -42,7 +42,7 @@ void sw_copy_kernel(void *arg) {
     if (a.offset) { /* cache-write: the update goes in at the offset the caller wrote this step */
         const int32_t at = sw_get_i32(a.offset);
         if (at < 0 || at > a.max_offset) {
-            if (sw_worker() == 0) sw_raise(&a.c);
+            if (sw_worker(&a.c) == 0) sw_raise(&a.c);
             return;
         }
         dst += (int64_t)at * a.offset_stride * es;
@@ -56,7 +56,7 @@ void sw_copy_kernel(void *arg) {
     int64_t rows = 1;
     for (int d = 0; d < outer_dims; d++) rows *= a.shape[d];
     int64_t begin, end;
-    sw_share(rows, sw_worker(), sw_workers(&a.c), &begin, &end);
+    sw_share(rows, sw_worker(&a.c), sw_workers(&a.c), &begin, &end);
     if (begin == end) return;
     const int64_t chunk = a.chunk_bytes / es;
     char *buf = ldm_malloc((size_t)a.chunk_bytes);

@@ -15,8 +15,10 @@
 #include "args.h"
 #include "dtype.h"
 
-/* This CPE's index among the cgs x 64 CPEs of the spawn (cgs = 1: one core group). */
-static inline int sw_worker(void) { return CRTS_cgn * SW_CPES_PER_CG + CRTS_tid; }
+/* This CPE's index among the cgs x 64 CPEs of the spawn (cgs = 1: one core group). The core groups
+ * take turns (worker w is in core group w % cgs), so a few items spread over all of them and each core
+ * group's memory controller serves its share. */
+static inline int sw_worker(const sw_common *c) { return CRTS_tid * c->cgs + CRTS_cgn; }
 static inline int sw_workers(const sw_common *c) { return c->cgs * SW_CPES_PER_CG; }
 
 /* Worker w's contiguous share [*begin, *end) of n items: sizes differ by at most one. */

@@ -62,7 +62,7 @@ void sw_binary_kernel(void *arg) {
     int64_t total = 1;
     for (int d = 0; d < a.rank; d++) total *= a.shape[d];
     int64_t begin, end;
-    sw_share(total, sw_worker(), sw_workers(&a.c), &begin, &end);
+    sw_share(total, sw_worker(&a.c), sw_workers(&a.c), &begin, &end);
     if (begin == end) return;
     const size_t bytes = (size_t)a.chunk * 4;
     float *xa = ldm_malloc(bytes);

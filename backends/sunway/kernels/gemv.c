@@ -72,7 +72,7 @@ void sw_gemv_kernel(void *arg) {
     SW_ARGS(sw_gemm_args, a, arg);
     const int64_t items = a.batch * ((a.n + a.bn - 1) / a.bn);
     int64_t begin, end;
-    sw_share(items, sw_worker(), sw_workers(&a.c), &begin, &end);
+    sw_share(items, sw_worker(&a.c), sw_workers(&a.c), &begin, &end);
     if (begin == end) return;
     const size_t pa = (size_t)(a.m * a.bk) * 4, pb = (size_t)(a.bn * a.bk) * 4, pc = (size_t)(a.m * a.bn) * 4;
     const size_t ps = pc > (size_t)a.bn * 4 ? pc : (size_t)a.bn * 4;

@@ -100,13 +100,13 @@ void sw_rotary_kernel(void *arg) {
     if (a.offset) {
         offset = sw_get_i32(a.offset);
         if (offset < 0 || offset > a.max_offset) {
-            if (sw_worker() == 0) sw_raise(&a.c);
+            if (sw_worker(&a.c) == 0) sw_raise(&a.c);
             return;
         }
     }
     const int64_t items = a.kind == SW_ROT_TABLE ? a.batch * a.seq : a.batch * a.heads * a.seq;
     int64_t begin, end;
-    sw_share(items, sw_worker(), sw_workers(&a.c), &begin, &end);
+    sw_share(items, sw_worker(&a.c), sw_workers(&a.c), &begin, &end);
     if (begin == end) return;
     const size_t row = (size_t)(3 * a.dim) * 4, table = (size_t)(a.dim / 2 + 1) * 8;
     rot r = {&a, ldm_malloc(row), ldm_malloc(row), ldm_malloc(table)};

@@ -142,7 +142,7 @@ static void dequantize_row(const row_ctx *k, int64_t r) {
 void sw_rows_kernel(void *arg) {
     SW_ARGS(sw_row_args, a, arg);
     int64_t begin, end;
-    sw_share(a.rows, sw_worker(), sw_workers(&a.c), &begin, &end);
+    sw_share(a.rows, sw_worker(&a.c), sw_workers(&a.c), &begin, &end);
     if (begin == end) return;
     int64_t valid = a.n;
     if (a.op == SW_ROW_GLM_MASK) {

@@ -76,7 +76,7 @@ void sw_top_k_kernel(void *arg) {
     SW_ARGS(sw_topk_args, a, arg);
     const int64_t items = a.phase == 0 ? a.rows * a.segments : a.rows;
     int64_t begin, end;
-    sw_share(items, sw_worker(), sw_workers(&a.c), &begin, &end);
+    sw_share(items, sw_worker(&a.c), sw_workers(&a.c), &begin, &end);
     if (begin == end) return;
     const size_t kb = (size_t)a.k * 4, cb = (size_t)a.chunk * 4;
     best t = {ldm_malloc(kb), ldm_malloc(kb), 0, a.k};

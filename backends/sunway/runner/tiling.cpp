@@ -59,9 +59,10 @@ GemmTiles gemv_tiles(int64_t m, int64_t n, int64_t k, int workers) {
 }
 
 AttentionTiles attention_tiles(int64_t queries, int64_t keys, int64_t dim, int64_t heads_total, int workers) {
-  // Query blocks small enough that every CPE gets one where the queries allow, at most 16; key
-  // tiles as long as the rest of the budget allows (kernels/attention.c: q, acc, scores, 2 K, 2 V).
-  int64_t nq = std::clamp<int64_t>(queries * heads_total / workers, 1, std::min<int64_t>(16, queries));
+  // Query blocks small enough that every CPE gets one where the queries allow, at most 64 (each block
+  // streams all the keys and values: longer blocks read them fewer times); key tiles as long as the
+  // rest of the budget allows (kernels/attention.c: q, acc, scores, 2 K, 2 V).
+  int64_t nq = std::clamp<int64_t>(queries * heads_total / workers, 1, std::min<int64_t>(64, queries));
   auto bytes = [&](int64_t q, int64_t kt) { return 4 * (2 * q * dim + q * kt + 4 * kt * dim + 2 * q) + kt + 64; };
   while (nq > 1 && bytes(nq, 8) > budget()) nq /= 2;
   int64_t kt = 8;

@@ -58,19 +58,50 @@ Napi::Value CollectCounts(const Napi::CallbackInfo& cb) {
   return cb.Env().Undefined();
 }
 
-// takeCounts() -> [{ kernel, coreGroups, dmaGetBytes, dmaPutBytes, dmaOps, rmaBytes, flops, ldmHighWater }]
-Napi::Value TakeCounts(const Napi::CallbackInfo& cb) {
-  const auto counts = sunway::take_counts();
-  Napi::Array out = Napi::Array::New(cb.Env(), counts.size());
+// A launch's counts: { kernel, coreGroups, predicted, ldmHighWater, perGroup: [{ dmaGetBytes, dmaPutBytes,
+// dmaBlocks, rmaBytes, flopsF16, flopsF32, flopsF64 }] } (the performance model's SunwayCounters).
+Napi::Array counts_array(Napi::Env env, const std::vector<sunway::SpawnCounts>& counts) {
+  Napi::Array out = Napi::Array::New(env, counts.size());
   for (size_t i = 0; i < counts.size(); ++i) {
     const auto& c = counts[i];
-    Napi::Object o = Napi::Object::New(cb.Env());
+    Napi::Object o = Napi::Object::New(env);
     o.Set("kernel", c.kernel);
-    set_counts(o, "coreGroups", c.core_groups, "dmaGetBytes", c.dma_get_bytes, "dmaPutBytes", c.dma_put_bytes, "dmaOps", c.dma_ops,
-               "rmaBytes", c.rma_bytes, "flops", c.flops, "ldmHighWater", c.ldm_high_water);
+    o.Set("predicted", c.predicted);
+    set_counts(o, "coreGroups", c.core_groups, "ldmHighWater", c.ldm_high_water);
+    Napi::Array groups = Napi::Array::New(env, c.per_group.size());
+    for (size_t g = 0; g < c.per_group.size(); ++g) {
+      const auto& n = c.per_group[g];
+      Napi::Object q = Napi::Object::New(env);
+      set_counts(q, "dmaGetBytes", n.dma_get_bytes, "dmaPutBytes", n.dma_put_bytes, "dmaBlocks", n.dma_blocks, "rmaBytes", n.rma_bytes,
+                 "flopsF16", n.flops_f16, "flopsF32", n.flops_f32, "flopsF64", n.flops_f64);
+      groups.Set(static_cast<uint32_t>(g), q);
+    }
+    o.Set("perGroup", groups);
     out.Set(static_cast<uint32_t>(i), o);
   }
   return out;
+}
+
+// takeCounts() -> the counts of the launches since collectCounts(true), emptied.
+Napi::Value TakeCounts(const Napi::CallbackInfo& cb) { return counts_array(cb.Env(), sunway::take_counts()); }
+
+// predictProgram(program) -> the predicted counts of each launch of `program`, which is not run (a dry
+// run: no kernel starts, no memory is touched but the device scalars the launches size their work by).
+Napi::Value PredictProgram(const Napi::CallbackInfo& cb) {
+  Napi::Float64Array program = cb[0].As<Napi::Float64Array>();
+  sunway::take_counts();
+  sunway::set_dry_run(true);
+  try {
+    guarded(cb.Env(), [&] {
+      glm::run_program(program.Data(), program.ElementLength());
+      return 0;
+    });
+  } catch (...) {
+    sunway::set_dry_run(false);
+    throw;
+  }
+  sunway::set_dry_run(false);
+  return counts_array(cb.Env(), sunway::take_counts());
 }
 
 // fillRandom(address, count, dtypeCode, low, high, seed): uniform values on the host (benchmarks).
@@ -104,6 +135,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("launchCodes", Napi::Function::New(env, LaunchCodes));
   exports.Set("collectCounts", Napi::Function::New(env, CollectCounts));
   exports.Set("takeCounts", Napi::Function::New(env, TakeCounts));
+  exports.Set("predictProgram", Napi::Function::New(env, PredictProgram));
   exports.Set("fillRandom", Napi::Function::New(env, FillRandom));
   return exports;
 }
