@@ -57,7 +57,7 @@ function copySources(out: string): void {
   copyFiles(join(sunwayDir, 'kernels'), join(out, 'src', 'kernels'), /\.(c|h)$/);
   copyFiles(join(sunwayDir, 'runner'), join(out, 'src', 'runner'), /\.(cpp|h)$/);
   copyFiles(join(sunwayDir, 'runner', 'launchers'), join(out, 'src', 'runner', 'launchers'), /\.(cpp|h)$/);
-  const program = ['program.h', 'program.cpp', 'device.h', 'dtypes.h', 'named_code.h', 'host_memory.h', 'host_memory.cpp'];
+  const program = ['program.h', 'program.cpp', 'device.h', 'dtypes.h', 'named_code.h'];
   mkdirSync(join(out, 'src', 'program'), { recursive: true });
   for (const f of program) copyFileSync(join(programDir, f), join(out, 'src', 'program', f));
   // sw_compat.h goes with the sources on a real node too; the rest of the emulator only for `make emulator`.

@@ -64,9 +64,16 @@ AttentionTiles attention_tiles(int64_t queries, int64_t keys, int64_t dim, int64
   // rest of the budget allows (kernels/attention.c: q, acc, scores, 2 K, 2 V).
   int64_t nq = std::clamp<int64_t>(queries * heads_total / workers, 1, std::min<int64_t>(64, queries));
   auto bytes = [&](int64_t q, int64_t kt) { return 4 * (2 * q * dim + q * kt + 4 * kt * dim + 2 * q) + kt + 64; };
+  auto longest_tile = [&](int64_t q) {
+    int64_t kt = 8;
+    while (kt < round_up(keys, 8) && kt < 512 && bytes(q, kt + 8) <= budget()) kt += 8;
+    return kt;
+  };
   while (nq > 1 && bytes(nq, 8) > budget()) nq /= 2;
-  int64_t kt = 8;
-  while (kt < round_up(keys, 8) && kt < 512 && bytes(nq, kt + 8) <= budget()) kt += 8;
+  // Key tiles of at least 32 where the keys allow (SW26010's LDM): fewer queries per block rather
+  // than DMAs of a few rows.
+  while (nq > 8 && longest_tile(nq) < std::min<int64_t>(32, round_up(keys, 8))) nq /= 2;
+  const int64_t kt = longest_tile(nq);
   return {nq, kt};
 }
 
