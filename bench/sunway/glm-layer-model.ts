@@ -22,8 +22,9 @@ export const LAYER_CASES: readonly LayerCase[] = [
   { name: 'decode-b16-cache2048', batch: 16, seq: 1, past: 2048, context: 1024 },
 ];
 
-/** The check's layer: GLM-130B's head dim, DeepNorm and MLP shape at 3 heads (width 384, FFN 1024). */
-export const CHECK_CONFIG: GlmConfig = { ...GLM_130B, hiddenSize: 384, numHeads: 3, ffnHiddenSize: 1024 };
+/** The check's layer: GLM-130B's head dim and DeepNorm at 3 heads (width 384); an FFN of 16384 so the
+ * up-projection's GEMV has more column blocks than CPEs (passes of several blocks per chunk of A). */
+export const CHECK_CONFIG: GlmConfig = { ...GLM_130B, hiddenSize: 384, numHeads: 3, ffnHiddenSize: 16384 };
 export const CHECK_CASES: readonly LayerCase[] = [
   { name: 'prefill-96', batch: 1, seq: 96, past: 0, context: 48 },
   { name: 'decode-b1-cache96', batch: 1, seq: 1, past: 96, context: 48 },

@@ -120,12 +120,13 @@ typedef struct {
 
 /* C[m, n] = A[m, k] · B (+ bias[n]) (+ beta · addend[m, n]); B is [k, n], or [n, k] when trans_b.
  * Batched by strides. mesh: the SUMMA tiles (bm x bk of A and bk x bn of B per CPE and round);
- * gemv: one CPE per `bn` output columns, k in chunks of bk. */
+ * gemv: column blocks of bn shared over the CPEs, k in chunks of bk, up to `pass` consecutive blocks
+ * of a CPE sharing each chunk of A. */
 typedef struct {
     sw_common c;
     int32_t type_a, type_b, type_c, trans_b;
     int64_t m, n, k, lda, ldb, ldc, stride_a, stride_b, stride_c, batch;
-    int64_t bm, bn, bk;
+    int64_t bm, bn, bk, pass;
     double beta;
     const char *a, *b, *bias, *addend;
     char *out;

@@ -41,22 +41,28 @@ SpawnCounts predict_gemm(const sw_gemm_args& a) {
   return out;
 }
 
+// A pass of consecutive blocks of one batch entry fetches each chunk of A once (kernels/gemv.c run_share).
 SpawnCounts predict_gemv(const sw_gemm_args& a) {
   SpawnCounts out;
   out.per_group.resize(static_cast<size_t>(a.c.cgs));
   const int esa = sw_dtype_bytes(a.type_a), esb = sw_dtype_bytes(a.type_b), esc = sw_dtype_bytes(a.type_c);
-  const int64_t blocks = ceil_div(a.n, a.bn);
-  for_each_share(a.batch * blocks, a.c.cgs, [&](int group, int64_t begin, int64_t end) {
+  const int64_t per_batch = ceil_div(a.n, a.bn);
+  for_each_share(a.batch * per_batch, a.c.cgs, [&](int group, int64_t begin, int64_t end) {
     GroupCounts& g = out.per_group[group];
-    for (int64_t item = begin; item < end; ++item) {
-      const int64_t cb = std::min(a.bn, a.n - item % blocks * a.bn);
-      g.dma_get_bytes += a.k * (esa * a.m + esb * cb) + (a.bias ? esc * cb : 0) + (a.addend ? esc * a.m * cb : 0);
-      g.dma_put_bytes += esc * a.m * cb;
-      g.flops_f32 += 2 * a.m * cb * a.k + 3 * a.m * cb;
+    for (int64_t item = begin; item < end;) {
+      const int64_t first = item % per_batch, blocks = std::min({a.pass, end - item, per_batch - first});
+      g.dma_get_bytes += esa * a.m * a.k;
+      for (int64_t blk = first; blk < first + blocks; ++blk) {
+        const int64_t cb = std::min(a.bn, a.n - blk * a.bn);
+        g.dma_get_bytes += esb * cb * a.k + (a.bias ? esc * cb : 0) + (a.addend ? esc * a.m * cb : 0);
+        g.dma_put_bytes += esc * a.m * cb;
+        g.flops_f32 += 2 * a.m * cb * a.k + 3 * a.m * cb;
+      }
+      item += blocks;
     }
   });
   const uint64_t pa = 4 * a.m * a.bk, pb = 4 * a.bn * a.bk, pc = 4 * a.m * a.bn;
-  out.ldm_high_water = ldm_high_water({pa, pa, pb, pb, pc, std::max<uint64_t>(pc, 4 * a.bn), sizeof(int32_t)});
+  out.ldm_high_water = ldm_high_water({pa, pa, pb, pb, pc * a.pass, std::max<uint64_t>(pc, 4 * a.bn), sizeof(int32_t)});
   return out;
 }
 

@@ -12,7 +12,7 @@ namespace {
 constexpr int64_t kReserve = 4096;
 // A streaming buffer gains nothing past this (DMA start-up is amortised long before).
 constexpr int64_t kMaxChunk = 8192;
-// Rows above this go to the mesh GEMM (the GEMV re-reads A per column block).
+// Rows above this go to the mesh GEMM (the GEMV re-reads A once per pass of column blocks).
 constexpr int64_t kGemvMaxRows = 16;
 
 int64_t budget() { return static_cast<int64_t>(chip().ldm_budget) - kReserve; }
@@ -23,8 +23,8 @@ int64_t mesh_bytes(int64_t bm, int64_t bn, int64_t bk) {
   return 4 * (4 * bm * bk + 4 * bk * bn + bm * bn + std::max(bk * bn, bm * bn));
 }
 
-int64_t gemv_bytes(int64_t m, int64_t bn, int64_t bk) {
-  return 4 * (2 * m * bk + 2 * bn * bk + 2 * m * bn);
+int64_t gemv_bytes(int64_t m, int64_t bn, int64_t bk, int64_t pass) {
+  return 4 * (2 * m * bk + 2 * bn * bk + (pass + 1) * m * bn);
 }
 
 }  // namespace
@@ -50,12 +50,19 @@ bool use_gemv(int64_t m, int64_t n, int64_t k) {
   return m <= kGemvMaxRows;
 }
 
-GemmTiles gemv_tiles(int64_t m, int64_t n, int64_t k, int workers) {
-  // Enough column blocks for every CPE where n allows, 8 to 64 columns each; then the longest K chunk.
+GemmTiles gemv_tiles(int64_t m, int64_t n, int64_t k, int64_t batch, int workers) {
+  // Enough column blocks for every CPE where n allows, 8 to 64 columns each; a CPE's blocks in one
+  // pass (A fetched once for them) unless that leaves K chunks under 256; then the longest K chunk.
   const int64_t bn = std::clamp(round_up((n + workers - 1) / workers, 8), int64_t{8}, int64_t{64});
-  int64_t bk = 8;
-  while (bk < round_up(k, 8) && gemv_bytes(m, bn, bk + 8) <= budget()) bk += 8;
-  return {m, bn, bk};
+  const int64_t blocks = batch * ((n + bn - 1) / bn);
+  auto longest_chunk = [&](int64_t pass) {
+    int64_t bk = 8;
+    while (bk < round_up(k, 8) && gemv_bytes(m, bn, bk + 8, pass) <= budget()) bk += 8;
+    return bk;
+  };
+  int64_t pass = std::min<int64_t>(16, (blocks + workers - 1) / workers);
+  while (pass > 1 && longest_chunk(pass) < std::min<int64_t>(256, round_up(k, 8))) pass /= 2;
+  return {m, bn, longest_chunk(pass), pass};
 }
 
 AttentionTiles attention_tiles(int64_t queries, int64_t keys, int64_t dim, int64_t heads_total, int workers) {

@@ -13,11 +13,13 @@ int64_t stream_chunk(int buffers);
 
 struct GemmTiles {
   int64_t bm, bn, bk;
+  int64_t pass = 1;  // GEMV: consecutive column blocks sharing each chunk of A
 };
 // The mesh GEMM's pieces (kernels/gemm.c: 4 A pieces, 4 B pieces, the C block and a scratch).
 GemmTiles mesh_tiles(int64_t m, int64_t n, int64_t k);
-// The GEMV's column block and K chunk for m rows (kernels/gemv.c: 2 A chunks, 2 B chunks, C, scratch).
-GemmTiles gemv_tiles(int64_t m, int64_t n, int64_t k, int workers);
+// The GEMV's column block, K chunk and blocks per pass for m rows of `batch` products (kernels/gemv.c:
+// 2 A chunks, 2 B chunks, C of a pass, a scratch).
+GemmTiles gemv_tiles(int64_t m, int64_t n, int64_t k, int64_t batch, int workers);
 // Whether the GEMV serves a product of m rows: few rows, and they fit its LDM.
 bool use_gemv(int64_t m, int64_t n, int64_t k);
 

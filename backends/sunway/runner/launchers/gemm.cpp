@@ -34,8 +34,8 @@ void gemm(Reader& r) {
   if (a.m * a.n * a.batch == 0) return;
   const int workers = chip().core_groups * 64;
   if (use_gemv(a.m, a.n, a.k)) {
-    const GemmTiles t = gemv_tiles(a.m, a.n, a.k, workers);
-    a.bm = t.bm, a.bn = t.bn, a.bk = t.bk;
+    const GemmTiles t = gemv_tiles(a.m, a.n, a.k, a.batch, workers);
+    a.bm = t.bm, a.bn = t.bn, a.bk = t.bk, a.pass = t.pass;
     set_common(a.c, r.tag(), core_groups_for(a.batch * ((a.n + a.bn - 1) / a.bn)));
     spawn(SLAVE_FUN(sw_gemv_kernel), "gemv", &a, a.c);
     return;
