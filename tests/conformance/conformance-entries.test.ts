@@ -20,7 +20,7 @@ describe('per-backend conformance entries', () => {
       const path = join(root, 'backends', folder, 'conformance.yaml');
       const entry = parseConformanceEntry(readFileSync(path, 'utf8'), path);
       expect(entry.backend).toBe(folder);
-      expect(entry.certify).toMatch(/^glm conformance --backend \S+ .*--report/);
+      expect(entry.certify).toMatch(/^([A-Z_]+=\S+ )*glm conformance --backend \S+ .*--report/);
       for (const e of entry.expectedFailures) expect(e.reason.trim()).not.toBe('');
     });
   }
