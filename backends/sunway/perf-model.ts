@@ -103,6 +103,7 @@ export interface SunwayCounters {
   readonly dmaPutOps?: number;
   readonly dmaBlocks?: number;
   readonly dmaBcastBytes?: number;
+  /** LDM-to-LDM bytes sent over the mesh: RMA on SW26010-Pro; on SW26010 register communication (32 bytes a word), which the emulator counts in the same field. */
   readonly rmaBytes?: number;
   readonly flopsF16: number;
   readonly flopsF32: number;

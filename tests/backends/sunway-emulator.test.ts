@@ -3,12 +3,13 @@
  * (backends/sunway/perf-model.ts). The test kernels in backends/sunway/emulator/tests/ are compiled with gcc
  * against the emulator's headers (`make tests`, built here if missing) and run by a C driver, one case per
  * process (a failing kernel must fail its spawn, not the process), on both chip variants (GLM_SUNWAY_CHIP).
- * Checked: results of a strided DMA round trip, RMA row and DMA column broadcasts, point-to-point RMA, a
- * double-buffered sum, a spawn over all core groups and a tiled GEMM; counters equal to the bytes moved and
+ * Checked: results of a strided DMA round trip, RMA row and DMA column broadcasts, point-to-point RMA (Pro),
+ * register communication (SW26010: row broadcast, column put, athread_syn), a double-buffered sum, a spawn over all core groups and a tiled GEMM; counters equal to the bytes moved and
  * flops done; and mutations that must fail loudly — LDM past the budget (ldm_malloc and __thread_local; a
  * size that passes on Pro and fails on SW26010), main memory read without DMA, a DMA of ≥ 256 KiB, a reply
  * word outside LDM, a DMA outside the registered buffers, leaked LDM, a skipped barrier, an unaligned SIMD load, fp16 on SW26010, a wait that never
- * ends. Skipped, with the reason printed, when gcc or make is missing.
+ * ends, RMA on SW26010 and register communication on Pro (each chip lacks the other), a register put into a
+ * full receive buffer nobody drains. Skipped, with the reason printed, when gcc or make is missing.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -136,7 +137,11 @@ describe.skipIf(Boolean(missingTool))('sunway emulator', () => {
       expect(s.total.flops_f32).toBe(2 * rows * cols); // simd_vmas: 2 per element
     });
 
-    it('RMA row broadcast reaches every CPE of the row, the issuer included', () => {
+    it(pro ? 'RMA row broadcast reaches every CPE of the row, the issuer included' : 'RMA fails on SW26010, which has none (no stand-in)', () => {
+      if (!pro) {
+        expect(fails('row_bcast', chip, 'k_row_bcast')).toMatch(/CRTS_rma_(row_ibcast|wait_value): RMA does not exist on SW26010/); // whichever CPE fails first
+        return;
+      }
       const s = ok('row_bcast', chip).stats!;
       expect(s.total.rma_ops).toBe(8);
       expect(s.total.rma_bytes).toBe(8 * 128);
@@ -151,10 +156,33 @@ describe.skipIf(Boolean(missingTool))('sunway emulator', () => {
       expect(s.total.rma_recv_bytes).toBe(8 * 7 * 128);
     });
 
-    it('point-to-point RMA put and get around a ring', () => {
+    it(pro ? 'point-to-point RMA put and get around a ring' : 'point-to-point RMA fails on SW26010 too', () => {
+      if (!pro) {
+        expect(fails('p2p', chip, 'k_p2p')).toMatch(/CRTS_rma_(iput|wait_value): RMA does not exist on SW26010/);
+        return;
+      }
       const s = ok('p2p', chip).stats!;
       expect(s.total.rma_ops).toBe(128);
       expect(s.total.rma_bytes).toBe(128 * 4);
+    });
+
+    // Register communication (src/regcomm.c): 256-bit words, counted in the RMA counters.
+    it(pro ? 'register communication fails on SW26010-Pro, which has none' : 'register communication: row broadcast (dst 8) in order, column put, athread_syn', () => {
+      if (pro) {
+        expect(fails('regcomm', chip, 'k_regcomm')).toContain('register communication does not exist on SW26010-Pro');
+        return;
+      }
+      const s = ok('regcomm', chip).stats!;
+      // 8 roots x 4 words to their row, 8 CPEs of row 0 x 1 word down their column; 32 bytes a word
+      expect(s.total.rma_ops).toBe(8 * 4 + 8);
+      expect(s.total.rma_bytes).toBe((8 * 4 + 8) * 32);
+      expect(s.total.rma_recv_bytes).toBe((8 * 7 * 4 + 8) * 32);
+    });
+
+    it(pro ? 'a register put fails on SW26010-Pro' : 'a 5th word into a 4-deep receive buffer nobody drains fails instead of hanging', () => {
+      const e = fails('reg_overrun', chip, 'k_reg_overrun');
+      if (pro) expect(e).toContain('REG_PUTR: register communication does not exist on SW26010-Pro');
+      else expect(e).toMatch(/REG_PUTR: the row buffer of CPE (\d+) stays full, and CPE \1 of the row already returned from the kernel/);
     });
 
     it('double-buffered sum: exact, with the bytes and flops counted', () => {

@@ -9,6 +9,7 @@
 
 #include <crts.h>
 #include <simd.h>
+#include <sw_compat.h> /* after crts.h: the mesh broadcasts (sw_row_bcast / sw_col_bcast) need it */
 #include <stddef.h>
 #include <stdint.h>
 

@@ -4,10 +4,12 @@
  * core groups; CPE (r, c) owns the bm x bn block (r, c) of its CG's macro tile. K runs in chunks of
  * bk; for each panel of 8 chunks every CPE fetches ONE piece of A (row block r, chunk c) and ONE of
  * B (chunk r, column block c) with a strided DMA — all 64 in parallel, the next panel's while this
- * one is used — and round t of the panel shares them over the mesh: CPE (r, t) RMA-broadcasts its A
- * piece along row r, CPE (t, c) its B piece down column c, into the buffer that round t + 1 does not
- * use, while everyone multiplies the pieces of round t (double buffering; an ssync per round keeps a
- * broadcast from landing in a buffer still being read). Pieces are f32 in LDM (16-bit data widened
+ * one is used — and round t of the panel shares them over the mesh: CPE (r, t) broadcasts its A
+ * piece along row r, CPE (t, c) its B piece down column c (sw_row_bcast / sw_col_bcast of
+ * sw_compat.h: RMA on SW26010-Pro, register communication on SW26010), into the buffer that round
+ * t + 1 does not use, while everyone multiplies the pieces of round t (double buffering on Pro, where
+ * the RMA lands asynchronously; an ssync per round keeps a broadcast from landing in a buffer still
+ * being read). Pieces are f32 in LDM (16-bit data widened
  * on arrival); B given as [n, k] is transposed by its owner before it is shared, so every CPE runs
  * the one micro-kernel of mma.h. Tile sizes come from the launcher (the chip's LDM budget).
  */
@@ -71,18 +73,19 @@ static void ready_panel(mesh *m, const tile_job *t, int64_t p) {
     }
 }
 
-/* Round g: CPE (r, g % 8) shares its A piece along row r, CPE (g % 8, c) its B piece down column c. */
+/* Round g: CPE (r, g % 8) shares its A piece along row r, CPE (g % 8, c) its B piece down column c.
+ * Collective (every CPE of a row / column that has a piece calls it): see sw_compat.h. */
 static void share_round(mesh *m, const tile_job *t, int64_t g) {
     const int64_t p = g / 8, kv = kv_of(m, g);
     const int owner = (int)(g % 8);
     const int64_t ra = t->rows_of_row_block[m->r], cb = t->cols_of_col_block[m->c];
-    if (m->c == owner && ra > 0) {
-        CRTS_rma_row_ibcast(m->recv_a[g % 2], m->own_a[p % 2], (size_t)(ra * kv) * 4, m->sent, m->got_a);
-        m->n_sent++;
+    if (ra > 0) {
+        sw_row_bcast(m->recv_a[g % 2], m->own_a[p % 2], (size_t)(ra * kv) * 4, owner, m->sent, m->got_a);
+        if (m->c == owner) m->n_sent++;
     }
-    if (m->r == owner && cb > 0) {
-        CRTS_rma_col_ibcast(m->recv_b[g % 2], m->own_b[p % 2], (size_t)(kv * cb) * 4, m->sent, m->got_b);
-        m->n_sent++;
+    if (cb > 0) {
+        sw_col_bcast(m->recv_b[g % 2], m->own_b[p % 2], (size_t)(kv * cb) * 4, owner, m->sent, m->got_b);
+        if (m->r == owner) m->n_sent++;
     }
 }
 
@@ -107,15 +110,15 @@ static void finish_block(mesh *m, const tile_job *t) {
 
 /* Round g: wait for its pieces (where this CPE's row or column has any), multiply them in. */
 static void multiply_round(mesh *m, const tile_job *t, int64_t g) {
-    if (t->rows_of_row_block[m->r] > 0) CRTS_rma_wait_value(m->got_a, ++m->n_got_a);
-    if (t->cols_of_col_block[m->c] > 0) CRTS_rma_wait_value(m->got_b, ++m->n_got_b);
+    if (t->rows_of_row_block[m->r] > 0) sw_mesh_wait(m->got_a, ++m->n_got_a);
+    if (t->cols_of_col_block[m->c] > 0) sw_mesh_wait(m->got_b, ++m->n_got_b);
     if (t->ra > 0 && t->cb > 0) mma_tile(m->acc, t->cb, m->recv_a[g % 2], m->recv_b[g % 2], t->ra, t->cb, kv_of(m, g));
 }
 
 static void run_tile(mesh *m, const tile_job *t) {
     const int64_t panels = (m->nk + 7) / 8;
     memset(m->acc, 0, (size_t)(t->ra * t->cb) * 4);
-    CRTS_rma_wait_value(m->sent, m->n_sent); /* own buffers are no longer being sent from */
+    sw_mesh_wait(m->sent, m->n_sent); /* own buffers are no longer being sent from */
     fetch_panel(m, t, 0);
     ready_panel(m, t, 0);
     CRTS_ssync_array(); /* every CPE is past the previous tile: the receive buffers are free */
@@ -128,7 +131,7 @@ static void run_tile(mesh *m, const tile_job *t) {
             if (next % 8 == 0) ready_panel(m, t, next / 8);
             share_round(m, t, next);
             if (next % 8 == 0 && next / 8 + 1 < panels) {
-                CRTS_rma_wait_value(m->sent, m->n_sent);
+                sw_mesh_wait(m->sent, m->n_sent);
                 fetch_panel(m, t, next / 8 + 1);
             }
         }
@@ -155,7 +158,7 @@ static void tile_at(const mesh *m, int64_t index, tile_job *t) {
     t->cb = t->cols_of_col_block[m->c];
 }
 
-/* The LDM of the mesh GEMM, allocated in the same order on every CPE (RMA lands at the same place)
+/* The LDM of the mesh GEMM, allocated in the same order on every CPE (broadcasts land at the same place)
  * and freed in reverse. */
 static void mesh_ldm(mesh *m, int alloc) {
     const sw_gemm_args *a = m->a;
@@ -185,7 +188,7 @@ void sw_gemm_kernel(void *arg) {
         tile_at(&m, index, &t);
         run_tile(&m, &t);
     }
-    CRTS_rma_wait_value(m.sent, m.n_sent);
+    sw_mesh_wait(m.sent, m.n_sent);
     CRTS_ssync_array(); /* no CPE frees LDM another may still broadcast into */
     mesh_ldm(&m, 0);
 }

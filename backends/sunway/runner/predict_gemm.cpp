@@ -12,9 +12,27 @@ namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// Bytes the owners send to share `extent` rows (or columns) of f32 pieces over every chunk of K.
+// Pro: RMA broadcasts, exactly 4 · k · extent. SW26010: register communication moves whole 256-bit
+// words, so each piece (one block of ≤ bm rows by one chunk of ≤ bk) is rounded up to 32 bytes —
+// as the emulator counts it (src/regcomm.c, sw_compat.h sw_row_bcast).
+int64_t shared_bytes(const sw_gemm_args& a, int64_t extent, int64_t block) {
+#if defined(GLM_SW_TARGET_SW26010)
+  int64_t bytes = 0;
+  for (int64_t x = 0; x < extent; x += block)
+    for (int64_t kk = 0; kk < a.k; kk += a.bk)
+      bytes += ceil_div(4 * std::min(block, extent - x) * std::min(a.bk, a.k - kk), 32) * 32;
+  return bytes;
+#else
+  (void)block;
+  return 4 * a.k * extent;
+#endif
+}
+
 // One macro tile of R x C on its core group: every CPE fetches its pieces of A and B once per
-// panel (each chunk of K once per row block and once per column block), the owners RMA-broadcast them
-// (f32 in LDM), every CPE with a C block multiplies and puts it.
+// panel (each chunk of K once per row block and once per column block), the owners broadcast them
+// (f32 in LDM; RMA on Pro, register communication on SW26010), every CPE with a C block multiplies
+// and puts it.
 void add_tile(const sw_gemm_args& a, int64_t rows, int64_t cols, GroupCounts& g) {
   const int esa = sw_dtype_bytes(a.type_a), esb = sw_dtype_bytes(a.type_b), esc = sw_dtype_bytes(a.type_c);
   const int64_t row_blocks = ceil_div(rows, a.bm);
@@ -22,7 +40,7 @@ void add_tile(const sw_gemm_args& a, int64_t rows, int64_t cols, GroupCounts& g)
   if (a.bias) g.dma_get_bytes += esc * cols * row_blocks;
   if (a.addend) g.dma_get_bytes += esc * rows * cols;
   g.dma_put_bytes += esc * rows * cols;
-  g.rma_bytes += 4 * a.k * (rows + cols);
+  g.rma_bytes += shared_bytes(a, rows, a.bm) + shared_bytes(a, cols, a.bn);
   g.flops_f32 += 2 * rows * cols * a.k + 3 * rows * cols;
 }
 

@@ -175,8 +175,10 @@ void sunway_emu_rma_bcast(int scope, void *dst, const void *src, size_t len, vol
 #define CRTS_rma_col_ibcast(dst, src, len, lrply, rrply) \
     sunway_emu_rma_bcast(SW_EMU_COL, (dst), (src), (len), (lrply), sizeof(*(lrply)), (rrply), \
                          sizeof(*(rrply)), "CRTS_rma_col_ibcast")
+/* RMA is SW26010-Pro only: on SW26010 every CRTS_rma_* call (the wait included) fails the spawn. */
+void sunway_emu_rma_wait_value(volatile void *rply, size_t rply_bytes, long n, const char *api);
 #define CRTS_rma_wait_value(rply, n) \
-    sunway_emu_wait_value((rply), sizeof(*(rply)), (long)(n), "CRTS_rma_wait_value")
+    sunway_emu_rma_wait_value((rply), sizeof(*(rply)), (long)(n), "CRTS_rma_wait_value")
 
 /* Barriers over the CG's array / this CPE's row / column. ssync also completes this CPE's
  * outstanding DMA (it "only syncs DMA/RMA operations, not ld/st"). */
@@ -184,6 +186,37 @@ void sunway_emu_ssync(int scope);
 #define CRTS_ssync_array() sunway_emu_ssync(SW_EMU_ARRAY)
 #define CRTS_ssync_row() sunway_emu_ssync(SW_EMU_ROW)
 #define CRTS_ssync_col() sunway_emu_ssync(SW_EMU_COL)
+
+/* SW26010 register communication (the chip's putr/putc/getr/getc instructions, wrapped as public
+ * SW26010 codes wrap them; on SW26010-Pro, which has none, every call fails the spawn). A word is
+ * 256 bits: `var` is a value of at most 32 bytes (floatv4, doublev4, intv8, a scalar).
+ *   REG_PUTR(var, dst_col)  send to the CPE in column dst_col of this row; 8 = every other CPE
+ *   REG_PUTC(var, dst_row)  send to the CPE in row dst_row of this column; 8 = every other CPE
+ *   REG_GETR(var) / REG_GETC(var)  take the oldest word of this CPE's row / column receive buffer
+ * Buffers are bounded FIFOs (4 words assumed): puts block while the target's is full, gets while
+ * this CPE's is empty. Bytes count as RMA bytes in the stats (see src/regcomm.c). */
+void sunway_emu_reg_put(int scope, const void *var, size_t bytes, int dst, const char *api);
+void sunway_emu_reg_get(int scope, void *var, size_t bytes, const char *api);
+#define SW_EMU_REG_PUT_(scope, var, dst, api) \
+    do { \
+        __typeof__(var) sw_emu_reg_v_ = (var); \
+        sunway_emu_reg_put((scope), &sw_emu_reg_v_, sizeof sw_emu_reg_v_, (dst), (api)); \
+    } while (0)
+#define REG_PUTR(var, dst) SW_EMU_REG_PUT_(SW_EMU_ROW, var, dst, "REG_PUTR")
+#define REG_PUTC(var, dst) SW_EMU_REG_PUT_(SW_EMU_COL, var, dst, "REG_PUTC")
+#define REG_GETR(var) sunway_emu_reg_get(SW_EMU_ROW, &(var), sizeof(var), "REG_GETR")
+#define REG_GETC(var) sunway_emu_reg_get(SW_EMU_COL, &(var), sizeof(var), "REG_GETC")
+
+/* athread_syn(scope, mask): barrier over this CPE's row (ROW_SCOPE, mask 0xff), column (COL_SCOPE,
+ * 0xff) or the whole array (ARRAY_SCOPE, 0xffff); partial masks are refused (not modelled). Unlike
+ * CRTS_ssync_*, it does not complete outstanding DMA. */
+void sunway_emu_syn(int scope, unsigned mask);
+#ifndef ROW_SCOPE
+#define ROW_SCOPE SW_EMU_ROW
+#define COL_SCOPE SW_EMU_COL
+#define ARRAY_SCOPE SW_EMU_ARRAY
+#endif
+#define athread_syn(scope, mask) sunway_emu_syn((scope), (unsigned)(mask))
 
 /* athread_* spellings used by SWOPS (same arguments). */
 #define athread_dma_get CRTS_dma_get
@@ -210,6 +243,10 @@ void sunway_emu_ssync(int scope);
 #ifdef __cplusplus
 }
 #endif
+
+/* The CRTS declarations are complete: sw_compat.h's mesh-sharing API (which calls them) may follow. */
+#define GLM_SW_CRTS_READY 1
+#include "sw_compat.h"
 
 /* ------------------------------------------------------------------ MPE (host) half */
 #if !defined(__sw_slave__)

@@ -128,3 +128,109 @@ void *sunway_emu_ldm_fixed(size_t bytes, const char *what);
 #endif
 
 #endif /* GLM_SW_COMPAT_H */
+
+/* ------------------------------------------------------------------------------------------------
+ * Mesh sharing: row / column broadcast of an LDM block — the only way kernels share operands across
+ * the 8 x 8 mesh. Outside the include guard above because it calls the CRTS API: the emulator's
+ * crts.h includes this file again once its declarations are complete (GLM_SW_CRTS_READY); on a
+ * real node cpe.h includes it after the toolchain's crts.h.
+ *
+ *   sw_row_bcast(dst, src, len, root, sent, got)   over this CPE's row, from the CPE in column root
+ *   sw_col_bcast(dst, src, len, root, sent, got)   over this CPE's column, from the CPE in row root
+ *   sw_mesh_wait(reply, n)                         wait until *reply >= n
+ *
+ * COLLECTIVE: every CPE of the row (column) calls it, at the same point of its program, with the same
+ * len and root. The root's LDM block src (len bytes) lands at dst — the same LDM address on every CPE
+ * of the row (column), the root included (allocate LDM in the same order everywhere). Reply words
+ * (crts_rply_t in LDM, at the same place on every CPE, zeroed by the kernel): *got is bumped once
+ * on every CPE when the block has landed there, *sent once at the root when src may be reused.
+ *
+ *   SW26010-Pro: one CRTS_rma_row_ibcast / CRTS_rma_col_ibcast at the root; the other CPEs return at
+ *                once and the data lands while they go on (wait on *got before reading dst).
+ *   SW26010:     register communication, synchronous: the root sends the block as 256-bit words
+ *                with REG_PUTR(w, 8) / REG_PUTC(w, 8) (a ragged tail zero-padded) and copies it to
+ *                its own dst; every other CPE takes the words with REG_GETR / REG_GETC. On return the
+ *                block is in dst and the reply words are bumped, so sw_mesh_wait returns at once.
+ *                The root blocks while a receiver's buffer is full, hence the collective call.
+ * ---------------------------------------------------------------------------------------------- */
+#if defined(__sw_slave__) && (defined(__sw_64__) || defined(GLM_SW_CRTS_READY)) && \
+    !defined(GLM_SW_COMPAT_MESH_H)
+#define GLM_SW_COMPAT_MESH_H
+#include <string.h>
+
+#if defined(GLM_SW_TARGET_SW26010)
+#  if defined(__sw_64__)
+/* The chip's register-communication instructions (as public SW26010 codes spell them). */
+#    define REG_PUTR(var, dst) __asm__ __volatile__("putr %0,%1\n" ::"r"(var), "r"(dst) : "memory")
+#    define REG_PUTC(var, dst) __asm__ __volatile__("putc %0,%1\n" ::"r"(var), "r"(dst) : "memory")
+#    define REG_GETR(var) __asm__ __volatile__("getr %0\n" : "=r"(var)::"memory")
+#    define REG_GETC(var) __asm__ __volatile__("getc %0\n" : "=r"(var)::"memory")
+#  endif
+#  if defined(__sw_64__)
+#    include <simd.h>
+#  else
+#    include "simd.h"
+#  endif
+typedef doublev4 sw_reg_word; /* one 256-bit register */
+
+static inline void sw_reg_bcast_(int row, void *dst, const void *src, size_t len, int is_root) {
+    const size_t W = sizeof(sw_reg_word), full = len / W, tail = len % W;
+    sw_reg_word w;
+    if (is_root) {
+        for (size_t i = 0; i < full; i++) {
+            memcpy(&w, (const char *)src + i * W, W);
+            if (row) REG_PUTR(w, 8);
+            else REG_PUTC(w, 8);
+        }
+        if (tail) {
+            memset(&w, 0, W);
+            memcpy(&w, (const char *)src + full * W, tail);
+            if (row) REG_PUTR(w, 8);
+            else REG_PUTC(w, 8);
+        }
+        if (dst != src) memmove(dst, src, len);
+        return;
+    }
+    for (size_t i = 0; i < full + (tail ? 1 : 0); i++) {
+        if (row) REG_GETR(w);
+        else REG_GETC(w);
+        memcpy((char *)dst + i * W, &w, i < full ? W : tail);
+    }
+}
+
+static inline void sw_row_bcast(void *dst, const void *src, size_t len, int root,
+                                crts_rply_t *sent, crts_rply_t *got) {
+    const int is_root = CRTS_cid == root;
+    sw_reg_bcast_(1, dst, src, len, is_root);
+    if (is_root) (*sent)++;
+    (*got)++;
+}
+static inline void sw_col_bcast(void *dst, const void *src, size_t len, int root,
+                                crts_rply_t *sent, crts_rply_t *got) {
+    const int is_root = CRTS_rid == root;
+    sw_reg_bcast_(0, dst, src, len, is_root);
+    if (is_root) (*sent)++;
+    (*got)++;
+}
+/* Register communication is synchronous: a reply word below n here is a kernel bug. */
+#  if defined(__sw_64__)
+#    define sw_mesh_wait(rply, n) do { while (*(rply) < (n)) { } } while (0)
+#  else
+#    define sw_mesh_wait(rply, n) \
+        do { if (*(rply) < (n)) sunway_emu_fail("sw_mesh_wait: reply word %ld < %ld after a " \
+             "synchronous register-communication broadcast", (long)*(rply), (long)(n)); } while (0)
+#  endif
+
+#else /* SW26010-Pro: RMA */
+static inline void sw_row_bcast(void *dst, const void *src, size_t len, int root,
+                                crts_rply_t *sent, crts_rply_t *got) {
+    if (CRTS_cid == root) CRTS_rma_row_ibcast(dst, src, len, sent, got);
+}
+static inline void sw_col_bcast(void *dst, const void *src, size_t len, int root,
+                                crts_rply_t *sent, crts_rply_t *got) {
+    if (CRTS_rid == root) CRTS_rma_col_ibcast(dst, src, len, sent, got);
+}
+#  define sw_mesh_wait(rply, n) CRTS_rma_wait_value((rply), (n))
+#endif
+
+#endif /* mesh sharing */

@@ -117,10 +117,14 @@ void emu_main_check(const void *mem, size_t len, size_t bsize, size_t stride, co
 
 /* ---- dma.c ---- */
 void emu_dma_complete_all(emu_cpe_t *c);
+void sunway_emu_wait_value(volatile void *rply, size_t rply_bytes, long n, const char *api);
 
 /* ---- sync.c ---- */
 void emu_sync_init(int cgs);
 void emu_barrier(int cg, int scope, int index, const char *api);
+
+/* ---- regcomm.c ---- */
+void emu_regcomm_init(int cgs);
 
 /* ---- fault.c ---- */
 int emu_fault_install(void);

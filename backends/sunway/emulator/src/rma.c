@@ -1,6 +1,7 @@
 /*
- * rma.c — RMA: LDM-to-LDM transfers between CPEs of one core group (SW26010-Pro; on SW26010 the
- * same exchange is register communication, emulated by the same calls).
+ * rma.c — RMA: LDM-to-LDM transfers between CPEs of one core group. SW26010-Pro only: the SW26010
+ * has no RMA (its CPEs share LDM data by register communication, regcomm.c), so every RMA call —
+ * transfers and CRTS_rma_wait_value — fails the spawn there.
  *
  * A remote address is given as an address in the ISSUER's LDM layout and lands at the same place
  * of the target CPE (arena offset or __thread_local offset), which is why kernels allocate LDM in
@@ -13,6 +14,21 @@
 
 #include "../include/crts.h"
 #include "emu.h"
+
+static void rma_require_pro(const char *api) {
+    if (!emu_chip()->is_pro) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s: RMA does not exist on SW26010 (use register communication: "
+                 "REG_PUTR/REG_GETR, or sw_row_bcast/sw_col_bcast in sw_compat.h)", api);
+        emu_fail_self(msg);
+    }
+}
+
+void sunway_emu_rma_wait_value(volatile void *rply, size_t rply_bytes, long n, const char *api) {
+    emu_require_cpe(api);
+    rma_require_pro(api);
+    sunway_emu_wait_value(rply, rply_bytes, n, api);
+}
 
 static void rma_len_check(size_t len, const char *api) {
     if (len > EMU_DMA_MAX) {
@@ -28,6 +44,7 @@ void sunway_emu_rma(int op, void *laddr, volatile void *lrply, size_t lrply_byte
                     const char *api) {
     emu_cpe_t *c = emu_require_cpe(api);
     char msg[256];
+    rma_require_pro(api);
     rma_len_check(len, api);
     if (rtid < 0 || rtid >= EMU_CPES) {
         snprintf(msg, sizeof msg, "%s: target CPE %d is not in 0..63", api, rtid);
@@ -57,6 +74,7 @@ void sunway_emu_rma_bcast(int scope, void *dst, const void *src, size_t len, vol
                           size_t lrply_bytes, volatile void *rrply, size_t rrply_bytes,
                           const char *api) {
     emu_cpe_t *c = emu_require_cpe(api);
+    rma_require_pro(api);
     rma_len_check(len, api);
     emu_ldm_check_local(c, src, len, api, "source");
     emu_reply_check(c, lrply, lrply_bytes, api);

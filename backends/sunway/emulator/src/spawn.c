@@ -165,6 +165,7 @@ int sunway_emu_spawn(void *fn, const void *arg, int all_cgs, const char *name) {
     emu_cur.cgs = all_cgs ? chip->cgs : 1;
     emu_find_tls_module(fn, &emu_cur.tls_modid, &emu_cur.tls_bytes);
     emu_sync_init(emu_cur.cgs);
+    emu_regcomm_init(emu_cur.cgs);
     for (int g = 0; g < emu_cur.cgs; g++)
         if (!pool.started[g] && start_cg(g, err, sizeof err) != 0) {
             pthread_mutex_unlock(&pool.mu);

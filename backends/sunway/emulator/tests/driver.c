@@ -16,6 +16,8 @@ extern void SLAVE_FUN(k_row_bcast)(void *);
 extern void SLAVE_FUN(k_col_bcast)(void *);
 extern void SLAVE_FUN(k_dbuf)(void *);
 extern void SLAVE_FUN(k_p2p)(void *);
+extern void SLAVE_FUN(k_regcomm)(void *);
+extern void SLAVE_FUN(k_reg_overrun)(void *);
 extern void SLAVE_FUN(k_scale)(void *);
 extern void SLAVE_FUN(k_ldm_100k)(void *);
 extern void SLAVE_FUN(k_ldm_230k)(void *);
@@ -100,6 +102,26 @@ static void case_p2p(void) {
             FAIL_CHECK("CPE %d got %g / %g, expected %d", t, out[2 * t], out[2 * t + 1], (t + 63) % 64);
             return;
         }
+}
+
+static void case_regcomm(void) {
+    float *out = floats(64 * 8);
+    k_misc_arg a = {MAIN(out), NULL, 0};
+    athread_spawn(k_regcomm, &a);
+    rc = athread_join();
+    for (int t = 0; t < 64; t++) {
+        int r = t / 8, c = t % 8;
+        float want[8] = {0};
+        if (c != 0) { /* 4 words {r, w, 10 r + w, 100}, w = 0..3 */
+            want[0] = 4.0f * r, want[1] = 6, want[2] = 40.0f * r + 6, want[3] = 400;
+        }
+        if (r == 7) want[4] = (float)c, want[5] = 7;
+        for (int i = 0; i < 8; i++)
+            if (out[8 * t + i] != want[i]) {
+                FAIL_CHECK("CPE %d slot %d = %g, expected %g", t, i, out[8 * t + i], want[i]);
+                return;
+            }
+    }
 }
 
 static void case_scale_cgs(void) {
@@ -242,6 +264,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(c, "col_bcast")) bcast(0);
     else if (!strcmp(c, "dbuf")) case_dbuf();
     else if (!strcmp(c, "p2p")) case_p2p();
+    else if (!strcmp(c, "regcomm")) case_regcomm();
+    else if (!strcmp(c, "reg_overrun")) MISC(k_reg_overrun);
     else if (!strcmp(c, "scale_cgs")) case_scale_cgs();
     else if (!strcmp(c, "read_before_wait")) case_read_before_wait();
     else if (!strcmp(c, "gemm")) case_gemm();
