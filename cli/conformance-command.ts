@@ -8,7 +8,11 @@ import { GlmError } from '../core/errors.js';
 import { writeTextFileAtomic } from '../core/io/atomic-write.js';
 import { conformanceEntryPath, openBackend } from '../backends/registry.js';
 import { plugin as cpuRef } from '../backends/cpu-ref/index.js';
-import { allCases, selectCases } from '../conformance/catalogue.js';
+import { allCases, matchesSelection, selectCases } from '../conformance/catalogue.js';
+import { baselineFails, compareWithBaseline, renderBaselineComparison } from '../conformance/baseline.js';
+import { gitCommit, sdkVersion } from '../conformance/provenance.js';
+import { suiteIdentity, type CaseFingerprint } from '../conformance/suite-identity.js';
+import { renderVerification, verifyReport } from '../conformance/verify.js';
 import { loadExpectedFailures, NO_EXPECTED_FAILURES } from '../conformance/expected-failures.js';
 import { isFailing, runCase, type CaseResult } from '../conformance/runner.js';
 import { renderJunit } from '../conformance/reports/junit.js';
@@ -22,7 +26,9 @@ export const CONFORMANCE_HELP = `Usage: glm conformance --backend NAME|PATH [opt
 Runs the conformance suite: every case on the backend and on cpu-ref (the float64 oracle), outputs
 poisoned and fenced, compared with the tolerance policy of docs/conformance.md.
 Statuses: pass, fail, unsupported, expected-failure, unexpected-pass, mistrusted.
-Exit code 1 when any case fails or passes unexpectedly.
+Exit code 1 when any case fails or passes unexpectedly, or regresses against --baseline.
+Every report records the suite's identity (a sha256 over the selected case ids, their input seeds
+and inputs, and their tolerances), the SDK version and commit, the backend's version and device.
 
 Options:
   --backend NAME|PATH     the backend under test (default cpu-ref)
@@ -36,6 +42,14 @@ Options:
   --perf-runs N           timed repetitions per case in perf mode (default 10)
   --expected-failures F   the backend's expected-failure list (default: its conformance entry,
                           backends/NAME/conformance.yaml, or conformance.yaml beside a plugin)
+  --baseline FILE.json    compare case by case with a committed report: exit 1 on regressions
+                          (pass → fail/unsupported/mistrusted, disappeared cases, and with --perf
+                          in both: slower than max(10 %, 3 × the runs' spread)); improvements and
+                          new cases are listed; a passing case whose max error grew > 4× is flagged
+  --strict                with --baseline: flagged error growth fails too
+  --write-baseline FILE   write this run's report as the new baseline
+  --verify FILE.json      was this report produced by this suite version? exit 0 if so, 1 with the
+                          differing case ids if not (runs no backend)
   --matrix                render the op × backend matrix from the JSON reports given as arguments
   -h, --help              this text`;
 
@@ -51,11 +65,14 @@ const OPTIONS = {
   'perf-runs': { type: 'string' },
   'expected-failures': { type: 'string' },
   matrix: { type: 'boolean' },
+  baseline: { type: 'string' },
+  'write-baseline': { type: 'string' },
+  strict: { type: 'boolean' },
+  verify: { type: 'string' },
 } as const;
 
-const PACKAGE_VERSION = '0.1.0';
-
 async function readReport(path: string): Promise<ConformanceReport> {
+  if (!existsSync(path)) throw new GlmError('input', `cannot use report ${path}: no such file`);
   try {
     const report = JSON.parse(await readFile(path, 'utf8')) as ConformanceReport;
     if (report.tool !== 'glm-sdk conformance' || !Array.isArray(report.results)) throw new Error('not a glm conformance report');
@@ -91,9 +108,16 @@ export async function conformanceCommand(args: string[]): Promise<number> {
     process.stdout.write(renderMatrix(await Promise.all(positionals.map(readReport))));
     return 0;
   }
+  if (v.verify !== undefined) {
+    const verification = verifyReport(await readReport(v.verify), allCases());
+    console.log(renderVerification(verification, v.verify));
+    return verification.verdict === 'match' ? 0 : 1;
+  }
+  if (v.strict && v.baseline === undefined) throw new GlmError('usage', 'glm conformance: --strict needs --baseline');
   if (positionals.length > 0) throw new GlmError('usage', `glm conformance: unexpected argument "${positionals[0]}"`);
   const perfRuns = v.perf ? intOption('perf-runs', v['perf-runs'], 10, 1) : 0;
-  const cases = selectCases(allCases(), { filter: v.filter, caseIds: v.case });
+  const selection = { filter: v.filter, caseIds: v.case };
+  const cases = selectCases(allCases(), selection);
   if (cases.length === 0) throw new GlmError('usage', 'no conformance case matches the selection');
   if (v.list) {
     for (const c of cases) console.log(c.id);
@@ -105,6 +129,8 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   if (v['expected-failures'] !== undefined && !existsSync(v['expected-failures'])) {
     throw new GlmError('input', `glm conformance: the expected-failure list ${v['expected-failures']} does not exist`);
   }
+  // The baseline must exist and parse before any backend is opened.
+  const baseline = v.baseline === undefined ? undefined : await readReport(v.baseline);
   const { plugin, backend } = await openBackend(spec);
   const reference = await cpuRef.open();
   const listPath = v['expected-failures'] ?? conformanceEntryPath(spec, packageRoot());
@@ -113,9 +139,10 @@ export async function conformanceCommand(args: string[]): Promise<number> {
 
   const started = performance.now();
   const results: CaseResult[] = [];
+  const fingerprints = new Map<string, CaseFingerprint>();
   try {
     for (const c of cases) {
-      const result = await runCase(c, reference, backend, { backendSpec: spec, expected, perfRuns });
+      const result = await runCase(c, reference, backend, { backendSpec: spec, expected, perfRuns, fingerprints });
       results.push(result);
       if (isFailing(result.status)) {
         if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
@@ -128,9 +155,10 @@ export async function conformanceCommand(args: string[]): Promise<number> {
     await backend.close();
     await reference.close();
   }
+  const version = sdkVersion();
   const report: ConformanceReport = {
     tool: 'glm-sdk conformance',
-    version: PACKAGE_VERSION,
+    version,
     date: new Date().toISOString(),
     backend: backend.name,
     device: backend.device,
@@ -141,11 +169,27 @@ export async function conformanceCommand(args: string[]): Promise<number> {
     seconds: (performance.now() - started) / 1000,
     counts: countStatuses(results),
     results,
+    identity: {
+      suite: suiteIdentity(cases, fingerprints),
+      selection: { ...(v.filter ? { filter: v.filter } : {}), ...(v.case && v.case.length > 0 ? { cases: v.case } : {}) },
+      sdkVersion: version,
+      commit: gitCommit(),
+      backendVersion: backend.version ?? backend.device,
+      device: backend.device,
+      execution: backend.execution,
+    },
   };
   console.log(summary(report));
   console.log(`${results.length} cases in ${report.seconds.toFixed(1)} s on ${backend.name} — results from ${executionLabel(backend.execution)}`);
   if (v.report) await writeTextFileAtomic(v.report, JSON.stringify(report, null, 1) + '\n');
   if (v.junit) await writeTextFileAtomic(v.junit, renderJunit(report));
   if (v.markdown) await writeTextFileAtomic(v.markdown, renderMarkdown(report));
-  return results.some((r) => isFailing(r.status)) ? 1 : 0;
+  if (v['write-baseline']) await writeTextFileAtomic(v['write-baseline'], JSON.stringify(report, null, 1) + '\n');
+  let regressed = false;
+  if (baseline && v.baseline) {
+    const comparison = compareWithBaseline(baseline, report, (id) => matchesSelection(id, selection));
+    console.log(renderBaselineComparison(comparison, v.baseline, v.strict === true));
+    regressed = baselineFails(comparison, v.strict === true);
+  }
+  return regressed || results.some((r) => isFailing(r.status)) ? 1 : 0;
 }

@@ -42,10 +42,13 @@ export interface Selection {
   readonly caseIds?: readonly string[];
 }
 
-export function selectCases(cases: readonly ConformanceCase[], selection: Selection): ConformanceCase[] {
+/** Does the selection take this id (whether or not the suite has such a case)? */
+export function matchesSelection(id: string, selection: Selection): boolean {
   const patterns = selection.filter?.split(',').map((p) => p.trim()).filter(Boolean) ?? [];
-  return cases.filter((c) => {
-    if (selection.caseIds && selection.caseIds.length > 0 && !selection.caseIds.includes(c.id)) return false;
-    return patterns.length === 0 || patterns.some((p) => matchesPattern(c.id, p));
-  });
+  if (selection.caseIds && selection.caseIds.length > 0 && !selection.caseIds.includes(id)) return false;
+  return patterns.length === 0 || patterns.some((p) => matchesPattern(id, p));
+}
+
+export function selectCases(cases: readonly ConformanceCase[], selection: Selection): ConformanceCase[] {
+  return cases.filter((c) => matchesSelection(c.id, selection));
 }

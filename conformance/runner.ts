@@ -19,6 +19,7 @@ import type { ConformanceCase, GenerationCase, GraphCase } from './case.js';
 import { compareOutput } from './compare.js';
 import type { ExpectedFailures } from './expected-failures.js';
 import { runGuarded, unwrittenElements } from './guarded-run.js';
+import { fingerprintOf, type CaseFingerprint } from './suite-identity.js';
 
 export type CaseStatus = 'pass' | 'fail' | 'unsupported' | 'expected-failure' | 'unexpected-pass' | 'mistrusted';
 
@@ -36,7 +37,7 @@ export interface CaseResult {
   readonly tolerance?: { nmse: number; worstEps: number };
   /** Rerun this case alone. */
   readonly repro?: string;
-  readonly perf?: { medianMs: number; bytes: number; flops: number; gbPerSecond: number; tflopPerSecond: number; rooflineFraction?: number };
+  readonly perf?: { medianMs: number; /** Interquartile range of the timed runs: the run's own noise. */ spreadMs?: number; bytes: number; flops: number; gbPerSecond: number; tflopPerSecond: number; rooflineFraction?: number };
   readonly seconds: number;
 }
 
@@ -46,6 +47,8 @@ export interface RunnerOptions {
   readonly expected: ExpectedFailures;
   /** Timed repetitions per case after the checked run; 0 = no perf mode. */
   readonly perfRuns: number;
+  /** Filled with each graph case's fingerprint from the instance the run built (for the suite identity). */
+  readonly fingerprints?: Map<string, CaseFingerprint>;
 }
 
 function repro(spec: string, id: string): string {
@@ -61,6 +64,7 @@ function lowered(c: GraphCase, graph: Graph, backend: Backend) {
 
 async function runGraphCase(c: GraphCase, reference: Backend, target: Backend, options: RunnerOptions): Promise<Omit<CaseResult, 'seconds' | 'id' | 'level' | 'subject' | 'dtype' | 'composites'>> {
   const instance = c.build();
+  options.fingerprints?.set(c.id, fingerprintOf(c, instance));
   validateGraph(instance.graph);
   const plan = lowered(c, instance.graph, target);
   if (plan.unrunnable.length > 0) {
@@ -111,13 +115,14 @@ async function runGraphCase(c: GraphCase, reference: Backend, target: Backend, o
 function perfOf(timings: number[], inputs: Readonly<Record<string, HostTensor>>, outputs: Record<string, HostTensor>, flops: number, roofline: Backend['roofline']) {
   const sorted = [...timings].sort((a, b) => a - b);
   const medianMs = sorted[Math.floor(sorted.length / 2)]!;
+  const spreadMs = sorted[Math.floor(0.75 * (sorted.length - 1))]! - sorted[Math.floor(0.25 * (sorted.length - 1))]!;
   let bytes = 0;
   for (const t of [...Object.values(inputs), ...Object.values(outputs)]) bytes += byteLengthOf(t.dtype, elementCount(t.shape));
   const seconds = medianMs / 1000;
   // The time a roofline device needs at least: whichever of memory traffic and arithmetic is slower.
   const floor = roofline ? Math.max(bytes / roofline.bytesPerSecond, flops / roofline.flopsPerSecond) : undefined;
   return {
-    medianMs, bytes, flops, gbPerSecond: bytes / seconds / 1e9, tflopPerSecond: flops / seconds / 1e12,
+    medianMs, spreadMs, bytes, flops, gbPerSecond: bytes / seconds / 1e9, tflopPerSecond: flops / seconds / 1e12,
     ...(floor !== undefined ? { rooflineFraction: floor / seconds } : {}),
   };
 }

@@ -94,6 +94,8 @@ export interface Backend {
   readonly execution: ExecutionKind;
   /** Human description of the device in use. */
   readonly device: string;
+  /** Optional: the backend's own version (driver, toolkit, plugin build), recorded in conformance reports. */
+  readonly version?: string;
   /** Per node: can it run here? A "no" always carries a reason. */
   supports(view: NodeView): Capability;
   readonly memory: BackendMemory;

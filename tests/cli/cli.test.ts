@@ -158,6 +158,78 @@ describe('glm conformance', () => {
   });
 });
 
+describe('glm conformance --baseline / --write-baseline / --verify', () => {
+  const filter = 'op/gelu/f32/*';
+  const base = join(work, 'gelu-base.json');
+  const written = join(work, 'gelu-written.json');
+  const first = glm(['conformance', '--backend', 'cpu-ref', '--filter', filter, '--report', base, '--write-baseline', written]);
+  const edit = (name: string, change: (report: { results: Record<string, unknown>[] }) => void) => {
+    const report = JSON.parse(readFileSync(base, 'utf8'));
+    change(report);
+    return file(name, JSON.stringify(report));
+  };
+
+  it('records the suite identity and passes against its own baseline', () => {
+    expect(first.code).toBe(0);
+    const report = JSON.parse(readFileSync(base, 'utf8'));
+    expect(report.identity.suite.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.identity).toMatchObject({ selection: { filter }, sdkVersion: report.version, execution: 'reference' });
+    expect(report.identity.commit).toMatch(/^([0-9a-f]{40}|unknown)$/);
+    expect(JSON.parse(readFileSync(written, 'utf8')).identity).toEqual(report.identity);
+    const r = glm(['conformance', '--backend', 'cpu-ref', '--filter', filter, '--baseline', written, '--strict']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('no regressions against the baseline');
+  });
+
+  it('exits 1 with a table when a baseline case disappeared; a baseline case flipped to fail is an improvement', () => {
+    const mutated = edit('gelu-mutated.json', (rep) => {
+      rep.results[0]!.id = 'op/gelu/f32/no-longer-here';
+      rep.results[1]!.status = 'fail';
+    });
+    const r = glm(['conformance', '--backend', 'cpu-ref', '--filter', filter, '--baseline', mutated]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/REGRESSIONS \(1\):\n\s+op\/gelu\/f32\/no-longer-here\s+pass → \(disappeared\)/);
+    expect(r.stdout).toMatch(/improvements \(1\):/);
+    expect(r.stdout).toMatch(/new cases \(1\):/);
+  });
+
+  it('fails a backend whose cases went from pass to unsupported', () => {
+    const r = glm(['conformance', '--backend', resolve('dist/backends/skeleton/index.js'), '--case', 'op/gelu/f32/17-none', '--baseline', base]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/op\/gelu\/f32\/17-none\s+pass → unsupported/);
+  });
+
+  it('checks the baseline before opening any backend: missing or malformed is one line, exit 3', () => {
+    expectOneLineError(glm(['conformance', '--backend', 'no-such-backend', '--filter', filter, '--baseline', join(work, 'missing.json')]), 3, 'missing.json: no such file');
+    expectOneLineError(glm(['conformance', '--backend', 'no-such-backend', '--filter', filter, '--baseline', file('garbage.json', '{"tool": 1')]), 3, 'cannot use report');
+    expectOneLineError(glm(['conformance', '--filter', filter, '--strict']), 2, '--strict needs --baseline');
+  });
+
+  it('--verify accepts the report, names an edited tolerance, and calls old reports unverifiable', () => {
+    const ok = glm(['conformance', '--verify', base]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('produced by this suite');
+    const edited = edit('gelu-edited.json', (rep) => {
+      (rep.results[3]!.tolerance as { worstEps: number }).worstEps *= 10;
+    });
+    const bad = glm(['conformance', '--verify', edited]);
+    expect(bad.code).toBe(1);
+    const id = JSON.parse(readFileSync(base, 'utf8')).results[3].id;
+    expect(bad.stdout).toContain(`different tolerance (1):\n    ${id}: report`);
+    const old = edit('gelu-old.json', (rep) => {
+      delete (rep as { identity?: unknown }).identity;
+    });
+    const r = glm(['conformance', '--verify', old]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim()).toBe(`${old}: unverifiable: made before suite identities`);
+  });
+
+  it('documents the flags in --help', () => {
+    const help = glm(['conformance', '--help']).stdout;
+    for (const flag of ['--baseline', '--strict', '--write-baseline', '--verify']) expect(help).toContain(flag);
+  });
+});
+
 describe('glm evaluate', () => {
   it('needs tasks, and reports malformed task files and data in one line', () => {
     expectOneLineError(glm(['evaluate']), 2, 'glm evaluate needs at least one task YAML file or folder');
