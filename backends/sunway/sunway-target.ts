@@ -5,8 +5,8 @@
  * as a contiguous one row by row; so the ops listed here take views and places inside their consumers'
  * outputs: the KV-cache append and the [B, H, Q, d] → [B, Q, H·d] merge cost no copy.
  */
-import type { DimBindings, Graph, GraphNode, NodeView, OpName } from '../../core/backend-api/plugin-api.js';
-import { normalizeAxis, withShape, type Loc } from '../program/locations.js';
+import type { DimBindings, Graph, NodeView, OpName } from '../../core/backend-api/plugin-api.js';
+import { concatPartView, transposedView } from '../program/views.js';
 import type { PlacementHost, PlanTarget, StridedWriteCondition } from '../program/plan-target.js';
 import { planGraph, type Plan } from '../program/planner/plan-graph.js';
 import type { BoundAlignment } from '../program/planner/plan-state.js';
@@ -41,26 +41,6 @@ const STRIDED_WRITERS: Readonly<Partial<Record<OpName, StridedWriteCondition>>> 
   // The copy merges the index dims of its output into one, which only contiguous index dims allow.
   'gather': (view: NodeView) => view.inputTypes[1]?.shape.length === 1,
 };
-
-/** A part of a concat lies at its offset along the axis (a value given twice has no single place). */
-function concatPartView(host: GraphNode, value: number, out: Loc, shapeOf: (value: number) => readonly number[]): Loc | null {
-  if (host.inputs.filter((x) => x === value).length !== 1) return null;
-  const axis = normalizeAxis(host.attrs['axis'] as number, out.shape.length);
-  let start = 0;
-  for (const part of host.inputs) {
-    if (part === value) break;
-    start += shapeOf(part!)[axis]!;
-  }
-  return withShape(out, shapeOf(value), out.strides, out.elemOffset + start * out.strides[axis]!);
-}
-
-/** A transpose's input is its output read through the inverse permutation. */
-function transposedView(host: GraphNode, value: number, out: Loc, shapeOf: (value: number) => readonly number[]): Loc {
-  const perm = host.attrs['perm'] as readonly number[];
-  const strides = new Array<number>(perm.length);
-  perm.forEach((p, j) => (strides[p] = out.strides[j]!));
-  return withShape(out, shapeOf(value), strides, out.elemOffset);
-}
 
 const PLACEMENT_HOSTS: Readonly<Partial<Record<OpName, PlacementHost>>> = {
   // Its parts' producers write them in place; concat copies only the others.

@@ -6,46 +6,14 @@
  * the device).
  */
 import { GlmError } from '../../../core/backend-api/plugin-api.js';
-import { countOf, isContiguous, normalizeAxis, rowMajorStrides, withShape } from '../../program/locations.js';
+import { countOf, normalizeAxis, withShape } from '../../program/locations.js';
 import { ACL_DTYPE } from '../launch-codes.js';
 import { emitOp, view } from './aclnn-record.js';
 import type { AscendLowering } from './ascend-lowering.js';
 import { emitCopy } from './copy.js';
 
-export const reshape: AscendLowering = (ctx) => {
-  const x = ctx.input(0)!;
-  const shape = ctx.resolve(ctx.node.attrs['shape'] as readonly (number | string)[]);
-  const source = isContiguous(x) ? x : ctx.contiguous(x);
-  ctx.alias(0, withShape(source, shape, rowMajorStrides(shape)));
-};
-
-export const transpose: AscendLowering = (ctx) => {
-  const x = ctx.input(0)!;
-  const perm = ctx.node.attrs['perm'] as readonly number[];
-  ctx.alias(0, withShape(x, perm.map((p) => x.shape[p]!), perm.map((p) => x.strides[p]!)));
-};
-
-export const split: AscendLowering = (ctx) => {
-  const x = ctx.input(0)!;
-  const axis = normalizeAxis(ctx.node.attrs['axis'] as number, x.shape.length);
-  let start = 0;
-  (ctx.node.attrs['sizes'] as readonly number[]).forEach((size, k) => {
-    const shape = x.shape.map((d, i) => (i === axis ? size : d));
-    ctx.alias(k, withShape(x, shape, x.strides, x.elemOffset + start * x.strides[axis]!));
-    start += size;
-  });
-};
-
-export const slice: AscendLowering = (ctx) => {
-  const x = ctx.input(0)!;
-  const axis = normalizeAxis(ctx.node.attrs['axis'] as number, x.shape.length);
-  const length = x.shape[axis]!;
-  const clamp = (i: number) => Math.min(length, Math.max(0, i < 0 ? i + length : i));
-  const start = clamp(ctx.node.attrs['start'] as number);
-  const end = clamp((ctx.node.attrs['end'] as number | undefined) ?? 2 ** 31 - 1);
-  const shape = x.shape.map((d, i) => (i === axis ? Math.max(0, end - start) : d));
-  ctx.alias(0, withShape(x, shape, x.strides, x.elemOffset + start * x.strides[axis]!));
-};
+// Views need no record of this family's: the program runtime's view lowerings serve every family.
+export { reshapeView as reshape, transposeView as transpose, splitView as split, sliceView as slice } from '../../program/views.js';
 
 export const allReduce: AscendLowering = (ctx) => {
   const worldSize = (ctx.node.attrs['worldSize'] as number | undefined) ?? 1;
