@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { GlmError } from '../core/errors.js';
+import { GlmError, isGlmError } from '../core/errors.js';
 import { PLUGIN_API_VERSION, type BackendPlugin, type ProbeResult } from '../core/backend-api/plugin-contract.js';
 
 export interface BuiltinBackend {
@@ -130,7 +130,7 @@ export async function surveyBuiltins(): Promise<BackendStatus[]> {
         const plugin = await importBuiltin(b);
         return { name: b.name, platform: b.platform, probe: await plugin.probe() };
       } catch (e) {
-        const reason = e instanceof GlmError ? e.message : String(e);
+        const reason = isGlmError(e) ? e.message : String(e);
         return { name: b.name, platform: b.platform, probe: { available: false, reason, execution: 'hardware' as const } };
       }
     }),

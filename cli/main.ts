@@ -1,5 +1,5 @@
 /** The `glm` command: dispatch, and the one place errors become a line of text and an exit code. */
-import { GlmError } from '../core/errors.js';
+import { exitCodeOf, GlmError, isGlmError } from '../core/errors.js';
 import { backendsCommand, BACKENDS_HELP } from './backends-command.js';
 import { runCommand, RUN_HELP } from './run-command.js';
 import { opsCommand, OPS_HELP } from './ops-command.js';
@@ -44,9 +44,10 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     code = await main(argv);
   } catch (e) {
-    if (e instanceof GlmError) {
+    // By brand, not instanceof: a plugin's GlmError comes from its own copy of the SDK.
+    if (isGlmError(e)) {
       console.error(`glm: error: ${e.message}`);
-      code = e.exitCode;
+      code = exitCodeOf(e);
     } else {
       console.error(`glm: internal error: ${(e as Error)?.message ?? String(e)} (this is a bug; GLM_DEBUG=1 shows the stack)`);
       if (process.env['GLM_DEBUG']) console.error(e);

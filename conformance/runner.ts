@@ -5,7 +5,7 @@
  *   reference output is too degenerate to judge a kernel by).
  * Every non-passing case carries one command line that reruns it alone.
  */
-import { GlmError } from '../core/errors.js';
+import { isGlmError } from '../core/errors.js';
 import { getOp } from '../core/ir/ops/catalogue.js';
 import type { Graph } from '../core/ir/graph.js';
 import { lowerForBackend } from '../core/passes/decompose.js';
@@ -133,7 +133,7 @@ async function runGenerationCase(c: GenerationCase, reference: Backend, target: 
   try {
     got = await c.run(target);
   } catch (e) {
-    if (e instanceof GlmError && e.kind === 'unsupported') return { status: 'unsupported', detail: e.message };
+    if (isGlmError(e) && e.code === 'unsupported') return { status: 'unsupported', detail: e.message };
     return { status: 'fail', detail: `run failed: ${(e as Error).message}` };
   }
   const want = await c.run(reference);

@@ -19,14 +19,47 @@ const EXIT_CODES: Record<ErrorKind, number> = {
   resource: 7,
 };
 
+/**
+ * The brand every GlmError carries, from the global symbol registry: two copies of the SDK (the CLI's
+ * and the one a plugin package installed for itself) make two GlmError classes, so `instanceof` fails
+ * across them, but `Symbol.for` gives both the same symbol.
+ */
+export const GLM_ERROR_BRAND: unique symbol = Symbol.for('glm-sdk.error') as never;
+
 export class GlmError extends Error {
   readonly kind: ErrorKind;
+  /** Stable across SDK copies and versions: the error's kind, what `isGlmError` callers switch on. */
+  readonly code: ErrorKind;
+  readonly [GLM_ERROR_BRAND] = true;
   constructor(kind: ErrorKind, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'GlmError';
     this.kind = kind;
+    this.code = kind;
   }
   get exitCode(): number {
     return EXIT_CODES[this.kind];
   }
+}
+
+/** What an error from any copy of the SDK is known to have once `isGlmError` said yes. */
+export interface GlmErrorLike extends Error {
+  readonly code: ErrorKind;
+  readonly [GLM_ERROR_BRAND]: true;
+}
+
+/**
+ * True for a GlmError from this or any other copy of glm-sdk (a plugin's own install, a newer
+ * version): branded, with a known kind as its code and a message. Use it, not `instanceof`, on
+ * errors that may come from a plugin.
+ */
+export function isGlmError(e: unknown): e is GlmErrorLike {
+  if (typeof e !== 'object' || e === null) return false;
+  const candidate = e as { [GLM_ERROR_BRAND]?: unknown; code?: unknown; message?: unknown };
+  return candidate[GLM_ERROR_BRAND] === true && typeof candidate.code === 'string' && Object.hasOwn(EXIT_CODES, candidate.code) && typeof candidate.message === 'string';
+}
+
+/** The `glm` command's exit code for an error of any SDK copy (its kind's code; 70 = not a GlmError, a bug). */
+export function exitCodeOf(e: unknown): number {
+  return isGlmError(e) ? EXIT_CODES[e.code] : 70;
 }

@@ -4,7 +4,7 @@
  */
 export * from './plugin-contract.js';
 export * from './capability.js';
-export { GlmError, type ErrorKind } from '../errors.js';
+export { GlmError, isGlmError, exitCodeOf, GLM_ERROR_BRAND, type ErrorKind, type GlmErrorLike } from '../errors.js';
 export type { Graph, GraphNode, ValueInfo, TensorType, Attrs, AttrValue } from '../ir/graph.js';
 export type { OpDefinition } from '../ir/op-definition.js';
 export { OP_CATALOGUE, getOp } from '../ir/ops/catalogue.js';

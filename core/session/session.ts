@@ -7,7 +7,7 @@
  * it waits for the device once per generated token. Decode steps reuse the same bound tensors, so
  * their launches are identical from step to step and a backend may record them once and replay them.
  */
-import { GlmError } from '../errors.js';
+import { GlmError, isGlmError } from '../errors.js';
 import { byteLengthOf, storageView, type DType } from '../tensor/dtype.js';
 import { elementCount, hostTensor, toFloat64 } from '../tensor/host-tensor.js';
 import type { DecodeStep, DecodingModel, PrefillRow, TopLogits, TopLogitsStep } from '../generate/decoding-model.js';
@@ -230,7 +230,7 @@ export class ModelSession implements DecodingModel {
       );
     } catch (e) {
       if (!(e instanceof CacheDroppedError)) throw e;
-      const kind = e.cause instanceof GlmError ? e.cause.kind : 'backend';
+      const kind = isGlmError(e.cause) ? e.cause.code : 'backend';
       throw new GlmError(kind, `${e.message} (reordering layer ${e.layer} of the KV cache for beam search; the cache was dropped: prefill again)`, { cause: e.cause });
     } finally {
       freeTensor(this.backend.memory, index);
