@@ -255,6 +255,21 @@ describe.each(['tiny', 'tiny-2d-tanh-untied', 'tiny-1layer-2heads'])('GLM graph 
   });
 });
 
+describe('DeepNorm α is declared, not derived (mutation check)', () => {
+  // The ChatGLM-style fixture has 3 layers and declares THUDM's α = √(2·28). Putting back the old
+  // derived rule √(2·layers) = √6 must move the logits far beyond the tolerance: the check has teeth.
+  it('tiny-2d-tanh-untied with α = √(2·layers) instead of its declared √56 misses numpy by far', async () => {
+    const c = await Case.load('tiny-2d-tanh-untied');
+    expect(c.config.deepnormAlpha).toBeCloseTo(Math.sqrt(56), 12);
+    const derived = Object.create(Case.prototype) as Case;
+    Object.assign(derived, { ...c, config: { ...c.config, deepnormAlpha: Math.sqrt(2 * c.config.numLayers) } });
+    const { inputs } = c.fixture.prefill;
+    const out = await derived.run('all', inputs, [0, 1], derived.emptyCache(inputs.input_ids.length));
+    const rel = relativeError(toFloat64(out[GLM_OUTPUTS.logits]!), flat(c.fixture.prefill.logits));
+    expect(rel).toBeGreaterThan(1e3 * REL_TOL);
+  });
+});
+
 afterAll(() => {
   // GLM_PRINT_ERRORS=1 npx vitest run tests/models prints every measured relative error.
   if (process.env['GLM_PRINT_ERRORS']) console.log(errors.join('\n'));

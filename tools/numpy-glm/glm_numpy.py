@@ -157,7 +157,8 @@ def glm_mask(seq, context_lengths):
 def forward(cfg, w, input_ids, position_ids, context_lengths, block_position_ids=None, alpha=None):
     """Whole-sequence forward pass. Returns (logits [batch, seq, paddedVocab], keys, values) with
     keys/values lists over layers of [batch, heads, seq, headDim] (keys after rotary).
-    `alpha` overrides DeepNorm's √(2·layers) (only mutations.py uses it)."""
+    DeepNorm's α is the config's declared "deepnormAlpha" (GLM-130B: √(2·layers); THUDM's ChatGLM-6B
+    code: √(2·28) for any layer count); `alpha` overrides it (only mutations.py uses that)."""
     ids = np.asarray(input_ids)
     pos = np.asarray(position_ids)
     bpos = None if block_position_ids is None else np.asarray(block_position_ids)
@@ -165,7 +166,7 @@ def forward(cfg, w, input_ids, position_ids, context_lengths, block_position_ids
     hidden, heads = cfg["hiddenSize"], cfg["numHeads"]
     d = hidden // heads
     eps = float(cfg["layerNormEps"])
-    alpha = math.sqrt(2.0 * cfg["numLayers"]) if alpha is None else alpha
+    alpha = float(cfg["deepnormAlpha"]) if alpha is None else alpha
     mask = glm_mask(seq, context_lengths)
 
     x = w["transformer.word_embeddings.weight"][ids]  # [batch, seq, hidden]

@@ -35,19 +35,20 @@ BASE = {"vocabSize": 264, "paddedVocabSize": 272, "maxSequenceLength": 512, "lay
 CONFIGS = [
     # core/models/glm/config.ts TINY, field for field (the test checks that it is equal).
     (
-        {"name": "tiny", "numLayers": 2, "hiddenSize": 64, "numHeads": 4, "ffnHiddenSize": 128, **BASE, "rotary": "1d", "mlp": "geglu", "tiedOutput": True},
+        {"name": "tiny", "numLayers": 2, "hiddenSize": 64, "numHeads": 4, "ffnHiddenSize": 128, **BASE, "rotary": "1d", "mlp": "geglu", "tiedOutput": True, "deepnormAlpha": math.sqrt(2 * 2)},
         "F16",
         1301,
     ),
-    # ChatGLM-6B-style switches: 2-D rotary (head dim 12 = 2 halves of 6), tanh-GeLU MLP, untied lm_head.
+    # ChatGLM-6B-style switches: 2-D rotary (head dim 12 = 2 halves of 6), tanh-GeLU MLP, untied lm_head,
+    # and THUDM's α = √(2·28) although it has 3 layers (ChatGLM-6B's GLMBlock keeps num_layers=28).
     (
-        {"name": "tiny-2d-tanh-untied", "numLayers": 3, "hiddenSize": 48, "numHeads": 4, "ffnHiddenSize": 80, **BASE, "rotary": "2d", "mlp": "gelu-tanh", "tiedOutput": False},
+        {"name": "tiny-2d-tanh-untied", "numLayers": 3, "hiddenSize": 48, "numHeads": 4, "ffnHiddenSize": 80, **BASE, "rotary": "2d", "mlp": "gelu-tanh", "tiedOutput": False, "deepnormAlpha": math.sqrt(2 * 28)},
         "F16",
         1302,
     ),
     # One layer, two heads of 32: per-head interleaving with a different head count, α = √2.
     (
-        {"name": "tiny-1layer-2heads", "numLayers": 1, "hiddenSize": 64, "numHeads": 2, "ffnHiddenSize": 128, **BASE, "rotary": "1d", "mlp": "geglu", "tiedOutput": True},
+        {"name": "tiny-1layer-2heads", "numLayers": 1, "hiddenSize": 64, "numHeads": 2, "ffnHiddenSize": 128, **BASE, "rotary": "1d", "mlp": "geglu", "tiedOutput": True, "deepnormAlpha": math.sqrt(2 * 1)},
         "F32",
         1303,
     ),

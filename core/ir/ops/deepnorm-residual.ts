@@ -6,7 +6,7 @@ export const deepnormResidual: OpDefinition = {
   kind: 'composite',
   semantics:
     'out = residual · alpha + branch (DeepNorm: alpha multiplies the LayerNorm output that forms the residual, never the ' +
-    'branch; alpha = √(2·layers)). Reference in float64, one rounding.',
+    'branch; alpha is the deepnormAlpha the model config declares: √(2·layers) for GLM-130B, √(2·28) for ChatGLM-6B whatever its layer count). Reference in float64, one rounding.',
   inputs: [
     { name: 'residual', dtypes: FLOATS, doc: 'any shape' },
     { name: 'branch', dtypes: FLOATS, doc: 'same shape and dtype' },

@@ -21,16 +21,31 @@ export interface GlmConfig {
   readonly mlp: 'geglu' | 'gelu-tanh';
   /** GLM-130B ties the output head to the word embeddings; ChatGLM-6B has its own `lm_head`. */
   readonly tiedOutput: boolean;
+  /**
+   * DeepNorm's residual multiplier α, declared by the model, never derived from `numLayers`: GLM-130B
+   * uses √(2·layers) = √140, but THUDM's ChatGLM-6B code uses √(2·28) whatever its layer count (the
+   * block's layer-count argument keeps its default), so a pruned or small ChatGLM-style model has
+   * α = √56 with 2 layers. Deriving it would move such a model's outputs by most of their magnitude.
+   */
+  readonly deepnormAlpha: number;
 }
 
 export function headDim(c: GlmConfig): number {
   return c.hiddenSize / c.numHeads;
 }
 
-/** DeepNorm's residual multiplier α = √(2·layers) (√140 for GLM-130B). */
+/** DeepNorm's residual multiplier α, as the config declares it (√140 for GLM-130B, √56 for ChatGLM-6B). */
 export function deepnormAlpha(c: GlmConfig): number {
-  return Math.sqrt(2 * c.numLayers);
+  return c.deepnormAlpha;
 }
+
+/** GLM-130B's rule, α = √(2·layers): what a GLM-130B-style model trained with the release's code declares. */
+export function glm130bDeepnormAlpha(numLayers: number): number {
+  return Math.sqrt(2 * numLayers);
+}
+
+/** THUDM's ChatGLM-6B rule: α = √(2·28) for every layer count (its GLMBlock's `num_layers` keeps the default 28). */
+export const CHATGLM_6B_DEEPNORM_ALPHA = Math.sqrt(2 * 28);
 
 export function upProjectionSize(c: GlmConfig): number {
   return c.mlp === 'geglu' ? 2 * c.ffnHiddenSize : c.ffnHiddenSize;
@@ -51,6 +66,7 @@ export const GLM_130B: GlmConfig = {
   rotaryBase: 10000,
   mlp: 'geglu',
   tiedOutput: true,
+  deepnormAlpha: glm130bDeepnormAlpha(70),
 };
 
 /** ChatGLM-6B's shape, to exercise the family's variations (2-D rope, tanh-GeLU MLP, untied head). */
@@ -68,6 +84,7 @@ export const CHATGLM_6B: GlmConfig = {
   rotaryBase: 10000,
   mlp: 'gelu-tanh',
   tiedOutput: false,
+  deepnormAlpha: CHATGLM_6B_DEEPNORM_ALPHA,
 };
 
 /** Small enough for tests and the built-in default; the vocabulary fits the byte tokenizer (264 ids). */
@@ -85,6 +102,7 @@ export const TINY: GlmConfig = {
   rotaryBase: 10000,
   mlp: 'geglu',
   tiedOutput: true,
+  deepnormAlpha: glm130bDeepnormAlpha(2),
 };
 
 export const BUILTIN_CONFIGS: Readonly<Record<string, GlmConfig>> = { 'glm-130b': GLM_130B, 'chatglm-6b': CHATGLM_6B, tiny: TINY };
@@ -122,9 +140,23 @@ export function parseGlmConfig(raw: unknown, source: string): GlmConfig {
     rotaryBase: number('rotaryBase', 10000),
     mlp: oneOf('mlp', ['geglu', 'gelu-tanh'] as const, 'geglu'),
     tiedOutput: r['tiedOutput'] === undefined ? true : r['tiedOutput'] === true,
+    deepnormAlpha: declaredAlpha(r, source),
   };
   checkConfig(config, source);
   return config;
+}
+
+/** α must be declared: the rule differs by family (GLM-130B √(2·layers), ChatGLM-6B √56 always). */
+function declaredAlpha(r: Record<string, unknown>, source: string): number {
+  const v = r['deepnormAlpha'];
+  if (v === undefined) {
+    throw new GlmError(
+      'input',
+      `${source}: "deepnormAlpha" is missing: declare DeepNorm's residual multiplier (GLM-130B-style: √(2·numLayers); ChatGLM-6B-style: √56 = ${CHATGLM_6B_DEEPNORM_ALPHA} for any layer count)`,
+    );
+  }
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new GlmError('input', `${source}: "deepnormAlpha" must be a positive number, got ${JSON.stringify(v)}`);
+  return v;
 }
 
 export function checkConfig(c: GlmConfig, source: string): void {
