@@ -15,8 +15,9 @@ afterAll(() => {
   delete process.env['GLM_CUDA_EMULATE'];
 });
 const { addonPath } = await import('../../backends/cuda/native-addon.js');
-const built = existsSync(addonPath());
-if (!built) console.info(`cuda emulator tests skipped — no ${addonPath()} (build it with npm run build:cuda-emu)`);
+const { nativeGate } = await import('../support/native.js');
+// The planner tests above the device need no addon; the four that open the device and every kernel test do.
+const skip = nativeGate('cuda emulator', existsSync(addonPath()) ? undefined : `no ${addonPath()} (build it with npm run build:cuda-emu, which needs nvcc)`);
 
 const { plugin } = await import('../../backends/cuda/index.js');
 const { plugin: cpuRef } = await import('../../backends/cpu-ref/index.js');
@@ -48,7 +49,7 @@ const CASES = [
   'model/small-chatglm/f32/none/logits-prompt', 'generation/tiny/f16/greedy-mask-24',
 ];
 
-describe.skipIf(!built)('cuda kernels on the CPU emulator', () => {
+describe.skipIf(skip)('cuda kernels on the CPU emulator', () => {
   it('pass the conformance cases that cover every kernel and path', async () => {
     const backend = await plugin.open();
     expect(backend.execution).toBe('emulator');
@@ -216,7 +217,7 @@ describe('cuda planner', () => {
     expect(size).toBeLessThan(1024 + 512 + 1024 + 512);
   });
 
-  it('a decode step is one native step call with one wait, and the in-place session matches cpu-ref', async () => {
+  it.skipIf(skip)('a decode step is one native step call with one wait, and the in-place session matches cpu-ref', async () => {
     const { ModelSession } = await import('../../core/session/session.js');
     const { randomWeights } = await import('../../core/models/glm/weights.js');
     const backend = (await plugin.open()) as import('../../backends/cuda/index.js').CudaBackend;
@@ -250,7 +251,7 @@ describe('cuda planner', () => {
     await backend.close();
   }, 300_000);
 
-  it('refuses an output bound to an input it is not computed in place from', async () => {
+  it.skipIf(skip)('refuses an output bound to an input it is not computed in place from', async () => {
     const backend = await plugin.open();
     const b = new GraphBuilder('alias');
     const x = b.input('x', 'f32', [4]);
@@ -264,7 +265,7 @@ describe('cuda planner', () => {
     await backend.close();
   });
 
-  it('a run with the same tensors reuses its program; other tensors or a freed one are seen', async () => {
+  it.skipIf(skip)('a run with the same tensors reuses its program; other tensors or a freed one are seen', async () => {
     const backend = await plugin.open();
     const b = new GraphBuilder('double');
     const x = b.input('x', 'f32', [4]);
@@ -292,7 +293,7 @@ describe('cuda planner', () => {
     await backend.close();
   });
 
-  it('beam search reorders the in-place cache on the device exactly as on cpu-ref', async () => {
+  it.skipIf(skip)('beam search reorders the in-place cache on the device exactly as on cpu-ref', async () => {
     const { ModelSession } = await import('../../core/session/session.js');
     const { randomWeights } = await import('../../core/models/glm/weights.js');
     const { BeamSearchStrategy } = await import('../../core/generate/beam-search-strategy.js');
