@@ -8,7 +8,7 @@ import { loadTaskData, runTask, type TaskProgress, type TaskResult } from '../co
 import { openModelSession } from './open-session.js';
 import { dtypeOption } from './options.js';
 import { HELP_OPTION, withUsageErrors } from './parse.js';
-import { loadModel } from './load-model-option.js';
+import { loadModel, MODEL_LOAD_HELP, MODEL_LOAD_OPTIONS, quantizationBitWidth } from './load-model-option.js';
 
 export const EVALUATE_HELP = `Usage: glm evaluate TASK.yaml|DIR … [options]
 
@@ -22,6 +22,7 @@ Options:
   --dtype f32|f16|bf16    storage dtype (default f32)
   --allow-cpu-fallback    run the nodes the backend cannot run on cpu-ref (printed)
   --json FILE             also write the results as JSON
+${MODEL_LOAD_HELP}
   -h, --help              this text`;
 
 function progressBar(): TaskProgress {
@@ -38,7 +39,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   const { values: v, positionals } = withUsageErrors('evaluate', () =>
     parseArgs({
       args,
-      options: { backend: { type: 'string' }, model: { type: 'string' }, dtype: { type: 'string' }, json: { type: 'string' }, 'allow-cpu-fallback': { type: 'boolean' }, ...HELP_OPTION },
+      options: { backend: { type: 'string' }, model: { type: 'string' }, dtype: { type: 'string' }, json: { type: 'string' }, 'allow-cpu-fallback': { type: 'boolean' }, ...MODEL_LOAD_OPTIONS, ...HELP_OPTION },
       allowPositionals: true,
       strict: true,
     }),
@@ -46,9 +47,10 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   if (v.help) return console.log(EVALUATE_HELP), 0;
   if (positionals.length === 0) throw new GlmError('usage', 'glm evaluate needs at least one task YAML file or folder (see glm evaluate --help)');
   const dtype = dtypeOption(v.dtype, 'f32');
+  quantizationBitWidth(v['quantization-bit-width']);
   const configs = await Promise.all((await findTaskFiles(positionals)).map(loadTaskConfig));
   const tasks = await Promise.all(configs.map(loadTaskData));
-  const model = await loadModel(v.model, dtype);
+  const model = await loadModel(v.model, dtype, v);
   const opened = await openModelSession(model, v.backend ?? 'cpu-ref', dtype, v['allow-cpu-fallback'] === true);
   const { session } = opened;
   const results: TaskResult[] = [];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { GlmError } from '../core/errors.js';
 import { writeTextFileAtomic } from '../core/io/atomic-write.js';
 import { fillBlanks, type StrategyOptions } from '../core/generate/fill-blanks.js';
-import { loadModel } from './load-model-option.js';
+import { loadModel, MODEL_LOAD_HELP, MODEL_LOAD_OPTIONS, quantizationBitWidth } from './load-model-option.js';
 import { openModelSession } from './open-session.js';
 import { choiceOption, dtypeOption, floatOption, intOption } from './options.js';
 import { parseArgs } from 'node:util';
@@ -22,6 +22,7 @@ Model and backend:
   --dtype f32|f16|bf16       storage dtype of weights and activations (default f32)
   --allow-cpu-fallback       run the nodes the backend cannot run on cpu-ref (printed);
                              without it such a backend is refused (strict, the default)
+${MODEL_LOAD_HELP}
 
 Input and output:
   --input-source interactive|FILE   one query per line; "stop" ends interactive input (default interactive)
@@ -59,6 +60,7 @@ const OPTIONS = {
   'top-p': { type: 'string' },
   temperature: { type: 'string' },
   seed: { type: 'string' },
+  ...MODEL_LOAD_OPTIONS,
 } as const;
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -117,13 +119,14 @@ export async function runCommand(args: string[]): Promise<number> {
   const { values: v } = withUsageErrors('run', () => parseArgs({ args, options: { ...OPTIONS, ...HELP_OPTION }, strict: true }));
   if (v.help) return console.log(RUN_HELP), 0;
   const dtype = dtypeOption(v.dtype, 'f32');
+  quantizationBitWidth(v['quantization-bit-width']);
   const strategy = strategyFrom(v);
   const outSeqLength = intOption('out-seq-length', v['out-seq-length'], 256, 2);
   const printAll = v['print-all-beams'] === true;
   const outputPath = v['output-path'];
   const queries = await openQuerySource(v['input-source'] ?? 'interactive');
 
-  const model = await loadModel(v.model, dtype);
+  const model = await loadModel(v.model, dtype, v);
   if (outSeqLength > model.config.maxSequenceLength) {
     throw new GlmError('usage', `--out-seq-length ${outSeqLength} exceeds the model's maximum sequence length ${model.config.maxSequenceLength}`);
   }

@@ -83,28 +83,53 @@ export function parseSafetensors(input: Uint8Array, options: ParseOptions = {}):
     throw fail(`header length ${headerLength} exceeds the limit of ${maxHeaderBytes} bytes`, 'resource');
   }
   const dataStart = 8 + Number(headerLength);
-  const header = parseHeader(bytes.subarray(8, dataStart), fail);
+  const { metadata, entries } = parseHeaderBlock(bytes.subarray(8, dataStart), bytes.length - dataStart, source);
   const data = bytes.subarray(dataStart);
+  const tensors = new Map<string, HostTensor>();
+  for (const e of entries) {
+    const view = storageView(e.dtype, data.subarray(e.begin, e.end), elementCount(e.shape));
+    tensors.set(e.name, hostTensor(e.dtype, e.shape, view));
+  }
+  return { metadata, tensors };
+}
 
+/** One tensor of a checked header: its SDK dtype and logical shape, and its bytes within the data. */
+export interface TensorEntry {
+  readonly name: string;
+  readonly dtype: DType;
+  /** The dtype as the file spells it (F16, U8, ...), for messages. */
+  readonly fileDType: string;
+  readonly shape: readonly number[];
+  /** Byte range [begin, end) relative to the start of the data (after the header). */
+  readonly begin: number;
+  readonly end: number;
+}
+
+/**
+ * Check a header (the JSON bytes, without the 8-byte length) against the data length that follows
+ * it: every entry, the int4 list and the tiling. Used by the in-memory parser and by the positional
+ * reader (safetensors-file.ts), which never holds the data in memory at once.
+ */
+export function parseHeaderBlock(raw: Uint8Array, dataLength: number, source: string): { metadata: Map<string, string>; entries: TensorEntry[] } {
+  const fail: Fail = (what, kind = 'input') => new GlmError(kind, `${source}: ${what}`);
+  const header = parseHeader(raw, fail);
   const metadata = readMetadata(header, fail);
   const entries: Entry[] = [];
   for (const name of Object.keys(header)) {
-    if (name !== METADATA_KEY) entries.push(readEntry(name, header[name], data.length, fail));
+    if (name !== METADATA_KEY) entries.push(readEntry(name, header[name], dataLength, fail));
   }
   const int4 = readInt4List(metadata, entries, fail);
   metadata.delete(INT4_METADATA_KEY); // a detail of the file format, expressed by the dtypes instead
-  checkTiling(entries, data.length, fail);
-
-  const tensors = new Map<string, HostTensor>();
-  for (const e of entries) {
-    const isInt4 = int4.has(e.name);
-    const dtype = isInt4 ? 'i4' : DTYPE_OF_FILE.get(e.fileDType)!;
-    // Packed i4: each U8 byte holds two elements, so the last dimension doubles.
-    const shape = isInt4 ? [...e.shape.slice(0, -1), e.shape.at(-1)! * 2] : e.shape;
-    const view = storageView(dtype, data.subarray(e.begin, e.end), elementCount(shape));
-    tensors.set(e.name, hostTensor(dtype, shape, view));
-  }
-  return { metadata, tensors };
+  checkTiling(entries, dataLength, fail);
+  return {
+    metadata,
+    entries: entries.map((e) => {
+      const isInt4 = int4.has(e.name);
+      // Packed i4: each U8 byte holds two elements, so the last dimension doubles.
+      const shape = isInt4 ? [...e.shape.slice(0, -1), e.shape.at(-1)! * 2] : e.shape;
+      return { name: e.name, dtype: isInt4 ? 'i4' : DTYPE_OF_FILE.get(e.fileDType)!, fileDType: e.fileDType, shape, begin: e.begin, end: e.end };
+    }),
+  };
 }
 
 export async function readSafetensors(path: string, options: ParseOptions = {}): Promise<SafetensorsContents> {
@@ -331,7 +356,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** A name for an error message: quoted and escaped (so it stays on one line) and not too long. */
-function quote(name: string): string {
+export function quote(name: string): string {
   const s = JSON.stringify(name).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
   return s.length <= 80 ? s : `${s.slice(0, 76)}..."`;
 }

@@ -8,12 +8,12 @@ import { packageRoot } from '../../package-root.js';
 import { GlmError } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { HostTensor } from '../../tensor/host-tensor.js';
-import { readSafetensors } from '../../io/safetensors.js';
 import { ByteTokenizer } from '../../io/byte-tokenizer.js';
 import { SentencePieceTokenizer } from '../../io/sentencepiece/index.js';
 import type { Tokenizer } from '../../io/tokenizer.js';
 import { parseGlmConfig, TINY, type GlmConfig } from './config.js';
-import { prepareWeights, randomWeights } from './weights.js';
+import { prepareWeights, quantizeWeights, randomWeights } from './weights.js';
+import { loadWeightFiles, type LoadProgress } from './weights-files.js';
 import type { WeightQuantization } from './weights-layout.js';
 
 export interface LoadedModel {
@@ -34,18 +34,41 @@ export const DEFAULT_MODEL_SEED = 1234;
  */
 export const DEFAULT_MODEL_FOLDER = join(packageRoot(), 'models', 'glm-tiny');
 
-export function defaultModel(dtype: DType): Promise<LoadedModel> {
-  return loadModelFolder(DEFAULT_MODEL_FOLDER, dtype);
+/** How weights are loaded: the release's quantization flags and a progress callback. */
+export interface ModelLoadOptions {
+  /** `--quantization-bit-width`: quantize the block Linears at load (or, with a quantized checkpoint, the width it must have). */
+  readonly quantizationBitWidth?: 8 | 4;
+  /** `--from-quantized-checkpoint`: the folder holds pre-quantized weights (glm convert --quantize). */
+  readonly fromQuantizedCheckpoint?: boolean;
+  readonly onProgress?: (p: LoadProgress) => void;
+}
+
+export function defaultModel(dtype: DType, options: ModelLoadOptions = {}): Promise<LoadedModel> {
+  return loadModelFolder(DEFAULT_MODEL_FOLDER, dtype, options);
+}
+
+/** What the checkpoint stores and what to quantize at load, from its config and the flags. */
+export function resolveQuantization(stored: WeightQuantization, options: ModelLoadOptions, source: string): { quantizeAtLoad?: 'int8' | 'int4'; result: WeightQuantization } {
+  const requested = options.quantizationBitWidth === undefined ? undefined : (`int${options.quantizationBitWidth}` as const);
+  if (options.fromQuantizedCheckpoint) {
+    if (stored === 'none') throw new GlmError('usage', `--from-quantized-checkpoint: ${source} holds unquantized weights (its "quantization" is none)`);
+    if (requested && requested !== stored) throw new GlmError('usage', `--quantization-bit-width ${options.quantizationBitWidth} does not match ${source}, which is ${stored}`);
+    return { result: stored };
+  }
+  if (!requested) return { result: stored };
+  if (stored !== 'none') throw new GlmError('usage', `${source} is already ${stored}: pass --from-quantized-checkpoint to load it`);
+  return { quantizeAtLoad: requested, result: requested };
 }
 
 /** The `tiny` config with seeded random weights and the byte tokenizer: instant, for tests and plumbing. */
-export function tinyRandomModel(dtype: DType): LoadedModel {
-  const weights = randomWeights(TINY, 'f32', DEFAULT_MODEL_SEED);
+export function tinyRandomModel(dtype: DType, options: ModelLoadOptions = {}): LoadedModel {
+  const { quantizeAtLoad, result } = resolveQuantization('none', options, 'the tiny-random model');
+  const weights = prepareWeights(TINY, randomWeights(TINY, 'f32', DEFAULT_MODEL_SEED), dtype, 'none', 'built-in tiny model');
   return {
     config: TINY,
-    weights: prepareWeights(TINY, weights, dtype, 'none', 'built-in tiny model'),
+    weights: quantizeAtLoad ? quantizeWeights(TINY, weights, quantizeAtLoad, dtype) : weights,
     tokenizer: new ByteTokenizer(),
-    quantization: 'none',
+    quantization: result,
     description: `"tiny-random" GLM (${TINY.numLayers} layers, hidden ${TINY.hiddenSize}), seeded random weights (seed ${DEFAULT_MODEL_SEED}), byte tokenizer`,
   };
 }
@@ -62,7 +85,8 @@ async function tokenizerFor(name: unknown, folder: string, source: string): Prom
   throw new GlmError('input', `${source}: tokenizer ${JSON.stringify(name)} is not supported (supported: "bytes", "sentencepiece", "icetk")`);
 }
 
-export async function loadModelFolder(folder: string, dtype: DType): Promise<LoadedModel> {
+/** A folder with config.json and model.safetensors, or shards listed by model.safetensors.index.json. */
+export async function loadModelFolder(folder: string, dtype: DType, options: ModelLoadOptions = {}): Promise<LoadedModel> {
   const configPath = join(folder, 'config.json');
   let text: string;
   try {
@@ -78,19 +102,24 @@ export async function loadModelFolder(folder: string, dtype: DType): Promise<Loa
   }
   const config = parseGlmConfig(raw, configPath);
   const extra = raw as Record<string, unknown>;
-  const quantization = (extra['quantization'] ?? 'none') as WeightQuantization;
-  if (!['none', 'int8', 'int4'].includes(quantization)) throw new GlmError('input', `${configPath}: "quantization" must be none, int8 or int4`);
+  const stored = (extra['quantization'] ?? 'none') as WeightQuantization;
+  if (!['none', 'int8', 'int4'].includes(stored)) throw new GlmError('input', `${configPath}: "quantization" must be none, int8 or int4`);
+  const { quantizeAtLoad, result: quantization } = resolveQuantization(stored, options, folder);
   const tokenizer = await tokenizerFor(extra['tokenizer'], folder, configPath);
   if (tokenizer.vocabSize > config.vocabSize) {
     throw new GlmError('input', `${configPath}: tokenizer has ${tokenizer.vocabSize} ids, the model's vocabulary only ${config.vocabSize}`);
   }
-  const weightsPath = join(folder, 'model.safetensors');
-  const file = await readSafetensors(weightsPath);
+  const weights = await loadWeightFiles(folder, config, {
+    dtype,
+    stored,
+    ...(quantizeAtLoad ? { quantizeAtLoad } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
   return {
     config,
-    weights: prepareWeights(config, file.tensors, dtype, quantization, weightsPath),
+    weights,
     tokenizer,
     quantization,
-    description: `${config.name} from ${folder}`,
+    description: `${config.name} from ${folder}${quantizeAtLoad ? ` (${quantizeAtLoad} weight-only, quantized at load)` : ''}`,
   };
 }

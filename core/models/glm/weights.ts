@@ -5,7 +5,8 @@ import { fromFloat64, toFloat64, type HostTensor } from '../../tensor/host-tenso
 import { Rng } from '../../random/rng.js';
 import { quantizeRows } from '../../passes/quantize-weights.js';
 import type { GlmConfig } from './config.js';
-import { LINEARS, layerPrefix, weightSpecs, type WeightQuantization } from './weights-layout.js';
+import { LINEARS, layerPrefix, weightSpecs, type WeightQuantization, type WeightSpec } from './weights-layout.js';
+import { firstNonFinite, nonFiniteWord } from './weights-finite.js';
 
 export type Weights = ReadonlyMap<string, HostTensor>;
 
@@ -43,7 +44,7 @@ export function quantizeWeights(c: GlmConfig, weights: Weights, quantization: Ex
 
 /**
  * Check loaded weights against the layout and convert float tensors to the run dtype. Missing,
- * misshapen or unexpected tensors are errors that name the tensor.
+ * misshapen, non-finite or unexpected tensors are errors that name the tensor.
  */
 export function prepareWeights(c: GlmConfig, weights: Weights, dtype: DType, quantization: WeightQuantization, source: string): Map<string, HostTensor> {
   const specs = weightSpecs(c, dtype, quantization);
@@ -55,15 +56,31 @@ export function prepareWeights(c: GlmConfig, weights: Weights, dtype: DType, qua
   for (const spec of specs) {
     const t = weights.get(spec.name);
     if (!t) throw new GlmError('input', `${source}: tensor "${spec.name}" is missing`);
-    if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
-      throw new GlmError('input', `${source}: tensor "${spec.name}" has shape [${t.shape}], expected [${spec.shape}]`);
-    }
-    const integer = spec.dtype === 'i8' || spec.dtype === 'i4';
-    if (integer && t.dtype !== spec.dtype) throw new GlmError('input', `${source}: tensor "${spec.name}" is ${t.dtype}, expected ${spec.dtype}`);
-    if (!integer && t.dtype !== 'f32' && t.dtype !== 'f16' && t.dtype !== 'bf16') {
-      throw new GlmError('input', `${source}: tensor "${spec.name}" is ${t.dtype}, expected a float dtype`);
-    }
-    out.set(spec.name, integer || t.dtype === dtype ? t : fromFloat64(dtype, t.shape, toFloat64(t)));
+    checkWeightKind(spec, t, source);
+    out.set(spec.name, finiteInRunDtype(spec, t, dtype, source));
   }
   return out;
+}
+
+/** Shape and dtype of a tensor (or of its header entry) against its spec. */
+export function checkWeightKind(spec: WeightSpec, t: Pick<HostTensor, 'shape' | 'dtype'>, source: string): void {
+  if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
+    throw new GlmError('input', `${source}: tensor "${spec.name}" has shape [${t.shape}], expected [${spec.shape}]`);
+  }
+  const integer = spec.dtype === 'i8' || spec.dtype === 'i4';
+  if (integer && t.dtype !== spec.dtype) throw new GlmError('input', `${source}: tensor "${spec.name}" is ${t.dtype}, expected ${spec.dtype}`);
+  if (!integer && t.dtype !== 'f32' && t.dtype !== 'f16' && t.dtype !== 'bf16') {
+    throw new GlmError('input', `${source}: tensor "${spec.name}" is ${t.dtype}, expected a float dtype`);
+  }
+}
+
+/** Refuse NaN/Inf (naming the tensor and the element), then convert a float tensor to the run dtype. */
+export function finiteInRunDtype(spec: WeightSpec, t: HostTensor, dtype: DType, source: string): HostTensor {
+  const bad = firstNonFinite(t);
+  if (bad >= 0) {
+    const at = spec.shape.length === 2 ? `[${Math.floor(bad / spec.shape[1]!)}, ${bad % spec.shape[1]!}]` : `[${bad}]`;
+    throw new GlmError('input', `${source}: tensor "${spec.name}" holds ${nonFiniteWord(t, bad)} at ${at} (weights must be finite)`);
+  }
+  const integer = spec.dtype === 'i8' || spec.dtype === 'i4';
+  return integer || t.dtype === dtype ? t : fromFloat64(dtype, t.shape, toFloat64(t));
 }

@@ -1,0 +1,94 @@
+/**
+ * GLM weights from a safetensors checkpoint folder (one file or index + shards), tensor by tensor:
+ * every header is checked against the config's layout first (names, shapes, dtypes, one float dtype
+ * for the whole checkpoint), so a wrong checkpoint fails in milliseconds naming file and tensor;
+ * then each tensor is read positionally, checked finite and converted, and — for the release's
+ * quantize-at-load — quantized right away, so host memory peaks about one tensor above the model.
+ */
+import { GlmError } from '../../errors.js';
+import type { DType } from '../../tensor/dtype.js';
+import type { HostTensor } from '../../tensor/host-tensor.js';
+import { openSafetensorsCheckpoint, type SafetensorsCheckpoint } from '../../io/safetensors-index.js';
+import { quote } from '../../io/safetensors.js';
+import { quantizeRows } from '../../passes/quantize-weights.js';
+import type { GlmConfig } from './config.js';
+import { LINEARS, layerPrefix, weightSpecs, type WeightQuantization, type WeightSpec } from './weights-layout.js';
+import { checkWeightKind, finiteInRunDtype } from './weights.js';
+
+export interface LoadProgress {
+  readonly doneBytes: number;
+  readonly totalBytes: number;
+}
+
+export interface LoadWeightsOptions {
+  /** The run dtype: float weights are converted to it. */
+  readonly dtype: DType;
+  /** What the checkpoint itself holds (a pre-quantized checkpoint has i8/i4 Linears and their scales). */
+  readonly stored: WeightQuantization;
+  /** Quantize the four block Linears as they are read (only from a float checkpoint). */
+  readonly quantizeAtLoad?: 'int8' | 'int4';
+  readonly onProgress?: (p: LoadProgress) => void;
+}
+
+export async function loadWeightFiles(folder: string, config: GlmConfig, options: LoadWeightsOptions): Promise<Map<string, HostTensor>> {
+  const checkpoint = await openSafetensorsCheckpoint(folder);
+  try {
+    const specs = weightSpecs(config, options.dtype, options.stored);
+    checkHeaders(checkpoint, specs, config);
+    return await readAll(checkpoint, specs, options);
+  } finally {
+    await checkpoint.close();
+  }
+}
+
+/** Everything that can be known from the headers alone, before a byte of tensor data is read. */
+function checkHeaders(checkpoint: SafetensorsCheckpoint, specs: WeightSpec[], config: GlmConfig): void {
+  const wanted = new Set(specs.map((s) => s.name));
+  for (const [name, { file }] of checkpoint.tensors) {
+    if (!wanted.has(name)) throw new GlmError('input', `${file.path}: unexpected tensor ${quote(name)} for a ${config.name} model`);
+  }
+  let firstFloat: { name: string; path: string; fileDType: string } | undefined;
+  for (const spec of specs) {
+    const located = checkpoint.tensors.get(spec.name);
+    if (!located) throw new GlmError('input', `${checkpoint.folder}: tensor ${quote(spec.name)} is missing from the checkpoint`);
+    const { entry, file } = located;
+    checkWeightKind(spec, entry, file.path);
+    if (entry.dtype === 'i8' || entry.dtype === 'i4') continue;
+    if (!firstFloat) firstFloat = { name: spec.name, path: file.path, fileDType: entry.fileDType };
+    else if (entry.fileDType !== firstFloat.fileDType) {
+      throw new GlmError('input', `${file.path}: tensor ${quote(spec.name)} is ${entry.fileDType} but ${quote(firstFloat.name)} in ${firstFloat.path} is ${firstFloat.fileDType} (mixed dtypes in one checkpoint)`);
+    }
+  }
+}
+
+async function readAll(checkpoint: SafetensorsCheckpoint, specs: WeightSpec[], options: LoadWeightsOptions): Promise<Map<string, HostTensor>> {
+  const quantized = options.quantizeAtLoad ? linearWeightNames(specs) : new Set<string>();
+  const totalBytes = checkpoint.files.reduce((sum, f) => sum + f.dataBytes, 0);
+  let doneBytes = 0;
+  const onBytes = (n: number) => {
+    doneBytes += n;
+    options.onProgress?.({ doneBytes, totalBytes });
+  };
+  const out = new Map<string, HostTensor>();
+  for (const spec of specs) {
+    const { file } = checkpoint.tensors.get(spec.name)!;
+    const t = finiteInRunDtype(spec, await file.read(spec.name, onBytes), options.dtype, file.path);
+    if (!quantized.has(spec.name)) {
+      out.set(spec.name, t);
+      continue;
+    }
+    const { q, scale } = quantizeRows(t, options.quantizeAtLoad === 'int8' ? 8 : 4, options.dtype);
+    out.set(spec.name, q);
+    out.set(spec.name.replace(/\.weight$/, '.weight_scale'), scale);
+  }
+  return out;
+}
+
+function linearWeightNames(specs: WeightSpec[]): Set<string> {
+  const names = new Set<string>();
+  for (const spec of specs) {
+    const m = /^transformer\.layers\.(\d+)\.(.+)\.weight$/.exec(spec.name);
+    if (m && (LINEARS as readonly string[]).includes(m[2]!) && spec.name === `${layerPrefix(Number(m[1]))}.${m[2]}.weight`) names.add(spec.name);
+  }
+  return names;
+}
