@@ -137,9 +137,20 @@ export async function surveyBuiltins(): Promise<BackendStatus[]> {
   );
 }
 
+/**
+ * One backend named by built-in name, path or package (`glm backends --backend ./x.js`): loaded and
+ * probed. A plugin that cannot be loaded is an error (the user named it), one that loads but cannot run
+ * here is a status with its reason.
+ */
+export async function surveyOne(spec: string, cwd = process.cwd()): Promise<BackendStatus> {
+  const builtin = BUILTIN_BACKENDS.find((b) => b.name === spec);
+  const plugin = await loadPlugin(spec, cwd);
+  return { name: plugin.name, platform: builtin?.platform ?? plugin.description, probe: await plugin.probe() };
+}
+
 /** Load and open a backend that must be usable now; unavailability is an error naming the reason. */
-export async function openBackend(spec: string) {
-  const plugin = await loadPlugin(spec);
+export async function openBackend(spec: string, cwd = process.cwd()) {
+  const plugin = await loadPlugin(spec, cwd);
   const probe = await plugin.probe();
   if (!probe.available) throw new GlmError('backend', `backend "${plugin.name}" is unavailable: ${probe.reason ?? 'no reason given'}`);
   return { plugin, probe, backend: await plugin.open() };

@@ -1,7 +1,7 @@
 /** `glm conformance`: check a backend against cpu-ref, case by case, with CI-ready reports. */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { basename } from 'node:path';
 import { packageRoot } from '../core/package-root.js';
 import { parseArgs } from 'node:util';
 import { GlmError } from '../core/errors.js';
@@ -10,13 +10,13 @@ import { conformanceEntryPath, openBackend } from '../backends/registry.js';
 import { plugin as cpuRef } from '../backends/cpu-ref/index.js';
 import { allCases, matchesSelection, selectCases } from '../conformance/catalogue.js';
 import { baselineFails, compareWithBaseline, renderBaselineComparison } from '../conformance/baseline.js';
-import { gitCommit, sdkVersion } from '../conformance/provenance.js';
-import { suiteIdentity, type CaseFingerprint } from '../conformance/suite-identity.js';
 import { renderVerification, verifyReport } from '../conformance/verify.js';
 import { loadExpectedFailures, NO_EXPECTED_FAILURES } from '../conformance/expected-failures.js';
-import { isFailing, runCase, type CaseResult } from '../conformance/runner.js';
+import { isFailing } from '../conformance/runner.js';
+import { runSuite } from '../conformance/run-suite.js';
 import { renderJunit } from '../conformance/reports/junit.js';
 import { renderMarkdown, renderMatrix } from '../conformance/reports/markdown.js';
+import { renderScoreboardHtml } from '../conformance/scoreboard/render-html.js';
 import { countStatuses, executionLabel, STATUSES, type ConformanceReport } from '../conformance/reports/report.js';
 import { intOption } from './options.js';
 import { HELP_OPTION, withUsageErrors } from './parse.js';
@@ -51,6 +51,9 @@ Options:
   --verify FILE.json      was this report produced by this suite version? exit 0 if so, 1 with the
                           differing case ids if not (runs no backend)
   --matrix                render the op × backend matrix from the JSON reports given as arguments
+  --html FILE.html        with --matrix: write the scoreboard page (self-contained, no network:
+                          grid by status, hardware/emulator badges, a cell's cases with repro
+                          lines, --perf timings charted across a backend's reports)
   -h, --help              this text`;
 
 const OPTIONS = {
@@ -69,6 +72,7 @@ const OPTIONS = {
   'write-baseline': { type: 'string' },
   strict: { type: 'boolean' },
   verify: { type: 'string' },
+  html: { type: 'string' },
 } as const;
 
 async function readReport(path: string): Promise<ConformanceReport> {
@@ -80,6 +84,11 @@ async function readReport(path: string): Promise<ConformanceReport> {
   } catch (e) {
     throw new GlmError('input', `cannot use report ${path}: ${(e as Error).message}`);
   }
+}
+
+/** A scoreboard column's name: the report file's base name (docs/conformance/cuda-h200.json → cuda-h200). */
+function reportLabel(path: string): string {
+  return basename(path).replace(/\.json$/i, '').replace(/^conformance-/, '');
 }
 
 function progress(done: number, total: number, id: string): void {
@@ -105,9 +114,12 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   if (v.help) return console.log(CONFORMANCE_HELP), 0;
   if (v.matrix) {
     if (positionals.length === 0) throw new GlmError('usage', 'glm conformance --matrix needs one or more report.json files');
-    process.stdout.write(renderMatrix(await Promise.all(positionals.map(readReport))));
+    const reports = await Promise.all(positionals.map(readReport));
+    if (v.html === undefined) process.stdout.write(renderMatrix(reports));
+    else await writeTextFileAtomic(v.html, renderScoreboardHtml(reports.map((report, i) => ({ label: reportLabel(positionals[i]!), report }))));
     return 0;
   }
+  if (v.html !== undefined) throw new GlmError('usage', 'glm conformance: --html needs --matrix and the reports to render');
   if (v.verify !== undefined) {
     const verification = verifyReport(await readReport(v.verify), allCases());
     console.log(renderVerification(verification, v.verify));
@@ -137,48 +149,28 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   const expected = listPath === undefined ? NO_EXPECTED_FAILURES : await loadExpectedFailures(listPath, plugin.name, v['expected-failures'] !== undefined);
   console.error(`glm conformance: ${cases.length} cases on backend ${backend.name} (${backend.device}) — results from ${executionLabel(backend.execution)}`);
 
-  const started = performance.now();
-  const results: CaseResult[] = [];
-  const fingerprints = new Map<string, CaseFingerprint>();
+  let report: ConformanceReport;
   try {
-    for (const c of cases) {
-      const result = await runCase(c, reference, backend, { backendSpec: spec, expected, perfRuns, fingerprints });
-      results.push(result);
-      if (isFailing(result.status)) {
-        if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-        console.error(`${result.status.toUpperCase()} ${result.id}: ${result.detail}\n  repro: ${result.repro}`);
-      }
-      progress(results.length, cases.length, c.id);
-    }
+    report = await runSuite(cases, reference, backend, {
+      backendSpec: spec,
+      expected,
+      perfRuns,
+      filter: v.filter,
+      caseIds: v.case,
+      onResult(result, done, total) {
+        if (isFailing(result.status)) {
+          if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+          console.error(`${result.status.toUpperCase()} ${result.id}: ${result.detail}\n  repro: ${result.repro}`);
+        }
+        progress(done, total, result.id);
+      },
+    });
   } finally {
     if (process.stderr.isTTY) process.stderr.write('\n');
     await backend.close();
     await reference.close();
   }
-  const version = sdkVersion();
-  const report: ConformanceReport = {
-    tool: 'glm-sdk conformance',
-    version,
-    date: new Date().toISOString(),
-    backend: backend.name,
-    device: backend.device,
-    execution: backend.execution,
-    host: hostname(),
-    ...(v.filter ? { filter: v.filter } : {}),
-    perf: perfRuns > 0,
-    seconds: (performance.now() - started) / 1000,
-    counts: countStatuses(results),
-    results,
-    identity: {
-      suite: suiteIdentity(cases, fingerprints),
-      selection: { ...(v.filter ? { filter: v.filter } : {}), ...(v.case && v.case.length > 0 ? { cases: v.case } : {}) },
-      sdkVersion: version,
-      commit: gitCommit(),
-      backendVersion: backend.version ?? backend.device,
-      device: backend.device,
-      execution: backend.execution,
-    },
-  };
+  const { results } = report;
   console.log(summary(report));
   console.log(`${results.length} cases in ${report.seconds.toFixed(1)} s on ${backend.name} — results from ${executionLabel(backend.execution)}`);
   if (v.report) await writeTextFileAtomic(v.report, JSON.stringify(report, null, 1) + '\n');

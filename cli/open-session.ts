@@ -2,12 +2,10 @@
  * What `glm run` and `glm evaluate` share: open the backend (strict, or with the explicit CPU
  * fallback), compile the model once, and say on stderr where results come from and what runs where.
  */
-import { plugin as cpuRef } from '../backends/cpu-ref/index.js';
 import type { LoadedModel } from '../core/models/glm/load-model.js';
-import { openBackend } from '../backends/registry.js';
-import { ModelSession } from '../core/session/session.js';
-import type { Backend } from '../core/backend-api/plugin-contract.js';
+import type { ModelSession } from '../core/session/session.js';
 import type { DType } from '../core/tensor/dtype.js';
+import { Session } from '../sdk/session.js';
 
 export interface OpenedSession {
   readonly session: ModelSession;
@@ -26,23 +24,11 @@ export async function openModelSession(
   allowCpuFallback: boolean,
   cacheCapacity?: number,
 ): Promise<OpenedSession> {
-  const { backend, probe } = await openBackend(backendSpec);
-  let fallback: Backend | undefined;
-  let session: ModelSession;
-  try {
-    fallback = allowCpuFallback && backend.name !== 'cpu-ref' ? await cpuRef.open() : undefined;
-    session = await ModelSession.open(backend, model.config, model.weights, {
-      dtype,
-      quantization: model.quantization,
-      ...(fallback ? { fallback } : {}),
-      ...(cacheCapacity === undefined ? {} : { cacheCapacity }),
-    });
-  } catch (e) {
-    await backend.close();
-    throw e;
-  }
+  const opened = await Session.open({ ...model, dtype }, { backend: backendSpec, allowCpuFallback, ...(cacheCapacity === undefined ? {} : { cacheCapacity }) });
+  const session = opened.modelSession;
+  const backend = opened.backend;
   console.error(`glm: model ${model.description}; dtype ${dtype}`);
-  console.error(`glm: backend ${backend.name} on ${backend.device} — results from ${EXECUTION_WORDS[probe.execution]}`);
+  console.error(`glm: backend ${backend.name} on ${backend.device} — results from ${EXECUTION_WORDS[backend.execution]}`);
   for (const note of session.plan.decomposed) console.error(`glm: ${note.node} (${note.op}) runs as its decomposition: ${note.reason}`);
   const split = session.split;
   if (split) {
@@ -58,9 +44,7 @@ export async function openModelSession(
         const mib = (n: number) => (n / MIB).toFixed(1);
         console.error(`glm: ${backend.name} device memory: peak ${mib(usage.peakBytes)} MiB (weights ${mib(session.weightBytes)} MiB, KV cache ${mib(session.cacheBytes)} MiB)`);
       }
-      await session.close();
-      await backend.close();
-      await fallback?.close();
+      await opened.close();
     },
   };
 }

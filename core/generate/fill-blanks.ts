@@ -1,4 +1,6 @@
 import { GlmError } from '../errors.js';
+import { CustomSamplerStrategy, type TokenSampler } from './custom-sampler.js';
+import { ObservedStrategy, type StepObserver } from './observed-strategy.js';
 import { BaseStrategy, type BaseStrategyOptions } from './base-strategy.js';
 import { BeamSearchStrategy, type BeamSearchOptions } from './beam-search-strategy.js';
 import type { DecodingModel } from './decoding-model.js';
@@ -8,10 +10,14 @@ import { Rng } from '../random/rng.js';
 import type { GenerationStrategy } from './strategy.js';
 import type { Tokenizer } from '../io/tokenizer.js';
 
-/** Sampling (`seed` is used when no `rng` is given; the release's default is 1234) or beam search. */
+/**
+ * Sampling (`seed` is used when no `rng` is given; the release's default is 1234), beam search, or a
+ * caller's own choice of each token (`custom`: core/generate/custom-sampler.ts, same seeding).
+ */
 export type StrategyOptions =
   | ({ kind: 'sampling'; seed?: number } & Omit<BaseStrategyOptions, 'endTokens'>)
-  | ({ kind: 'beam' } & Omit<BeamSearchOptions, 'endTokens'>);
+  | ({ kind: 'beam' } & Omit<BeamSearchOptions, 'endTokens'>)
+  | { kind: 'custom'; sample: TokenSampler; seed?: number; rng?: Rng };
 
 export interface FillBlanksOptions {
   /** The release's `--out-seq-length`: the longest sequence, context + [sop] + one blank's tokens. */
@@ -19,6 +25,8 @@ export interface FillBlanksOptions {
   strategy: StrategyOptions;
   /** '1d' for GLM-130B (the default), '2d' for ChatGLM-style models. */
   rotary?: Rotary;
+  /** Streaming and cancellation: sees each blank start and each step; its signal stops generation. */
+  observer?: StepObserver;
 }
 
 export interface FilledBeam {
@@ -64,7 +72,8 @@ export async function fillBlanks(
       `the prompt is ${context.length} tokens; with [sop] it must fit out-seq-length ${options.outSeqLength}`,
     );
   }
-  const strategy = makeStrategy(options.strategy, [special.eop, special.eos]);
+  const made = makeStrategy(options.strategy, [special.eop, special.eos]);
+  const strategy = options.observer ? new ObservedStrategy(made, options.observer) : made;
 
   let best = context;
   const bestBlanks: string[] = [];
@@ -92,6 +101,7 @@ export async function fillBlanks(
 }
 
 function makeStrategy(options: StrategyOptions, endTokens: number[]): GenerationStrategy {
+  if (options.kind === 'custom') return new CustomSamplerStrategy(options.sample, { endTokens, rng: options.rng ?? new Rng(options.seed ?? 1234) });
   if (options.kind === 'beam') {
     const { kind: _kind, ...beam } = options;
     return new BeamSearchStrategy({ ...beam, endTokens });

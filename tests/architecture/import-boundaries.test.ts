@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { importEdges, violation, type ImportEdge } from './import-rules.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const LAYERS = ['core', 'cli', 'backends', 'conformance'];
+const LAYERS = ['core', 'cli', 'backends', 'conformance', 'sdk'];
 
 function violations(edges: readonly ImportEdge[]): string[] {
   return edges.flatMap((e) => {
@@ -41,6 +41,11 @@ describe('import boundaries (arrows point down)', () => {
     { from: 'backends/cpu-ref/index.ts', to: 'backends/simt/launch-codes.ts' },
     { from: 'conformance/runner.ts', to: 'backends/cuda/index.ts' },
     { from: 'backends/registry.ts', to: 'backends/cuda/native-addon.ts' },
+    { from: 'core/session/session.ts', to: 'sdk/session.ts' },
+    { from: 'conformance/runner.ts', to: 'sdk/index.ts' },
+    { from: 'backends/cpu-ref/index.ts', to: 'sdk/index.ts' },
+    { from: 'sdk/session.ts', to: 'backends/cpu-ref/index.ts' },
+    { from: 'sdk/index.ts', to: 'cli/main.ts' },
   ];
   for (const edge of forbidden) {
     it(`fails on ${edge.from} -> ${edge.to}`, () => {

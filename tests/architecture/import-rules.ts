@@ -32,6 +32,12 @@ export function violation({ from, to }: ImportEdge): string | null {
   const fromLayer = layerOf(from);
   const toLayer = layerOf(to);
   if (toLayer === 'cli' && fromLayer !== 'cli') return 'only cli/ (and bin/) may import the command-line program';
+  if (toLayer === 'sdk' && fromLayer !== 'sdk' && fromLayer !== 'cli') return 'only cli/ may import the library API (sdk/ sits above core, backends and conformance)';
+  if (fromLayer === 'sdk') {
+    if (toLayer === 'core' || toLayer === 'conformance' || toLayer === 'sdk') return null;
+    // Backends are reached by name through the registry, never by their modules.
+    return to === 'backends/registry.ts' ? null : `sdk imports ${to}: it may import core, conformance and backends/registry.ts only`;
+  }
   if (fromLayer === 'core') {
     return toLayer === 'core' ? null : `core imports ${toLayer}/: core must import no backend, conformance or cli code`;
   }

@@ -1,0 +1,97 @@
+/**
+ * Streaming generation: blank filling as an async iterator of tokens, cancellable with an
+ * AbortSignal (or by leaving the `for await` loop, which stops the work too).
+ */
+import { GlmError } from '../core/errors.js';
+import { fillBlanks as fillBlanksCore } from '../core/generate/fill-blanks.js';
+import type { StrategyStep } from '../core/generate/strategy.js';
+import { coreOptions, type FillBlanksOptions, type FillResult } from './fill-blanks.js';
+import type { Session } from './session.js';
+
+export interface GeneratedToken {
+  /** The token id. */
+  readonly id: number;
+  /**
+   * The text this token adds to its blank; '' while it ends inside a multi-byte character (the
+   * text then comes with the token that completes it). Concatenated, a blank's pieces are its text.
+   */
+  readonly text: string;
+  /** Which blank it belongs to: 0, 1, … in the order blanks are filled ([MASK]s, [sMASK]s, [gMASK]s). */
+  readonly blank: number;
+}
+
+export type GenerateOptions = FillBlanksOptions;
+
+/** One blank's text so far, handed out piece by piece. */
+class BlankText {
+  private readonly tokens: number[] = [];
+  private emitted = 0;
+  constructor(private readonly decode: (ids: number[]) => string) {}
+
+  add(id: number): string {
+    this.tokens.push(id);
+    const text = this.decode(this.tokens);
+    // A trailing U+FFFD is a character still incomplete: hold it back until it is whole.
+    const settled = text.endsWith('\uFFFD') ? text.slice(0, -1) : text;
+    if (settled.length < this.emitted) return '';
+    const piece = settled.slice(this.emitted);
+    this.emitted = settled.length;
+    return piece;
+  }
+}
+
+/**
+ * Tokens of every blank as they are generated (end tokens are not yielded); the iterator's return
+ * value is the whole result, as fillBlanks gives it. One sequence at a time: beam search's beams are
+ * only known at the end, so it is refused here (use fillBlanks).
+ */
+export async function* generate(session: Session, prompt: string, options: GenerateOptions = {}): AsyncGenerator<GeneratedToken, FillResult> {
+  if (options.strategy?.kind === 'beam') throw new GlmError('usage', 'generate streams one sequence: beam search only knows its beams at the end (use fillBlanks)');
+  if (typeof prompt !== 'string') throw new GlmError('usage', `generate: the prompt must be a string, got ${typeof prompt}`);
+  options.signal?.throwIfAborted();
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const tokenizer = session.model.tokenizer;
+  const queue: GeneratedToken[] = [];
+  let wake: (() => void) | undefined;
+  let blank = -1;
+  let text = new BlankText((ids) => tokenizer.decode(ids));
+  const endTokens = new Set([tokenizer.special.eop, tokenizer.special.eos]);
+  const observer = {
+    signal,
+    onStart() {
+      blank += 1;
+      text = new BlankText((ids) => tokenizer.decode(ids));
+    },
+    onStep(step: StrategyStep) {
+      const id = step.tokens[0]!;
+      if (!endTokens.has(id)) queue.push({ id, text: text.add(id), blank });
+      wake?.();
+    },
+  };
+  // Settled, never rejected: an error is rethrown where the consumer awaits it.
+  let finished = false;
+  const outcome = fillBlanksCore(session.modelSession, tokenizer, prompt, coreOptions(session, options, observer)).then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
+  void outcome.then(() => {
+    finished = true;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      while (queue.length > 0) yield queue.shift()!;
+      if (finished) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+    const settled = await outcome;
+    if ('error' in settled) throw settled.error;
+    return { ...settled.result, source: session.source };
+  } finally {
+    // The consumer left early (break, return, throw): stop generating, and let the session settle.
+    stop.abort();
+    await outcome;
+  }
+}
