@@ -13,12 +13,39 @@ import {
 } from '../../core/backend-api/plugin-api.js';
 import { REFERENCE_KERNELS } from './kernels/index.js';
 import { decodeTensor, own } from './host-memory.js';
-import { refTensor, sizeOf, type RefTensor } from './ref-tensor.js';
+import { rounded, refTensor, sizeOf, type RefTensor } from './ref-tensor.js';
+import type { InProcessGroup } from './in-process-group.js';
+
+/** This executable's place in a tensor-parallel group (absent: a single rank). */
+export interface RankOfGroup {
+  readonly rank: number;
+  readonly group: InProcessGroup;
+}
 
 export class ReferenceExecutable implements Executable {
-  constructor(private readonly plan: ExecutionPlan) {}
+  constructor(
+    private readonly plan: ExecutionPlan,
+    private readonly member?: RankOfGroup,
+  ) {}
 
   async run(bindings: RunBindings): Promise<void> {
+    try {
+      await this.interpret(bindings);
+    } catch (e) {
+      // The other ranks may be waiting in a collective for this one: release them with the reason.
+      this.member?.group.abort(e);
+      throw e;
+    }
+  }
+
+  /** all-reduce over the group: the exact float64 sum in rank order, rounded once to the dtype. */
+  private async allReduce(x: RefTensor): Promise<RefTensor> {
+    if (!this.member) return refTensor(x.dtype, x.shape, Float64Array.from(x.values));
+    const sum = await this.member.group.allReduceSum(this.member.rank, x.values);
+    return rounded(x.dtype, x.shape, sum);
+  }
+
+  private async interpret(bindings: RunBindings): Promise<void> {
     const { graph } = this.plan;
     const shapes: Record<string, readonly number[]> = {};
     for (const [name, t] of Object.entries(bindings.inputs)) shapes[name] = t.shape;
@@ -38,6 +65,10 @@ export class ReferenceExecutable implements Executable {
       const kernel = REFERENCE_KERNELS[node.op];
       if (!kernel) throw new GlmError('unsupported', `cpu-ref has no kernel for op "${node.op}" (node "${node.name}")`);
       let outs: RefTensor[];
+      if (node.op === 'all-reduce') {
+        values.set(node.outputs[0]!, await this.allReduce(values.get(node.inputs[0]!)!));
+        continue;
+      }
       try {
         outs = kernel(node.inputs.map((i) => (i === null ? null : values.get(i)!)), node.attrs, context);
       } catch (e) {

@@ -103,6 +103,12 @@ export interface Backend {
   readonly roofline?: { readonly bytesPerSecond: number; readonly flopsPerSecond: number };
   compile(plan: ExecutionPlan): Promise<Executable>;
   close(): Promise<void>;
+  /**
+   * Tensor parallelism: `worldSize` new instances of this backend (rank r at index r) joined by the
+   * backend's collective library, so that an `all-reduce` over worldSize ranks runs on them. Absent on
+   * a backend without multi-rank support; callers then refuse tensor parallelism with that reason.
+   */
+  openRanks?(worldSize: number): Promise<Backend[]>;
 }
 
 export interface BackendPlugin {
