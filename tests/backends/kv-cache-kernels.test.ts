@@ -14,6 +14,7 @@ import type { SimtPlanOptions } from '../../backends/simt/plan-options.js';
 import { allCases, selectCases } from '../../conformance/catalogue.js';
 import { NO_EXPECTED_FAILURES } from '../../conformance/expected-failures.js';
 import { runCase } from '../../conformance/runner.js';
+import { nativeGate } from '../support/native.js';
 import { GraphBuilder } from '../../core/ir/builder.js';
 import type { Graph } from '../../core/ir/graph.js';
 import type { Backend } from '../../core/backend-api/plugin-contract.js';
@@ -128,9 +129,11 @@ const EMULATED: Emulated[] = [
 ];
 
 for (const emulated of EMULATED) {
-  describe(`${emulated.name} emulator: cache-write and attention length`, () => {
-    it('match cpu-ref, out of place and in place', async (t) => {
-      if (!existsSync(await emulated.select())) return t.skip();
+  const path = await emulated.select();
+  const skip = nativeGate(`${emulated.name} emulator`, existsSync(path) ? undefined : `no ${path} (npm run build:cuda-emu / build:dcu)`);
+  describe.skipIf(skip)(`${emulated.name} emulator: cache-write and attention length`, () => {
+    it('match cpu-ref, out of place and in place', async () => {
+      await emulated.select();
       const backend = await emulated.open();
       const reference = await cpuRef.open();
       const cases = selectCases(allCases(), { caseIds: CASES });
@@ -142,8 +145,8 @@ for (const emulated of EMULATED) {
       await backend.close();
     }, 300_000);
 
-    it('split decode attention: every split merged, launch after launch', async (t) => {
-      if (!existsSync(await emulated.select())) return t.skip();
+    it('split decode attention: every split merged, launch after launch', async () => {
+      await emulated.select();
       // One query row over 256 keys: with the emulators' one multiprocessor the planner splits it four
       // ways (64 keys a split), and every split has valid keys.
       const graph = attentionGraph(1, 256, 1, 1);
@@ -171,8 +174,8 @@ for (const emulated of EMULATED) {
       await reference.close();
     }, 120_000);
 
-    it('an offset or a length out of range is an input error naming the node, raised through the device flag', async (t) => {
-      if (!existsSync(await emulated.select())) return t.skip();
+    it('an offset or a length out of range is an input error naming the node, raised through the device flag', async () => {
+      await emulated.select();
       const backend = await emulated.open();
       const f16 = (shape: number[]) => hostTensor('f16', shape, new Uint16Array(shape.reduce((a, b) => a * b, 1)).fill(0x3c00));
       const write = (offset: number) =>
