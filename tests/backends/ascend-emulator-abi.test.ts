@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 import koffi from 'koffi';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { nativeGate } from '../support/native.js';
 
 import * as abi from '../../backends/ascend/acl/abi.js';
 import { float16BitsToFloat64, float64ToFloat16Bits } from '../../core/tensor/float16.js';
@@ -29,10 +30,7 @@ const HEADER = join(BUILD, 'generated/acl_abi.h');
 const LIBRARIES = Object.keys(abi.ACL_LIBRARY_FILES) as abi.AclLibrary[];
 
 const missing = [HEADER, ...LIBRARIES.map((l) => join(LIB_DIR, abi.ACL_LIBRARY_FILES[l]))].filter((p) => !existsSync(p));
-const built = missing.length === 0;
-if (!built) {
-  console.info(`ascend emulator ABI tests skipped — not built (${missing[0]} missing); build it with npm run build:ascend-emu`);
-}
+const built = !nativeGate('ascend emulator ABI', missing.length === 0 ? undefined : `not built (${missing[0]} missing); build it with npm run build:ascend-emu`);
 
 const SOC = process.env['GLM_ASCEND_EMU_SOC'] || 'Ascend910A';
 const GENERATION = abi.socGeneration(SOC);

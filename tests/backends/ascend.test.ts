@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nativeGate } from '../support/native.js';
 
 // The emulator, even on a host with CANN.
 process.env['GLM_ASCEND_EMULATOR'] = '1';
@@ -39,7 +40,7 @@ const SOC = process.env['GLM_ASCEND_EMU_SOC'] || 'Ascend910A';
 const IS_CHILD = process.env['GLM_ASCEND_TEST_CHILD'] === '1';
 const ORIGINAL_910 = generationOf(SOC) === 'original910';
 const built = ['libascendcl.so', 'libnnopbase.so', 'libopapi.so'].every((f) => existsSync(join(EMULATOR_LIB_DIR, f)));
-if (!built) console.info(`ascend emulator tests skipped — not built (no ${EMULATOR_LIB_DIR}/libopapi.so); build it with npm run build:ascend-emu`);
+nativeGate('ascend emulator', built ? undefined : `not built (no ${EMULATOR_LIB_DIR}/libopapi.so); build it with npm run build:ascend-emu`);
 
 describe('ascend library discovery and SoC names', () => {
   const fakeLibs = (dir: string, names: readonly string[]) => {

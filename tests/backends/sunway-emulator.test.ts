@@ -17,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { beforeAll, describe, expect, it } from 'vitest';
+import { nativeGate } from '../support/native.js';
 
 import {
   checkAgainstPublished,
@@ -40,7 +41,7 @@ function tool(cmd: string): boolean {
   return spawnSync(cmd, ['--version'], { encoding: 'utf8' }).status === 0;
 }
 const missingTool = ['gcc', 'g++', 'make'].find((t) => !tool(t));
-if (missingTool) console.info(`sunway emulator tests skipped — ${missingTool} not found (the emulator builds with gcc and make)`);
+nativeGate('sunway emulator', missingTool && `${missingTool} not found (the emulator builds with gcc and make)`);
 
 interface Counters {
   dma_get_bytes: number;

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nativeGate } from '../support/native.js';
 import { addonPath } from '../../backends/sunway/sunway-addon.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -19,7 +20,7 @@ const GLM = join(REPO, 'bin', 'glm.js');
 const tools = ['make', 'gcc', 'g++'].every((t) => spawnSync('which', [t]).status === 0);
 const built = existsSync(addonPath('SW26010-Pro'));
 const reason = !tools ? 'make, gcc or g++ missing' : !built ? `no ${addonPath('SW26010-Pro')} (npm run build:sunway)` : '';
-if (reason) console.info(`sunway export tests skipped — ${reason}`);
+nativeGate('sunway export', reason || undefined);
 
 const work = mkdtempSync(join(tmpdir(), 'sunway-export-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { nativeGate } from '../support/native.js';
 import { addonPath } from '../../backends/sunway/sunway-addon.js';
 import { chipFromEnvironment } from '../../backends/sunway/chip.js';
 import { DTYPE_CODES, OP } from '../../backends/sunway/launch-codes.js';
@@ -25,8 +26,7 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const THIS_FILE = fileURLToPath(import.meta.url);
 const IS_CHILD = process.env['GLM_SUNWAY_TEST_CHILD'] === '1';
 const CHIP = chipFromEnvironment();
-const built = existsSync(addonPath(CHIP));
-if (!built) console.info(`sunway tests skipped — no ${addonPath(CHIP)} (build it with npm run build:sunway)`);
+const built = !nativeGate('sunway', existsSync(addonPath(CHIP)) ? undefined : `no ${addonPath(CHIP)} (build it with npm run build:sunway)`);
 
 const { plugin } = await import('../../backends/sunway/index.js');
 const { plugin: cpuRef } = await import('../../backends/cpu-ref/index.js');
