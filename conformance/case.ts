@@ -5,7 +5,7 @@ import type { HostTensor } from '../core/tensor/host-tensor.js';
 import type { Backend } from '../core/backend-api/plugin-contract.js';
 import type { Tolerance } from './tolerance.js';
 
-export type CaseLevel = 'op' | 'block' | 'model' | 'generation';
+export type CaseLevel = 'op' | 'block' | 'model' | 'generation' | 'fault';
 
 /**
  * How composites are run: 'as-built' lets the backend claim them (or decomposes what it refuses);
@@ -57,4 +57,23 @@ export interface GenerationCase {
   run(backend: Backend): Promise<GenerationOutcome>;
 }
 
-export type ConformanceCase = GraphCase | GenerationCase;
+/** A fault case's verdict: it judges the backend alone (no reference run); see conformance/cases/fault/. */
+export interface FaultOutcome {
+  readonly status: 'pass' | 'fail' | 'unsupported';
+  readonly detail?: string;
+}
+
+export interface FaultCase {
+  readonly kind: 'fault';
+  /** `fault/<kind>/<where>`: `fault/launch/decode`. */
+  readonly id: string;
+  readonly level: 'fault';
+  /** The fault kind (alloc, launch, sync, dma). */
+  readonly subject: string;
+  readonly dtype: DType;
+  readonly composites: CompositeMode;
+  /** Provokes the failure on the backend and checks what users rely on afterwards. */
+  run(backend: Backend): Promise<FaultOutcome>;
+}
+
+export type ConformanceCase = GraphCase | GenerationCase | FaultCase;

@@ -3,6 +3,7 @@ import type { ConformanceCase } from './case.js';
 import { attentionCases } from './cases/attention.js';
 import { dataMovementCases } from './cases/data-movement.js';
 import { elementwiseCases } from './cases/elementwise.js';
+import { faultCases } from './cases/fault/fault-cases.js';
 import { kvCacheCases } from './cases/kv-cache.js';
 import { blockCases, generationCases, modelCases } from './cases/glm-cases.js';
 import { linearAlgebraCases } from './cases/linear-algebra.js';
@@ -19,6 +20,7 @@ export function allCases(): ConformanceCase[] {
     ...blockCases(),
     ...modelCases(),
     ...generationCases(),
+    ...faultCases(),
   ];
   const seen = new Set<string>();
   for (const c of cases) {

@@ -153,7 +153,10 @@ export async function runCase(c: ConformanceCase, reference: Backend, target: Ba
   const started = performance.now();
   let outcome;
   try {
-    outcome = c.kind === 'graph' ? await runGraphCase(c, reference, target, options) : await runGenerationCase(c, reference, target);
+    outcome =
+      c.kind === 'graph' ? await runGraphCase(c, reference, target, options)
+      : c.kind === 'generation' ? await runGenerationCase(c, reference, target)
+      : await c.run(target); // a fault case judges the backend alone
   } catch (e) {
     outcome = { status: 'fail' as const, detail: `case failed: ${(e as Error).message}` };
   }

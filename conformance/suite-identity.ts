@@ -26,7 +26,7 @@ export interface SuiteIdentity {
 /** Builds a graph case's inputs to fingerprint them (the runner passes the instance it built instead). */
 export function fingerprintOf(c: ConformanceCase, built?: GraphCaseInstance): CaseFingerprint {
   const seed = seedOf(c.id);
-  if (c.kind === 'generation') return { id: c.id, seed };
+  if (c.kind !== 'graph') return { id: c.id, seed }; // generation and fault cases: no inputs, no tolerance
   const instance = built ?? c.build();
   const h = createHash('sha256');
   for (const name of Object.keys(instance.inputs).sort()) {

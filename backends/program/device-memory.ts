@@ -1,5 +1,5 @@
 /** Device memory through a program addon: one allocation per buffer; an empty buffer has no allocation. */
-import { GlmError, type BackendMemory, type DeviceBuffer } from '../../core/backend-api/plugin-api.js';
+import { GlmError, type AllocationStats, type CountedMemory, type DeviceBuffer } from '../../core/backend-api/plugin-api.js';
 import type { ProgramAddon } from './native-addon.js';
 
 /** A buffer as its device address. */
@@ -12,9 +12,10 @@ export class AddressedBuffer implements DeviceBuffer {
   ) {}
 }
 
-export class DeviceMemory implements BackendMemory {
+export class DeviceMemory implements CountedMemory {
   private live = 0;
   private peak = 0;
+  private liveBuffers = 0;
 
   constructor(
     private readonly native: ProgramAddon,
@@ -25,6 +26,14 @@ export class DeviceMemory implements BackendMemory {
   /** Device bytes held now and at most so far: buffers plus what track() was told (the arena). */
   usage(): { liveBytes: number; peakBytes: number } {
     return { liveBytes: this.live, peakBytes: this.peak };
+  }
+
+  /**
+   * The device's allocations live now, as its allocator counts them (everything: buffers, the arena,
+   * a family's workspaces and constants); from this object's own books when the addon cannot say.
+   */
+  allocations(): AllocationStats {
+    return this.native.memoryStats?.() ?? { liveBytes: this.live, liveAllocations: this.liveBuffers };
   }
 
   /** Count device memory allocated outside buffers (the executables' arena). */
@@ -46,6 +55,7 @@ export class DeviceMemory implements BackendMemory {
     try {
       const buffer = new AddressedBuffer(this, this.native.allocate(byteLength), byteLength);
       this.track(byteLength);
+      this.liveBuffers++;
       return buffer;
     } catch (e) {
       const message = (e as Error).message;
@@ -59,6 +69,7 @@ export class DeviceMemory implements BackendMemory {
     if (b.address !== 0) {
       this.native.free(b.address);
       this.track(-b.byteLength);
+      this.liveBuffers--;
     }
   }
 

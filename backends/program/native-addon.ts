@@ -28,6 +28,15 @@ export interface ProgramAddon {
   eventCreate(): number;
   eventRecord(id: number): void;
   eventElapsed(start: number, end: number): number;
+  /** Optional: the device's allocations not yet released, counted by its allocator (leak checks). */
+  memoryStats?(): { liveBytes: number; liveAllocations: number };
+  /**
+   * Emulated devices only (fault injection, backends/program/native/fault_injection.h): fail the nth
+   * `kind` event from now once (0 disarms), the counts since, and the kinds the device has.
+   */
+  setFault?(kind: string, n: number): void;
+  faultCounts?(): Record<string, number>;
+  readonly faultKinds?: { readonly kinds: readonly string[]; readonly absent: Readonly<Record<string, string>> };
   /** Uniform values in [low, high) (benchmarks' random weights); dtype as the family's dtype code. */
   fillRandom(address: number, count: number, dtypeCode: number, low: number, high: number, seed: number): void;
 }

@@ -11,10 +11,12 @@ import {
   type ExecutionKind,
   type ExecutionPlan,
   type Executable,
+  type FaultInjection,
   type NodeView,
 } from '../../core/backend-api/plugin-api.js';
 import { DeviceContext } from './device-context.js';
 import { DeviceMemory } from './device-memory.js';
+import { faultSwitchOf } from './fault-switch.js';
 import { ProgramExecutable } from './executable.js';
 import type { ProgramAddon } from './native-addon.js';
 import type { PlanTarget } from './plan-target.js';
@@ -65,6 +67,8 @@ export class ProgramBackend<O extends PlanOptions = PlanOptions, A extends Progr
   readonly supports: (view: NodeView) => Capability;
   readonly compile: (plan: ExecutionPlan) => Promise<Executable>;
   readonly close: () => Promise<void>;
+  /** The emulator's fault-injection switch (GLM_FAULT); absent on hardware builds. */
+  readonly faults?: FaultInjection;
 
   constructor(spec: ProgramBackendSpec<O, A>) {
     this.name = spec.name;
@@ -77,5 +81,7 @@ export class ProgramBackend<O extends PlanOptions = PlanOptions, A extends Progr
     this.supports = programSupports(spec.name, spec.target, spec.refuseVariable);
     this.compile = async (plan) => new ProgramExecutable(plan, this.context, this.memory, spec.target);
     this.close = async () => this.context.releaseArena();
+    const faults = faultSwitchOf(spec.native, spec.name);
+    if (faults) this.faults = faults;
   }
 }

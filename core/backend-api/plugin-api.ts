@@ -4,6 +4,7 @@
  */
 export * from './plugin-contract.js';
 export * from './capability.js';
+export * from './fault-injection.js';
 export { GlmError, isGlmError, exitCodeOf, GLM_ERROR_BRAND, type ErrorKind, type GlmErrorLike } from '../errors.js';
 export type { Graph, GraphNode, ValueInfo, TensorType, Attrs, AttrValue } from '../ir/graph.js';
 export type { OpDefinition } from '../ir/op-definition.js';

@@ -14,6 +14,9 @@
 #include "device.h"
 #include "dtypes.h"
 #include "program.h"
+#ifdef GLM_FAULT_INJECTION
+#include "fault_injection.h"
+#endif
 
 #ifndef GLM_ADDON_NAME
 #error "define GLM_ADDON_NAME (the addon's name in its error messages) before including addon_surface.h"
@@ -137,6 +140,57 @@ inline Napi::Value MemoryInfo(const Napi::CallbackInfo& cb) {
   return o;
 }
 
+// memoryStats() -> { liveBytes, liveAllocations }: the device's allocations not yet released.
+inline Napi::Value MemoryStats(const Napi::CallbackInfo& cb) {
+  size_t bytes = 0, allocations = 0;
+  glm::device::allocation_stats(&bytes, &allocations);
+  Napi::Object o = Napi::Object::New(cb.Env());
+  o.Set("liveBytes", static_cast<double>(bytes));
+  o.Set("liveAllocations", static_cast<double>(allocations));
+  return o;
+}
+
+#ifdef GLM_FAULT_INJECTION
+inline int fault_kind(const Napi::Value& v) {
+  const std::string name = v.As<Napi::String>().Utf8Value();
+  for (int k = 0; k < glm::fault::kKinds; ++k)
+    if (name == glm::fault::kind_name(k)) return k;
+  throw Napi::Error::New(v.Env(), GLM_ADDON_NAME ": unknown fault kind \"" + name + "\" (alloc, launch, sync, dma)");
+}
+
+// setFault(kind, n): the nth `kind` event from now fails once (0: none); see fault_injection.h.
+inline Napi::Value SetFault(const Napi::CallbackInfo& cb) {
+  const int kind = fault_kind(cb[0]);
+  const double n = cb[1].As<Napi::Number>().DoubleValue();
+  if (!(n >= 0) || n != static_cast<double>(static_cast<long>(n))) throw Napi::Error::New(cb.Env(), GLM_ADDON_NAME ": setFault needs a count >= 0");
+  glm::fault::arm(kind, static_cast<long>(n));
+  return cb.Env().Undefined();
+}
+
+// faultCounts() -> { alloc, launch, sync, dma }: events of each kind since its counter restarted.
+inline Napi::Value FaultCounts(const Napi::CallbackInfo& cb) {
+  long counts[glm::fault::kKinds];
+  glm::fault::counts(counts);
+  Napi::Object o = Napi::Object::New(cb.Env());
+  for (int k = 0; k < glm::fault::kKinds; ++k) o.Set(glm::fault::kind_name(k), static_cast<double>(counts[k]));
+  return o;
+}
+
+// faultKinds: the kinds this device has; the others with why they mean nothing here.
+inline Napi::Object fault_kinds(Napi::Env env) {
+  Napi::Array kinds = Napi::Array::New(env);
+  Napi::Object absent = Napi::Object::New(env);
+  for (int k = 0; k < glm::fault::kKinds; ++k) {
+    if (glm::fault::supported(k)) kinds.Set(kinds.Length(), glm::fault::kind_name(k));
+    else absent.Set(glm::fault::kind_name(k), glm::fault::vendor_call(k));
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("kinds", kinds);
+  o.Set("absent", absent);
+  return o;
+}
+#endif
+
 inline Napi::Value EventCreate(const Napi::CallbackInfo& cb) {
   return Napi::Number::New(cb.Env(), guarded(cb.Env(), [&] { return glm::device::event_create(); }));
 }
@@ -194,6 +248,12 @@ inline void export_program_surface(Napi::Env env, Napi::Object exports) {
   exports.Set("eventCreate", Napi::Function::New(env, EventCreate));
   exports.Set("eventRecord", Napi::Function::New(env, EventRecord));
   exports.Set("eventElapsed", Napi::Function::New(env, EventElapsed));
+  exports.Set("memoryStats", Napi::Function::New(env, MemoryStats));
+#ifdef GLM_FAULT_INJECTION
+  exports.Set("setFault", Napi::Function::New(env, SetFault));
+  exports.Set("faultCounts", Napi::Function::New(env, FaultCounts));
+  exports.Set("faultKinds", fault_kinds(env));
+#endif
 }
 
 }  // namespace glm::addon

@@ -37,6 +37,9 @@ void read(void* dst, uint64_t src, size_t bytes);
 void fill(uint64_t dst, int byte, size_t bytes);
 void copy_async(uint64_t dst, uint64_t src, size_t bytes);
 void memory_info(size_t* free_bytes, size_t* total_bytes);
+// The device allocations live now (count and bytes asked): what the SDK's leak checks compare before
+// and after a failure. Everything allocate() handed out and release() did not take back.
+void allocation_stats(size_t* live_bytes, size_t* live_allocations);
 
 // After a launch: throws naming `what` if the launch failed (or, when the backend's sync switch is
 // on, if it faulted).

@@ -1,38 +1,56 @@
 // device.h for emulated builds: device memory is host memory (256-byte aligned, filled with 0xCD as
-// device allocations are not zeroed either), the queue runs each launch to its end before returning
-// (so nothing is in flight and events measure nothing), the error flag is a host int. Opening the
-// device, its facts and its queue handle are the family's (an emulator of its execution model).
+// device allocations are not zeroed either) of kHostMemoryBytes in all — asking for more fails as the
+// device's own allocator does —, the queue runs each launch to its end before returning (so nothing
+// is in flight and events measure nothing), the error flag is a host int. Opening the device, its
+// facts and its queue handle are the family's (an emulator of its execution model). Allocations and
+// synchronisations are fault-injection points (fault_injection.h): they fail with the family's status.
 #include <cstdlib>
 #include <cstring>
 #include <unordered_map>
 #include <vector>
 
 #include "device.h"
+#include "fault_injection.h"
 #include "host_memory.h"
 
 namespace glm {
 namespace device {
 namespace {
 
-std::unordered_map<uint64_t, void*> blocks;  // aligned address -> malloc'd base
+struct Block {
+  void* base;  // what malloc returned
+  size_t bytes;
+};
+std::unordered_map<uint64_t, Block> blocks;  // by aligned address
+size_t live_bytes = 0;
 int flag_storage = 0;
 std::vector<double> event_times;
 
 }  // namespace
 
 uint64_t allocate(size_t bytes) {
+  if (fault::hit(fault::kAlloc)) {
+    throw DeviceError("out of device memory: " + fault::vendor_call(fault::kAlloc) + " of " + bytes_text(bytes) + " returned " + fault::vendor_status(fault::kAlloc) + " " +
+                      fault::injected_text(fault::kAlloc));
+  }
+  if (bytes > kHostMemoryBytes - live_bytes) {
+    throw DeviceError("out of device memory: " + fault::vendor_call(fault::kAlloc) + " of " + bytes_text(bytes) + " returned " + fault::vendor_status(fault::kAlloc) + ", " +
+                      bytes_text(kHostMemoryBytes - live_bytes) + " free of " + bytes_text(kHostMemoryBytes) + " (emulated device)");
+  }
   void* base = std::malloc(bytes + 256);
   if (!base) throw DeviceError("out of host memory (emulator) allocating " + bytes_text(bytes));
   const uint64_t aligned = (reinterpret_cast<uint64_t>(base) + 255) & ~uint64_t{255};
   std::memset(reinterpret_cast<void*>(aligned), 0xCD, bytes);
-  blocks[aligned] = base;
+  blocks[aligned] = Block{base, bytes};
+  live_bytes += bytes;
   return aligned;
 }
 
 void release(uint64_t address) {
   auto it = blocks.find(address);
   if (it == blocks.end()) throw DeviceError("free of an address that was not allocated");
-  std::free(it->second);
+  std::free(it->second.base);
+  live_bytes -= it->second.bytes;
   blocks.erase(it);
 }
 
@@ -42,8 +60,13 @@ void fill(uint64_t dst, int byte, size_t bytes) { std::memset(reinterpret_cast<v
 void copy_async(uint64_t dst, uint64_t src, size_t bytes) { std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src), bytes); }
 
 void memory_info(size_t* free_bytes, size_t* total_bytes) {
-  *free_bytes = is_open() ? kHostMemoryBytes : 0;
-  *total_bytes = *free_bytes;
+  *free_bytes = is_open() ? kHostMemoryBytes - live_bytes : 0;
+  *total_bytes = is_open() ? kHostMemoryBytes : 0;
+}
+
+void allocation_stats(size_t* bytes, size_t* allocations) {
+  *bytes = live_bytes;
+  *allocations = blocks.size();
 }
 
 void check_launch(const char*) {}
@@ -51,6 +74,9 @@ void check_launch(const char*) {}
 int finish(bool) {
   const int flag = flag_storage;
   flag_storage = 0;
+  if (fault::hit(fault::kSync)) {
+    throw DeviceError(fault::vendor_call(fault::kSync) + " returned " + fault::vendor_status(fault::kSync) + " " + fault::injected_text(fault::kSync));
+  }
   return flag;
 }
 

@@ -3,11 +3,14 @@
 # helpers, the dtype codes generated from the TypeScript table, and Node's API headers.
 #   GLM_PROGRAM_SOURCES              compiled into every addon
 #   GLM_PROGRAM_HOST_MEMORY_SOURCES  device.h as host memory, for emulated builds
+#   GLM_PROGRAM_FAULT_SOURCES        the GLM_FAULT counter (fault_injection.h), for emulated builds,
+#                                    which also define GLM_FAULT_INJECTION (the addon then exports setFault)
 #   glm_program_addon(<target> <generated-dir>)  an addon target's include paths, N-API definitions,
 #                                    .node naming and cmake-js link
 set(GLM_PROGRAM_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(GLM_PROGRAM_SOURCES ${GLM_PROGRAM_DIR}/program.cpp)
 set(GLM_PROGRAM_HOST_MEMORY_SOURCES ${GLM_PROGRAM_DIR}/host_memory.cpp)
+set(GLM_PROGRAM_FAULT_SOURCES ${GLM_PROGRAM_DIR}/fault_injection.cpp)
 
 # Node-API headers: cmake-js's include list, else the system's node headers; nothing is downloaded.
 find_path(NODE_API_INCLUDE node_api.h PATHS ${CMAKE_JS_INC} /usr/include/node /usr/local/include/node NO_DEFAULT_PATH)

@@ -8,7 +8,10 @@
 #include <vector>
 
 #ifdef GLM_SIMT_EMULATE
+#include "fault_injection.h"
 #include "host_memory.h"
+#else
+#include <unordered_map>
 #endif
 
 namespace glm {
@@ -47,12 +50,41 @@ void open(int) {
 
 Stream stream() { return nullptr; }
 
+}  // namespace device
+
+// What an injected fault returns (fault_injection.h): the runtime's own call and status for it, as
+// the runtime names them. The launch status is one a launch itself returns (the context stays usable).
+namespace fault {
+
+std::string vendor_call(int kind) {
+  static const char* const calls[kKinds] = {GLM_RUNTIME_NAME "Malloc", GLM_RUNTIME_NAME "LaunchKernel", GLM_RUNTIME_NAME "StreamSynchronize",
+                                            "(no DMA engine in the SIMT model)"};
+  return kind >= 0 && kind < kKinds ? calls[kind] : "unknown";
+}
+
+bool supported(int kind) { return kind == kAlloc || kind == kLaunch || kind == kSync; }
+
+std::string vendor_status(int kind) {
+#if defined(GLM_DCU_EMULATE)
+  static const char* const statuses[kKinds] = {"hipErrorOutOfMemory (2)", "hipErrorLaunchOutOfResources (701)", "hipErrorLaunchFailure (719)", ""};
+#else
+  static const char* const statuses[kKinds] = {"cudaErrorMemoryAllocation (2)", "cudaErrorLaunchOutOfResources (701)", "cudaErrorLaunchFailure (719)", ""};
+#endif
+  return kind >= 0 && kind < kKinds ? statuses[kind] : "unknown";
+}
+
+}  // namespace fault
+
+namespace device {
+
 #else
 // ---------------------------------------------------------------- the runtime
 namespace {
 cudaStream_t main_stream = nullptr;
 int* flag_device = nullptr;
 std::vector<cudaEvent_t> events;
+std::unordered_map<uint64_t, size_t> allocation_sizes;  // live allocations: address -> bytes asked
+size_t allocated_bytes = 0;
 
 void check(cudaError_t e, const std::string& what) {
   if (e != cudaSuccess) throw DeviceError(what + " failed (" + error_text(e) + ")");
@@ -100,12 +132,25 @@ uint64_t allocate(size_t bytes) {
     throw DeviceError("out of device memory: asked for " + bytes_text(bytes) + ", " + bytes_text(free_bytes) + " free of " + bytes_text(total));
   }
   check(e, GLM_RUNTIME_NAME "Malloc of " + bytes_text(bytes));
-  return reinterpret_cast<uint64_t>(p);
+  const uint64_t address = reinterpret_cast<uint64_t>(p);
+  allocation_sizes[address] = bytes;
+  allocated_bytes += bytes;
+  return address;
 }
 
 void release(uint64_t address) {
   // Freeing synchronises with the device, so nothing in flight still uses the memory.
   check(cudaFree(reinterpret_cast<void*>(address)), GLM_RUNTIME_NAME "Free");
+  const auto it = allocation_sizes.find(address);
+  if (it != allocation_sizes.end()) {
+    allocated_bytes -= it->second;
+    allocation_sizes.erase(it);
+  }
+}
+
+void allocation_stats(size_t* live_bytes, size_t* live_allocations) {
+  *live_bytes = allocated_bytes;
+  *live_allocations = allocation_sizes.size();
 }
 
 void write(uint64_t dst, const void* src, size_t bytes) {

@@ -20,7 +20,12 @@ namespace {
 // the SDK uses only for messages.
 constexpr size_t kReportedBytes = 96ull << 30;
 
-std::unordered_map<uint64_t, void*> blocks;  // aligned address -> malloc'd base
+struct Block {
+  void* base;  // what malloc returned
+  size_t bytes;
+};
+std::unordered_map<uint64_t, Block> blocks;  // by aligned address
+size_t live_bytes = 0;
 std::vector<double> event_times;
 
 void track(const void* base, size_t bytes, bool on) {
@@ -51,7 +56,8 @@ uint64_t allocate(size_t bytes) {
   if (!base) throw DeviceError("out of MPE memory allocating " + bytes_text(bytes));
   const uint64_t aligned = (reinterpret_cast<uint64_t>(base) + 255) & ~uint64_t{255};
   std::memset(reinterpret_cast<void*>(aligned), 0xCD, bytes);
-  blocks[aligned] = base;
+  blocks[aligned] = Block{base, bytes};
+  live_bytes += bytes;
   track(reinterpret_cast<void*>(aligned), bytes > 0 ? bytes : 1, true);
   return aligned;
 }
@@ -60,7 +66,8 @@ void release(uint64_t address) {
   auto it = blocks.find(address);
   if (it == blocks.end()) throw DeviceError("free of an address that was not allocated");
   track(reinterpret_cast<void*>(address), 0, false);
-  std::free(it->second);
+  std::free(it->second.base);
+  live_bytes -= it->second.bytes;
   blocks.erase(it);
 }
 
@@ -72,6 +79,11 @@ void copy_async(uint64_t dst, uint64_t src, size_t bytes) { std::memmove(reinter
 void memory_info(size_t* free_bytes, size_t* total_bytes) {
   *free_bytes = is_open() ? kReportedBytes : 0;
   *total_bytes = *free_bytes;
+}
+
+void allocation_stats(size_t* bytes, size_t* allocations) {
+  *bytes = live_bytes;
+  *allocations = blocks.size();
 }
 
 void check_launch(const char*) {}

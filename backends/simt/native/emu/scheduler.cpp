@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "device.h"
+#include "fault_injection.h"
+
 namespace emu {
 
 uint3 block_index;
@@ -176,6 +179,12 @@ void run_block(int count) {
 }  // namespace
 
 void launch(dim3 grid, dim3 block, size_t dynamic_smem_bytes, std::function<void()> body) {
+  // A fault-injection point (fault_injection.h): the launch fails before any block runs, as a launch
+  // the runtime refuses does.
+  if (glm::fault::hit(glm::fault::kLaunch)) {
+    throw glm::DeviceError(glm::fault::vendor_call(glm::fault::kLaunch) + " returned " + glm::fault::vendor_status(glm::fault::kLaunch) + " " +
+                           glm::fault::injected_text(glm::fault::kLaunch));
+  }
   const int count = static_cast<int>(block.x * block.y * block.z);
   if (count <= 0 || count > 1024) throw std::runtime_error("emulated launch: block of " + std::to_string(count) + " threads");
   if (threads.size() < static_cast<size_t>(count)) threads.resize(count);

@@ -1,0 +1,63 @@
+/**
+ * The fault group, quickly: `glm conformance --list --filter fault/` lists it; cpu-ref, which has no
+ * injection switch and no allocation counter, reports every case unsupported with the reason; the cuda
+ * emulator's injected failures are its vendor status through the normal error path; and a leaking
+ * backend fails the allocation case. Every case on every emulator, and every check against a backend
+ * broken on purpose: fault-mutations.slow.test.ts and fault-emulators.slow.test.ts.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+
+process.env['GLM_CUDA_EMULATE'] = '1';
+afterAll(() => {
+  delete process.env['GLM_CUDA_EMULATE'];
+});
+
+const { addonPath } = await import('../../backends/cuda/native-addon.js');
+const { nativeGate } = await import('../support/native.js');
+const { plugin } = await import('../../backends/cuda/index.js');
+const { plugin: cpuRef } = await import('../../backends/cpu-ref/index.js');
+const { faultCases } = await import('../../conformance/cases/fault/fault-cases.js');
+const { allCases, selectCases } = await import('../../conformance/catalogue.js');
+const { mutant } = await import('./fault-mutants.js');
+
+const skip = nativeGate('cuda emulator (fault cases)', existsSync(addonPath()) ? undefined : `no ${addonPath()} (npm run build:cuda-emu)`);
+const byId = (id: string) => faultCases().find((c) => c.id === id)!;
+
+describe('the fault group', () => {
+  it('is in the catalogue, and the CLI lists it', () => {
+    const ids = faultCases().map((c) => c.id);
+    expect(selectCases(allCases(), { filter: 'fault/' }).map((c) => c.id)).toEqual(ids);
+    const listed = execFileSync(process.execPath, ['bin/glm.js', 'conformance', '--list', '--filter', 'fault/'], { encoding: 'utf8' });
+    expect(listed.trim().split('\n').filter((l) => l.startsWith('fault/'))).toEqual(ids);
+    expect(ids).toEqual(expect.arrayContaining(['fault/alloc/beyond-device-memory', 'fault/alloc/open', 'fault/launch/decode', 'fault/sync/decode', 'fault/dma/decode']));
+  });
+
+  it('is unsupported on cpu-ref, saying why', async () => {
+    const ref = await cpuRef.open();
+    for (const c of faultCases()) {
+      const outcome = await c.run(ref);
+      expect(outcome.status, c.id).toBe('unsupported');
+      expect(outcome.detail).toMatch(c.id.endsWith('beyond-device-memory') ? /no allocation counter/ : /^no fault injection: cpu-ref/);
+    }
+  });
+});
+
+describe.skipIf(skip)('fault injection on the cuda emulator', () => {
+  it('the injected failures are the vendor status through the normal error path, with the op named', async () => {
+    const backend = await plugin.open();
+    const faults = (backend as { faults?: import('../../core/backend-api/fault-injection.js').FaultInjection }).faults!;
+    faults.arm('alloc', 2);
+    const first = backend.memory.allocate(16);
+    expect(() => backend.memory.allocate(16)).toThrow(/^cuda: out of device memory: cudaMalloc of 16 bytes .*returned cudaErrorMemoryAllocation \(2\) \(injected: GLM_FAULT alloc #2\)$/);
+    backend.memory.free(first);
+    expect(() => backend.memory.allocate(2 ** 50)).toThrow(/cudaErrorMemoryAllocation \(2\), .* free of 8589934592 bytes/);
+  });
+
+  it('a backend that leaks a buffer on the failure path fails fault/alloc/open (mutation)', async () => {
+    const outcome = await byId('fault/alloc/open').run(mutant(await plugin.open(), 'leak'));
+    expect(outcome.status).toBe('fail');
+    expect(outcome.detail).toMatch(/device memory after the failed open: \+1 allocation\(s\), \+\d+ bytes against before the case \(a leak\)/);
+  }, 30_000);
+});
