@@ -8,6 +8,8 @@ import { kvCacheCases } from './cases/kv-cache.js';
 import { blockCases, generationCases, modelCases } from './cases/glm-cases.js';
 import { linearAlgebraCases } from './cases/linear-algebra.js';
 import { samplingCases } from './cases/sampling.js';
+import { tensorParallelGraphCases } from './cases/tensor-parallel/graph-cases.js';
+import { tensorParallelGenerationCases } from './cases/tensor-parallel/generation-cases.js';
 
 export function allCases(): ConformanceCase[] {
   const cases: ConformanceCase[] = [
@@ -21,6 +23,8 @@ export function allCases(): ConformanceCase[] {
     ...modelCases(),
     ...generationCases(),
     ...faultCases(),
+    ...tensorParallelGraphCases(),
+    ...tensorParallelGenerationCases(),
   ];
   const seen = new Set<string>();
   for (const c of cases) {

@@ -22,6 +22,10 @@ import { allocateTensor, freeTensor, uploadTensor } from '../backend-api/device-
 import { CacheDroppedError, KvCache } from './kv-cache.js';
 import type { Backend, DeviceTensor, ExecutionPlan } from '../backend-api/plugin-contract.js';
 import { runStep } from '../backend-api/run-step.js';
+import type { Graph } from '../ir/graph.js';
+import { shardGlmGraph, SHARD_INPUTS } from '../passes/shard-graph.js';
+import { vocabularyShardInputs } from '../passes/shard-io.js';
+import { shardWeights } from '../passes/shard-weights.js';
 
 export interface SessionOptions {
   readonly dtype: DType;
@@ -30,6 +34,17 @@ export interface SessionOptions {
   readonly fallback?: Backend;
   /** Tokens the KV cache holds per row; the model's maximum sequence length when absent. */
   readonly cacheCapacity?: number;
+  /**
+   * This session is rank `rank` of `worldSize` tensor-parallel ranks (TensorParallelSession opens
+   * them): its graphs are sharded (core/passes/shard-graph.ts), it holds its slice of the weights and
+   * of the KV cache's heads, and its logits are its block of the vocabulary.
+   */
+  readonly shard?: RankShard;
+}
+
+export interface RankShard {
+  readonly rank: number;
+  readonly worldSize: number;
 }
 
 type CallForm = Exclude<KvCacheForm, 'functional'>;
@@ -79,7 +94,8 @@ export class ModelSession implements DecodingModel {
     decode: Compiled,
   ) {
     const capacity = options.cacheCapacity ?? config.maxSequenceLength;
-    this.cache = new KvCache(backend.memory, { layers: config.numLayers, heads: config.numHeads, headDim: headDim(config), capacity, dtype });
+    const heads = config.numHeads / (options.shard?.worldSize ?? 1);
+    this.cache = new KvCache(backend.memory, { layers: config.numLayers, heads, headDim: headDim(config), capacity, dtype });
     this.compiled.set(ModelSession.graphKey('in-place-extend'), decode);
   }
 
@@ -92,9 +108,10 @@ export class ModelSession implements DecodingModel {
     const decode = await ModelSession.compileGraph(backend, config, options, 'in-place-extend');
     const resident = new Map<string, DeviceTensor>();
     try {
+      const own = options.shard ? shardWeights(config, weights, options.shard.rank, options.shard.worldSize) : weights;
       for (const id of decode.plan.graph.params) {
         const name = decode.plan.graph.values[id]!.name;
-        const t = weights.get(name);
+        const t = own.get(name);
         if (!t) throw new GlmError('input', `weight "${name}" is missing`);
         resident.set(name, await uploadTensor(backend.memory, t));
       }
@@ -111,7 +128,7 @@ export class ModelSession implements DecodingModel {
   }
 
   private static compileGraph(backend: Backend, config: GlmConfig, options: SessionOptions, form: CallForm | 'reorder', top?: TopRequest): Promise<Compiled> {
-    const graph =
+    const built: Graph =
       form === 'reorder'
         ? buildCacheReorderGraph(config, options.dtype)
         : buildGlmModelGraph(config, {
@@ -121,6 +138,7 @@ export class ModelSession implements DecodingModel {
             cache: form,
             ...(top === undefined ? {} : { topK: top.k, topTemperature: top.temperature }),
           });
+    const graph = options.shard ? shardGlmGraph(built, config, options.shard.worldSize).graph : built;
     return compileFor(backend, graph, options.fallback ? { fallback: options.fallback } : {});
   }
 
@@ -279,6 +297,12 @@ export class ModelSession implements DecodingModel {
     };
     if (c.rotary === '2d') write[GLM_INPUTS.blockPositions] = int32Bytes(args.blockPositions.flat());
     if (form === 'in-place-extend') write[GLM_INPUTS.kvLength] = int32Bytes([this.cache.length + seq]);
+    if (this.options.shard) {
+      const { rank, worldSize } = this.options.shard;
+      const { local, mask } = vocabularyShardInputs(args.tokens.flat(), rank, worldSize, c.paddedVocabSize);
+      write[SHARD_INPUTS.localInputIds] = new Uint8Array(local.buffer);
+      write[SHARD_INPUTS.vocabMask] = new Uint8Array(mask.buffer);
+    }
 
     const inputs: Record<string, DeviceTensor> = { ...Object.fromEntries(this.weights), ...staging.inputs };
     const outputs: Record<string, DeviceTensor> = { ...staging.outputs };
@@ -331,7 +355,12 @@ export class ModelSession implements DecodingModel {
       };
       if (c.rotary === '2d') inputs[GLM_INPUTS.blockPositions] = make('i32', [batch, seq]);
       if (form === 'in-place-extend') inputs[GLM_INPUTS.kvLength] = make('i32', [1]);
-      const outputs: Record<string, DeviceTensor> = { [GLM_OUTPUTS.logits]: make(this.dtype, [batch, 1, c.paddedVocabSize]) };
+      if (this.options.shard) {
+        inputs[SHARD_INPUTS.localInputIds] = make('i32', [batch, seq]);
+        inputs[SHARD_INPUTS.vocabMask] = make('i8', [batch, seq, 1]);
+      }
+      const vocabulary = c.paddedVocabSize / (this.options.shard?.worldSize ?? 1);
+      const outputs: Record<string, DeviceTensor> = { [GLM_OUTPUTS.logits]: make(this.dtype, [batch, 1, vocabulary]) };
       if (top !== undefined) {
         outputs[GLM_OUTPUTS.topValues] = make('f32', [batch, 1, top.k]);
         outputs[GLM_OUTPUTS.topIndices] = make('i32', [batch, 1, top.k]);
@@ -352,8 +381,9 @@ export class ModelSession implements DecodingModel {
     this.staging = undefined;
   }
 
+  /** Each row's logits: the whole padded vocabulary, or this rank's block of it. */
   private logitRows(bytes: Uint8Array, batch: number): Float32Array[] {
-    const width = this.config.paddedVocabSize;
+    const width = this.config.paddedVocabSize / (this.options.shard?.worldSize ?? 1);
     const count = batch * width;
     const all = toFloat64(hostTensor(this.dtype, [count], storageView(this.dtype, bytes, count)));
     return Array.from({ length: batch }, (_, r) => Float32Array.from(all.subarray(r * width, (r + 1) * width)));
