@@ -4,6 +4,7 @@ import { attentionCases } from './cases/attention.js';
 import { dataMovementCases } from './cases/data-movement.js';
 import { elementwiseCases } from './cases/elementwise.js';
 import { faultCases } from './cases/fault/fault-cases.js';
+import { glmFamilyOpCases } from './cases/glm-family-ops.js';
 import { kvCacheCases } from './cases/kv-cache.js';
 import { blockCases, generationCases, modelCases } from './cases/glm-cases.js';
 import { linearAlgebraCases } from './cases/linear-algebra.js';
@@ -17,6 +18,7 @@ export function allCases(): ConformanceCase[] {
     ...elementwiseCases(),
     ...dataMovementCases(),
     ...attentionCases(),
+    ...glmFamilyOpCases(),
     ...samplingCases(),
     ...kvCacheCases(),
     ...blockCases(),

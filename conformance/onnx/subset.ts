@@ -211,6 +211,15 @@ export const CROSS_CHECK_SUBSET: readonly string[] = [
   'op/deepnorm-residual/f32/2x5x129-alpha11.832',
   'op/deepnorm-residual/f16/1x12288-alpha2.000/decomposed',
   'op/deepnorm-residual/bf16/4x33-alpha11.832',
+  // the ChatGLM2/3 and GLM-4 block's composites
+  'op/rms-norm/f32/glm-family-3x4096-eps0.00001-mean3/decomposed',
+  'op/rms-norm/bf16/glm-family-1x65-eps1.5625e-7-mean0',
+  'op/swiglu/f16/glm-family-7x66/decomposed',
+  'op/swiglu/f32/glm-family-1x34',
+  'op/grouped-query-attention/f32/glm-family-odd-6-heads-3-kv-chunk-1x6q3kv-3of10-d8/decomposed',
+  'op/grouped-query-attention/bf16/glm-family-length7-of-capacity16-1x8q2kv-1of16-d32',
+  'op/interleaved-rope/f32/glm-family-1x3x5x12-r6-long/decomposed',
+  'op/interleaved-rope/f16/glm-family-1x2x4x128-r64-base5000000-arange',
   // GLM blocks: prefill, bidirectional prefill, decode and chunked cache; 1-D and 2-D rope; int8 and int4 weights
   'block/tiny/f32/none/layer1-prefill-7',
   'block/tiny/f16/none/layer1-decode-cache5',

@@ -16,7 +16,8 @@
  *  - AT MOST 1 ULP of the output dtype for ops with transcendental functions or long float64 sums: gelu,
  *    geglu and bias-geglu (erf / tanh; bias-geglu's float64 bias sum is one IEEE addition, the same in both),
  *    softmax and log-sum-exp (exp, log), layer-norm (sqrt and rounded float64 mean / variance), attention
- *    (exp and sums), rope, qkv-bias-rope and rotary-table (pow, cos, sin), matmul / linear in f32 (48-bit products: the
+ *    (exp and sums), rope, qkv-bias-rope and rotary-table (pow, cos, sin), rms-norm (sqrt, float64 sum of squares),
+ *    swiglu (exp), grouped-query-attention (attention's), interleaved-rope (pow, cos, sin), matmul / linear in f32 (48-bit products: the
  *    float64 sum itself rounds, in an order that differs from the generator's exact sum). The float64 value
  *    differs from the generator's by a few float64 ulps (libm vs V8, summation order); after rounding to
  *    the dtype that changes the result only when the value lies within those few float64 ulps of a
@@ -130,6 +131,7 @@ function checkRepresentable(value: number, dtype: DType): string | null {
 
 const TRANSCENDENTAL_OR_LONG_SUM = new Set([
   'gelu', 'geglu', 'bias-geglu', 'softmax', 'log-sum-exp', 'layer-norm', 'attention', 'rope', 'qkv-bias-rope', 'rotary-table',
+  'rms-norm', 'swiglu', 'grouped-query-attention', 'interleaved-rope',
 ]);
 const ROUNDED_SUM_IN_F32 = new Set(['matmul', 'linear']);
 /** Outputs (by index) of a 1-ulp op that are computed without transcendental functions or long sums. */

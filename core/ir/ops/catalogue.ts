@@ -17,6 +17,8 @@ import { dequantize } from './dequantize.js';
 import { gather } from './gather.js';
 import { geglu } from './geglu.js';
 import { gelu } from './gelu.js';
+import { groupedQueryAttention } from './grouped-query-attention.js';
+import { interleavedRope } from './interleaved-rope.js';
 import { glmMaskFill } from './glm-mask-fill.js';
 import { layerNorm } from './layer-norm.js';
 import { linear } from './linear.js';
@@ -25,12 +27,14 @@ import { maskedFill } from './masked-fill.js';
 import { matmul } from './matmul.js';
 import { qkvBiasRope } from './qkv-bias-rope.js';
 import { reshape } from './reshape.js';
+import { rmsNorm } from './rms-norm.js';
 import { rope } from './rope.js';
 import { rotaryTable } from './rotary-table.js';
 import { scale } from './scale.js';
 import { slice } from './slice.js';
 import { softmax } from './softmax.js';
 import { split } from './split.js';
+import { swiglu } from './swiglu.js';
 import { topK } from './top-k.js';
 import { transpose } from './transpose.js';
 
@@ -66,6 +70,10 @@ export const OP_DEFINITIONS: Readonly<Record<OpName, OpDefinition>> = {
   'geglu': geglu,
   'bias-geglu': biasGeglu,
   'deepnorm-residual': deepnormResidual,
+  'rms-norm': rmsNorm,
+  'swiglu': swiglu,
+  'grouped-query-attention': groupedQueryAttention,
+  'interleaved-rope': interleavedRope,
   // collectives
   'all-reduce': allReduce,
 };

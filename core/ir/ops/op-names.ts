@@ -9,6 +9,8 @@ export const OP_NAMES = [
   'slice', 'gather', 'masked-fill', 'glm-mask-fill', 'rotary-table', 'dequantize', 'cache-write', 'top-k', 'log-sum-exp',
   // composites
   'linear', 'rope', 'qkv-bias-rope', 'attention', 'geglu', 'bias-geglu', 'deepnorm-residual',
+  // composites of the ChatGLM2/3 and GLM-4 block
+  'rms-norm', 'swiglu', 'grouped-query-attention', 'interleaved-rope',
   // collectives
   'all-reduce',
 ] as const;
