@@ -7,6 +7,7 @@ import { evaluateCommand, EVALUATE_HELP } from './evaluate-command.js';
 import { conformanceCommand, CONFORMANCE_HELP } from './conformance-command.js';
 import { exportCommand, EXPORT_HELP } from './export-command.js';
 import { benchCommand, BENCH_HELP } from './bench-command.js';
+import { newBackendCommand, NEW_BACKEND_HELP } from './new-backend-command.js';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; summary: string; help: string }> = {
   run: { run: runCommand, summary: 'generate text, filling [MASK]/[sMASK]/[gMASK] blanks', help: RUN_HELP },
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; summa
   ops: { run: opsCommand, summary: 'list the IR ops (--markdown: the reference of docs/ops.md)', help: OPS_HELP },
   bench: { run: benchCommand, summary: 'model one GLM-130B layer on a backend (--backend sunway: SW26010-Pro, from the emulator\'s counts)', help: BENCH_HELP },
   export: { run: exportCommand, summary: 'write a tree that runs generation on a Sunway node without Node.js (--backend sunway)', help: EXPORT_HELP },
+  'new-backend': { run: newBackendCommand, summary: 'write a standalone backend plugin package to start from (the skeleton, conformance script, CI)', help: NEW_BACKEND_HELP },
 };
 
 const MAIN_HELP = `Usage: glm <command> [options]
