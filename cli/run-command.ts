@@ -10,6 +10,7 @@ import { openModelSession } from './open-session.js';
 import { choiceOption, dtypeOption, floatOption, intOption } from './options.js';
 import { parseArgs } from 'node:util';
 import { HELP_OPTION, withUsageErrors } from './parse.js';
+import { checkTensorParallelOption, openTensorParallelSession, tensorParallelSize, TENSOR_PARALLEL_HELP, TENSOR_PARALLEL_OPTIONS } from './tensor-parallel-option.js';
 
 export const RUN_HELP = `Usage: glm run [options]
 
@@ -22,6 +23,7 @@ Model and backend:
   --dtype f32|f16|bf16       storage dtype of weights and activations (default f32)
   --allow-cpu-fallback       run the nodes the backend cannot run on cpu-ref (printed);
                              without it such a backend is refused (strict, the default)
+${TENSOR_PARALLEL_HELP}
 ${MODEL_LOAD_HELP}
 
 Input and output:
@@ -61,6 +63,7 @@ const OPTIONS = {
   temperature: { type: 'string' },
   seed: { type: 'string' },
   ...MODEL_LOAD_OPTIONS,
+  ...TENSOR_PARALLEL_OPTIONS,
 } as const;
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -122,6 +125,7 @@ export async function runCommand(args: string[]): Promise<number> {
   quantizationBitWidth(v['quantization-bit-width']);
   const strategy = strategyFrom(v);
   const outSeqLength = intOption('out-seq-length', v['out-seq-length'], 256, 2);
+  const tensorParallel = tensorParallelSize(v);
   const printAll = v['print-all-beams'] === true;
   const outputPath = v['output-path'];
   const queries = await openQuerySource(v['input-source'] ?? 'interactive');
@@ -130,7 +134,11 @@ export async function runCommand(args: string[]): Promise<number> {
   if (outSeqLength > model.config.maxSequenceLength) {
     throw new GlmError('usage', `--out-seq-length ${outSeqLength} exceeds the model's maximum sequence length ${model.config.maxSequenceLength}`);
   }
-  const opened = await openModelSession(model, v.backend ?? 'cpu-ref', dtype, v['allow-cpu-fallback'] === true, outSeqLength);
+  checkTensorParallelOption(model, tensorParallel, v['allow-cpu-fallback'] === true);
+  const opened =
+    tensorParallel > 1
+      ? await openTensorParallelSession(model, v.backend ?? 'cpu-ref', dtype, tensorParallel, outSeqLength)
+      : await openModelSession(model, v.backend ?? 'cpu-ref', dtype, v['allow-cpu-fallback'] === true, outSeqLength);
   const session = opened.session;
   if (outputPath) await mkdir(outputPath, { recursive: true });
 
