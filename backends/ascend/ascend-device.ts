@@ -7,6 +7,7 @@
  */
 import { float64ToBfloat16Bits, float64ToFloat16Bits } from '../../core/backend-api/plugin-api.js';
 import type { ProgramAddon } from '../program/native-addon.js';
+import { bindEmulatorFaults, type EmulatorFaults } from './acl/emulator-faults.js';
 import type { AclRuntime } from './acl/runtime.js';
 import { CallCounter, type CallCounts } from './device/call-counter.js';
 import { DeviceCalls } from './device/device-calls.js';
@@ -54,8 +55,18 @@ export class AscendDevice implements ProgramAddon {
   private written: readonly ByteRange[] = [];
   private readonly readOnce = new Map<string, Int32Array>();
   private readonly events: number[] = [];
+  /** The emulator's fault switch (GLM_FAULT); absent on real CANN. */
+  readonly setFault?: EmulatorFaults['setFault'];
+  readonly faultCounts?: EmulatorFaults['faultCounts'];
+  readonly faultKinds?: EmulatorFaults['faultKinds'];
 
   constructor(readonly runtime: AclRuntime) {
+    const faults = bindEmulatorFaults(runtime.acl.libraries);
+    if (faults) {
+      this.setFault = faults.setFault;
+      this.faultCounts = faults.faultCounts;
+      this.faultKinds = faults.faultKinds;
+    }
     this.calls = new DeviceCalls(runtime.acl, runtime.stream, this.counter);
     this.workspace = new WorkspacePool(this.calls);
     this.constants = new DeviceConstants(this.calls);
@@ -143,6 +154,11 @@ export class AscendDevice implements ProgramAddon {
 
   memoryInfo(): { free: number; total: number } {
     return this.calls.memoryInfo();
+  }
+
+  /** Every aclrtMalloc not yet freed: buffers, the arena, workspaces and constants alike. */
+  memoryStats(): { liveBytes: number; liveAllocations: number } {
+    return this.calls.allocations();
   }
 
   // Events: the ABI binds no aclrtEvent calls, so timing is the host clock after the stream drains.

@@ -3,7 +3,7 @@
  * failure is an AclCallError with CANN's message.
  */
 import { ACL_ENUMS } from '../acl/abi.js';
-import { checkAcl } from '../acl/acl-error.js';
+import { AclCallError, checkAcl, recentErrorMessage } from '../acl/acl-error.js';
 import type { AclBinding } from '../acl/binding.js';
 import type { Handle } from '../acl/runtime.js';
 import type { CallCounter, CallKind } from './call-counter.js';
@@ -14,6 +14,9 @@ const HUGE_FIRST = ACL_ENUMS['aclrtMemMallocPolicy']!['ACL_MEM_MALLOC_HUGE_FIRST
 export class DeviceCalls {
   /** Launches were queued since the stream last drained: a synchronisation has something to wait for. */
   private busy = false;
+  /** Live allocations (address → bytes asked): what a leak check compares, on the emulator and on an NPU. */
+  private readonly live = new Map<number, number>();
+  private liveBytes = 0;
 
   constructor(
     readonly acl: AclBinding,
@@ -33,14 +36,25 @@ export class DeviceCalls {
     this.counter.count('memory');
     const status = Number(this.acl.fn['aclrtMalloc']!(out, bytes, HUGE_FIRST));
     if (status !== 0) {
+      const failed = new AclCallError(`aclrtMalloc(${bytes})`, status, recentErrorMessage(this.acl));
       const info = this.memoryInfo();
-      throw new Error(`out of device memory: aclrtMalloc(${bytes}) returned ${status} (${info.free} of ${info.total} bytes free)`);
+      throw new Error(`out of device memory: ${failed.message} (${info.free} of ${info.total} bytes free)`);
     }
-    return Number(out[0]);
+    const address = Number(out[0]);
+    this.live.set(address, bytes);
+    this.liveBytes += bytes;
+    return address;
   }
 
   free(address: number): void {
     this.call('memory', 'aclrtFree', address);
+    this.liveBytes -= this.live.get(address) ?? 0;
+    this.live.delete(address);
+  }
+
+  /** The allocations made through this object and not yet freed. */
+  allocations(): { liveBytes: number; liveAllocations: number } {
+    return { liveBytes: this.liveBytes, liveAllocations: this.live.size };
   }
 
   /** Waits for the stream's queued launches (none queued since the last wait: nothing to do). */
@@ -59,7 +73,9 @@ export class DeviceCalls {
     if (!this.busy) return;
     this.busy = false;
     this.counter.count('sync');
-    this.acl.fn['aclrtSynchronizeStream']!(this.stream);
+    const status = Number(this.acl.fn['aclrtSynchronizeStream']!(this.stream));
+    // Its message repeats the failure already reported: take it, or the next error would carry it.
+    if (status !== 0) recentErrorMessage(this.acl);
   }
 
   /** Host → device, after the stream's earlier work (aclrtMemcpy does not wait for the stream). */

@@ -10,30 +10,34 @@
 
 #include <string>
 
+// Exported from a library built with hidden visibility (the Ascend emulator's core library shares
+// the counter with the libraries beside it).
+#define GLM_FAULT_API __attribute__((visibility("default")))
+
 namespace glm::fault {
 
 enum Kind : int { kAlloc = 0, kLaunch = 1, kSync = 2, kDma = 3 };
 constexpr int kKinds = 4;
 
 // "alloc", "launch", "sync", "dma".
-const char* kind_name(int kind);
+GLM_FAULT_API const char* kind_name(int kind);
 
 // The `n`th event of `kind` from now fails, once (n = 0: none; counting restarts either way).
-void arm(int kind, long n);
+GLM_FAULT_API void arm(int kind, long n);
 
 // Counts one event of `kind`; true when it is the armed one (which disarms it).
-bool hit(int kind);
+GLM_FAULT_API bool hit(int kind);
 
 // Events of each kind since its counter last restarted (the last arm, or the process start).
-void counts(long out[kKinds]);
+GLM_FAULT_API void counts(long out[kKinds]);
 
 // What an injected failure's message ends with: "(injected: GLM_FAULT alloc #3)".
-std::string injected_text(int kind);
+GLM_FAULT_API std::string injected_text(int kind);
 
 // The runtime call that fails for `kind` ("cudaMalloc") and the status it returns, as the runtime
 // names it ("cudaErrorMemoryAllocation (2)"): the family's, defined beside its emulated device.
-std::string vendor_call(int kind);
-bool supported(int kind);  // whether the family's device has such an event (the SIMT model has no DMA)
-std::string vendor_status(int kind);
+GLM_FAULT_API std::string vendor_call(int kind);
+GLM_FAULT_API bool supported(int kind);  // whether the family's device has such an event (the SIMT model has no DMA)
+GLM_FAULT_API std::string vendor_status(int kind);
 
 }  // namespace glm::fault

@@ -11,13 +11,16 @@
 #include <athread.h>
 
 #include "device.h"
+#if defined(GLM_FAULT_INJECTION)
+#include "fault_injection.h"
+#endif
 
 namespace glm {
 namespace device {
 namespace {
 
-// What memoryInfo reports: the MPE's memory is the node's (96 GB on a Pro node, spec §1); a bound
-// the SDK uses only for messages.
+// What memoryInfo reports: the MPE's memory is the node's (96 GB on a Pro node, spec §1); also the
+// most the runner hands out, so asking for more fails as the node would instead of swapping the host.
 constexpr size_t kReportedBytes = 96ull << 30;
 
 struct Block {
@@ -52,8 +55,18 @@ int* flag_storage() {
 }  // namespace
 
 uint64_t allocate(size_t bytes) {
+#if defined(GLM_FAULT_INJECTION)
+  if (fault::hit(fault::kAlloc)) {
+    throw DeviceError("out of device memory: " + fault::vendor_call(fault::kAlloc) + " of " + bytes_text(bytes) + " returned " +
+                      fault::vendor_status(fault::kAlloc) + " " + fault::injected_text(fault::kAlloc));
+  }
+#endif
+  if (bytes > kReportedBytes - live_bytes) {
+    throw DeviceError("out of device memory: malloc of MPE main memory of " + bytes_text(bytes) + ": " + bytes_text(kReportedBytes - live_bytes) +
+                      " free of the node's " + bytes_text(kReportedBytes));
+  }
   void* base = std::malloc(bytes + 256);
-  if (!base) throw DeviceError("out of MPE memory allocating " + bytes_text(bytes));
+  if (!base) throw DeviceError("out of device memory: malloc of MPE main memory of " + bytes_text(bytes) + " returned NULL");
   const uint64_t aligned = (reinterpret_cast<uint64_t>(base) + 255) & ~uint64_t{255};
   std::memset(reinterpret_cast<void*>(aligned), 0xCD, bytes);
   blocks[aligned] = Block{base, bytes};

@@ -17,7 +17,8 @@ import { firstDifference } from './greedy-run.js';
 const NAMES_THE_OPERATION: Readonly<Record<FaultKind, { readonly test: (message: string) => boolean; readonly what: string }>> = {
   alloc: { test: (m) => /alloc|malloc/i.test(m) && /\d/.test(m), what: 'the allocation call and its size' },
   launch: { test: (m) => OP_NAMES.some((op) => new RegExp(`(^|[^\\w-])${op.replace(/-/g, '\\-')}([^\\w-]|$)`).test(m)), what: 'the graph op whose launch failed' },
-  sync: { test: (m) => /synchroni[sz]/i.test(m), what: 'the synchronisation call' },
+  // cudaStreamSynchronize, aclrtSynchronizeStream, athread_join (Sunway waits for its core groups).
+  sync: { test: (m) => /synchroni[sz]|\bathread_join/i.test(m), what: 'the synchronisation call' },
   dma: { test: (m) => /dma/i.test(m), what: 'the DMA transfer' },
 };
 

@@ -6,6 +6,7 @@
 #include "acl_abi.h"
 #include "guard.h"
 #include "core/device_memory.h"
+#include "core/fault.h"
 
 namespace {
 
@@ -74,6 +75,11 @@ extern "C" aclError aclrtMalloc(void **devPtr, size_t size, aclrtMemMallocPolicy
     if (!devPtr || size == 0) return report(ACL_ERROR_INVALID_PARAM, "aclrtMalloc: devPtr is null or size is 0.");
     if (policy < ACL_MEM_MALLOC_HUGE_FIRST || policy > ACL_MEM_MALLOC_NORMAL_ONLY) {
         return reportf(ACL_ERROR_INVALID_PARAM, "aclrtMalloc: policy %d is not modelled.", static_cast<int>(policy));
+    }
+    if (glm::fault::hit(glm::fault::kAlloc)) {
+        *devPtr = nullptr;
+        return reportf(ACL_ERROR_RT_MEMORY_ALLOCATION, "aclrtMalloc: out of device memory: %zu bytes requested %s.", size,
+                       glm::fault::injected_text(glm::fault::kAlloc).c_str());
     }
     *devPtr = deviceAllocate(currentDevice(), size);
     if (*devPtr) return ACL_SUCCESS;

@@ -2,6 +2,7 @@
 // returns (once) the error a task on it raised, as an NPU reports an AI Core exception.
 #include "acl_abi.h"
 #include "guard.h"
+#include "core/fault.h"
 
 extern "C" aclError aclrtCreateStream(aclrtStream *stream) {
     using namespace emu;
@@ -24,6 +25,10 @@ extern "C" aclError aclrtSynchronizeStream(aclrtStream stream) {
     if (aclError status = requireDevice("aclrtSynchronizeStream")) return status;
     Stream *found = findStream(stream);
     if (!found) return reportf(ACL_ERROR_RT_PARAM_INVALID, "aclrtSynchronizeStream: %p is not a live stream.", stream);
+    if (glm::fault::hit(glm::fault::kSync)) {
+        return reportf(ACL_ERROR_RT_AICORE_EXCEPTION, "aclrtSynchronizeStream: a task on this stream failed %s.",
+                       glm::fault::injected_text(glm::fault::kSync).c_str());
+    }
     if (const int error = found->stickyError) {
         found->stickyError = 0;
         return report(error, "aclrtSynchronizeStream: a task on this stream failed (see the earlier message).");

@@ -7,6 +7,7 @@
 
 #include "core/device_memory.h"
 #include "core/dtype.h"
+#include "core/fault.h"
 #include "core/runtime_state.h"
 #include "core/soc.h"
 #include "core/status.h"
@@ -245,6 +246,9 @@ aclnnStatus launch(const char *op, void *workspace, uint64_t workspaceSize, aclO
     launching = stream;
     aclnnStatus status = checkWorkspace(*executor, workspace, workspaceSize);
     if (!status) status = checkDeviceResidence(*executor);
+    if (!status && glm::fault::hit(glm::fault::kLaunch)) {
+        status = runtimeFault(std::string("aclnn") + op + ": the launch failed " + glm::fault::injected_text(glm::fault::kLaunch) + ".");
+    }
     if (!status) status = executor->run(*executor);
     if (!executor->repeatable) releaseExecutor(executor, true);
     return status;

@@ -17,6 +17,17 @@ extern "C" {
 const char *sunway_emu_last_error(void);
 void sunway_emu_clear_error(void);
 
+/*
+ * Fault injection (src/inject.c): GLM_FAULT=alloc:N,launch:N,sync:N,dma:N, or arm in process. Kinds:
+ * 0 alloc (asked by the host's allocator), 1 launch (athread_spawn refused), 2 sync (athread_join
+ * fails), 3 dma (a CPE's DMA fails its spawn). The nth event of a kind from the arm fails once; n = 0
+ * disarms; arming restarts the kind's count. fault_hit counts one event and says whether it fails.
+ */
+void sunway_emu_fault_arm(int kind, long n);
+int sunway_emu_fault_hit(int kind);
+void sunway_emu_fault_counts(long *out); /* 4 counts, by kind */
+long sunway_emu_fault_fired_at(int kind);
+
 /* "SW26010" or "SW26010-Pro" (from GLM_SUNWAY_CHIP at the first call). */
 const char *sunway_emu_chip_name(void);
 

@@ -41,6 +41,14 @@ static void dma_check(emu_cpe_t *c, void *ldm, const void *mem, size_t len, size
 
 /* Copy `len` bytes between contiguous LDM and main memory read/written as blocks of `bsize` with
  * `stride` bytes skipped after each (bsize 0: contiguous). Returns the number of blocks. */
+/* A fault-injection point (inject.c): the armed DMA fails this CPE's spawn before it moves a byte. */
+static void dma_inject(const char *api) {
+    if (!sunway_emu_fault_hit(3)) return;
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s: the DMA transfer failed (injected: GLM_FAULT dma #%ld)", api, sunway_emu_fault_fired_at(3));
+    emu_fail_self(msg);
+}
+
 static uint64_t dma_copy(int op, unsigned char *ldm, unsigned char *mem, size_t len, size_t bsize,
                          size_t stride) {
     size_t block = bsize ? bsize : len, done = 0;
@@ -93,6 +101,7 @@ void sunway_emu_dma(int op, int blocking, void *ldm, const void *mem, size_t len
     emu_cpe_t *c = emu_require_cpe(api);
     dma_check(c, ldm, mem, len, bsize, stride, api);
     if (rply) emu_reply_check(c, rply, rply_bytes, api);
+    dma_inject(api);
     dma_count(c, op, len, bsize);
     emu_dma_op_t d = {op, ldm, sunway_emu_host_ptr(mem), len, bsize, stride, rply, rply_bytes};
     if (blocking || !rply) {
@@ -108,6 +117,7 @@ void sunway_emu_dma_bcast(int scope, void *ldm, const void *mem, size_t len, siz
                           const char *api) {
     emu_cpe_t *c = emu_require_cpe(api);
     dma_check(c, ldm, mem, len, bsize, stride, api);
+    dma_inject(api);
     emu_reply_check(c, rply, rply_bytes, api);
     dma_count(c, SW_EMU_GET, len, bsize);
     c->c.dma_bcast_bytes += len;

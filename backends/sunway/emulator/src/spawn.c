@@ -156,6 +156,12 @@ int sunway_emu_spawn(void *fn, const void *arg, int all_cgs, const char *name) {
     }
     emu_reset_spawn_error();
     emu_clear_abort();
+    if (sunway_emu_fault_hit(1)) {
+        pthread_mutex_unlock(&pool.mu);
+        snprintf(err, sizeof err, "athread_spawn failed (-1): the spawn was refused (injected: GLM_FAULT launch #%ld)",
+                 sunway_emu_fault_fired_at(1));
+        return spawn_refused(err);
+    }
     Dl_info di;
     if (name) snprintf(emu_cur.name, sizeof emu_cur.name, "%s", name);
     else if (dladdr(fn, &di) && di.dli_sname) snprintf(emu_cur.name, sizeof emu_cur.name, "%s", di.dli_sname);
@@ -195,6 +201,12 @@ int sunway_emu_join(void) {
     uint64_t wall = emu_now_ns() - pool.t0;
     pthread_mutex_unlock(&pool.mu);
     emu_stats_collect(wall, emu_spawn_failed());
+    if (!emu_spawn_failed() && sunway_emu_fault_hit(2)) {
+        char err[160];
+        snprintf(err, sizeof err, "athread_join failed (-1): the core group did not complete (injected: GLM_FAULT sync #%ld)",
+                 sunway_emu_fault_fired_at(2));
+        emu_record_error(err);
+    }
     return emu_spawn_failed() ? -1 : 0;
 }
 
