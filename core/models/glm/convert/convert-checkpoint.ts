@@ -1,0 +1,144 @@
+/**
+ * `glm convert`: a checkpoint in the release's SwissArmyTransformer layout (N model-parallel
+ * `mp_rank_XX_model_states.pt`) or a Hugging Face ChatGLM layout (`.bin` shards or safetensors
+ * shards, with their index) → a model folder the SDK loads: sharded safetensors,
+ * `model.safetensors.index.json` and `config.json`. Every name and shape is checked against the
+ * config before any data is read; the folder is written atomically.
+ */
+import { copyFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GlmError } from '../../../errors.js';
+import { byteLengthOf, type FloatDType } from '../../../tensor/dtype.js';
+import { elementCount, type HostTensor } from '../../../tensor/host-tensor.js';
+import { serializeSafetensors } from '../../../io/safetensors.js';
+import { writeFileAtomic } from '../../../io/atomic-write.js';
+import { INDEX_FILE } from '../../../io/safetensors-index.js';
+import { quantizeRows } from '../../../passes/quantize-weights.js';
+import type { GlmConfig } from '../config.js';
+import { LINEARS, weightSpecs, type WeightSpec } from '../weights-layout.js';
+import { finiteInRunDtype } from '../weights.js';
+import { lookUp, type LayoutRow, type MergeRule } from './layouts.js';
+import { mergedShape, mergeParts } from './merge-parts.js';
+import type { TensorSource } from './tensor-source.js';
+import { writeDirectoryAtomically } from './atomic-directory.js';
+
+export interface ConvertOptions {
+  readonly config: GlmConfig;
+  /** The model-parallel parts (one for Hugging Face layouts), in rank order. */
+  readonly ranks: readonly TensorSource[];
+  readonly table: readonly LayoutRow[];
+  readonly layoutName: string;
+  readonly out: string;
+  readonly dtype: FloatDType;
+  readonly quantize?: 8 | 4;
+  readonly tokenizer: string;
+  readonly maxShardBytes: number;
+  readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /** Files copied into the folder as they are (the tokenizer's model). */
+  readonly extraFiles?: readonly { from: string; name: string }[];
+}
+
+export interface ConvertSummary {
+  readonly shards: string[];
+  readonly tensors: number;
+  readonly bytes: number;
+}
+
+interface Planned {
+  readonly spec: WeightSpec;
+  readonly source: string;
+  readonly merge: Exclude<MergeRule, 'drop'>;
+  readonly bytes: number;
+}
+
+export async function convertCheckpoint(o: ConvertOptions): Promise<ConvertSummary> {
+  const plan = planTensors(o);
+  const shards = groupIntoShards(plan, o.maxShardBytes);
+  const names = shards.map((_, i) => `model-${pad(i + 1)}-of-${pad(shards.length)}.safetensors`);
+  const total = plan.reduce((n, p) => n + p.bytes, 0);
+  let done = 0;
+  await writeDirectoryAtomically(o.out, async (tmp) => {
+    const weightMap: Record<string, string> = {};
+    for (const [i, shard] of shards.entries()) {
+      const tensors = new Map<string, HostTensor>();
+      for (const p of shard) {
+        for (const [name, t] of await convertOne(p, o)) tensors.set(name, t), (weightMap[name] = names[i]!);
+        done += p.bytes;
+        o.onProgress?.(done, total);
+      }
+      await writeFileAtomic(join(tmp, names[i]!), serializeSafetensors(tensors, { format: 'pt', 'glm-sdk.converted-from': o.layoutName }));
+    }
+    await writeFile(join(tmp, INDEX_FILE), JSON.stringify({ metadata: { total_size: total }, weight_map: weightMap }, null, 1));
+    for (const f of o.extraFiles ?? []) {
+      await copyFile(f.from, join(tmp, f.name)).catch((e: NodeJS.ErrnoException) => {
+        throw new GlmError('input', `cannot copy ${f.from}: ${e.code ?? e.message}`);
+      });
+    }
+    const quantization = o.quantize ? `int${o.quantize}` : 'none';
+    await writeFile(join(tmp, 'config.json'), JSON.stringify({ ...o.config, tokenizer: o.tokenizer, quantization, convertedFrom: o.layoutName }, null, 2));
+  });
+  return { shards: names, tensors: plan.length, bytes: total };
+}
+
+/** Every source name mapped, every merged shape checked against the config — before any data is read. */
+function planTensors(o: ConvertOptions): Planned[] {
+  const quantization = o.quantize === 8 ? 'int8' : o.quantize === 4 ? 'int4' : 'none';
+  const specs = new Map(weightSpecs(o.config, o.dtype).map((s) => [s.name, s]));
+  const first = o.ranks[0]!;
+  for (const [r, rank] of o.ranks.entries()) {
+    const missing = [...first.shapes.keys()].find((n) => !rank.shapes.has(n)) ?? [...rank.shapes.keys()].find((n) => !first.shapes.has(n));
+    if (missing) throw new GlmError('input', `${rank.label}: model-parallel rank ${r} and rank 0 (${first.label}) hold different tensors ("${missing}")`);
+  }
+  const bySpec = new Map<string, Planned>();
+  for (const name of first.shapes.keys()) {
+    const found = lookUp(o.table, name);
+    if (!found) throw new GlmError('input', `${first.label}: tensor "${name}" has no entry in the ${o.layoutName} name table (docs/weights.md)`);
+    if (found.row.merge === 'drop') continue;
+    const merge: Exclude<MergeRule, 'drop'> = found.row.merge === 'glu-rows' && o.config.mlp !== 'geglu' ? 'rows' : found.row.merge;
+    const spec = specs.get(found.target);
+    if (!spec) throw new GlmError('input', `${first.label}: tensor "${name}" is not part of a ${o.config.name} model (${o.config.numLayers} layers, ${o.config.tiedOutput ? 'tied' : 'untied'} head)`);
+    const shape = mergedShape(merge, o.ranks.map((r) => r.shapes.get(name)!), `${first.label}: tensor "${name}"`);
+    if (shape.length !== spec.shape.length || shape.some((d, i) => d !== spec.shape[i])) {
+      throw new GlmError('input', `${first.label}: tensor "${name}" merges to [${shape}] across ${o.ranks.length} rank(s), the config needs [${spec.shape}]`);
+    }
+    const quantized = quantization !== 'none' && isLinearWeight(spec.name);
+    const bytes = quantized ? byteLengthOf(quantization === 'int8' ? 'i8' : 'i4', elementCount(shape)) + byteLengthOf(o.dtype, shape[0]!) : byteLengthOf(o.dtype, elementCount(shape));
+    bySpec.set(spec.name, { spec, source: name, merge, bytes });
+  }
+  const missing = [...specs.keys()].find((n) => !bySpec.has(n));
+  if (missing) throw new GlmError('input', `${first.label}: tensor "${missing}" is missing (needed by the ${o.config.name} config)`);
+  return [...specs.keys()].map((n) => bySpec.get(n)!);
+}
+
+async function convertOne(p: Planned, o: ConvertOptions): Promise<[string, HostTensor][]> {
+  const parts: HostTensor[] = [];
+  for (const rank of o.ranks) parts.push(await rank.read(p.source));
+  const where = `${o.ranks[0]!.label}: tensor "${p.source}"`;
+  const merged = mergeParts(p.merge, parts, where);
+  const t = finiteInRunDtype(p.spec, merged, o.dtype, o.ranks.length === 1 ? o.ranks[0]!.label : `${o.ranks.length} model-parallel files`);
+  if (!o.quantize || !isLinearWeight(p.spec.name)) return [[p.spec.name, t]];
+  const { q, scale } = quantizeRows(t, o.quantize, o.dtype);
+  return [
+    [p.spec.name, q],
+    [p.spec.name.replace(/\.weight$/, '.weight_scale'), scale],
+  ];
+}
+
+function isLinearWeight(name: string): boolean {
+  return LINEARS.some((l) => name.endsWith(`.${l}.weight`)) && name.startsWith('transformer.layers.');
+}
+
+function groupIntoShards(plan: Planned[], maxBytes: number): Planned[][] {
+  const shards: Planned[][] = [[]];
+  let size = 0;
+  for (const p of plan) {
+    if (size > 0 && size + p.bytes > maxBytes) shards.push([]), (size = 0);
+    shards.at(-1)!.push(p);
+    size += p.bytes;
+  }
+  return shards;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(5, '0');
+}
