@@ -7,7 +7,9 @@ import { findTaskFiles, loadTaskConfig } from '../core/evaluate/task-config.js';
 import { loadTaskData, runTask, type TaskProgress, type TaskResult } from '../core/evaluate/run-task.js';
 import { openModelSession } from './open-session.js';
 import { dtypeOption } from './options.js';
-import { HELP_OPTION, withUsageErrors } from './parse.js';
+import { HELP_OPTION, normalizeArgs, withUsageErrors } from './parse.js';
+import { checkOutputFile } from './output-paths.js';
+import { EXPLAIN_HELP, EXPLAIN_OPTION } from './explain.js';
 import { loadModel, MODEL_LOAD_HELP, MODEL_LOAD_OPTIONS, quantizationBitWidth } from './load-model-option.js';
 
 export const EVALUATE_HELP = `Usage: glm evaluate TASK.yaml|DIR … [options]
@@ -23,7 +25,20 @@ Options:
   --allow-cpu-fallback    run the nodes the backend cannot run on cpu-ref (printed)
   --json FILE             also write the results as JSON
 ${MODEL_LOAD_HELP}
+  --overwrite             replace an existing --json file (refused without it)
+${EXPLAIN_HELP}
   -h, --help              this text`;
+
+const EVALUATE_OPTIONS = {
+  backend: { type: 'string' },
+  model: { type: 'string' },
+  dtype: { type: 'string' },
+  json: { type: 'string' },
+  overwrite: { type: 'boolean' },
+  'allow-cpu-fallback': { type: 'boolean' },
+  ...EXPLAIN_OPTION,
+  ...MODEL_LOAD_OPTIONS,
+} as const;
 
 function progressBar(): TaskProgress {
   if (!process.stderr.isTTY) return { start() {}, tick() {}, stop() {} };
@@ -38,8 +53,8 @@ function progressBar(): TaskProgress {
 export async function evaluateCommand(args: string[]): Promise<number> {
   const { values: v, positionals } = withUsageErrors('evaluate', () =>
     parseArgs({
-      args,
-      options: { backend: { type: 'string' }, model: { type: 'string' }, dtype: { type: 'string' }, json: { type: 'string' }, 'allow-cpu-fallback': { type: 'boolean' }, ...MODEL_LOAD_OPTIONS, ...HELP_OPTION },
+      args: normalizeArgs(args, EVALUATE_OPTIONS),
+      options: { ...EVALUATE_OPTIONS, ...HELP_OPTION },
       allowPositionals: true,
       strict: true,
     }),
@@ -48,6 +63,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new GlmError('usage', 'glm evaluate needs at least one task YAML file or folder (see glm evaluate --help)');
   const dtype = dtypeOption(v.dtype, 'f32');
   quantizationBitWidth(v['quantization-bit-width']);
+  if (v.json !== undefined) checkOutputFile('--json', v.json, v.overwrite === true);
   const configs = await Promise.all((await findTaskFiles(positionals)).map(loadTaskConfig));
   const tasks = await Promise.all(configs.map(loadTaskData));
   const model = await loadModel(v.model, dtype, v);

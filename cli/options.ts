@@ -2,11 +2,13 @@
 import { GlmError } from '../core/errors.js';
 import { isDType, type DType } from '../core/tensor/dtype.js';
 
-export function intOption(name: string, raw: string | undefined, fallback: number, min: number): number {
+/** An integer flag in [min, max] (max: no upper bound when absent). */
+export function intOption(name: string, raw: string | undefined, fallback: number, min: number, max?: number): number {
   if (raw === undefined) return fallback;
   const v = Number(raw);
-  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(v) || v < min) {
-    throw new GlmError('usage', `--${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(v) || v < min || (max !== undefined && v > max)) {
+    const range = max === undefined ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new GlmError('usage', `--${name} must be an integer ${range}, got "${raw}"`);
   }
   return v;
 }

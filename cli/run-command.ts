@@ -1,15 +1,18 @@
 /** `glm run`: blank filling with the release's flags, on any backend. */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { GlmError } from '../core/errors.js';
+import { GlmError, isGlmError } from '../core/errors.js';
 import { writeTextFileAtomic } from '../core/io/atomic-write.js';
 import { fillBlanks, type StrategyOptions } from '../core/generate/fill-blanks.js';
 import { loadModel, MODEL_LOAD_HELP, MODEL_LOAD_OPTIONS, quantizationBitWidth } from './load-model-option.js';
 import { openModelSession } from './open-session.js';
 import { choiceOption, dtypeOption, floatOption, intOption } from './options.js';
 import { parseArgs } from 'node:util';
-import { HELP_OPTION, withUsageErrors } from './parse.js';
+import { HELP_OPTION, normalizeArgs, withUsageErrors } from './parse.js';
+import { checkOutputFolder } from './output-paths.js';
+import { readUtf8File } from '../core/io/utf8-text.js';
+import { EXPLAIN_HELP, EXPLAIN_OPTION } from './explain.js';
 import { checkTensorParallelOption, openTensorParallelSession, tensorParallelSize, TENSOR_PARALLEL_HELP, TENSOR_PARALLEL_OPTIONS } from './tensor-parallel-option.js';
 
 export const RUN_HELP = `Usage: glm run [options]
@@ -29,6 +32,7 @@ ${MODEL_LOAD_HELP}
 Input and output:
   --input-source interactive|FILE   one query per line; "stop" ends interactive input (default interactive)
   --output-path DIR          write one file per query, one line per beam
+  --overwrite                replace earlier query-NNNN.txt files in DIR (refused without it)
 
 Generation (release defaults):
   --out-seq-length N         longest sequence, context included (256)
@@ -42,6 +46,8 @@ Generation (release defaults):
   --top-p X                  nucleus sampling, 0 = off (0.7)
   --temperature X            logits are divided by it (1.0)
   --seed N                   random seed (1234)
+  The release's underscore spellings work too (--top_k, --out_seq_length, …).
+${EXPLAIN_HELP}
   -h, --help                 this text`;
 
 const OPTIONS = {
@@ -51,6 +57,8 @@ const OPTIONS = {
   'allow-cpu-fallback': { type: 'boolean' },
   'input-source': { type: 'string' },
   'output-path': { type: 'string' },
+  overwrite: { type: 'boolean' },
+  ...EXPLAIN_OPTION,
   'out-seq-length': { type: 'string' },
   'min-gen-length': { type: 'string' },
   'sampling-strategy': { type: 'string' },
@@ -66,6 +74,11 @@ const OPTIONS = {
   ...TENSOR_PARALLEL_OPTIONS,
 } as const;
 
+/** Beams are rows of every decode step: far beyond the release's 16 only memory runs out. */
+const MAX_BEAMS = 256;
+/** The files --output-path receives (and --overwrite replaces). */
+const QUERY_FILE = /^query-\d{4,}\.txt$/;
+
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 function strategyFrom(v: Values): StrategyOptions {
@@ -73,8 +86,8 @@ function strategyFrom(v: Values): StrategyOptions {
   if (kind === 'BeamSearchStrategy') {
     return {
       kind: 'beam',
-      numBeams: intOption('num-beams', v['num-beams'], 4, 1),
-      lengthPenalty: floatOption('length-penalty', v['length-penalty'], 1.0, () => true, 'a number'),
+      numBeams: intOption('num-beams', v['num-beams'], 4, 1, MAX_BEAMS),
+      lengthPenalty: floatOption('length-penalty', v['length-penalty'], 1.0, () => true, 'a finite number'),
       noRepeatNgramSize: intOption('no-repeat-ngram-size', v['no-repeat-ngram-size'], 3, 0),
       minGenLength: intOption('min-gen-length', v['min-gen-length'], 0, 0),
     };
@@ -94,12 +107,7 @@ function strategyFrom(v: Values): StrategyOptions {
  */
 async function openQuerySource(source: string): Promise<AsyncIterable<string>> {
   if (source !== 'interactive') {
-    let text: string;
-    try {
-      text = await readFile(source, 'utf8');
-    } catch (e) {
-      throw new GlmError('input', `cannot read --input-source ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    const text = await readUtf8File(source, '--input-source');
     const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
     return (async function* () {
       yield* lines;
@@ -119,7 +127,7 @@ async function openQuerySource(source: string): Promise<AsyncIterable<string>> {
 }
 
 export async function runCommand(args: string[]): Promise<number> {
-  const { values: v } = withUsageErrors('run', () => parseArgs({ args, options: { ...OPTIONS, ...HELP_OPTION }, strict: true }));
+  const { values: v } = withUsageErrors('run', () => parseArgs({ args: normalizeArgs(args, OPTIONS), options: { ...OPTIONS, ...HELP_OPTION }, strict: true }));
   if (v.help) return console.log(RUN_HELP), 0;
   const dtype = dtypeOption(v.dtype, 'f32');
   quantizationBitWidth(v['quantization-bit-width']);
@@ -128,6 +136,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const tensorParallel = tensorParallelSize(v);
   const printAll = v['print-all-beams'] === true;
   const outputPath = v['output-path'];
+  if (outputPath !== undefined) checkOutputFolder('--output-path', outputPath, v.overwrite === true, QUERY_FILE);
   const queries = await openQuerySource(v['input-source'] ?? 'interactive');
 
   const model = await loadModel(v.model, dtype, v);
@@ -147,7 +156,11 @@ export async function runCommand(args: string[]): Promise<number> {
     for await (const query of queries) {
       index++;
       const started = performance.now();
-      const result = await fillBlanks(session, model.tokenizer, query, { outSeqLength, strategy, rotary: model.config.rotary });
+      const result = await fillBlanks(session, model.tokenizer, query, { outSeqLength, strategy, rotary: model.config.rotary }).catch((e: unknown) => {
+        // Which query, and the limits: a prompt too long for --out-seq-length or the model's context.
+        if (!isGlmError(e) || e.code !== 'input') throw e;
+        throw new GlmError('input', `query ${index}: ${e.message} (the model's context is ${model.config.maxSequenceLength} tokens)`, { cause: e });
+      });
       const seconds = (performance.now() - started) / 1000;
       const beams = printAll ? result.beams : result.beams.slice(0, 1);
       for (const beam of beams) console.log(beam.text);

@@ -1,5 +1,6 @@
 /** Task data: jsonl lines with inputs_pretokenized, choices_pretokenized, targets_pretokenized, label. */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readUtf8File } from '../io/utf8-text.js';
 import { join, relative } from 'node:path';
 import { GlmError } from '../errors.js';
 import type { TaskType } from './task-config.js';
@@ -39,9 +40,7 @@ export async function matchDataFiles(folder: string, glob: string): Promise<stri
 }
 
 export async function readSamples(file: string, type: TaskType, root: string): Promise<Sample[]> {
-  const text = await readFile(file, 'utf8').catch(() => {
-    throw new GlmError('input', `cannot read ${file}`);
-  });
+  const text = await readUtf8File(file, 'task data'); // invalid UTF-8: an error with its line and byte offset
   const where = relative(root, file) || file;
   const samples: Sample[] = [];
   text.split(/\r?\n/).forEach((line, index) => {

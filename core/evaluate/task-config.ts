@@ -2,7 +2,8 @@
  * Evaluation tasks as the release's evaluate.py reads them: YAML files with the fields below; a
  * folder is searched recursively. Every problem is one line naming the file and the field.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readUtf8File } from '../io/utf8-text.js';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { GlmError } from '../errors.js';
@@ -37,6 +38,37 @@ export interface TaskConfig {
 
 const DEFAULT_METRICS: Record<TaskType, MetricName[]> = { mul: ['Accuracy'], gen: ['EM', 'F1'], lm: ['PPL'] };
 
+/**
+ * The keys a task may have, spelled as the spec spells them. The release's YAML files write some
+ * with dashes (`file-pattern`) and some with underscores, and its loader accepts either, so
+ * `generation-length` is `generation_length` and `file_pattern` is `file-pattern` here too.
+ */
+const TASK_KEYS = [
+  'name', 'type', 'path', 'file-pattern', 'metrics', 'use_task_mask', 'unidirectional', 'max_seq_length', 'micro_batch_size',
+  'sampling_strategy', 'num_beams', 'length_penalty', 'no_repeat_ngram_size', 'min_gen_length', 'max_gen_length', 'generation_length',
+] as const;
+/** Release keys read and deliberately not used: `module` names the release's Python class for the task; ours follows `type`. */
+const IGNORED_KEYS = new Set(['module']);
+
+/** The mapping with every key in its canonical spelling; an unknown key, or one given twice in two spellings, is an error naming it. */
+function canonicalKeys(raw: Record<string, unknown>, file: string): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const spelled = new Map<string, string>();
+  const fold = (key: string): string => key.replace(/-/g, '_');
+  for (const [key, value] of Object.entries(raw)) {
+    if (IGNORED_KEYS.has(fold(key))) continue;
+    const canonical = TASK_KEYS.find((k) => fold(k) === fold(key));
+    if (canonical === undefined) {
+      throw new GlmError('input', `${file}: unknown key "${key}" (known: ${TASK_KEYS.join(', ')}; dashes or underscores)`);
+    }
+    const earlier = spelled.get(canonical);
+    if (earlier !== undefined) throw new GlmError('input', `${file}: "${earlier}" and "${key}" are the same key`);
+    spelled.set(canonical, key);
+    out[canonical] = value;
+  }
+  return out;
+}
+
 export function parseTaskConfig(text: string, file: string): TaskConfig {
   let raw: unknown;
   try {
@@ -45,7 +77,7 @@ export function parseTaskConfig(text: string, file: string): TaskConfig {
     throw new GlmError('input', `${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new GlmError('input', `${file}: a task must be a YAML mapping`);
-  const r = raw as Record<string, unknown>;
+  const r = canonicalKeys(raw as Record<string, unknown>, file);
   const fail = (field: string, rule: string): never => {
     throw new GlmError('input', `${file}: "${field}" ${rule}, got ${JSON.stringify(r[field])}`);
   };
@@ -116,13 +148,7 @@ export async function findTaskFiles(paths: readonly string[]): Promise<string[]>
 }
 
 export async function loadTaskConfig(file: string): Promise<TaskConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new GlmError('input', `cannot read task ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return parseTaskConfig(text, file);
+  return parseTaskConfig(await readUtf8File(file, 'task'), file);
 }
 
 export function dataFolder(task: TaskConfig): string {

@@ -41,8 +41,7 @@ const NUCLEUS_MARGIN = 5e-4;
  */
 export function filterLogits(logits: ArrayLike<number>, vocabSize: number, filter: SamplingFilter): Float32Array {
   const size = Math.min(vocabSize, logits.length);
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = (logits[i] as number) / filter.temperature;
+  const out = divideByTemperature(logits, size, filter.temperature);
 
   if (filter.topK > 0 && filter.topK < size) {
     const kth = out[topKIndices(out, filter.topK)[filter.topK - 1] as number] as number;
@@ -62,6 +61,31 @@ export function filterLogits(logits: ArrayLike<number>, vocabSize: number, filte
       if (r > 0 && cumulative > filter.topP) out[order[r] as number] = FILTER_VALUE;
       cumulative = Math.fround(cumulative + (probs[r] as number));
     }
+  }
+  return out;
+}
+
+/**
+ * logits / T in fp32, as the release divides. A very small T (1e-38) overflows that to ±∞, and the
+ * softmax of ∞ − ∞ is NaN: garbage where the limit T → 0 is plain greedy decoding. Softmax does not
+ * change when every logit moves by the same amount, so then the row is shifted first:
+ * (logit − max) / T is 0 for the largest logits and −∞ (probability exactly 0) for any other —
+ * the limit itself. Rows that do not overflow are divided exactly as before.
+ */
+function divideByTemperature(logits: ArrayLike<number>, size: number, temperature: number): Float32Array {
+  const out = new Float32Array(size);
+  let overflow = false;
+  for (let i = 0; i < size; i++) {
+    const x = logits[i] as number;
+    out[i] = x / temperature;
+    if (Number.isFinite(x) && !Number.isFinite(out[i]!)) overflow = true;
+  }
+  if (!overflow) return out;
+  let max = -Infinity;
+  for (let i = 0; i < size; i++) if ((logits[i] as number) > max) max = logits[i] as number;
+  for (let i = 0; i < size; i++) {
+    const shifted = (logits[i] as number) - max; // exact for fp32 inputs of one sign; ≤ 0 always
+    out[i] = shifted === 0 ? 0 : shifted / temperature;
   }
   return out;
 }

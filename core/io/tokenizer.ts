@@ -52,14 +52,19 @@ export function encodeWithSpecials(
   encodePlain: (piece: string) => number[],
 ): number[] {
   const ids: number[] = [];
+  // Appended one by one: ids.push(...piece) passes every id as an argument, which overflows the
+  // stack for a piece of a few hundred thousand ids (a long prompt line).
+  const append = (piece: readonly number[]): void => {
+    for (const id of piece) ids.push(id);
+  };
   let start = 0;
   for (const match of text.matchAll(LITERAL_PATTERN)) {
     const index = match.index ?? 0;
-    if (index > start) ids.push(...encodePlain(text.slice(start, index)));
+    if (index > start) append(encodePlain(text.slice(start, index)));
     ids.push(literalId(match[0] as LiteralSpecial, special));
     start = index + match[0].length;
   }
-  if (start < text.length) ids.push(...encodePlain(text.slice(start)));
+  if (start < text.length) append(encodePlain(text.slice(start)));
   return ids;
 }
 

@@ -3,7 +3,7 @@
  * support is replaced by its decomposition; the result is checked again until nothing changes.
  * Anything left that the backend refuses is collected with the backend's reason.
  */
-import { GlmError } from '../errors.js';
+import { UnrunnableNodesError } from './strict-refusal.js';
 import { GraphBuilder, type Value } from '../ir/builder.js';
 import type { Graph } from '../ir/graph.js';
 import { getOp } from '../ir/ops/catalogue.js';
@@ -73,12 +73,8 @@ export function lowerForBackend(graph: Graph, supports: SupportPredicate): Lower
   }
 }
 
-/** Strict mode: refuse a graph that still has unrunnable nodes, listing each with its reason. */
+/** Strict mode: refuse a graph that still has unrunnable nodes (one summary line; the list in `details`). */
 export function requireRunnable(result: LoweringResult, backendName: string): void {
   if (result.unrunnable.length === 0) return;
-  const list = result.unrunnable.map((u) => `${u.node} (${u.op}): ${u.reason}`).join('; ');
-  throw new GlmError(
-    'unsupported',
-    `backend "${backendName}" cannot run ${result.unrunnable.length} node(s), and no decomposition makes them runnable: ${list}`,
-  );
+  throw new UnrunnableNodesError(backendName, result.unrunnable);
 }
