@@ -19,7 +19,8 @@ import { renderMarkdown, renderMatrix } from '../conformance/reports/markdown.js
 import { renderScoreboardHtml } from '../conformance/scoreboard/render-html.js';
 import { countStatuses, executionLabel, STATUSES, type ConformanceReport } from '../conformance/reports/report.js';
 import { intOption } from './options.js';
-import { HELP_OPTION, withUsageErrors } from './parse.js';
+import { HELP_OPTION, normalizeArgs, withUsageErrors } from './parse.js';
+import { checkOutputFile } from './output-paths.js';
 
 export const CONFORMANCE_HELP = `Usage: glm conformance --backend NAME|PATH [options]
 
@@ -48,6 +49,8 @@ Options:
                           new cases are listed; a passing case whose max error grew > 4× is flagged
   --strict                with --baseline: flagged error growth fails too
   --write-baseline FILE   write this run's report as the new baseline
+  --overwrite             replace existing --report/--junit/--markdown/--html files (refused without it;
+                          every output path is checked before the first case runs)
   --verify FILE.json      was this report produced by this suite version? exit 0 if so, 1 with the
                           differing case ids if not (runs no backend)
   --matrix                render the op × backend matrix from the JSON reports given as arguments
@@ -70,6 +73,7 @@ const OPTIONS = {
   matrix: { type: 'boolean' },
   baseline: { type: 'string' },
   'write-baseline': { type: 'string' },
+  overwrite: { type: 'boolean' },
   strict: { type: 'boolean' },
   verify: { type: 'string' },
   html: { type: 'string' },
@@ -107,11 +111,22 @@ function summary(report: ConformanceReport): string {
   return [header, ...rows, total].join('\n');
 }
 
+/** Every file a run writes, checked before any case runs; --write-baseline replaces its file by design. */
+function checkReportPaths(v: { report?: string; junit?: string; markdown?: string; html?: string; 'write-baseline'?: string; overwrite?: boolean }): void {
+  const overwrite = v.overwrite === true;
+  for (const flag of ['report', 'junit', 'markdown', 'html'] as const) {
+    const path = v[flag];
+    if (path !== undefined) checkOutputFile(`--${flag}`, path, overwrite);
+  }
+  if (v['write-baseline'] !== undefined) checkOutputFile('--write-baseline', v['write-baseline'], true);
+}
+
 export async function conformanceCommand(args: string[]): Promise<number> {
   const { values: v, positionals } = withUsageErrors('conformance', () =>
-    parseArgs({ args, options: { ...OPTIONS, ...HELP_OPTION }, allowPositionals: true, strict: true }),
+    parseArgs({ args: normalizeArgs(args, OPTIONS), options: { ...OPTIONS, ...HELP_OPTION }, allowPositionals: true, strict: true }),
   );
   if (v.help) return console.log(CONFORMANCE_HELP), 0;
+  checkReportPaths(v);
   if (v.matrix) {
     if (positionals.length === 0) throw new GlmError('usage', 'glm conformance --matrix needs one or more report.json files');
     const reports = await Promise.all(positionals.map(readReport));
