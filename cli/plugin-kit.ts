@@ -29,7 +29,8 @@ export function kitNames(name: string): KitNames {
 }
 
 /** The relative import of the compiled skeleton, which becomes the package import. */
-const SKELETON_IMPORT = "from '../../core/backend-api/plugin-api.js'";
+const SKELETON_SPECIFIER = '../../core/backend-api/plugin-api.js';
+const SKELETON_IMPORT = `from '${SKELETON_SPECIFIER}'`;
 const SKELETON_NAME = "const NAME = 'skeleton';";
 
 /**
