@@ -13,7 +13,9 @@ export interface GeneratedToken {
   readonly id: number;
   /**
    * The text this token adds to its blank; '' while it ends inside a multi-byte character (the
-   * text then comes with the token that completes it). Concatenated, a blank's pieces are its text.
+   * text then comes with the token that completes it). Concatenated, a blank's pieces are its text
+   * (fillBlanks's `blanks[i]`), except that a blank ending inside a character (a malformed byte
+   * sequence, which fillBlanks shows as a final U+FFFD) ends without it here.
    */
   readonly text: string;
   /** Which blank it belongs to: 0, 1, … in the order blanks are filled ([MASK]s, [sMASK]s, [gMASK]s). */
@@ -81,7 +83,12 @@ export async function* generate(session: Session, prompt: string, options: Gener
   });
   try {
     for (;;) {
-      while (queue.length > 0) yield queue.shift()!;
+      // Generation may run ahead of a slow consumer; once the caller aborts, nothing more is handed out.
+      while (queue.length > 0) {
+        options.signal?.throwIfAborted();
+        yield queue.shift()!;
+      }
+      options.signal?.throwIfAborted();
       if (finished) break;
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
