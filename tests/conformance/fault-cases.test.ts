@@ -5,8 +5,10 @@
  * backend fails the allocation case. Every case on every emulator, and every check against a backend
  * broken on purpose: fault-mutations.slow.test.ts and fault-emulators.slow.test.ts.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 process.env['GLM_CUDA_EMULATE'] = '1';
@@ -54,6 +56,29 @@ describe.skipIf(skip)('fault injection on the cuda emulator', () => {
     backend.memory.free(first);
     expect(() => backend.memory.allocate(2 ** 50)).toThrow(/cudaErrorMemoryAllocation \(2\), .* free of 8589934592 bytes/);
   });
+
+  // GLM_FAULT drives the same counter from the environment: `glm run` then fails with one line on
+  // stderr naming the op and the vendor status, and the documented exit code (7 resource, 6 backend).
+  it.each([
+    ['alloc:2', 7, /^glm: error: cuda: out of device memory: cudaMalloc of \d+ bytes .*returned cudaErrorMemoryAllocation \(2\) \(injected: GLM_FAULT alloc #2\)$/],
+    ['launch:3', 6, /^glm: error: cuda: node "[^"]+" \([a-z-]+\): cudaLaunchKernel returned cudaErrorLaunchOutOfResources \(701\) \(injected: GLM_FAULT launch #3\)$/],
+    ['sync:1', 6, /^glm: error: cuda: cudaStreamSynchronize returned cudaErrorLaunchFailure \(719\) \(injected: GLM_FAULT sync #1\)$/],
+  ] as const)('GLM_FAULT=%s makes glm run exit %i with one line naming the failed operation', (fault, code, line) => {
+    const dir = mkdtempSync(join(tmpdir(), 'glm-fault-run-'));
+    try {
+      writeFileSync(join(dir, 'q.txt'), 'The cat sat on the [MASK].\n');
+      const r = spawnSync(process.execPath, ['bin/glm.js', 'run', '--backend', 'cuda', '--input-source', join(dir, 'q.txt'), '--out-seq-length', '12'], {
+        encoding: 'utf8', env: { ...process.env, GLM_CUDA_EMULATE: '1', GLM_FAULT: fault },
+      });
+      expect(r.status).toBe(code);
+      const errors = r.stderr.split('\n').filter((l) => l.startsWith('glm: error:'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(line);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('a backend that leaks a buffer on the failure path fails fault/alloc/open (mutation)', async () => {
     const outcome = await byId('fault/alloc/open').run(mutant(await plugin.open(), 'leak'));

@@ -10,8 +10,8 @@
 
 #include <string>
 
-// Exported from a library built with hidden visibility (the Ascend emulator's core library shares
-// the counter with the libraries beside it).
+// Exported even from a library built with hidden visibility: an emulator made of several libraries
+// shares one counter from its core library.
 #define GLM_FAULT_API __attribute__((visibility("default")))
 
 namespace glm::fault {
