@@ -70,9 +70,14 @@ async function readAll(checkpoint: SafetensorsCheckpoint, specs: WeightSpec[], o
     options.onProgress?.({ doneBytes, totalBytes });
   };
   const out = new Map<string, HostTensor>();
-  for (const spec of specs) {
+  const read = (spec: WeightSpec | undefined) => (spec ? checkpoint.tensors.get(spec.name)!.file.read(spec.name, onBytes) : undefined);
+  // One read ahead: the next tensor arrives (on libuv's thread) while this one is checked and converted.
+  let next = read(specs[0]);
+  for (const [i, spec] of specs.entries()) {
+    const current = await next!;
+    next = read(specs[i + 1]);
     const { file } = checkpoint.tensors.get(spec.name)!;
-    const t = finiteInRunDtype(spec, await file.read(spec.name, onBytes), options.dtype, file.path);
+    const t = finiteInRunDtype(spec, current, options.dtype, file.path);
     if (!quantized.has(spec.name)) {
       out.set(spec.name, t);
       continue;

@@ -9,8 +9,23 @@ import type { HostTensor } from '../../tensor/host-tensor.js';
 export function firstNonFinite(t: HostTensor): number {
   const exponentMask = t.dtype === 'f32' ? 0x7f800000 : t.dtype === 'f16' ? 0x7c00 : t.dtype === 'bf16' ? 0x7f80 : 0;
   if (exponentMask === 0) return -1;
-  const bits = t.dtype === 'f32' ? new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length) : (t.data as Uint16Array);
-  for (let i = 0; i < bits.length; i++) {
+  const d = t.data;
+  if (t.dtype === 'f32') return scan(new Uint32Array(d.buffer, d.byteOffset, d.length), 0, d.length, exponentMask);
+  // 16-bit dtypes: two elements a 32-bit word, then the exact element within a flagged word.
+  const bits = d as Uint16Array;
+  const aligned = d.byteOffset % 4 === 0 ? Math.floor(bits.length / 2) : 0;
+  const words = aligned > 0 ? new Uint32Array(d.buffer, d.byteOffset, aligned) : new Uint32Array(0);
+  const pair = (exponentMask | (exponentMask << 16)) >>> 0;
+  for (let i = 0; i < words.length; i++) {
+    // Lanes whose exponent is all ones become 0 after the xor; the carry trick finds a zero lane.
+    const v = ((words[i]! & pair) ^ pair) >>> 0;
+    if (((v - 0x00010001) & ~v & 0x80008000) !== 0) return scan(bits, 2 * i, 2 * i + 2, exponentMask);
+  }
+  return scan(bits, 2 * aligned, bits.length, exponentMask);
+}
+
+function scan(bits: Uint16Array | Uint32Array, from: number, to: number, exponentMask: number): number {
+  for (let i = from; i < to; i++) {
     if ((bits[i]! & exponentMask) === exponentMask) return i;
   }
   return -1;
