@@ -38,40 +38,61 @@ export interface TaskProgress {
   stop(): void;
 }
 
-async function scoreFile(session: ModelSession, tokenizer: Tokenizer, task: TaskConfig, samples: Sample[], progress: TaskProgress, rotary: '1d' | '2d'): Promise<Pick<FileResult, 'metrics' | 'chance'>> {
+/** One sample's contribution to its file's metric; a file's metric folds them in sample order. */
+export type SampleScore =
+  | { readonly kind: 'mul'; readonly correct: boolean; /** 100 / choices: guessing's accuracy on this sample. */ readonly chance: number }
+  | { readonly kind: 'gen'; readonly em: number; readonly f1: number }
+  | { readonly kind: 'lm'; readonly loss: number; readonly words: number };
+
+/** Score one sample (each starts a fresh sequence, so a sample's score depends on nothing scored before it). */
+export async function scoreSample(session: ModelSession, tokenizer: Tokenizer, task: TaskConfig, sample: Sample, rotary: '1d' | '2d'): Promise<SampleScore> {
+  if (task.type === 'mul') {
+    const scores = await scoreChoices(session, tokenizer, task, sample);
+    return { kind: 'mul', correct: scores.indexOf(Math.max(...scores)) === sample.label, chance: 100 / sample.choices.length };
+  }
+  if (task.type === 'gen') {
+    const answer = await generateAnswer(session, tokenizer, task, sample, rotary);
+    return { kind: 'gen', em: exactMatch(answer, sample.targets), f1: f1Score(answer, sample.targets) };
+  }
+  const r = await languageModelLoss(session, tokenizer, task, sample);
+  return { kind: 'lm', loss: r.loss, words: wordCount(r.text) };
+}
+
+/**
+ * A file's metrics from its samples' scores, summed in sample order: the same arithmetic whether the
+ * scores were computed here one after another or gathered from data-parallel ranks.
+ */
+export function fileMetrics(task: TaskConfig, scores: readonly SampleScore[]): Pick<FileResult, 'metrics' | 'chance'> {
+  const n = scores.length;
   if (task.type === 'mul') {
     let correct = 0;
     let chance = 0;
-    for (const sample of samples) {
-      const scores = await scoreChoices(session, tokenizer, task, sample);
-      const predicted = scores.indexOf(Math.max(...scores));
-      if (predicted === sample.label) correct++;
-      chance += 100 / sample.choices.length;
-      progress.tick();
+    for (const s of scores) {
+      if (s.kind !== 'mul') continue;
+      if (s.correct) correct++;
+      chance += s.chance;
     }
-    return { metrics: { Accuracy: (100 * correct) / samples.length }, chance: chance / samples.length };
+    return { metrics: { Accuracy: (100 * correct) / n }, chance: chance / n };
   }
   if (task.type === 'gen') {
     let em = 0;
     let f1 = 0;
-    for (const sample of samples) {
-      const answer = await generateAnswer(session, tokenizer, task, sample, rotary);
-      em += exactMatch(answer, sample.targets);
-      f1 += f1Score(answer, sample.targets);
-      progress.tick();
+    for (const s of scores) {
+      if (s.kind !== 'gen') continue;
+      em += s.em;
+      f1 += s.f1;
     }
     const metrics: Partial<Record<MetricName, number>> = {};
-    if (task.metrics.includes('EM')) metrics.EM = em / samples.length;
-    if (task.metrics.includes('F1')) metrics.F1 = f1 / samples.length;
+    if (task.metrics.includes('EM')) metrics.EM = em / n;
+    if (task.metrics.includes('F1')) metrics.F1 = f1 / n;
     return { metrics };
   }
   let loss = 0;
   let words = 0;
-  for (const sample of samples) {
-    const r = await languageModelLoss(session, tokenizer, task, sample);
-    loss += r.loss;
-    words += wordCount(r.text);
-    progress.tick();
+  for (const s of scores) {
+    if (s.kind !== 'lm') continue;
+    loss += s.loss;
+    words += s.words;
   }
   return { metrics: { PPL: perplexity(loss, words) } };
 }
@@ -94,18 +115,31 @@ export async function loadTaskData(task: TaskConfig): Promise<TaskData> {
 }
 
 export async function runTask(session: ModelSession, tokenizer: Tokenizer, data: TaskData, progress: TaskProgress, log: (line: string) => void): Promise<TaskResult> {
-  const { task } = data;
+  log(`Evaluating task ${data.task.name} (${data.task.type}):`);
   const files: FileResult[] = [];
-  log(`Evaluating task ${task.name} (${task.type}):`);
   for (const { group, path, samples } of data.files) {
-    progress.start(samples.length, `${task.name} ${basename(path)}`);
-    const scored = await scoreFile(session, tokenizer, task, samples, progress, session.config.rotary);
+    progress.start(samples.length, `${data.task.name} ${basename(path)}`);
+    const scores: SampleScore[] = [];
+    for (const sample of samples) {
+      scores.push(await scoreSample(session, tokenizer, data.task, sample, session.config.rotary));
+      progress.tick();
+    }
     progress.stop();
-    const result: FileResult = { group, file: path, samples: samples.length, ...scored };
-    files.push(result);
-    const shown = Object.entries(result.metrics).map(([m, v]) => `${m} = ${v!.toFixed(3)}`).join(', ');
-    log(`  Finish ${basename(path)}, ${shown}${result.chance !== undefined ? ` (chance ${result.chance.toFixed(3)})` : ''}`);
+    files.push(fileResult(data.task, group, path, scores, log));
   }
+  return taskResult(data.task, files, log);
+}
+
+/** A file's result from its scores (logged as it finishes). */
+export function fileResult(task: TaskConfig, group: string, path: string, scores: readonly SampleScore[], log: (line: string) => void): FileResult {
+  const result: FileResult = { group, file: path, samples: scores.length, ...fileMetrics(task, scores) };
+  const shown = Object.entries(result.metrics).map(([m, v]) => `${m} = ${v!.toFixed(3)}`).join(', ');
+  log(`  Finish ${basename(path)}, ${shown}${result.chance !== undefined ? ` (chance ${result.chance.toFixed(3)})` : ''}`);
+  return result;
+}
+
+/** Per group and metric: max, median and sample-weighted average over the group's files. */
+export function taskResult(task: TaskConfig, files: FileResult[], log: (line: string) => void): TaskResult {
   const groups: GroupResult[] = [];
   for (const group of Object.keys(task.filePattern)) {
     const inGroup = files.filter((f) => f.group === group);
