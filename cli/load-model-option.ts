@@ -2,7 +2,8 @@
  * The model options shared by run and evaluate: --model "default" (or absent), "tiny-random", or a
  * model folder; the release's --quantization-bit-width 8|4 and --from-quantized-checkpoint; --progress.
  */
-import { defaultModel, loadModelFolder, tinyRandomModel, type LoadedModel, type ModelLoadOptions } from '../core/models/glm/load-model.js';
+import type { LoadedModel, ModelLoadOptions } from '../core/models/glm/load-model.js';
+import { loadModel as loadSdkModel } from '../sdk/load-model.js';
 import type { DType } from '../core/tensor/dtype.js';
 import { GlmError } from '../core/errors.js';
 import { loadProgressBar } from './load-progress.js';
@@ -38,11 +39,11 @@ export async function loadModel(spec: string | undefined, dtype: DType, flags: M
     ...(width ? { quantizationBitWidth: width } : {}),
     ...(flags['from-quantized-checkpoint'] ? { fromQuantizedCheckpoint: true } : {}),
   };
-  if (spec === 'tiny-random') return tinyRandomModel(dtype, base);
+  if (spec === 'tiny-random') return loadSdkModel(spec, { dtype, ...base });
   const bar = loadProgressBar(`loading ${spec ?? 'the default model'}`, flags.progress === true);
   try {
     const options = bar ? { ...base, onProgress: bar.onProgress } : base;
-    return spec === undefined || spec === 'default' ? await defaultModel(dtype, options) : await loadModelFolder(spec, dtype, options);
+    return await loadSdkModel(spec ?? 'default', { dtype, ...options });
   } finally {
     bar?.stop();
   }

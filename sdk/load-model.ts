@@ -1,9 +1,10 @@
 /**
  * Loading a model by the name the CLI's --model takes: "default" (or nothing: the shipped glm-tiny),
  * "tiny-random" (seeded random weights, byte tokenizer) or a folder with config.json and
- * model.safetensors. The result remembers its storage dtype, so a session opened on it agrees.
+ * model.safetensors (or a sharded index). The result remembers its storage dtype, so a session opened
+ * on it agrees. `glm run` and `glm evaluate` load through it.
  */
-import { defaultModel, loadModelFolder, tinyRandomModel, type LoadedModel } from '../core/models/glm/load-model.js';
+import { defaultModel, loadModelFolder, tinyRandomModel, type LoadedModel, type ModelLoadOptions } from '../core/models/glm/load-model.js';
 import { GlmError } from '../core/errors.js';
 import type { DType } from '../core/tensor/dtype.js';
 
@@ -12,7 +13,7 @@ export interface Model extends LoadedModel {
   readonly dtype: DType;
 }
 
-export interface LoadModelOptions {
+export interface LoadModelOptions extends ModelLoadOptions {
   /** f32 (default), f16 or bf16. */
   readonly dtype?: DType;
 }
@@ -20,11 +21,10 @@ export interface LoadModelOptions {
 const MODEL_DTYPES: readonly DType[] = ['f32', 'f16', 'bf16'];
 
 export async function loadModel(spec: string = 'default', options: LoadModelOptions = {}): Promise<Model> {
-  const dtype = options.dtype ?? 'f32';
-  if (!MODEL_DTYPES.includes(dtype)) {
-    throw new GlmError('usage', `model dtype must be one of ${MODEL_DTYPES.join(', ')}, got ${JSON.stringify(dtype)}`);
-  }
+  const { dtype = 'f32', ...load } = options;
+  if (!MODEL_DTYPES.includes(dtype)) throw new GlmError('usage', `model dtype must be one of ${MODEL_DTYPES.join(', ')}, got ${JSON.stringify(dtype)}`);
   if (typeof spec !== 'string' || spec === '') throw new GlmError('usage', 'loadModel: the model is "default", "tiny-random" or a folder path');
-  const loaded = spec === 'default' ? await defaultModel(dtype) : spec === 'tiny-random' ? tinyRandomModel(dtype) : await loadModelFolder(spec, dtype);
+  const loaded =
+    spec === 'default' ? await defaultModel(dtype, load) : spec === 'tiny-random' ? tinyRandomModel(dtype, load) : await loadModelFolder(spec, dtype, load);
   return { ...loaded, dtype };
 }
