@@ -149,4 +149,16 @@ describe('sharded safetensors checkpoints', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toEqual([`glm: error: ${dir}/model.safetensors: tensor "transformer.final_layernorm.weight" holds NaN at [3] (weights must be finite)`]);
   });
+
+  it('--progress draws the loading bar with bytes and rate on stderr (not a terminal here), never on stdout', async () => {
+    await writeCheckpoint(dir, TINY, WEIGHTS, 2);
+    await writeFile(join(dir, 'q.txt'), 'Hi [MASK]\n');
+    const args = [BIN, 'run', '--model', dir, '--input-source', join(dir, 'q.txt'), '--out-seq-length', '12', '--top-k', '1'];
+    const withBar = spawnSync(process.execPath, [...args, '--progress'], { encoding: 'utf8' });
+    expect(withBar.status, withBar.stderr).toBe(0);
+    expect(withBar.stderr).toMatch(/glm: loading .* 100% \| 0\.00\/0\.00 GB \| [\d.]+ GB\/s/);
+    expect(withBar.stdout).not.toContain('GB/s');
+    const without = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(without.stderr).not.toContain('GB/s');
+  });
 });
