@@ -23,6 +23,8 @@ const { plugin: cpuRef } = await import('../../backends/cpu-ref/index.js');
 const { faultCases } = await import('../../conformance/cases/fault/fault-cases.js');
 const { allCases, selectCases } = await import('../../conformance/catalogue.js');
 const { mutant } = await import('./fault-mutants.js');
+const { errorProblem, leakProblem, logitsProblem } = await import('../../conformance/cases/fault/checks.js');
+const { GlmError } = await import('../../core/errors.js');
 
 const skip = nativeGate('cuda emulator (fault cases)', existsSync(addonPath()) ? undefined : `no ${addonPath()} (npm run build:cuda-emu)`);
 const byId = (id: string) => faultCases().find((c) => c.id === id)!;
@@ -43,6 +45,33 @@ describe('the fault group', () => {
       expect(outcome.status, c.id).toBe('unsupported');
       expect(outcome.detail).toMatch(c.id.endsWith('beyond-device-memory') ? /no allocation counter/ : /^no fault injection: cpu-ref/);
     }
+  });
+});
+
+describe('the fault checks', () => {
+  const launch = 'cuda: node "layers.0.qkv" (linear): cudaLaunchKernel returned cudaErrorLaunchOutOfResources (701)';
+  it('accept a one-line GlmError of the right kind naming the operation, and refuse each way of missing it', () => {
+    expect(errorProblem(new GlmError('backend', launch), ['backend'], 'launch')).toBeNull();
+    expect(errorProblem(undefined, ['backend'], 'launch')).toMatch(/^no error: the armed launch fault/);
+    expect(errorProblem(new Error(launch), ['backend'], 'launch')).toMatch(/^not a GlmError/);
+    expect(errorProblem(new GlmError('input', launch), ['backend'], 'launch')).toMatch(/^a GlmError of kind "input", expected "backend"/);
+    expect(errorProblem(new GlmError('backend', `${launch}\n  at x`), ['backend'], 'launch')).toMatch(/not one line/);
+    expect(errorProblem(new GlmError('backend', 'cuda: the device failed'), ['backend'], 'launch')).toMatch(/does not name the graph op/);
+    expect(errorProblem(new GlmError('resource', 'out of device memory: cudaMalloc of 96 bytes'), ['resource'], 'alloc')).toBeNull();
+    expect(errorProblem(new GlmError('resource', 'out of memory'), ['resource'], 'alloc')).toMatch(/does not name the allocation call and its size/);
+    expect(errorProblem(new GlmError('backend', 'sunway: athread_join failed (-1)'), ['backend'], 'sync')).toBeNull();
+  });
+
+  it('see a leak and a changed logit bit', () => {
+    const at = { liveBytes: 4096, liveAllocations: 3 };
+    expect(leakProblem(at, { ...at }, 'after')).toBeNull();
+    expect(leakProblem(at, { liveBytes: 4352, liveAllocations: 4 }, 'after closing')).toBe('device memory after closing: +1 allocation(s), +256 bytes against before the case (a leak)');
+    const clean = Float32Array.from([1, 2, 3, 4]);
+    expect(logitsProblem(2, clean.slice(), clean, 'after')).toBeNull();
+    const off = clean.slice();
+    const bits = new Uint32Array(off.buffer);
+    bits[3] = bits[3]! ^ 1; // one ulp
+    expect(logitsProblem(2, off, clean, 'after the fault')).toMatch(/^decode step 2 after the fault differs from the clean run at logit 3/);
   });
 });
 

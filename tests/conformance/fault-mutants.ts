@@ -6,13 +6,17 @@
  *   plain-error a failed run or allocation surfaces as a plain Error, not a GlmError;
  *   corrupt-cache a failed run scribbles over the first layer's KV cache before it throws (a cache left
  *               half-updated);
- *   deaf-switch arming a fault does nothing (a switch that is not wired to the device).
+ *   deaf-switch arming a fault does nothing (a switch that is not wired to the device);
+ *   wrong-kind  a failed run is reported as a GlmError of kind 'input' (a user would blame their data);
+ *   two-lines   the error carries a second line (a stack or a dump) in its message;
+ *   anonymous   the error says only that the device failed, not which operation.
  */
 import type { Backend, BackendMemory, Executable } from '../../core/backend-api/plugin-contract.js';
 import { allocationsOf, faultsOf, type FaultInjection } from '../../core/backend-api/fault-injection.js';
+import { GlmError } from '../../core/errors.js';
 import { GLM_INPUTS } from '../../core/models/glm/graphs.js';
 
-export type Mutation = 'leak' | 'plain-error' | 'corrupt-cache' | 'deaf-switch';
+export type Mutation = 'leak' | 'plain-error' | 'corrupt-cache' | 'deaf-switch' | 'wrong-kind' | 'two-lines' | 'anonymous';
 
 function plain<T>(work: () => T): T {
   try {
@@ -53,7 +57,12 @@ export function mutant(backend: Backend, mutation: Mutation): Backend {
     const onFailure = async (e: unknown, inputs: Record<string, unknown>): Promise<never> => {
       const cache = inputs[GLM_INPUTS.pastKey(0)] as { buffer: Parameters<BackendMemory['write']>[0] } | undefined;
       if (mutation === 'corrupt-cache' && cache) await backend.memory.write(cache.buffer, 0, new Uint8Array(64).fill(0x3f));
-      throw mutation === 'plain-error' ? new Error((e as Error).message) : e;
+      const message = (e as Error).message;
+      if (mutation === 'plain-error') throw new Error(message);
+      if (mutation === 'wrong-kind') throw new GlmError('input', message);
+      if (mutation === 'two-lines') throw new GlmError('backend', `${message}\n    at the device`);
+      if (mutation === 'anonymous') throw new GlmError('backend', 'the device failed');
+      throw e;
     };
     return {
       run: (bindings) => inner.run(bindings).catch((e) => onFailure(e, bindings.inputs)),

@@ -43,6 +43,10 @@ describe.skipIf(skip)('fault cases on the cuda emulator', () => {
     ['corrupt-cache', 'fault/launch/decode', /decode step 2 after the launch fault differs from the clean run/],
     ['corrupt-cache', 'fault/sync/decode', /decode step 2 after the sync fault differs from the clean run/],
     ['deaf-switch', 'fault/sync/decode', /^no error: the armed sync fault did not surface/],
+    ['wrong-kind', 'fault/launch/prefill', /^a GlmError of kind "input", expected "backend"/],
+    ['two-lines', 'fault/launch/decode', /^the message is not one line/],
+    ['anonymous', 'fault/launch/decode', /^the message does not name the graph op whose launch failed/],
+    ['anonymous', 'fault/sync/decode', /^the message does not name the synchronisation call/],
   ] as const)('a %s mutant fails %s', async (mutation, id, detail) => {
     const backend = mutant(await plugin.open(), mutation);
     const outcome = await byId(id).run(backend);
