@@ -19,6 +19,7 @@ import { renderMarkdown, renderMatrix } from '../conformance/reports/markdown.js
 import { renderScoreboardHtml } from '../conformance/scoreboard/render-html.js';
 import { countStatuses, executionLabel, STATUSES, type ConformanceReport } from '../conformance/reports/report.js';
 import { intOption } from './options.js';
+import { watchInterruption } from './interruption.js';
 import { HELP_OPTION, normalizeArgs, withUsageErrors } from './parse.js';
 import { checkOutputFile } from './output-paths.js';
 
@@ -165,6 +166,8 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   console.error(`glm conformance: ${cases.length} cases on backend ${backend.name} (${backend.device}) — results from ${executionLabel(backend.execution)}`);
 
   let report: ConformanceReport;
+  // Ctrl-C / kill: finish the case in progress, then write the reports of the cases done, marked partial.
+  const interruption = watchInterruption('conformance', 'finishing the case in progress, then writing the partial report');
   try {
     report = await runSuite(cases, reference, backend, {
       backendSpec: spec,
@@ -172,6 +175,8 @@ export async function conformanceCommand(args: string[]): Promise<number> {
       perfRuns,
       filter: v.filter,
       caseIds: v.case,
+      signal: interruption.signal,
+      partialOnAbort: true,
       onResult(result, done, total) {
         if (isFailing(result.status)) {
           if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
@@ -181,6 +186,7 @@ export async function conformanceCommand(args: string[]): Promise<number> {
       },
     });
   } finally {
+    interruption.dispose();
     if (process.stderr.isTTY) process.stderr.write('\n');
     await backend.close();
     await reference.close();
@@ -191,7 +197,13 @@ export async function conformanceCommand(args: string[]): Promise<number> {
   if (v.report) await writeTextFileAtomic(v.report, JSON.stringify(report, null, 1) + '\n');
   if (v.junit) await writeTextFileAtomic(v.junit, renderJunit(report));
   if (v.markdown) await writeTextFileAtomic(v.markdown, renderMarkdown(report));
-  if (v['write-baseline']) await writeTextFileAtomic(v['write-baseline'], JSON.stringify(report, null, 1) + '\n');
+  // A partial run is never a baseline: the cases it did not reach would read as disappeared.
+  if (v['write-baseline'] && !report.partial) await writeTextFileAtomic(v['write-baseline'], JSON.stringify(report, null, 1) + '\n');
+  if (report.partial) {
+    const skipped = [v.baseline ? 'not compared with the baseline' : '', v['write-baseline'] ? 'no baseline written' : ''].filter((x) => x).join(', ');
+    console.log(`PARTIAL: ${report.partial.reason} after ${report.partial.done} of ${report.partial.selected} cases; the reports hold those, marked partial${skipped ? ` (${skipped})` : ''}`);
+    return interruption.exitCode();
+  }
   let regressed = false;
   if (baseline && v.baseline) {
     const comparison = compareWithBaseline(baseline, report, (id) => matchesSelection(id, selection));

@@ -10,7 +10,8 @@ export function renderJunit(report: ConformanceReport): string {
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const failures = report.counts.fail + report.counts['unexpected-pass'];
   const skipped = report.counts.unsupported + report.counts['expected-failure'] + report.counts.mistrusted;
-  lines.push(`<testsuites name="glm conformance: ${escape(report.backend)} (${escape(report.execution)})" tests="${report.results.length}" failures="${failures}" skipped="${skipped}" time="${report.seconds.toFixed(3)}">`);
+  const partial = report.partial ? ` PARTIAL: ${escape(report.partial.reason)} after ${report.partial.done} of ${report.partial.selected} cases` : '';
+  lines.push(`<testsuites name="glm conformance: ${escape(report.backend)} (${escape(report.execution)})${partial}" tests="${report.results.length}" failures="${failures}" skipped="${skipped}" time="${report.seconds.toFixed(3)}">`);
   for (const level of levels) {
     const results = report.results.filter((r) => r.level === level);
     const f = results.filter((r) => r.status === 'fail' || r.status === 'unexpected-pass').length;

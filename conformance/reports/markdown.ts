@@ -29,6 +29,7 @@ export function renderMarkdown(report: ConformanceReport): string {
     `- results from: **${executionLabel(report.execution)}** — ${report.device}`,
     `- date ${report.date}, host ${report.host}, glm-sdk ${report.version}, ${report.results.length} cases in ${report.seconds.toFixed(1)} s${report.filter ? `, filter \`${report.filter}\`` : ''}`,
     `- ${STATUSES.map((s) => `${s} ${report.counts[s]}`).join(', ')}`,
+    ...(report.partial ? [`- **PARTIAL**: ${report.partial.reason} after ${report.partial.done} of ${report.partial.selected} cases`] : []),
     '',
     `| case group | ${dtypes.join(' | ')} |`,
     `|---|${dtypes.map(() => '---').join('|')}|`,

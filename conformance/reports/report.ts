@@ -34,6 +34,8 @@ export interface ConformanceReport {
   readonly results: readonly CaseResult[];
   /** Absent from reports made before suite identities. */
   readonly identity?: ReportIdentity;
+  /** Present when the run was interrupted (SIGINT/SIGTERM): only `done` of the `selected` cases ran. */
+  readonly partial?: { readonly reason: string; readonly done: number; readonly selected: number };
 }
 
 export const STATUSES: readonly CaseStatus[] = ['pass', 'fail', 'unsupported', 'expected-failure', 'unexpected-pass', 'mistrusted'];
