@@ -28,7 +28,7 @@ describe('GlmError across two copies of the SDK', () => {
     expect(foreign.code).toBe('resource');
     expect(exitCodeOf(foreign)).toBe(7);
     expect(exitCodeOf(new GlmError('input', 'x'))).toBe(3);
-  });
+  }, 30_000);
 
   // Mutations of the brand check: each broken error must not pass for a GlmError.
   it('refuses look-alikes: no brand, an unknown code, no message, a non-object', () => {
@@ -41,7 +41,7 @@ describe('GlmError across two copies of the SDK', () => {
     expect(isGlmError('input')).toBe(false);
     expect(isGlmError(null)).toBe(false);
     expect(isGlmError(new GlmError('usage', 'y'))).toBe(true);
-  });
+  }, 30_000);
 
   it('glm run exits with a plugin\'s own error code when the plugin uses its own SDK copy (was 70)', () => {
     const plugin = join(dir, 'own-copy-plugin.mjs');
@@ -58,5 +58,5 @@ export default { name: 'own-copy', apiVersion: 1, description: 'throws its own G
     expect(r.stderr).not.toContain('internal error');
     expect(r.stderr.trim().split('\n').at(-1)).toBe('glm: error: own-copy: 3 GiB asked, 1 GiB free');
     expect(r.status).toBe(7);
-  });
+  }, 30_000);
 });

@@ -44,7 +44,7 @@ describe('sdk generate', () => {
     while (!next.done) next = await iterator.next();
     expect(next.value.source).toMatchObject({ backend: 'cpu-ref', execution: 'reference' });
     expect(next.value.beams).toHaveLength(1);
-  });
+  }, 30_000);
 
   it('abort stops both the tokens handed out and the model calls; break stops the model calls too', async () => {
     const decode = vi.spyOn(session.modelSession, 'decode');
@@ -81,7 +81,7 @@ describe('sdk generate', () => {
     expect(isGlmError(sampler) && sampler.message).toMatch(/custom sampler returned 1000000000/);
     const aborted = await refusal(fillBlanks(session, 'a', { signal: AbortSignal.abort() }));
     expect((aborted as Error).name).toBe('AbortError');
-  });
+  }, 30_000);
 });
 
 describe('sdk evaluate and runConformance', () => {
@@ -96,7 +96,7 @@ describe('sdk evaluate and runConformance', () => {
     expect([0, 100]).toContain(report.results[0]!.files[0]!.metrics.Accuracy);
     expect(lines[0]).toBe('Evaluating task c (mul):');
     await expect(evaluate(session, folder, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
-  });
+  }, 30_000);
 
   it('runs the conformance suite on a plugin named by path, with its report', async () => {
     const skeleton = resolve(import.meta.dirname, '..', '..', 'dist', 'backends', 'skeleton', 'index.js');
@@ -106,5 +106,5 @@ describe('sdk evaluate and runConformance', () => {
     expect(seen).toEqual(ids);
     expect(report).toMatchObject({ backend: 'skeleton', execution: 'emulator', counts: { unsupported: ids.length } });
     await expect(runConformance({ filter: 'no-such-case-*' })).rejects.toMatchObject({ code: 'usage' });
-  });
+  }, 30_000);
 });

@@ -36,7 +36,7 @@ describe('package entry points', () => {
       expect(types).toBe(module.replace(/\.js$/, '.d.ts'));
     }
     expect(manifest.types).toBe((manifest.exports['.'] as { types: string }).types);
-  });
+  }, 30_000);
 
   it("import('glm-sdk') and import('glm-sdk/plugin') work from another folder", () => {
     const project = mkdtempSync(join(tmpdir(), 'glm-entry-'));
@@ -47,5 +47,5 @@ describe('package entry points', () => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('function function function 1');
-  });
+  }, 30_000);
 });

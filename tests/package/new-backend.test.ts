@@ -53,7 +53,7 @@ describe('glm new-backend', () => {
     if (existsSync(template)) expect(workflow).toBe(readFileSync(template, 'utf8').replaceAll('./dist/index.js', './index.js'));
     expect(workflow).not.toContain('./dist/index.js');
     expect(spawnSync(process.execPath, ['--check', join(pkg, 'index.js')]).status).toBe(0);
-  });
+  }, 30_000);
 
   it('never overwrites: an existing non-empty folder, a bad name and a missing parent are usage errors (exit 2, one line)', () => {
     const before = readFileSync(join(pkg, 'index.js'), 'utf8');
@@ -64,7 +64,7 @@ describe('glm new-backend', () => {
       expect(r.stderr).toMatch(/^glm: error: glm new-backend/);
     }
     expect(readFileSync(join(pkg, 'index.js'), 'utf8')).toBe(before);
-  });
+  }, 30_000);
 
   it('loads by path and by package name: glm backends --backend probes it', () => {
     symlinkSync(pkg, join(project, 'node_modules', 'glm-backend-foo'), 'dir');
@@ -75,7 +75,7 @@ describe('glm new-backend', () => {
     }
     const json = JSON.parse(glm(['backends', '--backend', 'glm-backend-foo', '--json']).stdout);
     expect(json).toEqual([{ name: 'foo', platform: expect.stringContaining('skeleton'), probe: { available: true, device: 'none (skeleton: no kernels)', execution: 'emulator' } }]);
-  });
+  }, 30_000);
 
   it('a plugin that cannot be loaded is a backend error (exit 6), not a listing', () => {
     writeFileSync(join(project, 'not-a-plugin.mjs'), 'export const x = 1;\n');
@@ -84,7 +84,7 @@ describe('glm new-backend', () => {
       expect(r.status, spec).toBe(6);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
-  });
+  }, 30_000);
 
   it("the plugin's own GlmError keeps its exit code through glm run", () => {
     const broken = join(project, 'glm-backend-foo', 'failing.js');
@@ -94,7 +94,7 @@ describe('glm new-backend', () => {
     const r = glm(['run', '--model', 'tiny-random', '--backend', broken, '--input-source', 'prompt.txt']);
     expect(r.stderr.trim().split('\n').at(-1)).toBe('glm: error: foo: 3 GiB asked, 1 GiB free');
     expect(r.status).toBe(7);
-  });
+  }, 30_000);
 
   it('its conformance script runs the suite by package name, every case unsupported with the skeleton reason', () => {
     const report = join(project, 'foo-report.json');
@@ -116,5 +116,5 @@ describe('glm new-backend', () => {
     expect(() => kitNames('-x')).toThrow(/not a backend name/);
     expect(kitNames('glm-backend-bar')).toEqual({ backend: 'bar', packageName: 'glm-backend-bar' });
     expect(ciWorkflow(undefined, kitNames('bar'))).toContain('npm run conformance');
-  });
+  }, 30_000);
 });
