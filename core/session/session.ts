@@ -11,7 +11,7 @@ import { GlmError, isGlmError } from '../errors.js';
 import { byteLengthOf, storageView, type DType } from '../tensor/dtype.js';
 import { elementCount, hostTensor, toFloat64 } from '../tensor/host-tensor.js';
 import type { DecodeStep, DecodingModel, PrefillRow, TopLogits, TopLogitsStep } from '../generate/decoding-model.js';
-import { headDim, type GlmConfig } from '../models/glm/config.js';
+import { headDim, kvHeads, type GlmConfig } from '../models/glm/config.js';
 import type { KvCacheForm } from '../models/glm/block.js';
 import { buildCacheReorderGraph, buildGlmModelGraph, CACHE_REORDER, GLM_INPUTS, GLM_OUTPUTS } from '../models/glm/graphs.js';
 import type { WeightQuantization } from '../models/glm/weights-layout.js';
@@ -94,7 +94,8 @@ export class ModelSession implements DecodingModel {
     decode: Compiled,
   ) {
     const capacity = options.cacheCapacity ?? config.maxSequenceLength;
-    const heads = config.numHeads / (options.shard?.worldSize ?? 1);
+    // Grouped-query attention (ChatGLM2/3, GLM-4) caches only the KV heads.
+    const heads = kvHeads(config) / (options.shard?.worldSize ?? 1);
     this.cache = new KvCache(backend.memory, { layers: config.numLayers, heads, headDim: headDim(config), capacity, dtype });
     this.compiled.set(ModelSession.graphKey('in-place-extend'), decode);
   }

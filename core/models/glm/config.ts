@@ -14,11 +14,14 @@ export interface GlmConfig {
   readonly paddedVocabSize: number;
   readonly maxSequenceLength: number;
   readonly layerNormEps: number;
-  /** GLM-130B: 1-D rotary over the whole head dim; ChatGLM-6B: 2-D (positions, block positions). */
+  /** GLM-130B: 1-D rotary over the whole head dim; ChatGLM-6B: 2-D (positions, block positions). ChatGLM2/3, GLM-4: 1-D positions. */
   readonly rotary: '1d' | '2d';
   readonly rotaryBase: number;
-  /** GLM-130B: GeGLU with exact-erf GeLU on the second half; ChatGLM-6B: non-gated MLP with tanh GeLU. */
-  readonly mlp: 'geglu' | 'gelu-tanh';
+  /**
+   * GLM-130B: GeGLU with exact-erf GeLU on the second half; ChatGLM-6B: non-gated MLP with tanh GeLU;
+   * ChatGLM2/3 and GLM-4: SwiGLU, silu on the first half (the up projection is hidden → 2F).
+   */
+  readonly mlp: 'geglu' | 'gelu-tanh' | 'swiglu';
   /** GLM-130B ties the output head to the word embeddings; ChatGLM-6B has its own `lm_head`. */
   readonly tiedOutput: boolean;
   /**
@@ -28,6 +31,31 @@ export interface GlmConfig {
    * α = √56 with 2 layers. Deriving it would move such a model's outputs by most of their magnitude.
    */
   readonly deepnormAlpha: number;
+  /**
+   * The block's form. 'deepnorm' (GLM-130B, ChatGLM-6B; the default when absent): post-LN,
+   * out = LN(x)·α + f(LN(x)), LayerNorm with weight and bias, a bias on every Linear. 'pre-norm'
+   * (ChatGLM2/3, GLM-4): out = x + f(RMSNorm(x)), RMSNorm (weight only), a bias on the QKV projection
+   * only, grouped-query attention over `numKvHeads`, causal attention (the GLM mask with context
+   * length 0, or 1 = the [sop] index of a `[gMASK]<sop>` prompt, is causal), an untied output layer. core/models/glm/prenorm-block.ts.
+   */
+  readonly residual?: 'deepnorm' | 'pre-norm';
+  /** Key/value heads (grouped-query attention; ChatGLM2/3's multi_query_group_num, GLM-4's num_key_value_heads). Default numHeads. */
+  readonly numKvHeads?: number;
+  /**
+   * How the rotary pairs a head's dims. 'rotate-half' (the default when absent; GLM-130B, ChatGLM-6B):
+   * i with i + w/2 over the rotated width; 'half-interleaved' (ChatGLM2/3, GLM-4): neighbours (2i, 2i+1)
+   * on the first half of each head, the other half unrotated (the interleaved-rope op).
+   */
+  readonly rotaryPairing?: 'rotate-half' | 'half-interleaved';
+}
+
+export function residualKind(c: GlmConfig): 'deepnorm' | 'pre-norm' {
+  return c.residual ?? 'deepnorm';
+}
+
+/** The heads the KV cache holds: numKvHeads (grouped-query attention) or every head. */
+export function kvHeads(c: GlmConfig): number {
+  return c.numKvHeads ?? c.numHeads;
 }
 
 export function headDim(c: GlmConfig): number {
@@ -48,7 +76,7 @@ export function glm130bDeepnormAlpha(numLayers: number): number {
 export const CHATGLM_6B_DEEPNORM_ALPHA = Math.sqrt(2 * 28);
 
 export function upProjectionSize(c: GlmConfig): number {
-  return c.mlp === 'geglu' ? 2 * c.ffnHiddenSize : c.ffnHiddenSize;
+  return c.mlp === 'gelu-tanh' ? c.ffnHiddenSize : 2 * c.ffnHiddenSize;
 }
 
 export const GLM_130B: GlmConfig = {
@@ -85,6 +113,43 @@ export const CHATGLM_6B: GlmConfig = {
   mlp: 'gelu-tanh',
   tiedOutput: false,
   deepnormAlpha: CHATGLM_6B_DEEPNORM_ALPHA,
+};
+
+/**
+ * ChatGLM2-6B (THUDM/chatglm2-6b config.json): the pre-norm block with RMSNorm, SwiGLU, 2 KV groups
+ * (multi_query_group_num), rotary on half of each head with interleaved pairs, QKV bias only.
+ * ChatGLM3-6B has the same shape.
+ */
+export const CHATGLM2_6B: GlmConfig = {
+  name: 'chatglm2-6b',
+  numLayers: 28,
+  hiddenSize: 4096,
+  numHeads: 32,
+  ffnHiddenSize: 13696,
+  vocabSize: 65024,
+  paddedVocabSize: 65024,
+  maxSequenceLength: 32768,
+  layerNormEps: 1e-5,
+  rotary: '1d',
+  rotaryBase: 10000,
+  mlp: 'swiglu',
+  tiedOutput: false,
+  deepnormAlpha: 1,
+  residual: 'pre-norm',
+  numKvHeads: 2,
+  rotaryPairing: 'half-interleaved',
+};
+
+/** GLM-4-9B-chat (THUDM/glm-4-9b-chat config.json): ChatGLM2's block, 40 layers, rope_ratio 500 (base 5·10⁶), eps 1.5625e-7. */
+export const GLM_4_9B: GlmConfig = {
+  ...CHATGLM2_6B,
+  name: 'glm-4-9b',
+  numLayers: 40,
+  vocabSize: 151552,
+  paddedVocabSize: 151552,
+  maxSequenceLength: 131072,
+  layerNormEps: 1.5625e-7,
+  rotaryBase: 10000 * 500,
 };
 
 /** Small enough for tests and the built-in default; the vocabulary fits the byte tokenizer (264 ids). */
@@ -138,12 +203,29 @@ export function parseGlmConfig(raw: unknown, source: string): GlmConfig {
     layerNormEps: number('layerNormEps', 1e-5),
     rotary: oneOf('rotary', ['1d', '2d'] as const, '1d'),
     rotaryBase: number('rotaryBase', 10000),
-    mlp: oneOf('mlp', ['geglu', 'gelu-tanh'] as const, 'geglu'),
+    mlp: oneOf('mlp', ['geglu', 'gelu-tanh', 'swiglu'] as const, 'geglu'),
     tiedOutput: r['tiedOutput'] === undefined ? true : r['tiedOutput'] === true,
-    deepnormAlpha: declaredAlpha(r, source),
+    ...prenormFields(r, source, int),
   };
   checkConfig(config, source);
   return config;
+}
+
+/**
+ * The block's form: 'deepnorm' (absent: every config.json written before ChatGLM2 support) needs α
+ * declared; 'pre-norm' has no residual multiplier and may declare numKvHeads.
+ */
+function prenormFields(r: Record<string, unknown>, source: string, int: (key: string) => number) {
+  const residual = r['residual'] ?? 'deepnorm';
+  if (residual !== 'deepnorm' && residual !== 'pre-norm') throw new GlmError('input', `${source}: "residual" must be one of deepnorm, pre-norm, got ${JSON.stringify(residual)}`);
+  if (residual === 'deepnorm') {
+    if (r['numKvHeads'] !== undefined) throw new GlmError('input', `${source}: "numKvHeads" needs "residual": "pre-norm" (the DeepNorm block has no grouped-query attention)`);
+    return { deepnormAlpha: declaredAlpha(r, source) };
+  }
+  if (r['deepnormAlpha'] !== undefined) throw new GlmError('input', `${source}: "deepnormAlpha" is meaningless with "residual": "pre-norm" (x + f(norm(x)) has no multiplier)`);
+  const rotaryPairing = r['rotaryPairing'] ?? 'half-interleaved';
+  if (rotaryPairing !== 'half-interleaved') throw new GlmError('input', `${source}: "rotaryPairing" of a pre-norm model must be half-interleaved, got ${JSON.stringify(rotaryPairing)}`);
+  return { deepnormAlpha: 1, residual: 'pre-norm' as const, rotaryPairing: 'half-interleaved' as const, numKvHeads: r['numKvHeads'] === undefined ? int('numHeads') : int('numKvHeads') };
 }
 
 /** α must be declared: the rule differs by family (GLM-130B √(2·layers), ChatGLM-6B √56 always). */
@@ -165,6 +247,13 @@ export function checkConfig(c: GlmConfig, source: string): void {
   };
   if (c.hiddenSize % c.numHeads !== 0) fail(`hiddenSize ${c.hiddenSize} is not a multiple of numHeads ${c.numHeads}`);
   const d = headDim(c);
-  if (d % (c.rotary === '2d' ? 4 : 2) !== 0) fail(`head dim ${d} must be divisible by ${c.rotary === '2d' ? 4 : 2} for ${c.rotary} rotary`);
+  const multiple = c.rotary === '1d' && c.rotaryPairing !== 'half-interleaved' ? 2 : 4;
+  if (d % multiple !== 0) fail(`head dim ${d} must be divisible by ${multiple} for ${c.rotary} rotary`);
+  const prenorm = residualKind(c) === 'pre-norm';
+  const halfInterleaved = c.rotaryPairing === 'half-interleaved';
+  if (prenorm !== halfInterleaved || prenorm !== (c.mlp === 'swiglu') || (prenorm && c.rotary !== '1d')) {
+    fail(`"residual": "pre-norm" goes with "rotary": "1d", "rotaryPairing": "half-interleaved" and "mlp": "swiglu" (the ChatGLM2/3, GLM-4 block), and only with them; got ${residualKind(c)}, ${c.rotary}, ${c.rotaryPairing ?? 'rotate-half'}, ${c.mlp}`);
+  }
+  if (c.numHeads % kvHeads(c) !== 0) fail(`numKvHeads ${kvHeads(c)} does not divide numHeads ${c.numHeads}`);
   if (c.paddedVocabSize < c.vocabSize) fail(`paddedVocabSize ${c.paddedVocabSize} is smaller than vocabSize ${c.vocabSize}`);
 }

@@ -6,8 +6,10 @@
 import type { DType } from '../../tensor/dtype.js';
 import { GraphBuilder, type Value } from '../../ir/builder.js';
 import type { Graph } from '../../ir/graph.js';
-import { headDim, type GlmConfig } from './config.js';
-import { glmBlock, type BlockOptions, type CacheInputs, type KvCacheForm } from './block.js';
+import { headDim, kvHeads, residualKind, type GlmConfig } from './config.js';
+import { glmBlock, type BlockInputs, type BlockOptions, type BlockOutputs, type CacheInputs, type KvCacheForm } from './block.js';
+import { prenormBlock } from './prenorm-block.js';
+import { PRENORM_NAMES } from './prenorm-weights.js';
 import type { WeightQuantization } from './weights-layout.js';
 
 export interface GlmGraphOptions {
@@ -70,10 +72,30 @@ function cacheScalars(b: GraphBuilder, form: KvCacheForm) {
 }
 
 function layerCache(b: GraphBuilder, c: GlmConfig, layer: number, dtype: DType, scalars: ReturnType<typeof cacheScalars>): CacheInputs {
-  const shape = scalars.form === 'functional' ? ['cache_batch', c.numHeads, 'past', headDim(c)] : ['batch', c.numHeads, 'capacity', headDim(c)];
+  // Grouped-query attention caches only the KV heads.
+  const shape = scalars.form === 'functional' ? ['cache_batch', kvHeads(c), 'past', headDim(c)] : ['batch', kvHeads(c), 'capacity', headDim(c)];
   const pastKey = b.input(GLM_INPUTS.pastKey(layer), dtype, shape);
   const pastValue = b.input(GLM_INPUTS.pastValue(layer), dtype, shape);
   return { ...scalars, pastKey, pastValue };
+}
+
+/** The block of the config's family: DeepNorm (GLM-130B, ChatGLM-6B) or pre-norm (ChatGLM2/3, GLM-4). */
+function block(b: GraphBuilder, c: GlmConfig, layer: number, input: BlockInputs, o: BlockOptions): BlockOutputs {
+  return residualKind(c) === 'pre-norm' ? prenormBlock(b, c, layer, input, o) : glmBlock(b, c, layer, input, o);
+}
+
+/** The final norm and the output head: LayerNorm and the tied embedding or lm_head; RMSNorm and output_layer (pre-norm). */
+function finalNormAndHead(b: GraphBuilder, c: GlmConfig, hidden: Value, embedding: Value, dtype: DType): Value {
+  if (residualKind(c) === 'pre-norm') {
+    const weight = b.param(PRENORM_NAMES.finalNorm, dtype, [c.hiddenSize]);
+    const normed = b.op1('rms-norm', [hidden, weight], { eps: c.layerNormEps }, 'final_layernorm');
+    return b.op1('matmul', [normed, b.param(PRENORM_NAMES.output, dtype, [c.paddedVocabSize, c.hiddenSize])], { transposeB: true }, 'logits');
+  }
+  const finalWeight = b.param('transformer.final_layernorm.weight', dtype, [c.hiddenSize]);
+  const finalBias = b.param('transformer.final_layernorm.bias', dtype, [c.hiddenSize]);
+  const normed = b.op1('layer-norm', [hidden, finalWeight, finalBias], { eps: c.layerNormEps }, 'final_layernorm');
+  const head = c.tiedOutput ? embedding : b.param('lm_head.weight', dtype, [c.paddedVocabSize, c.hiddenSize]);
+  return b.op1('matmul', [normed, head], { transposeB: true }, 'logits');
 }
 
 /** The whole model: embedding → N blocks → final LayerNorm → logits (tied to the embedding, or lm_head). */
@@ -84,20 +106,17 @@ export function buildGlmModelGraph(c: GlmConfig, options: GlmGraphOptions): Grap
   const ids = b.input(GLM_INPUTS.inputIds, 'i32', ['batch', 'seq']);
   const common = commonInputs(b, c);
   const scalars = cacheScalars(b, options.cache ?? 'functional');
-  const embedding = b.param('transformer.word_embeddings.weight', dtype, [c.paddedVocabSize, c.hiddenSize]);
+  const embeddingName = residualKind(c) === 'pre-norm' ? PRENORM_NAMES.embedding : 'transformer.word_embeddings.weight';
+  const embedding = b.param(embeddingName, dtype, [c.paddedVocabSize, c.hiddenSize]);
   let hidden: Value = b.op1('gather', [embedding, ids], { axis: 0 }, 'embedding');
   for (let layer = 0; layer < c.numLayers; layer++) {
-    const out = glmBlock(b, c, layer, { hidden, ...common, cache: layerCache(b, c, layer, dtype, scalars) }, blockOptions);
+    const out = block(b, c, layer, { hidden, ...common, cache: layerCache(b, c, layer, dtype, scalars) }, blockOptions);
     b.output(GLM_OUTPUTS.presentKey(layer), out.presentKey);
     b.output(GLM_OUTPUTS.presentValue(layer), out.presentValue);
     hidden = out.hidden;
   }
   if (options.logits === 'last') hidden = b.op1('slice', [hidden], { axis: 1, start: -1 }, 'last_position');
-  const finalWeight = b.param('transformer.final_layernorm.weight', dtype, [c.hiddenSize]);
-  const finalBias = b.param('transformer.final_layernorm.bias', dtype, [c.hiddenSize]);
-  const normed = b.op1('layer-norm', [hidden, finalWeight, finalBias], { eps: c.layerNormEps }, 'final_layernorm');
-  const head = c.tiedOutput ? embedding : b.param('lm_head.weight', dtype, [c.paddedVocabSize, c.hiddenSize]);
-  const logits = b.op1('matmul', [normed, head], { transposeB: true }, 'logits');
+  const logits = finalNormAndHead(b, c, hidden, embedding, dtype);
   b.output(GLM_OUTPUTS.logits, logits);
   if (options.topK !== undefined) {
     // Padded vocabulary rows are never candidates.
@@ -121,7 +140,7 @@ export function buildGlmBlockGraph(c: GlmConfig, layer: number, options: GlmGrap
   const b = new GraphBuilder(`${c.name}-block-${layer}`);
   const hidden = b.input(GLM_OUTPUTS.hidden, options.dtype, ['batch', 'seq', c.hiddenSize]);
   const cache = layerCache(b, c, layer, options.dtype, cacheScalars(b, options.cache ?? 'functional'));
-  const out = glmBlock(b, c, layer, { hidden, ...commonInputs(b, c), cache }, {
+  const out = block(b, c, layer, { hidden, ...commonInputs(b, c), cache }, {
     dtype: options.dtype,
     quantization: options.quantization ?? 'none',
   });
@@ -142,7 +161,7 @@ export const CACHE_REORDER = { key: 'key', value: 'value', reorderedKey: 'reorde
 export function buildCacheReorderGraph(c: GlmConfig, dtype: DType): Graph {
   const b = new GraphBuilder(`${c.name}-cache-reorder`);
   const index = b.input(GLM_INPUTS.cacheIndex, 'i32', ['batch']);
-  const shape = ['cache_batch', c.numHeads, 'capacity', headDim(c)];
+  const shape = ['cache_batch', kvHeads(c), 'capacity', headDim(c)];
   const key = b.input(CACHE_REORDER.key, dtype, shape);
   const value = b.input(CACHE_REORDER.value, dtype, shape);
   b.output(CACHE_REORDER.reorderedKey, b.op1('gather', [key, index], { axis: 0 }, 'reorder_key'));

@@ -3,7 +3,8 @@
  * converted checkpoint maps one to one. docs/weights.md explains the layouts.
  */
 import type { DType } from '../../tensor/dtype.js';
-import { upProjectionSize, type GlmConfig } from './config.js';
+import { residualKind, upProjectionSize, type GlmConfig } from './config.js';
+import { prenormWeightSpecs } from './prenorm-weights.js';
 
 export type WeightQuantization = 'none' | 'int8' | 'int4';
 
@@ -33,6 +34,7 @@ export function linearShapes(c: GlmConfig): Record<(typeof LINEARS)[number], [nu
 }
 
 export function weightSpecs(c: GlmConfig, dtype: DType, quantization: WeightQuantization = 'none'): WeightSpec[] {
+  if (residualKind(c) === 'pre-norm') return prenormWeightSpecs(c, dtype, quantization);
   const h = c.hiddenSize;
   const specs: WeightSpec[] = [{ name: 'transformer.word_embeddings.weight', dtype, shape: [c.paddedVocabSize, h], init: 'normal' }];
   const norm = (name: string) => {
