@@ -4,7 +4,7 @@
  * with its kind's code, not 70 ("internal error").
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,7 +15,8 @@ const root = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'glm-error-brand-'));
 // A second copy of the module: another file is another module instance, so another GlmError class.
 const otherCopy = join(dir, 'errors-copy.js');
-copyFileSync(join(root, 'dist', 'core', 'errors.js'), otherCopy);
+// (without its source-map comment: the map is not copied)
+writeFileSync(otherCopy, readFileSync(join(root, 'dist', 'core', 'errors.js'), 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/, '\n'));
 
 type ErrorsModule = typeof import('../../core/errors.js');
 
