@@ -11,6 +11,8 @@ import { HELP_OPTION, normalizeArgs, withUsageErrors } from './parse.js';
 import { checkOutputFile } from './output-paths.js';
 import { EXPLAIN_HELP, EXPLAIN_OPTION } from './explain.js';
 import { loadModel, MODEL_LOAD_HELP, MODEL_LOAD_OPTIONS, quantizationBitWidth } from './load-model-option.js';
+import { launchFromEnvironment } from '../core/evaluate/data-parallel/launcher-env.js';
+import { evaluateDataParallel, runIdentity } from '../core/evaluate/data-parallel/evaluate-share.js';
 
 export const EVALUATE_HELP = `Usage: glm evaluate TASK.yaml|DIR … [options]
 
@@ -24,6 +26,9 @@ Options:
   --dtype f32|f16|bf16    storage dtype (default f32)
   --allow-cpu-fallback    run the nodes the backend cannot run on cpu-ref (printed)
   --json FILE             also write the results as JSON
+  --data-parallel         one rank of a data-parallel run started by srun, mpirun or torchrun
+                          (rank, world size and MASTER_ADDR:MASTER_PORT from their environment);
+                          rank 0 prints and writes the merged results (docs/tensor-parallel.md)
 ${MODEL_LOAD_HELP}
   --overwrite             replace an existing --json file (refused without it)
 ${EXPLAIN_HELP}
@@ -36,6 +41,7 @@ const EVALUATE_OPTIONS = {
   json: { type: 'string' },
   overwrite: { type: 'boolean' },
   'allow-cpu-fallback': { type: 'boolean' },
+  'data-parallel': { type: 'boolean' },
   ...EXPLAIN_OPTION,
   ...MODEL_LOAD_OPTIONS,
 } as const;
@@ -63,17 +69,22 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new GlmError('usage', 'glm evaluate needs at least one task YAML file or folder (see glm evaluate --help)');
   const dtype = dtypeOption(v.dtype, 'f32');
   quantizationBitWidth(v['quantization-bit-width']);
-  if (v.json !== undefined) checkOutputFile('--json', v.json, v.overwrite === true);
+  const launch = v['data-parallel'] === true ? launchFromEnvironment(process.env) : undefined;
+  if (v.json !== undefined && (launch?.rank ?? 0) === 0) checkOutputFile('--json', v.json, v.overwrite === true);
   const tasks = await loadTasks(positionals);
   const model = await loadModel(v.model, dtype, v);
   const opened = await openModelSession(model, v.backend ?? 'cpu-ref', dtype, v['allow-cpu-fallback'] === true);
   const { session } = opened;
-  const results: TaskResult[] = [];
+  let results: TaskResult[] | undefined = [];
   try {
-    for (const task of tasks) results.push(await runTask(session, model.tokenizer, task, progressBar(), (line) => console.log(line)));
+    if (launch) {
+      const runId = runIdentity({ model: model.description, dtype, backend: session.backend.name }, tasks);
+      results = await evaluateDataParallel(session, model.tokenizer, tasks, launch, runId, progressBar(), (line) => console.log(line));
+    } else for (const task of tasks) results.push(await runTask(session, model.tokenizer, task, progressBar(), (line) => console.log(line)));
   } finally {
     await opened.close();
   }
+  if (!results) return console.error(`glm: data-parallel rank ${launch!.rank} of ${launch!.worldSize} (${launch!.launcher}): scores sent to rank 0`), 0;
   const where = { backend: session.backend.name, device: session.backend.device, execution: session.backend.execution, ...(session.split ? { cpuFallback: session.split } : {}) };
   if (v.json) await writeTextFileAtomic(v.json, JSON.stringify({ model: model.description, ...where, dtype, results }, null, 1) + '\n');
   return 0;
