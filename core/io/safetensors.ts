@@ -154,23 +154,42 @@ export function serializeSafetensors(
   metadata: Record<string, string> = {},
 ): Uint8Array[] {
   const named = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
-  const width = (t: HostTensor) => t.data.BYTES_PER_ELEMENT;
-  named.sort(([a, x], [b, y]) => width(y) - width(x) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const [name, t] of named) fileShapeOf(name, t); // storage length against dtype and shape
+  const { head, order } = safetensorsHeader(named.map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape })), metadata);
+  const byName = new Map(named);
+  return [head, ...order.map((name) => tensorBytes(byName.get(name)!))];
+}
+
+/** What a tensor needs to have a header entry: no data. */
+export interface TensorDescriptor {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+}
+
+/**
+ * The header bytes (length, JSON, padding) for these tensors, and the order their data must follow:
+ * widest element first, then by name (as the reference implementation does), so every tensor stays
+ * aligned for zero-copy loading and equal input gives identical files. Writers that stream the data
+ * (glm convert, the load benchmark) use it directly.
+ */
+export function safetensorsHeader(tensors: readonly TensorDescriptor[], metadata: Record<string, string> = {}): { head: Uint8Array; order: string[] } {
+  const width = (d: TensorDescriptor) => (d.dtype === 'f32' || d.dtype === 'i32' ? 4 : d.dtype === 'f16' || d.dtype === 'bf16' ? 2 : 1);
+  const sorted = [...tensors].sort((a, b) => width(b) - width(a) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   // The header is assembled as text rather than as an object, so names like "__proto__" need no care.
   const headerEntries: string[] = [];
-  const chunks: Uint8Array[] = [];
   const int4Names: string[] = [];
   let offset = 0;
-  for (const [name, t] of named) {
+  for (const d of sorted) {
+    const { name } = d;
     if (name === '' || name === METADATA_KEY) throw new GlmError('input', `cannot write a tensor named ${quote(name)}`);
-    const shape = fileShapeOf(name, t);
-    const bytes = tensorBytes(t);
-    if (t.dtype === 'i4') int4Names.push(name);
-    const fields = `"dtype":"${FILE_DTYPE_OF.get(t.dtype)}","shape":${JSON.stringify(shape)},"data_offsets":[${offset},${offset + bytes.length}]`;
+    const shape = fileShapeOfDescriptor(d);
+    const bytes = byteLengthOf(d.dtype, elementCount(d.shape));
+    if (d.dtype === 'i4') int4Names.push(name);
+    const fields = `"dtype":"${FILE_DTYPE_OF.get(d.dtype)}","shape":${JSON.stringify(shape)},"data_offsets":[${offset},${offset + bytes}]`;
     headerEntries.push(`${JSON.stringify(name)}:{${fields}}`);
-    chunks.push(bytes);
-    offset += bytes.length;
+    offset += bytes;
   }
 
   const metaEntries = Object.entries(metadata);
@@ -191,7 +210,7 @@ export function serializeSafetensors(
   const head = new Uint8Array(8 + padded).fill(0x20);
   new DataView(head.buffer).setBigUint64(0, BigInt(padded), true);
   head.set(json, 8);
-  return [head, ...chunks];
+  return { head, order: sorted.map((d) => d.name) };
 }
 
 export async function writeSafetensors(
@@ -331,22 +350,29 @@ function checkTiling(entries: Entry[], dataLength: number, fail: Fail): void {
 // ---------------------------------------------------------------------------------------------
 // Writing.
 
-/** The shape as stored: packed i4 [..., n] becomes U8 [..., n/2], so each row is whole bytes. */
+/** The storage of a tensor must match its dtype and shape before its bytes are written. */
 function fileShapeOf(name: string, t: HostTensor): readonly number[] {
-  if (!FILE_DTYPE_OF.has(t.dtype)) throw new GlmError('unsupported', `tensor ${quote(name)}: dtype ${quote(t.dtype)} cannot be stored in safetensors`);
-  if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new GlmError('shape', `tensor ${quote(name)}: shape ${formatShape(t.shape)} is not a list of non-negative integers`);
-  }
+  const shape = fileShapeOfDescriptor({ name, dtype: t.dtype, shape: t.shape });
   const expected = byteLengthOf(t.dtype, elementCount(t.shape));
   if (t.data.byteLength !== expected) {
     throw new GlmError('shape', `tensor ${quote(name)}: ${t.dtype}${formatShape(t.shape)} needs ${expected} bytes of storage, has ${t.data.byteLength}`);
   }
-  if (t.dtype !== 'i4') return t.shape;
-  const last = t.shape.at(-1);
-  if (last === undefined || last % 2 !== 0) {
-    throw new GlmError('unsupported', `tensor ${quote(name)}: i4${formatShape(t.shape)} cannot be stored, its last dimension must be even`);
+  return shape;
+}
+
+/** The shape as stored: packed i4 [..., n] becomes U8 [..., n/2], so each row is whole bytes. */
+function fileShapeOfDescriptor(d: TensorDescriptor): readonly number[] {
+  const { name } = d;
+  if (!FILE_DTYPE_OF.has(d.dtype)) throw new GlmError('unsupported', `tensor ${quote(name)}: dtype ${quote(d.dtype)} cannot be stored in safetensors`);
+  if (!d.shape.every((x) => Number.isSafeInteger(x) && x >= 0)) {
+    throw new GlmError('shape', `tensor ${quote(name)}: shape ${formatShape(d.shape)} is not a list of non-negative integers`);
   }
-  return [...t.shape.slice(0, -1), last / 2];
+  if (d.dtype !== 'i4') return d.shape;
+  const last = d.shape.at(-1);
+  if (last === undefined || last % 2 !== 0) {
+    throw new GlmError('unsupported', `tensor ${quote(name)}: i4${formatShape(d.shape)} cannot be stored, its last dimension must be even`);
+  }
+  return [...d.shape.slice(0, -1), last / 2];
 }
 
 // ---------------------------------------------------------------------------------------------
