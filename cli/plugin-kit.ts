@@ -130,6 +130,9 @@ npm install                 # installs the glm-sdk peer dependency (npm >= 7)
 npm run probe               # glm backends --backend ./index.js: loads it by path, prints its probe
 npm run conformance         # glm conformance --backend ${packageName}: every case against cpu-ref
 \`\`\`
+Where glm-sdk does not come from a registry you use, install it from its tarball
+(\`npm pack\` in glm-sdk, then \`npm install --save-dev /path/to/glm-sdk-<version>.tgz\`). Commit
+\`package-lock.json\`: the CI workflow installs with \`npm ci\`.
 
 ## Use
 \`\`\`sh
