@@ -1,4 +1,5 @@
 /** `glm evaluate TASK.yaml|DIR …`: the release's evaluation tasks on any backend. */
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { GlmError } from '../core/errors.js';
@@ -9,6 +10,7 @@ import { openModelSession } from './open-session.js';
 import { dtypeOption } from './options.js';
 import { HELP_OPTION, normalizeArgs, withUsageErrors } from './parse.js';
 import { checkOutputFile } from './output-paths.js';
+import { evaluateJournalPath, JOURNAL_HELP, JOURNAL_OPTIONS, openEvaluateJournal } from './evaluate-journal.js';
 import { EXPLAIN_HELP, EXPLAIN_OPTION } from './explain.js';
 import { loadModel, MODEL_LOAD_HELP, MODEL_LOAD_OPTIONS, quantizationBitWidth } from './load-model-option.js';
 import { launchFromEnvironment } from '../core/evaluate/data-parallel/launcher-env.js';
@@ -26,6 +28,7 @@ Options:
   --dtype f32|f16|bf16    storage dtype (default f32)
   --allow-cpu-fallback    run the nodes the backend cannot run on cpu-ref (printed)
   --json FILE             also write the results as JSON
+${JOURNAL_HELP}
   --data-parallel         one rank of a data-parallel run started by srun, mpirun or torchrun
                           (rank, world size and MASTER_ADDR:MASTER_PORT from their environment);
                           rank 0 prints and writes the merged results (docs/tensor-parallel.md)
@@ -40,6 +43,7 @@ const EVALUATE_OPTIONS = {
   dtype: { type: 'string' },
   json: { type: 'string' },
   overwrite: { type: 'boolean' },
+  ...JOURNAL_OPTIONS,
   'allow-cpu-fallback': { type: 'boolean' },
   'data-parallel': { type: 'boolean' },
   ...EXPLAIN_OPTION,
@@ -69,10 +73,13 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new GlmError('usage', 'glm evaluate needs at least one task YAML file or folder (see glm evaluate --help)');
   const dtype = dtypeOption(v.dtype, 'f32');
   quantizationBitWidth(v['quantization-bit-width']);
+  const journalPath = evaluateJournalPath(v, (v as { 'data-parallel'?: boolean })['data-parallel'] === true);
   const launch = v['data-parallel'] === true ? launchFromEnvironment(process.env) : undefined;
   if (v.json !== undefined && (launch?.rank ?? 0) === 0) checkOutputFile('--json', v.json, v.overwrite === true);
   const tasks = await loadTasks(positionals);
   const model = await loadModel(v.model, dtype, v);
+  // Each finished sample is kept as it finishes, so an interrupted run continues with --resume.
+  const journal = journalPath === undefined ? undefined : openEvaluateJournal(journalPath, { model: model.description, backend: v.backend ?? 'cpu-ref', dtype, tasks }, { resume: v.resume === true, overwrite: v.overwrite === true });
   const opened = await openModelSession(model, v.backend ?? 'cpu-ref', dtype, v['allow-cpu-fallback'] === true);
   const { session } = opened;
   let results: TaskResult[] | undefined = [];
@@ -80,12 +87,15 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     if (launch) {
       const runId = runIdentity({ model: model.description, dtype, backend: session.backend.name }, tasks);
       results = await evaluateDataParallel(session, model.tokenizer, tasks, launch, runId, progressBar(), (line) => console.log(line));
-    } else for (const task of tasks) results.push(await runTask(session, model.tokenizer, task, progressBar(), (line) => console.log(line)));
+    } else for (const task of tasks) results.push(await runTask(session, model.tokenizer, task, progressBar(), (line) => console.log(line), journal));
   } finally {
     await opened.close();
+    journal?.close();
   }
   if (!results) return console.error(`glm: data-parallel rank ${launch!.rank} of ${launch!.worldSize} (${launch!.launcher}): scores sent to rank 0`), 0;
   const where = { backend: session.backend.name, device: session.backend.device, execution: session.backend.execution, ...(session.split ? { cpuFallback: session.split } : {}) };
   if (v.json) await writeTextFileAtomic(v.json, JSON.stringify({ model: model.description, ...where, dtype, results }, null, 1) + '\n');
+  // The results are on disk: the default journal (beside --json) has done its work; one named with --journal is the caller's.
+  if (v.json && journal && v.journal === undefined) rmSync(journal.path, { force: true });
   return 0;
 }

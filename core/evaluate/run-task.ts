@@ -114,14 +114,29 @@ export async function loadTaskData(task: TaskConfig): Promise<TaskData> {
   return { task, files };
 }
 
-export async function runTask(session: ModelSession, tokenizer: Tokenizer, data: TaskData, progress: TaskProgress, log: (line: string) => void): Promise<TaskResult> {
+/**
+ * Where finished samples are kept as they finish (core/evaluate/journal.ts): runTask takes a sample's
+ * score from it instead of scoring the sample again, and records each new score before going on.
+ */
+export interface SampleJournal {
+  recorded(task: string, file: string, index: number): SampleScore | undefined;
+  record(task: string, file: string, index: number, score: SampleScore): void;
+  /** A data file's name in the journal (stable across working directories). */
+  fileName(data: TaskData, path: string): string;
+}
+
+export async function runTask(session: ModelSession, tokenizer: Tokenizer, data: TaskData, progress: TaskProgress, log: (line: string) => void, journal?: SampleJournal): Promise<TaskResult> {
   log(`Evaluating task ${data.task.name} (${data.task.type}):`);
   const files: FileResult[] = [];
   for (const { group, path, samples } of data.files) {
     progress.start(samples.length, `${data.task.name} ${basename(path)}`);
     const scores: SampleScore[] = [];
-    for (const sample of samples) {
-      scores.push(await scoreSample(session, tokenizer, data.task, sample, session.config.rotary));
+    const file = journal?.fileName(data, path) ?? path;
+    for (const [index, sample] of samples.entries()) {
+      const earlier = journal?.recorded(data.task.name, file, index);
+      const score = earlier ?? (await scoreSample(session, tokenizer, data.task, sample, session.config.rotary));
+      if (!earlier) journal?.record(data.task.name, file, index, score);
+      scores.push(score);
       progress.tick();
     }
     progress.stop();
