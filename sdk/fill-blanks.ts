@@ -7,13 +7,14 @@ import { GlmError } from '../core/errors.js';
 import { fillBlanks as fillBlanksCore, type FillBlanksResult, type StrategyOptions } from '../core/generate/fill-blanks.js';
 import type { StepObserver } from '../core/generate/observed-strategy.js';
 import type { ResultSource, Session } from './session.js';
+import { yieldingModel } from './yielding-model.js';
 
 export interface FillBlanksOptions {
   /** sampling (the release's defaults), beam search, or a custom sampler (docs/api.md). */
   readonly strategy?: StrategyOptions;
   /** The longest sequence, context + [sop] + one blank's tokens (default: min(256, the session's capacity)). */
   readonly outSeqLength?: number;
-  /** Aborting it stops generation; the call rejects with the signal's reason. */
+  /** Aborting it stops generation before the next token (timers can fire between tokens); the call rejects with its reason. */
   readonly signal?: AbortSignal;
 }
 
@@ -43,6 +44,7 @@ export function coreOptions(session: Session, options: FillBlanksOptions, observ
 export async function fillBlanks(session: Session, prompt: string, options: FillBlanksOptions = {}): Promise<FillResult> {
   if (typeof prompt !== 'string') throw new GlmError('usage', `fillBlanks: the prompt must be a string, got ${typeof prompt}`);
   options.signal?.throwIfAborted();
-  const result = await fillBlanksCore(session.modelSession, session.model.tokenizer, prompt, coreOptions(session, options));
+  const model = options.signal ? yieldingModel(session.modelSession, options.signal) : session.modelSession;
+  const result = await fillBlanksCore(model, session.model.tokenizer, prompt, coreOptions(session, options));
   return { ...result, source: session.source };
 }

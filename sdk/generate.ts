@@ -7,6 +7,7 @@ import { fillBlanks as fillBlanksCore } from '../core/generate/fill-blanks.js';
 import type { StrategyStep } from '../core/generate/strategy.js';
 import { coreOptions, type FillBlanksOptions, type FillResult } from './fill-blanks.js';
 import type { Session } from './session.js';
+import { yieldingModel } from './yielding-model.js';
 
 export interface GeneratedToken {
   /** The token id. */
@@ -73,7 +74,7 @@ export async function* generate(session: Session, prompt: string, options: Gener
   };
   // Settled, never rejected: an error is rethrown where the consumer awaits it.
   let finished = false;
-  const outcome = fillBlanksCore(session.modelSession, tokenizer, prompt, coreOptions(session, options, observer)).then(
+  const outcome = fillBlanksCore(yieldingModel(session.modelSession, signal), tokenizer, prompt, coreOptions(session, options, observer)).then(
     (result) => ({ result }),
     (error: unknown) => ({ error }),
   );

@@ -71,6 +71,20 @@ describe('sdk generate', () => {
     decodeTop.mockRestore();
   }, 60_000);
 
+  it('a deadline (AbortSignal.timeout) stops a long generation on cpu-ref, whose calls never leave the microtask queue', async () => {
+    const never = { kind: 'custom' as const, sample: (logits: Float32Array) => logits.indexOf(Math.max(...logits.subarray(0, 256))) };
+    const started = performance.now();
+    const error = await fillBlanks(session, 'q', { outSeqLength: 96, strategy: never, signal: AbortSignal.timeout(1) }).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('TimeoutError');
+    const streamed: number[] = [];
+    const stopped = await (async () => {
+      for await (const t of generate(session, 'q', { outSeqLength: 96, strategy: never, signal: AbortSignal.timeout(1) })) streamed.push(t.id);
+    })().catch((e: unknown) => e);
+    expect((stopped as Error).name).toBe('TimeoutError');
+    expect(streamed.length).toBeLessThan(94);
+    expect(performance.now() - started).toBeLessThan(20_000);
+  }, 30_000);
+
   it('refuses before any work: beam search, an outSeqLength beyond the cache, a bad sampler result, an aborted signal', async () => {
     const refusal = async (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
     const beam = await refusal(collect(generate(session, 'a', { strategy: { kind: 'beam', numBeams: 2, lengthPenalty: 1, noRepeatNgramSize: 0, minGenLength: 0 } })));
