@@ -3,13 +3,19 @@
  * interleaved-rope, at the real models' sizes (ChatGLM2-6B / GLM-4-9B: hidden 4096, 32 query heads,
  * 2 KV heads, head dim 128, rotary on 64 of them, FFN 13696) cut down in length where time asks, and
  * at ragged and odd sizes. Each runs as built (natively where a backend claims it) and forced through
- * its decomposition. `glm conformance --filter glm-family` selects them all.
+ * its decomposition. Then the whole pre-norm block (core/models/glm/prenorm-block.ts) at test size,
+ * float and INT8/INT4 weights. `glm conformance --filter glm-family` selects them all.
  */
 import type { DType } from '../../core/tensor/dtype.js';
 import { DTYPE_INFO } from '../../core/tensor/dtype.js';
-import { fromFloat64, hostTensor } from '../../core/tensor/host-tensor.js';
+import { fromFloat64, hostTensor, type HostTensor } from '../../core/tensor/host-tensor.js';
+import { CHATGLM2_6B, headDim, kvHeads, type GlmConfig } from '../../core/models/glm/config.js';
+import { buildGlmBlockGraph, GLM_INPUTS, GLM_OUTPUTS } from '../../core/models/glm/graphs.js';
+import { prepareWeights, quantizeWeights, randomWeights } from '../../core/models/glm/weights.js';
+import type { WeightQuantization } from '../../core/models/glm/weights-layout.js';
 import type { GraphCase } from '../case.js';
-import type { CaseData } from '../seeded.js';
+import { CaseData, seedOf } from '../seeded.js';
+import { toleranceFor } from '../tolerance.js';
 import { dims, FLOAT_TYPES, opCases, product } from './op-case.js';
 
 /** The tag every id of this group carries, for --filter. */
@@ -117,6 +123,60 @@ function interleavedRopeCases(dtype: DType): GraphCase[] {
   }));
 }
 
+/** ChatGLM2-6B's block at test size: 4 query heads over 2 KV groups of 16, SwiGLU F = 96. */
+const SMALL_CHATGLM2: GlmConfig = { ...CHATGLM2_6B, name: `${GLM_FAMILY_TAG}-small-chatglm2`, numLayers: 2, hiddenSize: 64, numHeads: 4, numKvHeads: 2, ffnHiddenSize: 96, vocabSize: 264, paddedVocabSize: 272, maxSequenceLength: 256 };
+
+interface BlockShape {
+  label: string;
+  batch: number;
+  seq: number;
+  past: number;
+  /** The [sop] index: 1 for `[gMASK]<sop>…` (causal), 0 once past it. */
+  ctx: number;
+}
+
+/** One pre-norm block with a functional KV cache of KV heads only; weights random (seeded by the id). */
+function prenormBlockCase(c: GlmConfig, dtype: DType, quantization: WeightQuantization, s: BlockShape): GraphCase {
+  const id = `block/${c.name}/${dtype}/${quantization}/layer1-${s.label}`;
+  return {
+    kind: 'graph', id, level: 'block', subject: 'prenorm-block', dtype, composites: 'as-built',
+    build() {
+      const graph = buildGlmBlockGraph(c, 1, { dtype, quantization });
+      const data = new CaseData(id);
+      const f32 = prepareWeights(c, randomWeights(c, 'f32', seedOf(id)), dtype, 'none', id);
+      const weights = quantization === 'none' ? f32 : quantizeWeights(c, f32, quantization, dtype);
+      const inputs: Record<string, HostTensor> = {};
+      for (const p of graph.params) inputs[graph.values[p]!.name] = weights.get(graph.values[p]!.name)!;
+      inputs[GLM_OUTPUTS.hidden] = data.tensor(dtype, [s.batch, s.seq, c.hiddenSize], { kind: 'normal', std: 1 });
+      const i32 = (shape: number[], values: number[]) => hostTensor('i32', shape, Int32Array.from(values));
+      inputs[GLM_INPUTS.positions] = i32([s.batch, s.seq], Array.from({ length: s.batch * s.seq }, (_, i) => s.past + (i % s.seq)));
+      inputs[GLM_INPUTS.contextLengths] = i32([s.batch], new Array<number>(s.batch).fill(s.ctx));
+      inputs[GLM_INPUTS.cacheIndex] = i32([s.batch], Array.from({ length: s.batch }, (_, i) => s.batch - 1 - i));
+      const cacheShape = [s.batch, kvHeads(c), s.past, headDim(c)];
+      inputs[GLM_INPUTS.pastKey(1)] = data.tensor(dtype, cacheShape, { kind: 'normal', std: 1 });
+      inputs[GLM_INPUTS.pastValue(1)] = data.tensor(dtype, cacheShape, { kind: 'normal', std: 1 });
+      const h = c.hiddenSize;
+      const flops = 2 * s.batch * s.seq * (3 * h * h + 3 * h * c.ffnHiddenSize) + 4 * s.batch * s.seq * (s.past + s.seq) * h;
+      return { graph, inputs, tolerance: toleranceFor('chain', dtype), flops };
+    },
+  };
+}
+
+function prenormBlockCases(): GraphCase[] {
+  const shapes: BlockShape[] = [
+    { label: 'prefill-7-gmask-sop', batch: 1, seq: 7, past: 0, ctx: 1 },
+    { label: 'decode-cache5', batch: 2, seq: 1, past: 5, ctx: 0 },
+    { label: 'chunk-3-cache6', batch: 1, seq: 3, past: 6, ctx: 1 },
+  ];
+  return [
+    ...FLOAT_TYPES.flatMap((dtype) => shapes.map((s) => prenormBlockCase(SMALL_CHATGLM2, dtype, 'none', s))),
+    ...(['int8', 'int4'] as const).map((q) => prenormBlockCase(SMALL_CHATGLM2, 'f16', q, shapes[0]!)),
+  ];
+}
+
 export function glmFamilyOpCases(): GraphCase[] {
-  return FLOAT_TYPES.flatMap((dtype) => [...rmsNormCases(dtype), ...swigluCases(dtype), ...gqaCases(dtype), ...interleavedRopeCases(dtype)]);
+  return [
+    ...FLOAT_TYPES.flatMap((dtype) => [...rmsNormCases(dtype), ...swigluCases(dtype), ...gqaCases(dtype), ...interleavedRopeCases(dtype)]),
+    ...prenormBlockCases(),
+  ];
 }

@@ -135,6 +135,32 @@ describe.each(['tiny-chatglm2', 'tiny-glm4-mqa'])('pre-norm GLM block on cpu-ref
     expect(relativeError(out[GLM_OUTPUTS.logits]!, m.fixture.decode.logits)).toBeLessThan(REL_TOL);
   });
 
+  it('the session cache forms: a fixed-capacity cache of KV heads written in place, then a decode step over it', async () => {
+    const { input_ids, position_ids, context_lengths } = m.fixture.prefill.inputs;
+    const capacity = 8;
+    const cacheShape = [2, kvHeads(m.config), capacity, headDim(m.config)];
+    const run = async (form: 'in-place-start' | 'in-place-extend', inputs: Inputs, offset: number, past: (l: number, kind: 'key' | 'value') => HostTensor) => {
+      const host: Record<string, HostTensor> = {
+        ...Object.fromEntries(m.weights),
+        [GLM_INPUTS.inputIds]: i32(inputs.input_ids),
+        [GLM_INPUTS.positions]: i32(inputs.position_ids),
+        [GLM_INPUTS.contextLengths]: hostTensor('i32', [2], Int32Array.from(context_lengths)),
+        [GLM_INPUTS.cacheOffset]: hostTensor('i32', [1], Int32Array.from([offset])),
+        ...(form === 'in-place-extend' ? { [GLM_INPUTS.kvLength]: hostTensor('i32', [1], Int32Array.from([offset + inputs.input_ids[0]!.length])) } : {}),
+      };
+      for (let l = 0; l < m.config.numLayers; l++) {
+        host[GLM_INPUTS.pastKey(l)] = past(l, 'key');
+        host[GLM_INPUTS.pastValue(l)] = past(l, 'value');
+      }
+      return runGraph(m.backend, buildGlmModelGraph(m.config, { dtype: 'f32', logits: 'all', cache: form }), host);
+    };
+    const start = await run('in-place-start', { input_ids, position_ids, context_lengths }, 0, () => hostTensor('f32', cacheShape));
+    expect(relativeError(start[GLM_OUTPUTS.logits]!, m.fixture.prefill.logits)).toBeLessThan(REL_TOL);
+    expect(start[GLM_OUTPUTS.presentKey(0)]!.shape).toEqual(cacheShape);
+    const next = await run('in-place-extend', m.fixture.decode.inputs, 7, (l, kind) => start[kind === 'key' ? GLM_OUTPUTS.presentKey(l) : GLM_OUTPUTS.presentValue(l)]!);
+    expect(relativeError(next[GLM_OUTPUTS.logits]!, m.fixture.decode.logits)).toBeLessThan(REL_TOL);
+  });
+
   it('the GLM mask with context length 0 or 1 (the [sop] index) is the causal mask; 2 is not', async () => {
     const withContext = (ctx: number) => ({ ...m.fixture.prefill.inputs, context_lengths: [ctx, ctx] });
     expect(await m.prefillError({}, withContext(0))).toBeLessThan(REL_TOL);

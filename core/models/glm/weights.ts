@@ -5,7 +5,7 @@ import { fromFloat64, toFloat64, type HostTensor } from '../../tensor/host-tenso
 import { Rng } from '../../random/rng.js';
 import { quantizeRows } from '../../passes/quantize-weights.js';
 import type { GlmConfig } from './config.js';
-import { LINEARS, layerPrefix, weightSpecs, type WeightQuantization, type WeightSpec } from './weights-layout.js';
+import { weightSpecs, type WeightQuantization, type WeightSpec } from './weights-layout.js';
 import { firstNonFinite, nonFiniteWord } from './weights-finite.js';
 
 export type Weights = ReadonlyMap<string, HostTensor>;
@@ -31,13 +31,13 @@ export function randomWeights(c: GlmConfig, dtype: DType, seed: number): Map<str
 /** Quantize the four Linear weights of every block (adds `<name>.weight_scale`). */
 export function quantizeWeights(c: GlmConfig, weights: Weights, quantization: Exclude<WeightQuantization, 'none'>, scaleDtype: DType): Map<string, HostTensor> {
   const out = new Map(weights);
-  for (let layer = 0; layer < c.numLayers; layer++) {
-    for (const linear of LINEARS) {
-      const name = `${layerPrefix(layer)}.${linear}.weight`;
-      const { q, scale } = quantizeRows(weights.get(name)!, quantization === 'int8' ? 8 : 4, scaleDtype);
-      out.set(name, q);
-      out.set(`${layerPrefix(layer)}.${linear}.weight_scale`, scale);
-    }
+  // The quantized weights are those the layout gives a scale: the four Linear layers of each block, in every family's names.
+  for (const spec of weightSpecs(c, scaleDtype, quantization)) {
+    if (!spec.name.endsWith('.weight_scale')) continue;
+    const name = spec.name.slice(0, -'_scale'.length);
+    const { q, scale } = quantizeRows(weights.get(name)!, quantization === 'int8' ? 8 : 4, scaleDtype);
+    out.set(name, q);
+    out.set(spec.name, scale);
   }
   return out;
 }
