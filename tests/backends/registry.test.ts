@@ -65,10 +65,13 @@ describe('backend registry', () => {
     expect(error).toBeInstanceOf(GlmError);
     const message = (error as GlmError).message;
     expect((error as GlmError).exitCode).toBe(5);
-    expect(message).toMatch(/^backend "skeleton" cannot run \d+ node\(s\), and no decomposition makes them runnable: /);
+    // One summary line (core/passes/strict-refusal.ts); every node with its reason in `details` (--explain).
+    expect(message).toMatch(/^backend "skeleton" cannot run \d+ node\(s\), and no decomposition makes them runnable — ops .*matmul ×\d+.*; first: embedding \(gather\): /);
+    const details = (error as GlmError & { details: readonly string[] }).details;
     // Composites were decomposed first, so their primitives are what is listed.
-    expect(message).toContain('layers.0.qkv.matmul (matmul): unimplemented: the skeleton has no kernel for "matmul"');
-    expect(message).toContain('embedding (gather)');
+    expect(details).toContain('layers.0.qkv.matmul (matmul): unimplemented: the skeleton has no kernel for "matmul"');
+    expect(details.some((d) => d.startsWith('embedding (gather)'))).toBe(true);
+    expect(details.some((d) => d.includes('(linear)'))).toBe(false);
     expect(message).not.toContain('(linear)');
   });
 });
