@@ -15,7 +15,7 @@ import { firstDifference } from './greedy-run.js';
 
 /** How a message names the failed operation, per fault kind. */
 const NAMES_THE_OPERATION: Readonly<Record<FaultKind, { readonly test: (message: string) => boolean; readonly what: string }>> = {
-  alloc: { test: (m) => /alloc|malloc/i.test(m) && /\d/.test(m), what: 'the allocation call and its size' },
+  alloc: { test: (m) => /alloc|out of (device )?memory/i.test(m) && /\d/.test(m), what: 'the allocation call and its size' },
   launch: { test: (m) => OP_NAMES.some((op) => new RegExp(`(^|[^\\w-])${op.replace(/-/g, '\\-')}([^\\w-]|$)`).test(m)), what: 'the graph op whose launch failed' },
   // cudaStreamSynchronize, aclrtSynchronizeStream, athread_join (Sunway waits for its core groups).
   sync: { test: (m) => /synchroni[sz]|\bathread_join/i.test(m), what: 'the synchronisation call' },
