@@ -63,6 +63,8 @@ function undividedParts(c: GlmConfig, worldSize: number): string[] {
 /** Why N ranks cannot split this model, or undefined when they can. */
 export function tensorParallelRefusal(c: GlmConfig, worldSize: number): string | undefined {
   if (!Number.isInteger(worldSize) || worldSize < 1) return `the tensor-parallel size must be a positive integer, got ${worldSize}`;
+  // The split rules above know the DeepNorm block's names and layouts only; a pre-norm model would be replicated, not split.
+  if (worldSize > 1 && c.residual === 'pre-norm') return `${c.name}: tensor parallelism of the pre-norm block (ChatGLM2/3, GLM-4: grouped-query attention, SwiGLU) is not implemented; run it on one rank`;
   const bad = undividedParts(c, worldSize);
   if (bad.length === 0) return undefined;
   return `${worldSize} ranks cannot split ${c.name}: ${worldSize} does not divide its ${bad.join(', ')}; valid sizes: ${tensorParallelSizes(c).join(', ')}`;

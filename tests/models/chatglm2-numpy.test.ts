@@ -245,3 +245,12 @@ describe('the pre-norm family declared in the config', () => {
     }
   });
 });
+
+describe('what the pre-norm family does not do yet', () => {
+  it('tensor parallelism refuses it by name (the split rules know the DeepNorm block only), one rank is fine', async () => {
+    const { tensorParallelRefusal } = await import('../../core/passes/shard-layout.js');
+    const { CHATGLM2_6B } = await import('../../core/models/glm/config.js');
+    expect(tensorParallelRefusal(CHATGLM2_6B, 2)).toMatch(/^chatglm2-6b: tensor parallelism of the pre-norm block .* not implemented/);
+    expect(tensorParallelRefusal(CHATGLM2_6B, 1)).toBeUndefined();
+  });
+});

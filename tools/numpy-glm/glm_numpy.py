@@ -15,7 +15,7 @@ The math (spec, "One block", "Attention", "GeGLU MLP", "Rotary position embeddin
       q,k = rotary(q), rotary(k)                         1-D over d, or 2-D (halves: positions / block positions)
       s   = q kᵀ / √d ; GLM mask: query at absolute position p sees j iff j < ctx or j <= p ; masked → −10000
       o   = softmax(s) v                                 heads merged back head-major: index h·d + t
-      h   = a·α + (o @ Wdenseᵀ + b)                      α = √(2·layers)
+      h   = a·α + (o @ Wdenseᵀ + b)                      α = the config's declared deepnormAlpha
       m   = LN_post(h)
       u   = m @ Wupᵀ + b ; GeGLU: x1, x2 = halves(u); x1·gelu_erf(x2)   |  gelu-tanh: gelu_tanh(u)
       x'  = m·α + (· @ Wdownᵀ + b)
@@ -30,7 +30,8 @@ The tables are computed in float64 (the release uses fp16; the spec lets the ref
 Command line (all files JSON except the weights):
     python3 glm_numpy.py --config CONFIG.json --weights W.safetensors --inputs IN.json --out OUT.json
 CONFIG uses the SDK's config field names (numLayers, hiddenSize, numHeads, ffnHiddenSize, vocabSize,
-paddedVocabSize, layerNormEps, rotary, rotaryBase, mlp, tiedOutput). IN has input_ids, position_ids,
+paddedVocabSize, layerNormEps, rotary, rotaryBase, mlp, tiedOutput; with "residual": "pre-norm" also numKvHeads:
+the ChatGLM2/3, GLM-4 block of chatglm2_numpy.py). IN has input_ids, position_ids,
 [block_position_ids,] context_lengths (lists of lists / list). OUT gets "logits" [batch][seq][paddedVocab]
 plus "keys"/"values" per layer ([batch][heads][seq][headDim], keys after rotary) — what a KV cache holds.
 """
@@ -159,6 +160,11 @@ def forward(cfg, w, input_ids, position_ids, context_lengths, block_position_ids
     keys/values lists over layers of [batch, heads, seq, headDim] (keys after rotary).
     DeepNorm's α is the config's declared "deepnormAlpha" (GLM-130B: √(2·layers); THUDM's ChatGLM-6B
     code: √(2·28) for any layer count); `alpha` overrides it (only mutations.py uses that)."""
+    if cfg.get("residual", "deepnorm") == "pre-norm":
+        # ChatGLM2/3, GLM-4: another block altogether (chatglm2_numpy.py, from THUDM's code); causal, so no context lengths.
+        import chatglm2_numpy
+
+        return chatglm2_numpy.forward(cfg, w, input_ids, position_ids)
     ids = np.asarray(input_ids)
     pos = np.asarray(position_ids)
     bpos = None if block_position_ids is None else np.asarray(block_position_ids)
