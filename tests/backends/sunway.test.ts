@@ -9,11 +9,7 @@
  * forces other tiles (checked through the emulator's LDM high-water mark), and it has no half
  * precision (those cases are unsupported, with the reason).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nativeGate } from '../support/native.js';
 import { addonPath } from '../../backends/sunway/sunway-addon.js';
@@ -22,9 +18,6 @@ import { DTYPE_CODES, OP } from '../../backends/sunway/launch-codes.js';
 import { loadAddonFile } from '../../backends/program/load-addon.js';
 import type { SunwayAddon } from '../../backends/sunway/sunway-addon.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const THIS_FILE = fileURLToPath(import.meta.url);
-const IS_CHILD = process.env['GLM_SUNWAY_TEST_CHILD'] === '1';
 const CHIP = chipFromEnvironment();
 const built = !nativeGate('sunway', existsSync(addonPath(CHIP)) ? undefined : `no ${addonPath(CHIP)} (build it with npm run build:sunway)`);
 
@@ -154,22 +147,6 @@ describe.skipIf(!built)(`sunway kernels on the athread emulator (${CHIP})`, () =
     await backend.close();
   }, 300_000);
 
-  // One chip per process, as the emulator reads GLM_SUNWAY_CHIP once: SW26010 runs this file again.
-  it.skipIf(IS_CHILD)('passes on SW26010 too (child vitest with GLM_SUNWAY_CHIP=SW26010)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sunway-test-'));
-    try {
-      const report = join(dir, 'report.json');
-      const child = spawnSync(
-        process.execPath,
-        [join(REPO, 'node_modules/vitest/vitest.mjs'), 'run', THIS_FILE, '--reporter=json', `--outputFile=${report}`],
-        { cwd: REPO, env: { ...process.env, GLM_SUNWAY_CHIP: 'SW26010', GLM_SUNWAY_TEST_CHILD: '1' }, encoding: 'utf8' },
-      );
-      expect(existsSync(report), `the child vitest wrote no report:\n${child.stdout}${child.stderr}`).toBe(true);
-      const result = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
-      expect(result.numFailedTests, child.stdout + child.stderr).toBe(0);
-      expect(result.numPassedTests).toBe(6);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 900_000);
+  // SW26010 (one chip per process, as the emulator reads GLM_SUNWAY_CHIP once) runs this file again in
+  // tests/backends/second-chip.slow.test.ts (npm run test:full).
 });
