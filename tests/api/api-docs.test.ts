@@ -3,14 +3,16 @@
  * glm-tiny, cpu-ref) and checks its own claims with node:assert, so a doc that drifts from the API
  * fails here.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { extractExamples, projectLinkedTo, runExample } from './doc-examples.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const examples = extractExamples(readFileSync(join(root, 'docs', 'api.md'), 'utf8'));
 const project = projectLinkedTo(root);
+// Its node_modules/glm-sdk is a link: rmSync removes the link, never the checkout.
+afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 describe('docs/api.md examples', () => {
   it('has the examples the issue asks for', () => {

@@ -4,11 +4,11 @@
  * with its kind's code, not 70 ("internal error").
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { exitCodeOf, GLM_ERROR_BRAND, GlmError, isGlmError } from '../../core/errors.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -17,6 +17,8 @@ const dir = mkdtempSync(join(tmpdir(), 'glm-error-brand-'));
 const otherCopy = join(dir, 'errors-copy.js');
 // (without its source-map comment: the map is not copied)
 writeFileSync(otherCopy, readFileSync(join(root, 'dist', 'core', 'errors.js'), 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/, '\n'));
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type ErrorsModule = typeof import('../../core/errors.js');
 

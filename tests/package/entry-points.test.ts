@@ -4,7 +4,7 @@
  * `types` declaration for each export that exists in the build.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,7 @@ describe('package entry points', () => {
     writeFileSync(join(project, 'package.json'), '{"type":"module","private":true}');
     const script = "const sdk = await import('glm-sdk'); const p = await import('glm-sdk/plugin'); console.log(typeof sdk.openSession, typeof sdk.generate, typeof p.isGlmError, p.PLUGIN_API_VERSION);";
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' });
+    rmSync(project, { recursive: true, force: true }); // the link only, never the checkout
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('function function function 1');
   }, 30_000);

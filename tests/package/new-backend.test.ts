@@ -6,10 +6,10 @@
  * code, and the conformance suite runs on it by package name with its conformance.yaml.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseConformanceEntry } from '../../conformance/expected-failures.js';
 import { ciWorkflow, kitNames, skeletonModule } from '../../cli/plugin-kit.js';
 
@@ -20,6 +20,8 @@ mkdirSync(join(project, 'node_modules'));
 symlinkSync(root, join(project, 'node_modules', 'glm-sdk'), 'dir');
 writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'kit-user', private: true, type: 'module' }));
 const pkg = join(project, 'glm-backend-foo');
+// The links point into the checkout: rmSync removes links, never what they point at.
+afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 function glm(args: string[], cwd = project, env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [glmBin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });

@@ -6,10 +6,10 @@
  * on its own installed copy of the SDK. Slow (npm installs): `npm run test:full`.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'glm-pack-'));
@@ -46,6 +46,9 @@ beforeAll(() => {
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
 }, 300_000);
+
+// Two installs (~90 MB): gone with the run.
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the npm tarball', () => {
   it('holds dist with types, bin, the tiny model, tasks/, docs, every conformance entry and the CI templates; no sources or native builds', () => {
