@@ -68,21 +68,28 @@ async function attempt(work: () => Promise<unknown>): Promise<unknown> {
 }
 
 /** Runs the generation with the fault armed in `s.phase`; the first problem found, or null. */
-async function faultedGeneration(backend: Backend, faults: FaultInjection, clean: CleanRun, s: FaultScenario, before: () => AllocationStats): Promise<string | null> {
+async function faultedGeneration(backend: Backend, faults: FaultInjection, clean: CleanRun, s: FaultScenario, allocations: () => AllocationStats): Promise<string | null> {
   const n = aimAt(clean, s);
   if (n === 0) return `the clean run has no ${s.kind} event during the ${s.phase}: nothing to fail there`;
-  const start = before();
-  if (s.phase === 'open') {
-    faults.arm(s.kind, n);
-    const error = await attempt(() => GreedyRun.open(backend).then((r) => r.close()));
-    faults.arm(s.kind, 0);
-    const problem = errorProblem(error, s.errors, s.kind) ?? leakProblem(start, before(), 'after the failed open');
-    if (problem) return problem;
-    return continueClean(backend, clean, start, before);
-  }
+  return s.phase === 'open' ? failOpen(backend, faults, clean, s, n, allocations) : failInSession(backend, faults, clean, s, n, allocations);
+}
+
+/** Opening fails: nothing may stay allocated, and the next session must be as good as the clean one. */
+async function failOpen(backend: Backend, faults: FaultInjection, clean: CleanRun, s: FaultScenario, n: number, allocations: () => AllocationStats): Promise<string | null> {
+  const start = allocations();
+  faults.arm(s.kind, n);
+  const error = await attempt(() => GreedyRun.open(backend).then((r) => r.close()));
+  faults.arm(s.kind, 0);
+  const problem = errorProblem(error, s.errors, s.kind) ?? leakProblem(start, allocations(), 'after the failed open');
+  return problem ?? continueClean(backend, clean, start, allocations);
+}
+
+/** A call fails in a live session: retried, it and every later call must give the clean run's logits. */
+async function failInSession(backend: Backend, faults: FaultInjection, clean: CleanRun, s: FaultScenario, n: number, allocations: () => AllocationStats): Promise<string | null> {
+  const start = allocations();
+  const failedCall = s.phase === 'prefill' ? 0 : FAULTED_STEP;
   const run = await GreedyRun.open(backend);
   try {
-    const failedCall = s.phase === 'prefill' ? 0 : FAULTED_STEP;
     for (let k = 0; k < failedCall; k++) {
       const problem = logitsProblem(k, await run.call(k), clean.calls[k]!.logits, 'before the fault');
       if (problem) return problem;
@@ -92,7 +99,6 @@ async function faultedGeneration(backend: Backend, faults: FaultInjection, clean
     faults.arm(s.kind, 0);
     const problem = errorProblem(error, s.errors, s.kind);
     if (problem) return problem;
-    // The failed call is retried, then the generation goes on: every call must match the clean run.
     for (let k = failedCall; k <= DECODE_STEPS; k++) {
       const mismatch = logitsProblem(k, await run.call(k), clean.calls[k]!.logits, `after the ${s.kind} fault`);
       if (mismatch) return mismatch;
@@ -100,7 +106,7 @@ async function faultedGeneration(backend: Backend, faults: FaultInjection, clean
   } finally {
     await run.close();
   }
-  return leakProblem(start, before(), 'after closing the session');
+  return leakProblem(start, allocations(), 'after closing the session');
 }
 
 /** A whole generation after the failure, as a new user would start it: identical to the clean run, nothing left held. */
