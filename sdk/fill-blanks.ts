@@ -24,7 +24,7 @@ export interface FillResult extends FillBlanksResult {
 }
 
 /** The release's BaseStrategy defaults (`glm run` without flags). */
-export const RELEASE_SAMPLING: StrategyOptions = { kind: 'sampling', seed: 1234, temperature: 1, topK: 0, topP: 0.7 };
+export const RELEASE_SAMPLING: StrategyOptions = Object.freeze({ kind: 'sampling', seed: 1234, temperature: 1, topK: 0, topP: 0.7 });
 
 /** The options as core's fillBlanks takes them, checked against the session before any work. */
 export function coreOptions(session: Session, options: FillBlanksOptions, observer?: StepObserver) {
