@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { isGlmError } from '../../core/errors.js';
+import { loadNccl } from '../../backends/cuda/nccl/nccl-library.js';
+
+describe('NCCL loaded at run time', () => {
+  it('a host without it gets the reason and the way to point at it, as a backend error', () => {
+    const saved = process.env['GLM_NCCL_LIBRARY'];
+    process.env['GLM_NCCL_LIBRARY'] = '/nonexistent/libnccl.so.2';
+    try {
+      loadNccl();
+      expect.unreachable('loading a missing library succeeded');
+    } catch (e) {
+      expect(isGlmError(e) && e.code).toBe('backend');
+      expect((e as Error).message).toMatch(/^NCCL is not available \(\/nonexistent\/libnccl\.so\.2: .*\); set GLM_NCCL_LIBRARY to libnccl\.so\.2's path$/);
+    } finally {
+      if (saved === undefined) delete process.env['GLM_NCCL_LIBRARY'];
+      else process.env['GLM_NCCL_LIBRARY'] = saved;
+    }
+  });
+});
