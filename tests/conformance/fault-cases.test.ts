@@ -36,7 +36,7 @@ describe('the fault group', () => {
     const listed = execFileSync(process.execPath, ['bin/glm.js', 'conformance', '--list', '--filter', 'fault/'], { encoding: 'utf8' });
     expect(listed.trim().split('\n').filter((l) => l.startsWith('fault/'))).toEqual(ids);
     expect(ids).toEqual(expect.arrayContaining(['fault/alloc/beyond-device-memory', 'fault/alloc/open', 'fault/launch/decode', 'fault/sync/decode', 'fault/dma/decode']));
-  });
+  }, 30_000);
 
   it('is unsupported on cpu-ref, saying why', async () => {
     const ref = await cpuRef.open();
@@ -45,7 +45,7 @@ describe('the fault group', () => {
       expect(outcome.status, c.id).toBe('unsupported');
       expect(outcome.detail).toMatch(c.id.endsWith('beyond-device-memory') ? /no allocation counter/ : /^no fault injection: cpu-ref/);
     }
-  });
+  }, 30_000);
 });
 
 describe('the fault checks', () => {
@@ -86,7 +86,7 @@ describe.skipIf(skip)('fault injection on the cuda emulator', () => {
     expect(() => backend.memory.allocate(16)).toThrow(/^cuda: out of device memory: cudaMalloc of 16 bytes .*returned cudaErrorMemoryAllocation \(2\) \(injected: GLM_FAULT alloc #2\)$/);
     backend.memory.free(first);
     expect(() => backend.memory.allocate(2 ** 50)).toThrow(/cudaErrorMemoryAllocation \(2\), .* free of 8589934592 bytes/);
-  });
+  }, 30_000);
 
   // GLM_FAULT drives the same counter from the environment: `glm run` then fails with one line on
   // stderr naming the op and the vendor status, and the documented exit code (7 resource, 6 backend).
