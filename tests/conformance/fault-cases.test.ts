@@ -48,6 +48,20 @@ describe('the fault group', () => {
   }, 30_000);
 });
 
+describe('the Ascend switch', () => {
+  it('binds only from the emulator, never from CANN (real hardware has no switch)', async () => {
+    const { bindEmulatorFaults } = await import('../../backends/ascend/acl/emulator-faults.js');
+    const { EMULATOR_LIB_DIR } = await import('../../backends/ascend/acl/discovery.js');
+    const set = { dir: EMULATOR_LIB_DIR, opapiFiles: [], looked: [] };
+    expect(bindEmulatorFaults({ ...set, source: 'cann' })).toBeUndefined();
+    if (!existsSync(join(EMULATOR_LIB_DIR, 'libascend_emulator_core.so'))) return; // not built: the slow test says so
+    const faults = bindEmulatorFaults({ ...set, source: 'emulator' })!;
+    expect(faults.faultKinds).toEqual({ kinds: ['alloc', 'launch', 'sync'], absent: { dma: expect.stringMatching(/no dma events/) } });
+    faults.setFault('launch', 0);
+    expect(faults.faultCounts()).toMatchObject({ launch: 0 });
+  });
+});
+
 describe('the fault checks', () => {
   const launch = 'cuda: node "layers.0.qkv" (linear): cudaLaunchKernel returned cudaErrorLaunchOutOfResources (701)';
   it('accept a one-line GlmError of the right kind naming the operation, and refuse each way of missing it', () => {
