@@ -55,7 +55,7 @@ describe('CI templates', () => {
     expect(await lint(path)).toEqual([]);
   }, 60_000);
 
-  it('actionlint rejects broken workflows (mutations: a job needing one that does not exist, a matrix key never defined, a bad runner expression)', async () => {
+  it('actionlint rejects broken workflows (mutations: a job needing one that does not exist, an undefined matrix key, an undefined step output)', async () => {
     const text = read('.github/workflows/conformance.yml');
     const mutants = [
       text.replace('needs: plan-self-hosted\n', 'needs: plan-self-hostd\n'),
