@@ -13,7 +13,11 @@ import { CHATGLM2_6B, headDim, kvHeads, type GlmConfig } from '../../core/models
 import { buildGlmBlockGraph, GLM_INPUTS, GLM_OUTPUTS } from '../../core/models/glm/graphs.js';
 import { prepareWeights, quantizeWeights, randomWeights } from '../../core/models/glm/weights.js';
 import type { WeightQuantization } from '../../core/models/glm/weights-layout.js';
-import type { GraphCase } from '../case.js';
+import type { Backend } from '../../core/backend-api/plugin-contract.js';
+import { argmax } from '../../core/generate/logits-math.js';
+import { ByteTokenizer } from '../../core/io/byte-tokenizer.js';
+import { ModelSession } from '../../core/session/session.js';
+import type { GenerationCase, GenerationOutcome, GraphCase } from '../case.js';
 import { CaseData, seedOf } from '../seeded.js';
 import { toleranceFor } from '../tolerance.js';
 import { dims, FLOAT_TYPES, opCases, product } from './op-case.js';
@@ -174,9 +178,50 @@ function prenormBlockCases(): GraphCase[] {
   ];
 }
 
-export function glmFamilyOpCases(): GraphCase[] {
+/**
+ * Greedy tokens of the pre-norm model through the runtime session (a fixed-capacity cache of the KV
+ * heads, written in place; one decode step a token), prompted as ChatGLM2 is: `[gMASK] <sop> text`,
+ * positions 0, 1, 2, … and the [sop] index (1) as context length, which makes the GLM mask causal.
+ */
+function prenormGreedyCase(c: GlmConfig, dtype: DType, prompt: string, steps: number): GenerationCase {
+  const id = `generation/${c.name}/${dtype}/greedy-${prompt.replace(/[^A-Za-z]+/g, '-').toLowerCase()}-${steps}`;
+  return {
+    kind: 'generation', id, level: 'generation', subject: 'greedy', dtype, composites: 'as-built',
+    async run(backend: Backend): Promise<GenerationOutcome> {
+      const weights = prepareWeights(c, randomWeights(c, 'f32', seedOf(id)), dtype, 'none', id);
+      const session = await ModelSession.open(backend, c, weights, { dtype });
+      try {
+        const tokenizer = new ByteTokenizer();
+        const tokens = [tokenizer.special.gmask, tokenizer.special.sop, ...tokenizer.encode(prompt)];
+        let [logits] = await session.prefill([{ tokens, positions: tokens.map((_, i) => i), contextLength: 1 }]);
+        const generated: number[] = [];
+        let smallestTopGap = Infinity;
+        let largestLogit = 0;
+        for (let k = 0; k < steps; k++) {
+          const real = logits!.subarray(0, c.vocabSize);
+          const best = argmax(real);
+          let second = -Infinity;
+          for (let i = 0; i < real.length; i++) if (i !== best) second = Math.max(second, real[i]!);
+          smallestTopGap = Math.min(smallestTopGap, real[best]! - second);
+          largestLogit = Math.max(largestLogit, Math.abs(real[best]!));
+          generated.push(best);
+          [logits] = await session.decode({ tokens: [best], positions: [tokens.length + k], parents: [0] });
+        }
+        return { tokens: generated, smallestTopGap, largestLogit };
+      } finally {
+        await session.close();
+      }
+    },
+  };
+}
+
+export function glmFamilyOpCases(): (GraphCase | GenerationCase)[] {
   return [
     ...FLOAT_TYPES.flatMap((dtype) => [...rmsNormCases(dtype), ...swigluCases(dtype), ...gqaCases(dtype), ...interleavedRopeCases(dtype)]),
     ...prenormBlockCases(),
+    // f32 only: with these random weights the top two logits of some step lie within a few f16/bf16 ulps (cpu-ref
+    // itself mistrusts such a comparison); the half-precision paths are the block cases'.
+    prenormGreedyCase(SMALL_CHATGLM2, 'f32', 'Once upon a time', 16),
+    prenormGreedyCase(SMALL_CHATGLM2, 'f32', 'The cat sat on the', 16),
   ];
 }
