@@ -5,7 +5,7 @@
  * them at run time — but without a device, into relocatable plan files (backends/sunway/export).
  */
 import { bindGraphShapes, type DimBindings, type Graph } from '../core/backend-api/plugin-api.js';
-import { headDim, type GlmConfig } from '../core/models/glm/config.js';
+import { headDim, kvHeads, type GlmConfig } from '../core/models/glm/config.js';
 import { buildGlmModelGraph, GLM_INPUTS, GLM_OUTPUTS } from '../core/models/glm/graphs.js';
 import type { WeightQuantization } from '../core/models/glm/weights-layout.js';
 import { lowerForBackend, requireRunnable } from '../core/passes/decompose.js';
@@ -44,7 +44,8 @@ function bindShapes(graph: Graph, s: ExportShape, seq: number): DimBindings {
   for (const name of [GLM_INPUTS.inputIds, GLM_INPUTS.positions, GLM_INPUTS.blockPositions]) shapes[name] = [1, seq];
   for (const name of [GLM_INPUTS.contextLengths, GLM_INPUTS.cacheOffset, GLM_INPUTS.kvLength]) shapes[name] = [1];
   for (let l = 0; l < c.numLayers; l++) {
-    shapes[GLM_INPUTS.pastKey(l)] = shapes[GLM_INPUTS.pastValue(l)] = [1, c.numHeads, s.capacity, headDim(c)];
+    // The cache holds the KV heads (all heads but for grouped-query attention).
+    shapes[GLM_INPUTS.pastKey(l)] = shapes[GLM_INPUTS.pastValue(l)] = [1, kvHeads(c), s.capacity, headDim(c)];
   }
   return bindGraphShapes(graph, shapes);
 }
