@@ -56,8 +56,8 @@ export async function convertCommand(args: string[]): Promise<number> {
   const { values: v } = withUsageErrors('convert', () => parseArgs({ args, options: { ...OPTIONS, ...HELP_OPTION }, strict: true }));
   if (v.help) return console.log(CONVERT_HELP), 0;
   // Cheap checks first: flags, paths, the output folder.
-  const from = choiceOption('from', v.from, ['sat', 'hf'] as const, undefined as unknown as 'sat');
-  if (!from) throw new GlmError('usage', 'glm convert needs --from sat|hf (see glm convert --help)');
+  if (v.from === undefined) throw new GlmError('usage', 'glm convert needs --from sat|hf (see glm convert --help)');
+  const from = choiceOption('from', v.from, ['sat', 'hf'] as const, 'sat');
   if (!v.input || !v.output) throw new GlmError('usage', 'glm convert needs --input DIR and --output DIR');
   const dtype = choiceOption('dtype', v.dtype, ['f16', 'bf16', 'f32'] as const, 'f16') as FloatDType;
   const quantize = v.quantize === undefined ? undefined : v.quantize === '8' ? 8 : v.quantize === '4' ? 4 : undefined;
