@@ -10,5 +10,8 @@ const full = process.env['GLM_TEST_FULL'] === '1';
 export default defineConfig({
   test: {
     exclude: [...configDefaults.exclude, ...(full ? [] : ['**/*.slow.test.ts'])],
+    // Tests that start `glm` processes take a second or more each on a busy two-core machine; 5 s
+    // (vitest's default) failed them by timing alone. A test with its own limit keeps it.
+    testTimeout: 30_000,
   },
 });

@@ -69,6 +69,15 @@ function canonicalKeys(raw: Record<string, unknown>, file: string): Record<strin
   return out;
 }
 
+/** A YAML value in an error message; YAML aliases can make it refer to itself, which JSON cannot show. */
+function shown(value: unknown): string {
+  try {
+    return JSON.stringify(value)?.slice(0, 200) ?? String(value);
+  } catch {
+    return 'a value that contains itself (a YAML alias cycle)';
+  }
+}
+
 export function parseTaskConfig(text: string, file: string): TaskConfig {
   let raw: unknown;
   try {
@@ -79,7 +88,7 @@ export function parseTaskConfig(text: string, file: string): TaskConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new GlmError('input', `${file}: a task must be a YAML mapping`);
   const r = canonicalKeys(raw as Record<string, unknown>, file);
   const fail = (field: string, rule: string): never => {
-    throw new GlmError('input', `${file}: "${field}" ${rule}, got ${JSON.stringify(r[field])}`);
+    throw new GlmError('input', `${file}: "${field}" ${rule}, got ${shown(r[field])}`);
   };
   const str = (field: string): string => (typeof r[field] === 'string' && r[field] !== '' ? (r[field] as string) : fail(field, 'must be a non-empty string'));
   const int = (field: string, fallback: number, min = 0): number => {

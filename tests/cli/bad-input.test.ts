@@ -189,6 +189,8 @@ describe('task YAML keys', () => {
     expect(underscored.generationLength).toBe(7);
     await expect(loadTaskConfig(task('unknown.yaml', 'generation_lenght: 7\n'))).rejects.toThrow(/unknown key "generation_lenght" \(known: name, type/);
     await expect(loadTaskConfig(task('twice.yaml', 'generation_length: 7\ngeneration-length: 8\n'))).rejects.toThrow(/"generation_length" and "generation-length" are the same key/);
+    // Found by the fuzzer (docs/reliability.md): a YAML alias cycle in a field's value was exit 70 (JSON.stringify threw).
+    await expect(loadTaskConfig(task('cycle.yaml', 'metrics: &m [*m]\n'))).rejects.toThrow(/"metrics" must be a list of Accuracy, EM, F1, PPL, got a value that contains itself \(a YAML alias cycle\)/);
     // The release's `module` (its Python class) is read and not used.
     expect((await loadTaskConfig(task('module.yaml', 'module: tasks.lm.LM\n'))).name).toBe('t');
     expectError(await glm(['evaluate', join(work, 'yaml', 'unknown.yaml')]), 3, 'unknown key "generation_lenght"');

@@ -51,7 +51,7 @@ describe('glm command', () => {
     expectOneLineError(glm(['frobnicate']), 2, 'unknown command "frobnicate"');
     expectOneLineError(glm(['run', '--bogus']), 2, "Unknown option '--bogus'");
     expectOneLineError(glm(['run', '--top-p', '2']), 2, '--top-p must be in [0, 1], got "2"');
-    expectOneLineError(glm(['run', '--num-beams', '0', '--sampling-strategy', 'BeamSearchStrategy']), 2, '--num-beams must be an integer >= 1');
+    expectOneLineError(glm(['run', '--num-beams', '0', '--sampling-strategy', 'BeamSearchStrategy']), 2, '--num-beams must be an integer in [1, 256], got "0"');
     expectOneLineError(glm(['run', '--sampling-strategy', 'Greedy']), 2, '--sampling-strategy must be one of BaseStrategy, BeamSearchStrategy');
     expectOneLineError(glm(['run', '--dtype', 'f64']), 2, '--dtype must be one of f32, f16, bf16');
     expectOneLineError(glm(['run', '--out-seq-length', '100000', '--input-source', file('q0.txt', 'hi\n')]), 2, 'exceeds the model\'s maximum sequence length 512');

@@ -37,7 +37,7 @@ console.log('| input class | runs | exit codes (code × count) |');
 console.log('|---|---:|---|');
 for (const [kind, s] of Object.entries(result.perClass)) console.log(`| ${kind} | ${s.runs} | ${Object.entries(s.codes).map(([c, n]) => `${c} × ${n}`).join(', ')} |`);
 console.log(`| all | ${result.runs} | ${Object.entries(result.codes).map(([c, n]) => `${c} × ${n}`).join(', ')} |`);
-for (const c of result.crashes) console.log(`CRASH run ${c.run} (${c.kind}${c.subprocess ? ', subprocess' : ''}): exit ${c.code}: glm ${JSON.stringify(c.argv)}\n  ${c.error}`);
+for (const c of result.crashes) console.log(`CRASH run ${c.run} (${c.kind}${c.subprocess ? ', subprocess' : ''}): exit ${c.code}: glm ${JSON.stringify(c.argv)} (input kept in ${c.input})\n  ${c.error}`);
 for (const h of result.hangs) console.log(`HANG run ${h.run} (${h.kind}): glm ${JSON.stringify(h.argv)}`);
 if (values.json) writeFileSync(values.json, JSON.stringify({ ...result, seconds }, null, 1) + '\n');
 process.exit(result.crashes.length > 0 ? 1 : 0);

@@ -7,8 +7,8 @@
  * is a hang. Everything is derived from the seed, so a crash is replayed by its seed and run index.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 // ---- seeded randomness (mulberry32: small, fast, the same on every machine) ----
 export function makeRandom(seed) {
@@ -109,7 +109,7 @@ export function randomArgv(rnd, ctx) {
 
 // ---- files ----
 const VALID_TASK = 'name: fuzz\ntype: mul\npath: .\nfile-pattern: "*.jsonl"\nmax_seq_length: 64\n';
-const TASK_LINES = ['type: gen', 'type: lm', 'type: nope', 'generation-length: 3', 'max_gen_length: 0', 'max-gen-length: 4', 'num_beams: -1', 'metrics: [EM, F1]', 'metrics: Accuracy', 'file-pattern: {test: "*.jsonl", dev: "d*.jsonl"}', 'file_pattern: "*.jsonl"', 'path: ../../..', 'path: []', 'micro_batch_size: 1e9', 'sampling_strategy: BeamSearchStrategy', 'bogus_key: 1', 'module: x.y', 'a: &a [*a]', 'x: &x "lol"\ny: [*x, *x, *x, *x]', '- list', '{', ': :', 'name: [1, 2]', 'unidirectional: yes', 'use_task_mask: true', 'max_seq_length: 2', 'max_seq_length: 3'];
+const TASK_LINES = ['type: gen', 'type: lm', 'type: nope', 'generation-length: 3', 'max_gen_length: 0', 'max-gen-length: 4', 'num_beams: -1', 'metrics: [EM, F1]', 'metrics: Accuracy', 'file-pattern: {test: "*.jsonl", dev: "d*.jsonl"}', 'file_pattern: "*.jsonl"', 'path: ../../..', 'path: []', 'micro_batch_size: 1e9', 'sampling_strategy: BeamSearchStrategy', 'bogus_key: 1', 'module: x.y', 'a: &a [*a]', 'x: &x "lol"\ny: [*x, *x, *x, *x]', '- list', '{', ': :', 'name: [1, 2]', 'unidirectional: yes', 'use_task_mask: true', 'max_seq_length: 2', 'max_seq_length: 3', 'metrics: &m [*m]', 'name: &n [*n]', 'file-pattern: &f {test: *f}', 'length_penalty: .nan', 'num_beams: .inf', 'max_gen_length: 0x7fffffffffffffff', 'label: !!binary aGVsbG8=', 'name: !!js/function "f"', 'path: "\\0"', 'type: !!str mul\ntype: gen'];
 
 export function randomTask(rnd) {
   let text = VALID_TASK;
@@ -227,6 +227,11 @@ const CLASSES = ['argv', 'yaml', 'jsonl', 'safetensors', 'tokenizer', 'prompt'];
 
 /** Build the input of run `i` (its class rotates) and the argv that feeds it to glm. */
 function buildCase(rnd, i, ctx, fixtures) {
+  const c = buildInput(rnd, i, ctx, fixtures);
+  return { ...c, dir: dirname(ctx.promptFile) };
+}
+
+function buildInput(rnd, i, ctx, fixtures) {
   const kind = CLASSES[i % CLASSES.length];
   const dir = join(ctx.work, `case-${i % 50}`);
   mkdirSync(dir, { recursive: true });
@@ -286,7 +291,12 @@ export async function fuzz({ seed, runs, runCli, bin, work, sdk, subprocessEvery
     const errorLines = r.errors.filter((l) => l.startsWith('glm: error') || l.startsWith('glm: internal'));
     const multiLine = errorLines.length > 1 && !c.argv.includes('--explain');
     const crashed = r.code === 70 || r.code === 'threw' || String(r.code).startsWith('signal') || multiLine;
-    if (crashed) crashes.push({ run: i, seed, kind: c.kind, subprocess: viaSubprocess, code: r.code, argv: c.argv, error: r.errors.slice(-3).join(' | ').slice(0, 500) });
+    if (crashed) {
+      // The case folder is reused by later runs: keep a copy of the input that crashed.
+      const kept = join(work, `crash-${i}`);
+      cpSync(c.dir, kept, { recursive: true });
+      crashes.push({ run: i, seed, kind: c.kind, subprocess: viaSubprocess, code: r.code, argv: c.argv, input: kept, error: r.errors.slice(-3).join(' | ').slice(0, 500) });
+    }
     if (r.code === 'hang') hangs.push({ run: i, kind: c.kind, argv: c.argv });
     onRun?.(i, c, r);
   }
