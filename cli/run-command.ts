@@ -1,6 +1,5 @@
 /** `glm run`: blank filling with the release's flags, on any backend. */
 import { mkdir } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { GlmError, isGlmError } from '../core/errors.js';
 import { writeTextFileAtomic } from '../core/io/atomic-write.js';
@@ -11,7 +10,7 @@ import { choiceOption, dtypeOption, floatOption, intOption } from './options.js'
 import { parseArgs } from 'node:util';
 import { HELP_OPTION, normalizeArgs, withUsageErrors } from './parse.js';
 import { checkOutputFolder } from './output-paths.js';
-import { readUtf8File } from '../core/io/utf8-text.js';
+import { readUtf8File, strictUtf8Lines } from '../core/io/utf8-text.js';
 import { EXPLAIN_HELP, EXPLAIN_OPTION } from './explain.js';
 import { checkTensorParallelOption, openTensorParallelSession, tensorParallelSize, TENSOR_PARALLEL_HELP, TENSOR_PARALLEL_OPTIONS } from './tensor-parallel-option.js';
 
@@ -114,15 +113,14 @@ async function openQuerySource(source: string): Promise<AsyncIterable<string>> {
     })();
   }
   return (async function* () {
-    const rl = createInterface({ input: process.stdin, terminal: false });
     const ask = () => process.stderr.isTTY && process.stderr.write("Enter the query ('stop' to exit) > ");
     ask();
-    for await (const line of rl) {
+    // Bytes, not readline's strings: invalid UTF-8 is an error with its line, not a silent U+FFFD.
+    for await (const line of strictUtf8Lines(process.stdin, 'stdin')) {
       if (line.trim() === 'stop') break;
       if (line.trim() !== '') yield line;
       ask();
     }
-    rl.close();
   })();
 }
 

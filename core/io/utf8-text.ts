@@ -39,6 +39,11 @@ export function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
   return undefined;
 }
 
+function invalidUtf8(source: string, line: number, offset: number, column: number, byte: number | undefined): GlmError {
+  const shown = byte === undefined ? 'a sequence cut off at the end' : `0x${byte.toString(16).padStart(2, '0')}`;
+  return new GlmError('input', `${source}: invalid UTF-8 at line ${line}, byte offset ${offset} (byte ${column} of the line: ${shown})`);
+}
+
 /** `bytes` as text; `source` names it in the error (a path, "stdin"). */
 export function decodeUtf8Strict(bytes: Uint8Array, source: string): string {
   try {
@@ -52,9 +57,38 @@ export function decodeUtf8Strict(bytes: Uint8Array, source: string): string {
         lineStart = i + 1;
       }
     }
-    const byte = bytes[offset]?.toString(16).padStart(2, '0') ?? 'end of file';
-    throw new GlmError('input', `${source}: invalid UTF-8 at line ${line}, byte offset ${offset} (byte ${offset - lineStart} of the line: 0x${byte})`);
+    throw invalidUtf8(source, line, offset, offset - lineStart, bytes[offset]);
   }
+}
+
+/**
+ * Lines of a byte stream (stdin), each decoded strictly as it arrives: the error names the line
+ * and the byte offset in the stream. "\r\n" ends a line like "\n".
+ */
+export async function* strictUtf8Lines(chunks: AsyncIterable<Uint8Array | string>, source: string): AsyncGenerator<string> {
+  let pending: Uint8Array = new Uint8Array(0);
+  let line = 1, lineStart = 0;
+  const decodeLine = (bytes: Uint8Array): string => {
+    const offset = firstInvalidUtf8(bytes);
+    if (offset !== undefined) throw invalidUtf8(source, line, lineStart + offset, offset, bytes[offset]);
+    const text = strict.decode(bytes);
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
+  };
+  for await (const chunk of chunks) {
+    const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+    const joined = new Uint8Array(pending.length + bytes.length);
+    joined.set(pending);
+    joined.set(bytes, pending.length);
+    let start = 0;
+    for (let i = joined.indexOf(0x0a); i >= 0; i = joined.indexOf(0x0a, start)) {
+      yield decodeLine(joined.subarray(start, i));
+      lineStart += i + 1 - start;
+      line++;
+      start = i + 1;
+    }
+    pending = joined.slice(start);
+  }
+  if (pending.length > 0) yield decodeLine(pending);
 }
 
 /** Read a UTF-8 text file; unreadable → input error (resource for a file too large to read). */

@@ -3,6 +3,7 @@
  * one-line error with its documented exit code, checked before expensive work — or, for a tiny
  * temperature, the right answer. Runs `runCli` in-process (the same code bin/glm.js runs) for speed.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -76,6 +77,15 @@ describe('invalid UTF-8', () => {
     const r = await glm(['run', '--input-source', file('bad-utf8.txt', bad)]);
     expectError(r, 3, 'bad-utf8.txt: invalid UTF-8 at line 2, byte offset 12 (byte 2 of the line: 0xff)');
     expectNothingLoaded(r);
+  });
+
+  it('on stdin (a real process): the queries before it are answered, then line and byte offset (exit 3)', () => {
+    const r = spawnSync(process.execPath, [resolve('bin/glm.js'), 'run', '--model', 'tiny-random', '--top-k', '1', '--out-seq-length', '16'], {
+      input: Buffer.concat([Buffer.from('Hello [MASK]\r\nab'), Buffer.from([0xff]), Buffer.from('cd\n')]), encoding: 'utf8',
+    });
+    expect(r.status).toBe(3);
+    expect(r.stdout.split('\n')[0]).toMatch(/^Hello /);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('glm: error: stdin: invalid UTF-8 at line 2, byte offset 16 (byte 2 of the line: 0xff)');
   });
 
   it('in a task YAML and in a jsonl data file', async () => {
