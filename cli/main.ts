@@ -9,10 +9,12 @@ import { exportCommand, EXPORT_HELP } from './export-command.js';
 import { benchCommand, BENCH_HELP } from './bench-command.js';
 import { newBackendCommand, NEW_BACKEND_HELP } from './new-backend-command.js';
 import { convertCommand, CONVERT_HELP } from './convert-command.js';
+import { chatCommand, CHAT_HELP } from './chat-command.js';
 import { explanationOf } from './explain.js';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; summary: string; help: string }> = {
   run: { run: runCommand, summary: 'generate text, filling [MASK]/[sMASK]/[gMASK] blanks', help: RUN_HELP },
+  chat: { run: chatCommand, summary: 'talk with a GLM-family model: streamed replies, history, each family\'s chat format', help: CHAT_HELP },
   backends: { run: backendsCommand, summary: 'list backends, available or not and why', help: BACKENDS_HELP },
   evaluate: { run: evaluateCommand, summary: 'run evaluation tasks (YAML): Accuracy, EM, F1, perplexity', help: EVALUATE_HELP },
   conformance: { run: conformanceCommand, summary: 'check a backend against the CPU reference (reports: JSON, JUnit, Markdown)', help: CONFORMANCE_HELP },

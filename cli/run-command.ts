@@ -80,7 +80,7 @@ const QUERY_FILE = /^query-\d{4,}\.txt$/;
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
-function strategyFrom(v: Values): StrategyOptions {
+export function strategyFrom(v: Values): StrategyOptions {
   const kind = choiceOption('sampling-strategy', v['sampling-strategy'], ['BaseStrategy', 'BeamSearchStrategy'] as const, 'BaseStrategy');
   if (kind === 'BeamSearchStrategy') {
     return {

@@ -7,6 +7,7 @@ export { loadModel, type LoadModelOptions, type Model } from './load-model.js';
 export { openSession, Session, type OpenSessionOptions, type ResultSource } from './session.js';
 export { fillBlanks, RELEASE_SAMPLING, type FillBlanksOptions, type FillResult } from './fill-blanks.js';
 export { generate, type GenerateOptions, type GeneratedToken } from './generate.js';
+export { chat, chatTemplateOf, ChatHistory, type ChatOptions, type ChatToken, type ChatReply, type ChatTurn, type ChatTemplateName } from './chat.js';
 export { evaluate, loadTasks, shippedTasksFolder, type EvaluateOptions, type EvaluationReport } from './evaluate.js';
 export { listConformanceCases, runConformance, type ConformanceOptions } from './conformance.js';
 export { listBackends, probeBackend } from './backends.js';
