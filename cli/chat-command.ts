@@ -6,7 +6,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { GlmError } from '../core/errors.js';
-import { CHAT_TEMPLATES, type ChatTemplateName } from '../core/generate/chat-template.js';
+import { chatPrompt, CHAT_TEMPLATES, type ChatTemplateName, type ChatTokenizer } from '../core/generate/chat-template.js';
 import { chat, chatTemplateOf, ChatHistory } from '../sdk/chat.js';
 import { Session } from '../sdk/session.js';
 import { loadModel, MODEL_LOAD_HELP, MODEL_LOAD_OPTIONS, quantizationBitWidth } from './load-model-option.js';
@@ -27,6 +27,8 @@ the prompt ends the chat. Without a terminal, one message per input line.
   --template NAME            ${CHAT_TEMPLATES.join(' | ')} (default: the model's family)
   --system TEXT              system prompt (chatglm3, glm-4)
   --max-new-tokens N         longest reply in tokens (256)
+  --show-prompt              print each turn's whole prompt on stderr (JSON string), to check
+                             the template and history
   --context-length N         tokens the conversation may hold, prompt + reply (default: the
                              model's maximum sequence length)
 ${MODEL_LOAD_HELP}
@@ -46,6 +48,7 @@ const OPTIONS = {
   system: { type: 'string' },
   'max-new-tokens': { type: 'string' },
   'context-length': { type: 'string' },
+  'show-prompt': { type: 'boolean' },
   'top-k': { type: 'string' },
   'top-p': { type: 'string' },
   temperature: { type: 'string' },
@@ -102,6 +105,10 @@ export async function chatCommand(args: string[]): Promise<number> {
     const history = new ChatHistory(v.system);
     for (let message = await reader.next('用户> '); message !== null; message = await reader.next('用户> ')) {
       if (message.trim() === '') continue;
+      if (v['show-prompt']) {
+        const ids = chatPrompt(template, model.tokenizer as ChatTokenizer, history, message);
+        console.error(`glm: prompt (${ids.length} tokens): ${JSON.stringify(model.tokenizer.decode(ids))}`);
+      }
       generating = new AbortController();
       process.stdout.write('GLM> ');
       try {

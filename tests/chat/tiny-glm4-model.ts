@@ -33,11 +33,12 @@ export const TINY_GLM4_CONFIG = {
   tokenizer: 'glm4-bpe',
 };
 
-/** Writes the folder (config.json, model.safetensors, tokenizer.model) and returns its path. */
-export async function writeTinyGlm4Model(seed = 7): Promise<string> {
+/** Writes the folder (sizes: e.g. a wider model whose replies take long enough to interrupt) (config.json, model.safetensors, tokenizer.model) and returns its path. */
+export async function writeTinyGlm4Model(seed = 7, sizes: Partial<typeof TINY_GLM4_CONFIG> = {}): Promise<string> {
   const folder = await mkdtemp(join(tmpdir(), 'glm-chat-tiny-'));
-  const config = parseGlmConfig(TINY_GLM4_CONFIG, 'tiny GLM-4 config');
-  await writeFile(join(folder, 'config.json'), JSON.stringify(TINY_GLM4_CONFIG, null, 2));
+  const raw = { ...TINY_GLM4_CONFIG, ...sizes };
+  const config = parseGlmConfig(raw, 'tiny GLM-4 config');
+  await writeFile(join(folder, 'config.json'), JSON.stringify(raw, null, 2));
   await writeSafetensors(join(folder, 'model.safetensors'), randomWeights(config, 'f32', seed));
   await copyFile(TINY_GLM4_TOKENIZER, join(folder, 'tokenizer.model'));
   return folder;
