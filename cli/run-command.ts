@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { GlmError, isGlmError } from '../core/errors.js';
 import { writeTextFileAtomic } from '../core/io/atomic-write.js';
 import { fillBlanks, type StrategyOptions } from '../core/generate/fill-blanks.js';
+import { continueText } from '../core/generate/continue-text.js';
+import { residualKind } from '../core/models/glm/config.js';
 import { loadModel, MODEL_LOAD_HELP, MODEL_LOAD_OPTIONS, quantizationBitWidth } from './load-model-option.js';
 import { openModelSession } from './open-session.js';
 import { choiceOption, dtypeOption, floatOption, intOption } from './options.js';
@@ -17,7 +19,8 @@ import { checkTensorParallelOption, openTensorParallelSession, tensorParallelSiz
 export const RUN_HELP = `Usage: glm run [options]
 
 Generates text with a GLM model, filling [MASK], [sMASK] and [gMASK] blanks like the
-release's generate.py. A prompt without a blank gets " [gMASK]" appended.
+release's generate.py. A prompt without a blank gets " [gMASK]" appended. A pre-norm model
+(ChatGLM2/3, GLM-4 block) continues the prompt instead, after [gMASK] <sop>.
 
 Model and backend:
   --backend NAME|PATH        cpu-ref (default), a built-in, ./my-plugin.js or a package
@@ -154,7 +157,9 @@ export async function runCommand(args: string[]): Promise<number> {
     for await (const query of queries) {
       index++;
       const started = performance.now();
-      const result = await fillBlanks(session, model.tokenizer, query, { outSeqLength, strategy, rotary: model.config.rotary }).catch((e: unknown) => {
+      // The GLM family fills blanks; the pre-norm families (ChatGLM2/3, GLM-4) continue the text.
+      const generation = residualKind(model.config) === 'pre-norm' ? continueText(session, model.tokenizer, query, { outSeqLength, strategy }) : fillBlanks(session, model.tokenizer, query, { outSeqLength, strategy, rotary: model.config.rotary });
+      const result = await generation.catch((e: unknown) => {
         // Which query, and the limits: a prompt too long for --out-seq-length or the model's context.
         if (!isGlmError(e) || e.code !== 'input') throw e;
         throw new GlmError('input', `query ${index}: ${e.message} (the model's context is ${model.config.maxSequenceLength} tokens)`, { cause: e });

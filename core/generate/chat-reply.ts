@@ -5,9 +5,10 @@
  */
 import { GlmError } from '../errors.js';
 import { BaseStrategy, type BaseStrategyOptions } from './base-strategy.js';
-import type { DecodingModel, PrefillRow } from './decoding-model.js';
+import type { DecodingModel } from './decoding-model.js';
+import { causalInput } from './continue-text.js';
 import { generateSpan } from './generate-span.js';
-import { buildBlankInput, positionRule, type PositionRule, type Rotary } from './glm-inputs.js';
+import { buildBlankInput, positionRule, type Rotary } from './glm-inputs.js';
 import { ObservedStrategy, type StepObserver } from './observed-strategy.js';
 import { Rng } from '../random/rng.js';
 import type { SpecialTokens } from '../io/tokenizer.js';
@@ -29,12 +30,6 @@ export interface Reply {
   readonly tokens: number[];
   /** 'end': an end token came; 'length': maxNewTokens (or the cache) ran out first. */
   readonly stopped: 'end' | 'length';
-}
-
-function causalInput(prompt: readonly number[]): { row: PrefillRow; rule: PositionRule } {
-  const row = { tokens: [...prompt], positions: prompt.map((_, i) => i), contextLength: 0 };
-  // The k-th token after the prompt's last one sits at index (n − 1) + k, positioned where it sits.
-  return { row, rule: { contextLength: prompt.length - 1, maskIndex: 0, continues: true, rotary: '1d' } };
 }
 
 export async function generateReply(model: DecodingModel, prompt: readonly number[], o: ReplyOptions): Promise<Reply> {

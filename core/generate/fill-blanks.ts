@@ -100,7 +100,7 @@ export async function fillBlanks(
   return { inputText, beams };
 }
 
-function makeStrategy(options: StrategyOptions, endTokens: number[]): GenerationStrategy {
+export function makeStrategy(options: StrategyOptions, endTokens: number[]): GenerationStrategy {
   if (options.kind === 'custom') return new CustomSamplerStrategy(options.sample, { endTokens, rng: options.rng ?? new Rng(options.seed ?? 1234) });
   if (options.kind === 'beam') {
     const { kind: _kind, ...beam } = options;
