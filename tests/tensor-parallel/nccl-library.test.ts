@@ -17,4 +17,14 @@ describe('NCCL loaded at run time', () => {
       else process.env['GLM_NCCL_LIBRARY'] = saved;
     }
   });
+
+  it('RCCL (same API) is looked for as librccl.so.1, with its own variable', () => {
+    const saved = process.env['GLM_RCCL_LIBRARY'];
+    delete process.env['GLM_RCCL_LIBRARY'];
+    try {
+      expect(() => loadNccl('rccl')).toThrow(/^RCCL is not available \(librccl\.so\.1: .*\); set GLM_RCCL_LIBRARY to librccl\.so\.1's path$/);
+    } finally {
+      if (saved !== undefined) process.env['GLM_RCCL_LIBRARY'] = saved;
+    }
+  });
 });

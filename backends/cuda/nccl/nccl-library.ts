@@ -1,6 +1,7 @@
 /**
  * NCCL, loaded at run time from `libnccl.so.2` (or GLM_NCCL_LIBRARY) through koffi: never linked, so a
- * host without NCCL still runs every single-rank backend, and says why it has no collectives. The
+ * host without NCCL still runs every single-rank backend, and says why it has no collectives. RCCL
+ * (ROCm/DTK's `librccl.so.1`, GLM_RCCL_LIBRARY) exports the same `nccl*` C API and loads the same way. The
  * subset tensor parallelism needs: a unique id made once and handed to every rank in the process
  * (ncclGetUniqueId → ncclCommInitRank inside one ncclGroupStart/End, one communicator per GPU), and
  * ncclAllReduce on a stream.
@@ -28,15 +29,18 @@ export interface NcclLibrary {
   destroy(comm: Handle): void;
 }
 
-function candidates(): string[] {
-  const own = process.env['GLM_NCCL_LIBRARY'];
-  return own ? [own] : ['libnccl.so.2', 'libnccl.so'];
-}
+/** The two libraries with this API: where each is looked for, and the variable that overrides it. */
+const FLAVOURS = {
+  nccl: { name: 'NCCL', variable: 'GLM_NCCL_LIBRARY', files: ['libnccl.so.2', 'libnccl.so'] },
+  rccl: { name: 'RCCL', variable: 'GLM_RCCL_LIBRARY', files: ['librccl.so.1', 'librccl.so'] },
+} as const;
 
-/** Load NCCL, or explain exactly why it cannot be (GlmError 'backend'). */
-export function loadNccl(): NcclLibrary {
+/** Load NCCL (or RCCL), or explain exactly why it cannot be (GlmError 'backend'). */
+export function loadNccl(flavour: keyof typeof FLAVOURS = 'nccl'): NcclLibrary {
+  const f = FLAVOURS[flavour];
+  const own = process.env[f.variable];
   const tried: string[] = [];
-  for (const path of candidates()) {
+  for (const path of own ? [own] : f.files) {
     let lib;
     try {
       lib = koffi.load(path);
@@ -46,7 +50,7 @@ export function loadNccl(): NcclLibrary {
     }
     return bind(lib, path);
   }
-  throw new GlmError('backend', `NCCL is not available (${tried.join('; ')}); set GLM_NCCL_LIBRARY to libnccl.so.2's path`);
+  throw new GlmError('backend', `${f.name} is not available (${tried.join('; ')}); set ${f.variable} to ${f.files[0]}'s path`);
 }
 
 function bind(lib: ReturnType<typeof koffi.load>, path: string): NcclLibrary {
