@@ -31,7 +31,8 @@ export class Glm4Tokenizer implements Tokenizer {
   /** Special token name → id (role tokens for chat templates). */
   readonly named: ReadonlyMap<string, number>;
   private readonly tokens: Uint8Array[];
-  private readonly utf8 = new TextDecoder('utf-8', { fatal: false });
+  // ignoreBOM: a leading U+FEFF is text (TextDecoder would drop it), as Python's decode keeps it.
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
   private readonly encoder = new TextEncoder();
 
   constructor(private readonly ranks: ReadonlyMap<string, number>) {
