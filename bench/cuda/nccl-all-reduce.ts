@@ -1,6 +1,6 @@
 /**
  * NCCL all-reduce on this machine's GPUs (one rank per visible GPU, one process, communicators made
- * from one unique id), through the SDK's run-time NCCL binding (backends/cuda/nccl/nccl-library.ts).
+ * from one unique id), through the SDK's run-time NCCL binding (backends/simt/collectives/nccl-library.ts).
  * Checks the sum first (rank r contributes r + 1 in f32), then times fp16 all-reduces of GLM-130B's
  * sizes: one token's hidden state (24 KiB) up to a 2048-token prefill's (48 MiB), with CUDA events,
  * median of 7 runs of 100. A benchmark script, not a test. Writes JSON to $OUT (or prints it).
@@ -9,7 +9,7 @@
 import koffi from 'koffi';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadNccl, type Handle } from '../../backends/cuda/nccl/nccl-library.js';
+import { loadNccl, type Handle } from '../../backends/simt/collectives/nccl-library.js';
 
 function loadCudart() {
   const names = ['libcudart.so', 'libcudart.so.13', 'libcudart.so.12', '/usr/local/cuda/lib64/libcudart.so'];

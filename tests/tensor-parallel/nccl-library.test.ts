@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isGlmError } from '../../core/errors.js';
-import { loadNccl } from '../../backends/cuda/nccl/nccl-library.js';
+import { loadNccl } from '../../backends/simt/collectives/nccl-library.js';
 
 describe('NCCL loaded at run time', () => {
   it('a host without it gets the reason and the way to point at it, as a backend error', () => {

@@ -1,7 +1,8 @@
 /**
- * NCCL, loaded at run time from `libnccl.so.2` (or GLM_NCCL_LIBRARY) through koffi: never linked, so a
- * host without NCCL still runs every single-rank backend, and says why it has no collectives. RCCL
- * (ROCm/DTK's `librccl.so.1`, GLM_RCCL_LIBRARY) exports the same `nccl*` C API and loads the same way. The
+ * NCCL for cuda and RCCL for rocm-dcu (the SIMT family shares it), loaded at run time through koffi
+ * from `libnccl.so.2` (GLM_NCCL_LIBRARY) or `librccl.so.1` (GLM_RCCL_LIBRARY), which export the same
+ * `nccl*` C API: never linked, so a host without them still runs every single-rank backend and says why
+ * it has no collectives. The
  * subset tensor parallelism needs: a unique id made once and handed to every rank in the process
  * (ncclGetUniqueId → ncclCommInitRank inside one ncclGroupStart/End, one communicator per GPU), and
  * ncclAllReduce on a stream.
