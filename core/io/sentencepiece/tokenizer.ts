@@ -219,6 +219,14 @@ export class SentencePieceTokenizer implements Tokenizer {
     });
   }
 
+  /**
+   * Ids to text exactly as SentencePieceProcessor::Decode (spm_decode): every piece as the model has it,
+   * no control-token rendering (ChatGLM-6B's tokenizer decodes so: its [gMASK], <sop> are model pieces).
+   */
+  decodePlain(ids: readonly number[]): string {
+    return this.decodePieces(ids, true);
+  }
+
   /** Token ids (no control ids among them) to text, as SentencePieceProcessor::Decode. */
   private decodePieces(ids: readonly number[], atStart: boolean): string {
     const vocab = this.vocab;

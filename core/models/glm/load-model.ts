@@ -11,6 +11,8 @@ import type { HostTensor } from '../../tensor/host-tensor.js';
 import { ByteTokenizer } from '../../io/byte-tokenizer.js';
 import { SentencePieceTokenizer } from '../../io/sentencepiece/index.js';
 import { Glm4Tokenizer } from '../../io/bpe/glm4-tokenizer.js';
+import { ChatGlm6bTokenizer } from '../../io/chatglm/chatglm6b-tokenizer.js';
+import { ChatGlm2Tokenizer } from '../../io/chatglm/chatglm2-tokenizer.js';
 import type { Tokenizer } from '../../io/tokenizer.js';
 import { parseGlmConfig, TINY, type GlmConfig } from './config.js';
 import { prepareWeights, quantizeWeights, randomWeights } from './weights.js';
@@ -77,15 +79,18 @@ export function tinyRandomModel(dtype: DType, options: ModelLoadOptions = {}): L
 /**
  * The tokenizer a model folder names: "bytes" (UTF-8 bytes), "sentencepiece" (the folder's
  * tokenizer.model, control tokens as its own pieces) or "icetk" (the folder's ice_text.model, in
- * GLM-130B's layout: text id = piece id + 20000) or "glm4-bpe" (the folder's tokenizer.model as GLM-4's
- * base64 ranks, core/io/bpe/).
+ * GLM-130B's layout: text id = piece id + 20000), "glm4-bpe" (the folder's tokenizer.model as GLM-4's
+ * base64 ranks, core/io/bpe/), "chatglm-6b" (ice_text.model, ChatGLM-6B's layout) or "chatglm2" /
+ * "chatglm3" (tokenizer.model with THUDM's special tokens after its pieces; core/io/chatglm/).
  */
 async function tokenizerFor(name: unknown, folder: string, source: string): Promise<Tokenizer> {
   if (name === undefined || name === 'bytes') return new ByteTokenizer();
   if (name === 'sentencepiece') return SentencePieceTokenizer.load(join(folder, 'tokenizer.model'));
   if (name === 'icetk') return SentencePieceTokenizer.load(join(folder, 'ice_text.model'), { layout: { kind: 'icetk' } });
   if (name === 'glm4-bpe') return Glm4Tokenizer.load(join(folder, 'tokenizer.model'));
-  throw new GlmError('input', `${source}: tokenizer ${JSON.stringify(name)} is not supported (supported: "bytes", "sentencepiece", "icetk", "glm4-bpe")`);
+  if (name === 'chatglm-6b') return ChatGlm6bTokenizer.load(join(folder, 'ice_text.model'));
+  if (name === 'chatglm2' || name === 'chatglm3') return ChatGlm2Tokenizer.load(join(folder, 'tokenizer.model'), name);
+  throw new GlmError('input', `${source}: tokenizer ${JSON.stringify(name)} is not supported (supported: "bytes", "sentencepiece", "icetk", "glm4-bpe", "chatglm-6b", "chatglm2", "chatglm3")`);
 }
 
 /** A folder with config.json and model.safetensors, or shards listed by model.safetensors.index.json. */
