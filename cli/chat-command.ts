@@ -91,6 +91,8 @@ export async function chatCommand(args: string[]): Promise<number> {
   const { kind: _kind, ...sampling } = strategy;
   const maxNewTokens = intOption('max-new-tokens', v['max-new-tokens'], 256, 1);
   const contextLength = v['context-length'] === undefined ? undefined : intOption('context-length', v['context-length'], 0, 2);
+  // Cheap before loading: a named format without a system role cannot take --system.
+  if (v.system !== undefined && (requested === 'chatglm-6b' || requested === 'chatglm2')) throw new GlmError('usage', `the ${requested} chat format has no system role (--system needs chatglm3 or glm-4)`);
 
   const model = await loadModel(v.model, dtype, v);
   if (contextLength !== undefined && contextLength > model.config.maxSequenceLength) throw new GlmError('usage', `--context-length ${contextLength} exceeds the model's maximum sequence length ${model.config.maxSequenceLength}`);
