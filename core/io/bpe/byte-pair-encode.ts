@@ -4,7 +4,7 @@
  * on a tie), until no joined pair is a token.
  */
 export function bytePairEncode(piece: Uint8Array, ranks: ReadonlyMap<string, number>): number[] {
-  const whole = String.fromCharCode(...piece);
+  const whole = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength).toString('latin1'); // one code unit per byte
   const direct = ranks.get(whole);
   if (direct !== undefined) return [direct];
   // parts[i] is the start offset of the i-th part; the last entry is the end.

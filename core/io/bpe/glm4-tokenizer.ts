@@ -22,7 +22,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const wellFormed = (text: string): string => text.replace(LONE_SURROGATE, '\uFFFD');
 
 /** Bytes as a string of code points 0–255: a Map key. */
-const key = (bytes: Uint8Array): string => String.fromCharCode(...bytes);
+// latin1: one code unit per byte, with no argument-count limit (a spread overflows the stack on long pieces).
+const key = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 
 export class Glm4Tokenizer implements Tokenizer {
   readonly name = 'glm4-bpe';
