@@ -59,7 +59,7 @@ const OPTIONS = {
 const EXECUTION_WORDS = { hardware: 'real hardware', emulator: 'an EMULATOR (not real hardware)', reference: 'the CPU reference' } as const;
 
 /** Lines from the terminal (or a pipe); null at Ctrl-D/EOF. Ctrl-C calls `onInterrupt`. */
-function lineReader(onInterrupt: () => void): { rl: Interface; next(prompt: string): Promise<string | null> } {
+function lineReader(onInterrupt: () => void): { rl: Interface; next(prompt: string): Promise<string | null>; close(): void } {
   const terminal = process.stdin.isTTY === true;
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal });
   const lines: string[] = [];
@@ -71,6 +71,10 @@ function lineReader(onInterrupt: () => void): { rl: Interface; next(prompt: stri
   process.on('SIGINT', onInterrupt); // piped input: the signal itself
   return {
     rl,
+    close() {
+      process.off('SIGINT', onInterrupt);
+      rl.close();
+    },
     next(prompt) {
       if (terminal) rl.setPrompt(prompt), rl.prompt();
       if (lines.length > 0) return Promise.resolve(lines.shift()!);
@@ -133,8 +137,7 @@ export async function chatCommand(args: string[]): Promise<number> {
     }
     if (process.stdin.isTTY) process.stdout.write('\n');
   } finally {
-    process.removeAllListeners('SIGINT');
-    reader.rl.close();
+    reader.close();
     await session.close();
   }
   return 0;
