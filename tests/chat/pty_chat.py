@@ -43,9 +43,6 @@ def main():
                     return
                 seen += chunk
 
-    def count(token):
-        return lambda s: s.count(token)
-
     read_until(lambda s: s.count(PROMPT) >= 1)
     os.write(fd, "Hello there\r".encode())
     read_until(lambda s: s.count(PROMPT) >= 2)
@@ -60,7 +57,6 @@ def main():
     read_until(lambda s: s.count(PROMPT) >= 4)
     steps["turn3"] = seen.decode("utf-8", "replace")
     os.write(fd, b"\x04")
-    read_until(lambda s: False, timeout=30) if False else None
     deadline = time.time() + 30
     status = None
     while time.time() < deadline:
