@@ -20,8 +20,8 @@ const BIN = resolve('bin/glm.js');
 const work = () => mkdtempSync(join(tmpdir(), 'glm-fuzz-test-'));
 
 describe('fuzzing glm', () => {
-  it('seed 7, 30 runs over argv, YAML, jsonl, safetensors, tokenizer and prompt inputs: no crash', async () => {
-    const result = await fuzz({ seed: 7, runs: 30, runCli, bin: BIN, work: work(), sdk, subprocessEvery: 15, timeoutMs: 60_000 });
+  it('seed 7, 35 runs over argv, YAML, jsonl, safetensors, tokenizer, prompt and model-config inputs: no crash', async () => {
+    const result = await fuzz({ seed: 7, runs: 35, runCli, bin: BIN, work: work(), sdk, subprocessEvery: 17, timeoutMs: 60_000 });
     expect(result.crashes, JSON.stringify(result.crashes, null, 1)).toEqual([]);
     expect(result.hangs).toEqual([]);
     for (const [kind, s] of Object.entries(result.perClass as Record<string, { runs: number }>)) expect(s.runs, kind).toBe(5);

@@ -223,7 +223,21 @@ export async function prepareFixtures(work, sdk) {
   return { tinySafetensors: readFileSync(join(model, 'model.safetensors')), spmModel: readFileSync(resolve(sdk.root, 'models/glm-tiny/tokenizer.model')), glmTinyConfig: readFileSync(resolve(sdk.root, 'models/glm-tiny/config.json'), 'utf8'), glmTinyWeights: resolve(sdk.root, 'models/glm-tiny/model.safetensors') };
 }
 
-const CLASSES = ['argv', 'yaml', 'jsonl', 'safetensors', 'tokenizer', 'prompt'];
+const CLASSES = ['argv', 'yaml', 'jsonl', 'safetensors', 'tokenizer', 'prompt', 'config'];
+
+const CONFIG_VALUES = [0, -1, 1, 2, 3, 7, 1e9, 2 ** 53, 0.5, NaN, 'x', '', null, true, [], {}, 'bytes', 'icetk', 'sentencepiece', '2d', '1d', 'none', 'int4', 'swiglu'];
+/** The tiny model's config.json with 1–3 fields set to odd values (or the JSON text byte-mutated). */
+export function randomConfig(rnd, config) {
+  if (rnd.chance(0.2)) return mutateBytes(rnd, enc(JSON.stringify(config)));
+  const c = { ...config };
+  const keys = Object.keys(c);
+  for (let i = 0, n = 1 + rnd.int(3); i < n; i++) {
+    const key = rnd.chance(0.9) ? rnd.pick(keys) : rnd.pick(['bogus', 'quantization', 'tiedOutput', 'mlp']);
+    if (rnd.chance(0.1)) delete c[key];
+    else c[key] = rnd.pick(CONFIG_VALUES);
+  }
+  return enc(JSON.stringify(c));
+}
 
 /** Build the input of run `i` (its class rotates) and the argv that feeds it to glm. */
 function buildCase(rnd, i, ctx, fixtures) {
@@ -262,6 +276,13 @@ function buildInput(rnd, i, ctx, fixtures) {
       writeFileSync(join(model, 'config.json'), fixtures.glmTinyConfig);
       copyFileSync(fixtures.glmTinyWeights, join(model, 'model.safetensors'));
       writeFileSync(join(model, 'tokenizer.model'), rnd.chance(0.7) ? flipBytes(rnd, fixtures.spmModel, 1 + rnd.int(8)) : mutateBytes(rnd, fixtures.spmModel));
+      return { kind, argv: ['run', '--model', model, '--input-source', ctx.promptFile, '--top-k', '1', '--out-seq-length', '12'] };
+    }
+    case 'config': {
+      const model = join(dir, 'cfg-model');
+      mkdirSync(model, { recursive: true });
+      writeFileSync(join(model, 'config.json'), randomConfig(rnd, JSON.parse(readFileSync(join(ctx.work, 'tiny-model', 'config.json'), 'utf8'))));
+      writeFileSync(join(model, 'model.safetensors'), fixtures.tinySafetensors);
       return { kind, argv: ['run', '--model', model, '--input-source', ctx.promptFile, '--top-k', '1', '--out-seq-length', '12'] };
     }
     default:
