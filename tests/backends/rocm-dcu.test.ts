@@ -23,6 +23,7 @@ import { planSimtGraph } from '../../backends/simt/simt-target.js';
 import { OP, GEMM_PATH } from '../../backends/simt/launch-codes.js';
 import type { DcuBuild, DcuDeviceInfo } from '../../backends/rocm-dcu/native-addon.js';
 import { DCU_EMULATED, defineDcuEmulatorSuite } from './rocm-dcu-emulator-suite.js';
+import { nativeGate } from '../support/native.js';
 
 const SAVED = { ...process.env };
 afterEach(() => {
@@ -96,7 +97,7 @@ describe('rocm-dcu plugin on any machine', () => {
     if (!probe.available) expect(dcu.probe.reason).toBe(probe.reason);
   });
 
-  it.skipIf(!hipBuilt)('the DCU addon holds gfx906 code objects (compiled by hipcc, not executed here)', () => {
+  it.skipIf(nativeGate('rocm-dcu DCU addon', hipBuilt ? undefined : `no ${addonPath('amd')} (npm run build:dcu, which needs hipcc)`))('the DCU addon holds gfx906 code objects (compiled by hipcc, not executed here)', () => {
     const bytes = readFileSync(addonPath('amd')).toString('latin1');
     expect(bytes).toContain('amdgcn-amd-amdhsa--gfx906');
   });
