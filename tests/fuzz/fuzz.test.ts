@@ -1,7 +1,8 @@
 /**
  * A short seeded run of the fuzz harness (tools/fuzz/harness.mjs; the long runs and their results
  * are in docs/reliability.md): every input class against the real `glm` — in-process runCli, two
- * runs as real subprocesses of bin/glm.js — with no crash (exit 70, a signal, a multi-line error).
+ * runs as real subprocesses of bin/glm.js — with no crash (exit 70, a signal, a multi-line error, a
+ * stack trace).
  * The harness's crash detection is itself checked against a glm that crashes on purpose.
  */
 import { mkdtempSync } from 'node:fs';
@@ -37,7 +38,7 @@ describe('fuzzing glm', () => {
     expect(new Set(a.map((x: string[]) => x.join(' '))).size).toBeGreaterThan(15);
   });
 
-  it('counts a crash: exit 70, an exception, a multi-line error (mutations of glm)', async () => {
+  it('counts a crash: exit 70, an exception, a multi-line error, a stack trace (mutations of glm)', async () => {
     const crashing = async () => {
       console.error('glm: internal error: boom (this is a bug; GLM_DEBUG=1 shows the stack)');
       process.exitCode = 70;
@@ -50,7 +51,12 @@ describe('fuzzing glm', () => {
       console.error('glm: error: second line');
       process.exitCode = 3;
     };
-    for (const broken of [crashing, throwing, twoLines]) {
+    const stackTrace = async () => {
+      console.error('glm: error: bad input');
+      console.error('    at readThing (/x/core/io/thing.js:12:7)');
+      process.exitCode = 3;
+    };
+    for (const broken of [crashing, throwing, twoLines, stackTrace]) {
       const result = await fuzz({ seed: 1, runs: 6, runCli: broken, bin: BIN, work: work(), sdk, subprocessEvery: 0 });
       expect(result.crashes.length, broken.name).toBe(6);
     }

@@ -3,8 +3,8 @@
  * or mutated argument vector, YAML task, jsonl dataset, safetensors header, tokenizer model file or
  * prompt — runs the real `glm` on it (in-process through runCli for speed, every Nth run as a real
  * subprocess of bin/glm.js), and records the exit code. A crash is exit 70 (an error that is not a
- * GlmError: a bug), a signal, or an error printed on more than one line; a run past the time limit
- * is a hang. Everything is derived from the seed, so a crash is replayed by its seed and run index.
+ * GlmError: a bug), a signal, an error printed on more than one line, or a stack trace on stderr; a
+ * run past the time limit is a hang. Everything is derived from the seed, so a crash is replayed by its seed and run index.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -210,7 +210,7 @@ async function inProcess(runCli, argv, timeoutMs) {
 function subprocess(bin, argv, timeoutMs, cwd) {
   const r = spawnSync(process.execPath, [bin, ...argv], { input: '', encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 2 ** 20, cwd });
   const code = r.error?.code === 'ETIMEDOUT' ? 'hang' : r.signal ? `signal ${r.signal}` : r.status;
-  return { code, errors: r.stderr.split('\n').filter((l) => l.startsWith('glm: ')) };
+  return { code, errors: r.stderr.split('\n').filter((l) => l.trim() !== '') };
 }
 
 /** Files every run reads, made once per fuzz: a tiny model folder (bytes tokenizer), the glm-tiny tokenizer. */
@@ -311,7 +311,8 @@ export async function fuzz({ seed, runs, runCli, bin, work, sdk, subprocessEvery
     stats.codes[r.code] = (stats.codes[r.code] ?? 0) + 1;
     const errorLines = r.errors.filter((l) => l.startsWith('glm: error') || l.startsWith('glm: internal'));
     const multiLine = errorLines.length > 1 && !c.argv.includes('--explain');
-    const crashed = r.code === 70 || r.code === 'threw' || String(r.code).startsWith('signal') || multiLine;
+    const stackTrace = r.errors.some((l) => /^\s+at .+:\d+:\d+\)?$/.test(l) || /^\w*Error: /.test(l));
+    const crashed = r.code === 70 || r.code === 'threw' || String(r.code).startsWith('signal') || multiLine || stackTrace;
     if (crashed) {
       // The case folder is reused by later runs: keep a copy of the input that crashed.
       const kept = join(work, `crash-${i}`);
