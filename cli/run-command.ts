@@ -40,13 +40,14 @@ Generation (release defaults):
   --out-seq-length N         longest sequence, context included (256)
   --min-gen-length N         end tokens banned before N generated tokens (0)
   --sampling-strategy S      BaseStrategy | BeamSearchStrategy (BaseStrategy)
-  --num-beams N              beams of BeamSearchStrategy (4)
+  --num-beams N              beams of BeamSearchStrategy, 1 to 256 (4)
   --length-penalty X         OpenNMT length penalty exponent (1.0)
   --no-repeat-ngram-size N   beam search never repeats an n-gram of this size (3)
   --print-all-beams          print every beam, not only the best
   --top-k N                  keep the k most likely tokens, 0 = off (0; 1 = greedy)
   --top-p X                  nucleus sampling, 0 = off (0.7)
-  --temperature X            logits are divided by it (1.0)
+  --temperature X            logits are divided by it, > 0 (1.0); a tiny one decodes greedily
+                             (its limit), never NaN
   --seed N                   random seed (1234)
   The release's underscore spellings work too (--top_k, --out_seq_length, …).
 ${EXPLAIN_HELP}
