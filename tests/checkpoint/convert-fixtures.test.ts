@@ -65,6 +65,14 @@ describe('glm convert reproduces the PyTorch logits', () => {
     const expected = parseGlmConfig(CHATGLM.config, 'expected');
     expect({ ...parsed, name: '' }).toEqual({ ...expected, name: '' });
   });
+
+  it("mutation: the ChatGLM fixture (2 layers, THUDM's α = √56) with the derived α = √(2·layers) misses PyTorch by far", async () => {
+    const model = await loadModelFolder(join(dir, 'ChatGLM-bin-shards-pytorch_model-bin-index-json'), 'f32');
+    expect([model.config.numLayers, model.config.deepnormAlpha]).toEqual([2, Math.sqrt(56)]);
+    const derived = { ...model, config: { ...model.config, deepnormAlpha: Math.sqrt(2 * model.config.numLayers) } };
+    const rel = relativeError(await cpuRefLogits(derived, CHATGLM), CHATGLM.logits);
+    expect(rel).toBeGreaterThan(1e3 * REL_TOL);
+  });
 });
 
 describe('the merge rules matter (mutations of the SAT table: each must break the logits)', () => {
