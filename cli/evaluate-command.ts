@@ -85,7 +85,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   let results: TaskResult[] | undefined = [];
   try {
     if (launch) {
-      const runId = runIdentity({ model: model.description, dtype, backend: session.backend.name }, tasks);
+      const runId = runIdentity({ model: model.description, dtype, backend: opened.backend.name }, tasks);
       results = await evaluateDataParallel(session, model.tokenizer, tasks, launch, runId, progressBar(), (line) => console.log(line));
     } else for (const task of tasks) results.push(await runTask(session, model.tokenizer, task, progressBar(), (line) => console.log(line), journal));
   } finally {
@@ -93,7 +93,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     journal?.close();
   }
   if (!results) return console.error(`glm: data-parallel rank ${launch!.rank} of ${launch!.worldSize} (${launch!.launcher}): scores sent to rank 0`), 0;
-  const where = { backend: session.backend.name, device: session.backend.device, execution: session.backend.execution, ...(session.split ? { cpuFallback: session.split } : {}) };
+  const where = { backend: opened.backend.name, device: opened.backend.device, execution: opened.backend.execution, ...(session.split ? { cpuFallback: session.split } : {}) };
   if (v.json) await writeTextFileAtomic(v.json, JSON.stringify({ model: model.description, ...where, dtype, results }, null, 1) + '\n');
   // The results are on disk: the default journal (beside --json) has done its work; one named with --journal is the caller's.
   if (v.json && journal && v.journal === undefined) rmSync(journal.path, { force: true });

@@ -3,12 +3,14 @@
  * fallback), compile the model once, and say on stderr where results come from and what runs where.
  */
 import type { LoadedModel } from '../core/models/glm/load-model.js';
-import type { ModelSession } from '../core/session/session.js';
+import type { Backend } from '../core/backend-api/plugin-contract.js';
+import type { GlmSession } from '../core/session/open-session.js';
 import type { DType } from '../core/tensor/dtype.js';
 import { Session } from '../sdk/session.js';
 
 export interface OpenedSession {
-  readonly session: ModelSession;
+  readonly session: GlmSession;
+  readonly backend: Backend;
   close(): Promise<void>;
 }
 
@@ -16,19 +18,24 @@ const EXECUTION_WORDS = { hardware: 'real hardware', emulator: 'an EMULATOR (not
 
 const MIB = 2 ** 20;
 
-/** `cacheCapacity`: tokens per row the KV cache must hold (the model's maximum when absent). */
+/**
+ * `cacheCapacity`: tokens per row the KV cache must hold (the model's maximum when absent);
+ * `tensorParallel`: ranks the model is split over (--tensor-parallel; 1 when absent).
+ */
 export async function openModelSession(
   model: LoadedModel,
   backendSpec: string,
   dtype: DType,
   allowCpuFallback: boolean,
   cacheCapacity?: number,
+  tensorParallel = 1,
 ): Promise<OpenedSession> {
-  const opened = await Session.open({ ...model, dtype }, { backend: backendSpec, allowCpuFallback, ...(cacheCapacity === undefined ? {} : { cacheCapacity }) });
+  const opened = await Session.open({ ...model, dtype }, { backend: backendSpec, allowCpuFallback, tensorParallel, ...(cacheCapacity === undefined ? {} : { cacheCapacity }) });
   const session = opened.modelSession;
   const backend = opened.backend;
+  const ranks = tensorParallel > 1 ? `, ${tensorParallel} tensor-parallel ranks` : '';
   console.error(`glm: model ${model.description}; dtype ${dtype}`);
-  console.error(`glm: backend ${backend.name} on ${backend.device} — results from ${EXECUTION_WORDS[backend.execution]}`);
+  console.error(`glm: backend ${backend.name} on ${backend.device}${ranks} — results from ${EXECUTION_WORDS[backend.execution]}`);
   for (const note of session.plan.decomposed) console.error(`glm: ${note.node} (${note.op}) runs as its decomposition: ${note.reason}`);
   const split = session.split;
   if (split) {
@@ -38,6 +45,7 @@ export async function openModelSession(
   }
   return {
     session,
+    backend,
     async close() {
       const usage = backend.memory.usage?.();
       if (usage) {

@@ -14,7 +14,7 @@ import { HELP_OPTION, normalizeArgs, withUsageErrors } from './parse.js';
 import { checkOutputFolder } from './output-paths.js';
 import { readUtf8File, strictUtf8Lines } from '../core/io/utf8-text.js';
 import { EXPLAIN_HELP, EXPLAIN_OPTION } from './explain.js';
-import { checkTensorParallelOption, openTensorParallelSession, tensorParallelSize, TENSOR_PARALLEL_HELP, TENSOR_PARALLEL_OPTIONS } from './tensor-parallel-option.js';
+import { checkTensorParallelOption, tensorParallelSize, TENSOR_PARALLEL_HELP, TENSOR_PARALLEL_OPTIONS } from './tensor-parallel-option.js';
 
 export const RUN_HELP = `Usage: glm run [options]
 
@@ -146,10 +146,7 @@ export async function runCommand(args: string[]): Promise<number> {
     throw new GlmError('usage', `--out-seq-length ${outSeqLength} exceeds the model's maximum sequence length ${model.config.maxSequenceLength}`);
   }
   checkTensorParallelOption(model, tensorParallel, v['allow-cpu-fallback'] === true);
-  const opened =
-    tensorParallel > 1
-      ? await openTensorParallelSession(model, v.backend ?? 'cpu-ref', dtype, tensorParallel, outSeqLength)
-      : await openModelSession(model, v.backend ?? 'cpu-ref', dtype, v['allow-cpu-fallback'] === true, outSeqLength);
+  const opened = await openModelSession(model, v.backend ?? 'cpu-ref', dtype, v['allow-cpu-fallback'] === true, outSeqLength, tensorParallel);
   const session = opened.session;
   if (outputPath) await mkdir(outputPath, { recursive: true });
 

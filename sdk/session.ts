@@ -7,7 +7,9 @@
 import { loadPlugin, openBackend } from '../backends/registry.js';
 import type { Backend, ExecutionKind } from '../core/backend-api/plugin-contract.js';
 import type { FallbackSplit } from '../core/execute/cpu-fallback.js';
-import { ModelSession } from '../core/session/session.js';
+import { GlmError } from '../core/errors.js';
+import { checkTensorParallel } from '../core/passes/shard-layout.js';
+import { openGlmSession, type GlmSession } from '../core/session/open-session.js';
 import type { Model } from './load-model.js';
 
 export interface OpenSessionOptions {
@@ -19,6 +21,12 @@ export interface OpenSessionOptions {
   readonly cacheCapacity?: number;
   /** Where plugin paths and package names resolve (default: the current directory). */
   readonly cwd?: string;
+  /**
+   * Split the model over this many ranks of the backend (Megatron-style tensor parallelism, the
+   * release's --model-parallel-size; docs/tensor-parallel.md). N must divide the heads, the FFN width
+   * and the padded vocabulary; a backend without multi-rank support refuses with its reason. Default 1.
+   */
+  readonly tensorParallel?: number;
 }
 
 /** Where a session's results come from: the backend, its device, and real hardware, an emulator or cpu-ref. */
@@ -28,30 +36,41 @@ export interface ResultSource {
   readonly execution: ExecutionKind;
   /** Present when some nodes ran on cpu-ref (allowCpuFallback). */
   readonly cpuFallback?: FallbackSplit;
+  /** Tensor-parallel ranks the model is split over (1: not split). */
+  readonly tensorParallel: number;
 }
 
 export class Session {
   private constructor(
     readonly model: Model,
     /** The runtime session (core/session): prefill/decode, for callers that drive decoding themselves. */
-    readonly modelSession: ModelSession,
+    readonly modelSession: GlmSession,
+    /** The backend the session runs on (with tensor parallelism: the one its ranks were opened from). */
+    readonly backend: Backend,
     private readonly fallback: Backend | undefined,
     /** Tokens a row's KV cache holds: the longest sequence this session can generate. */
     readonly capacity: number,
+    /** Tensor-parallel ranks the model is split over (1: not split). */
+    readonly tensorParallel: number,
   ) {}
 
   static async open(model: Model, options: OpenSessionOptions = {}): Promise<Session> {
+    // Cheap checks before any backend is opened or anything compiled.
+    const tensorParallel = options.tensorParallel ?? 1;
+    checkTensorParallel(model.config, tensorParallel);
+    if (tensorParallel > 1 && options.allowCpuFallback) throw new GlmError('usage', 'the CPU fallback cannot be combined with tensor parallelism');
     const { backend } = await openBackend(options.backend ?? 'cpu-ref', options.cwd);
     let fallback: Backend | undefined;
     try {
       fallback = options.allowCpuFallback && backend.name !== 'cpu-ref' ? await (await loadPlugin('cpu-ref')).open() : undefined;
-      const modelSession = await ModelSession.open(backend, model.config, model.weights, {
+      const modelSession = await openGlmSession(backend, model.config, model.weights, {
         dtype: model.dtype,
         quantization: model.quantization,
+        tensorParallel,
         ...(fallback ? { fallback } : {}),
         ...(options.cacheCapacity === undefined ? {} : { cacheCapacity: options.cacheCapacity }),
       });
-      return new Session(model, modelSession, fallback, options.cacheCapacity ?? model.config.maxSequenceLength);
+      return new Session(model, modelSession, backend, fallback, options.cacheCapacity ?? model.config.maxSequenceLength, tensorParallel);
     } catch (e) {
       await fallback?.close();
       await backend.close();
@@ -59,15 +78,11 @@ export class Session {
     }
   }
 
-  get backend(): Backend {
-    return this.modelSession.backend;
-  }
-
   /** Where results come from; every result of fillBlanks and evaluate carries it. */
   get source(): ResultSource {
     const { name, device, execution } = this.backend;
     const split = this.modelSession.split;
-    return { backend: name, device, execution, ...(split ? { cpuFallback: split } : {}) };
+    return { backend: name, device, execution, tensorParallel: this.tensorParallel, ...(split ? { cpuFallback: split } : {}) };
   }
 
   /** Composites the backend did not claim, run as their decompositions (with its reason). */

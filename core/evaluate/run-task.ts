@@ -1,7 +1,7 @@
 /** One task: every data file of every group scored, then per-group max / median / sample-weighted average. */
 import { basename } from 'node:path';
 import type { Tokenizer } from '../io/tokenizer.js';
-import type { ModelSession } from '../session/session.js';
+import type { GlmSession } from '../session/open-session.js';
 import { matchDataFiles, readSamples, type Sample } from './dataset.js';
 import { exactMatch, f1Score, median, perplexity, wordCount } from './metrics.js';
 import { generateAnswer, languageModelLoss, scoreChoices } from './scoring.js';
@@ -45,7 +45,7 @@ export type SampleScore =
   | { readonly kind: 'lm'; readonly loss: number; readonly words: number };
 
 /** Score one sample (each starts a fresh sequence, so a sample's score depends on nothing scored before it). */
-export async function scoreSample(session: ModelSession, tokenizer: Tokenizer, task: TaskConfig, sample: Sample, rotary: '1d' | '2d'): Promise<SampleScore> {
+export async function scoreSample(session: GlmSession, tokenizer: Tokenizer, task: TaskConfig, sample: Sample, rotary: '1d' | '2d'): Promise<SampleScore> {
   if (task.type === 'mul') {
     const scores = await scoreChoices(session, tokenizer, task, sample);
     return { kind: 'mul', correct: scores.indexOf(Math.max(...scores)) === sample.label, chance: 100 / sample.choices.length };
@@ -125,7 +125,7 @@ export interface SampleJournal {
   fileName(data: TaskData, path: string): string;
 }
 
-export async function runTask(session: ModelSession, tokenizer: Tokenizer, data: TaskData, progress: TaskProgress, log: (line: string) => void, journal?: SampleJournal): Promise<TaskResult> {
+export async function runTask(session: GlmSession, tokenizer: Tokenizer, data: TaskData, progress: TaskProgress, log: (line: string) => void, journal?: SampleJournal): Promise<TaskResult> {
   log(`Evaluating task ${data.task.name} (${data.task.type}):`);
   const files: FileResult[] = [];
   for (const { group, path, samples } of data.files) {

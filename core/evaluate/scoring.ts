@@ -8,7 +8,7 @@ import type { PrefillRow } from '../generate/decoding-model.js';
 import { fillBlanks, type StrategyOptions } from '../generate/fill-blanks.js';
 import { logSoftmaxF32 } from '../generate/logits-math.js';
 import type { Tokenizer } from '../io/tokenizer.js';
-import type { ModelSession } from '../session/session.js';
+import type { GlmSession } from '../session/open-session.js';
 import type { Sample } from './dataset.js';
 import type { TaskConfig } from './task-config.js';
 
@@ -34,7 +34,7 @@ function truncateLeft(context: number[], maskIndex: number, limit: number): { co
  * (parents [0, 0, …]), each seeing the context bidirectionally and itself causally — the attention
  * pattern of the release's packed multiple-choice sequence, without recomputing the context.
  */
-async function continuationLogProbs(session: ModelSession, tokenizer: Tokenizer, built: { context: number[]; maskIndex: number; gmask: boolean }, continuations: number[][], maxSeqLength: number): Promise<number[]> {
+async function continuationLogProbs(session: GlmSession, tokenizer: Tokenizer, built: { context: number[]; maskIndex: number; gmask: boolean }, continuations: number[][], maxSeqLength: number): Promise<number[]> {
   const longest = Math.max(...continuations.map((c) => c.length));
   const { context, maskIndex } = truncateLeft(built.context, built.maskIndex, Math.max(1, maxSeqLength - longest));
   const sopIndex = context.length;
@@ -58,12 +58,12 @@ async function continuationLogProbs(session: ModelSession, tokenizer: Tokenizer,
   return sums;
 }
 
-export async function scoreChoices(session: ModelSession, tokenizer: Tokenizer, task: TaskConfig, sample: Sample): Promise<number[]> {
+export async function scoreChoices(session: GlmSession, tokenizer: Tokenizer, task: TaskConfig, sample: Sample): Promise<number[]> {
   const built = contextWithMask(tokenizer, sample.inputs, task.useTaskMask);
   return continuationLogProbs(session, tokenizer, built, sample.choices.map((c) => tokenizer.encode(c)), task.maxSeqLength);
 }
 
-export async function generateAnswer(session: ModelSession, tokenizer: Tokenizer, task: TaskConfig, sample: Sample, rotary: '1d' | '2d'): Promise<string> {
+export async function generateAnswer(session: GlmSession, tokenizer: Tokenizer, task: TaskConfig, sample: Sample, rotary: '1d' | '2d'): Promise<string> {
   const mask = task.useTaskMask ? '[gMASK]' : '[MASK]';
   const text = /\[[sg]?MASK\]/.test(sample.inputs) ? sample.inputs : `${sample.inputs} ${mask}`;
   const strategy: StrategyOptions =
@@ -76,7 +76,7 @@ export async function generateAnswer(session: ModelSession, tokenizer: Tokenizer
 }
 
 /** Negative log-likelihood of the targets (or of the inputs when there are no targets) and its word count. */
-export async function languageModelLoss(session: ModelSession, tokenizer: Tokenizer, task: TaskConfig, sample: Sample): Promise<{ loss: number; text: string }> {
+export async function languageModelLoss(session: GlmSession, tokenizer: Tokenizer, task: TaskConfig, sample: Sample): Promise<{ loss: number; text: string }> {
   const text = sample.targets.length > 0 ? sample.targets[0]! : sample.inputs;
   const context = sample.targets.length > 0 ? sample.inputs : '';
   const s = tokenizer.special;

@@ -20,6 +20,7 @@ export interface GlmSessionOptions extends Omit<SessionOptions, 'shard'> {
 
 /** What both a single-rank and a tensor-parallel session offer. */
 export interface GlmSession extends DecodingModel {
+  readonly config: GlmConfig;
   readonly plan: ExecutionPlan;
   readonly split: FallbackSplit | undefined;
   readonly weightBytes: number;

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TensorParallelSession } from '../../core/session/tensor-parallel-session.js';
 import { evaluate, fillBlanks, generate, isGlmError, listConformanceCases, loadModel, openSession, runConformance, type GeneratedToken, type Session } from '../../sdk/index.js';
 
 let session: Session;
@@ -96,6 +97,32 @@ describe('sdk generate', () => {
     const aborted = await refusal(fillBlanks(session, 'a', { signal: AbortSignal.abort() }));
     expect((aborted as Error).name).toBe('AbortError');
   }, 30_000);
+});
+
+describe('sdk tensor parallelism (openSession tensorParallel)', () => {
+  it('a session split over 2 ranks of cpu-ref fills blanks exactly as one rank does, and says so in its source', async () => {
+    const model = await loadModel('tiny-random');
+    const split = await openSession(model, { cacheCapacity: 96, tensorParallel: 2 });
+    try {
+      const options = { outSeqLength: 40, strategy: { kind: 'sampling' as const, topK: 1 } };
+      const one = await fillBlanks(session, 'Hello [MASK] and [gMASK]', options);
+      const two = await fillBlanks(split, 'Hello [MASK] and [gMASK]', options);
+      expect(two.beams.map((b) => b.text)).toEqual(one.beams.map((b) => b.text));
+      expect(split.source).toMatchObject({ backend: 'cpu-ref', tensorParallel: 2 });
+      expect(split.modelSession).toBeInstanceOf(TensorParallelSession);
+      expect(session.source.tensorParallel).toBe(1);
+    } finally {
+      await split.close();
+    }
+  }, 60_000);
+
+  it('refuses a split that does not divide the heads, and the CPU fallback with it, before opening a backend (usage)', async () => {
+    const model = await loadModel('tiny-random');
+    for (const options of [{ tensorParallel: 3 }, { tensorParallel: 2, allowCpuFallback: true, backend: 'no-such-backend' }]) {
+      const error = await openSession(model, options).then(() => undefined, (e: unknown) => e);
+      expect(isGlmError(error) && error.code).toBe('usage');
+    }
+  });
 });
 
 describe('sdk evaluate and runConformance', () => {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { GlmError } from '../../errors.js';
 import type { Tokenizer } from '../../io/tokenizer.js';
-import type { ModelSession } from '../../session/session.js';
+import type { GlmSession } from '../../session/open-session.js';
 import { fileResult, scoreSample, taskResult, type SampleScore, type TaskData, type TaskProgress, type TaskResult } from '../run-task.js';
 import type { DataParallelLaunch } from './launcher-env.js';
 import { Rendezvous } from './rendezvous.js';
@@ -35,7 +35,7 @@ export function shareOf(tasks: readonly TaskData[], rank: number, worldSize: num
   return refs;
 }
 
-export async function scoreShare(session: ModelSession, tokenizer: Tokenizer, tasks: readonly TaskData[], share: readonly SampleRef[], progress: TaskProgress): Promise<ScoredSample[]> {
+export async function scoreShare(session: GlmSession, tokenizer: Tokenizer, tasks: readonly TaskData[], share: readonly SampleRef[], progress: TaskProgress): Promise<ScoredSample[]> {
   const scored: ScoredSample[] = [];
   for (const ref of share) {
     const data = tasks[ref.task]!;
@@ -79,7 +79,7 @@ export function runIdentity(what: { model: string; dtype: string; backend: strin
  * single run would); the other ranks return undefined once rank 0 holds their scores.
  */
 export async function evaluateDataParallel(
-  session: ModelSession,
+  session: GlmSession,
   tokenizer: Tokenizer,
   tasks: readonly TaskData[],
   launch: DataParallelLaunch,
