@@ -5,7 +5,7 @@
  */
 import type { DType } from '../../tensor/dtype.js';
 import { headDim, kvHeads, type GlmConfig } from './config.js';
-import type { WeightQuantization, WeightSpec } from './weights-layout.js';
+import type { WeightQuantization, WeightSpec } from './weight-spec.js';
 
 export const PRENORM_LINEARS = ['self_attention.query_key_value', 'self_attention.dense', 'mlp.dense_h_to_4h', 'mlp.dense_4h_to_h'] as const;
 export type PrenormLinear = (typeof PRENORM_LINEARS)[number];

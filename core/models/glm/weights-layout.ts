@@ -5,16 +5,9 @@
 import type { DType } from '../../tensor/dtype.js';
 import { residualKind, upProjectionSize, type GlmConfig } from './config.js';
 import { prenormWeightSpecs } from './prenorm-weights.js';
+import type { WeightQuantization, WeightSpec } from './weight-spec.js';
 
-export type WeightQuantization = 'none' | 'int8' | 'int4';
-
-export interface WeightSpec {
-  readonly name: string;
-  readonly dtype: DType;
-  readonly shape: readonly number[];
-  /** What the weights loader fills it with when making random weights. */
-  readonly init: 'normal' | 'ones' | 'zeros';
-}
+export type { WeightQuantization, WeightSpec } from './weight-spec.js';
 
 export const LINEARS = ['attention.query_key_value', 'attention.dense', 'mlp.dense_h_to_4h', 'mlp.dense_4h_to_h'] as const;
 
