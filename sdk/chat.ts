@@ -11,6 +11,7 @@ import { chatEndTokens, chatPrompt, CHAT_TEMPLATES, defaultTemplate, generationK
 import type { StrategyStep } from '../core/generate/strategy.js';
 import { residualKind } from '../core/models/glm/config.js';
 import type { Session } from './session.js';
+import { StreamedText, TokenQueue } from './streaming.js';
 import { yieldingModel } from './yielding-model.js';
 
 export { ChatHistory };
@@ -44,21 +45,6 @@ export function chatTemplateOf(session: Session, requested?: ChatTemplateName): 
   return requested ?? defaultTemplate(residualKind(session.model.config), session.model.tokenizer as ChatTokenizer);
 }
 
-/** Text handed out as it settles: a trailing U+FFFD is a character still incomplete, held back. */
-class StreamedText {
-  readonly ids: number[] = [];
-  private emitted = 0;
-  constructor(private readonly decode: (ids: number[]) => string) {}
-  add(id: number): string {
-    this.ids.push(id);
-    const text = this.decode(this.ids);
-    const settled = text.endsWith('\uFFFD') ? text.slice(0, -1) : text;
-    const piece = settled.slice(this.emitted);
-    this.emitted = Math.max(this.emitted, settled.length);
-    return piece;
-  }
-}
-
 /** Stream one reply to `message`; the turn is added to `history` when the reply ends or is aborted. */
 export async function* chat(session: Session, history: ChatHistory, message: string, options: ChatOptions = {}): AsyncGenerator<ChatToken, ChatReply> {
   if (typeof message !== 'string') throw new GlmError('usage', `chat: the message must be a string, got ${typeof message}`);
@@ -73,17 +59,14 @@ export async function* chat(session: Session, history: ChatHistory, message: str
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const text = new StreamedText((ids) => tokenizer.decode(ids));
-  const queue: ChatToken[] = [];
-  let wake: (() => void) | undefined;
+  const queue = new TokenQueue<ChatToken>();
   const observer = {
     signal,
     onStep(step: StrategyStep) {
       const id = step.tokens[0]!;
       if (!endTokens.includes(id)) queue.push({ id, text: text.add(id) });
-      wake?.();
     },
   };
-  let finished = false;
   const outcome = generateReply(yieldingModel(session.modelSession, signal), prompt, {
     kind: generationKind(template),
     rotary: session.model.config.rotary,
@@ -94,23 +77,14 @@ export async function* chat(session: Session, history: ChatHistory, message: str
     capacity: session.capacity,
     observer,
   }).then((reply) => ({ reply }), (error: unknown) => ({ error }));
-  void outcome.then(() => ((finished = true), wake?.()));
+  void outcome.then(() => queue.finish());
   const keep = (stopped?: 'aborted' | 'length') => {
     const reply = replyForHistory(template, tokenizer.decode(text.ids));
     history.add({ user: message, assistant: reply, ...(stopped ? { stopped } : {}) });
     return reply;
   };
   try {
-    for (;;) {
-      while (queue.length > 0) {
-        options.signal?.throwIfAborted();
-        yield queue.shift()!;
-      }
-      options.signal?.throwIfAborted();
-      if (finished) break;
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-    }
+    yield* queue.drain(options.signal);
     const settled = await outcome;
     if ('error' in settled) throw settled.error;
     return { reply: keep(settled.reply.stopped === 'length' ? 'length' : undefined), stopped: settled.reply.stopped, template };

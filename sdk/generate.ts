@@ -7,6 +7,7 @@ import { fillBlanks as fillBlanksCore } from '../core/generate/fill-blanks.js';
 import type { StrategyStep } from '../core/generate/strategy.js';
 import { coreOptions, type FillBlanksOptions, type FillResult } from './fill-blanks.js';
 import type { Session } from './session.js';
+import { StreamedText, TokenQueue } from './streaming.js';
 import { yieldingModel } from './yielding-model.js';
 
 export interface GeneratedToken {
@@ -25,24 +26,6 @@ export interface GeneratedToken {
 
 export type GenerateOptions = FillBlanksOptions;
 
-/** One blank's text so far, handed out piece by piece. */
-class BlankText {
-  private readonly tokens: number[] = [];
-  private emitted = 0;
-  constructor(private readonly decode: (ids: number[]) => string) {}
-
-  add(id: number): string {
-    this.tokens.push(id);
-    const text = this.decode(this.tokens);
-    // A trailing U+FFFD is a character still incomplete: hold it back until it is whole.
-    const settled = text.endsWith('\uFFFD') ? text.slice(0, -1) : text;
-    if (settled.length < this.emitted) return '';
-    const piece = settled.slice(this.emitted);
-    this.emitted = settled.length;
-    return piece;
-  }
-}
-
 /**
  * Tokens of every blank as they are generated (end tokens are not yielded); the iterator's return
  * value is the whole result, as fillBlanks gives it. One sequence at a time: beam search's beams are
@@ -55,45 +38,29 @@ export async function* generate(session: Session, prompt: string, options: Gener
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const tokenizer = session.model.tokenizer;
-  const queue: GeneratedToken[] = [];
-  let wake: (() => void) | undefined;
+  const queue = new TokenQueue<GeneratedToken>();
   let blank = -1;
-  let text = new BlankText((ids) => tokenizer.decode(ids));
+  let text = new StreamedText((ids) => tokenizer.decode(ids));
   const endTokens = new Set([tokenizer.special.eop, tokenizer.special.eos]);
   const observer = {
     signal,
     onStart() {
       blank += 1;
-      text = new BlankText((ids) => tokenizer.decode(ids));
+      text = new StreamedText((ids) => tokenizer.decode(ids));
     },
     onStep(step: StrategyStep) {
       const id = step.tokens[0]!;
       if (!endTokens.has(id)) queue.push({ id, text: text.add(id), blank });
-      wake?.();
     },
   };
   // Settled, never rejected: an error is rethrown where the consumer awaits it.
-  let finished = false;
   const outcome = fillBlanksCore(yieldingModel(session.modelSession, signal), tokenizer, prompt, coreOptions(session, options, observer)).then(
     (result) => ({ result }),
     (error: unknown) => ({ error }),
   );
-  void outcome.then(() => {
-    finished = true;
-    wake?.();
-  });
+  void outcome.then(() => queue.finish());
   try {
-    for (;;) {
-      // Generation may run ahead of a slow consumer; once the caller aborts, nothing more is handed out.
-      while (queue.length > 0) {
-        options.signal?.throwIfAborted();
-        yield queue.shift()!;
-      }
-      options.signal?.throwIfAborted();
-      if (finished) break;
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-    }
+    yield* queue.drain(options.signal);
     const settled = await outcome;
     if ('error' in settled) throw settled.error;
     return { ...settled.result, source: session.source };
