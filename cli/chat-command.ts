@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { GlmError } from '../core/errors.js';
 import { chatPrompt, CHAT_TEMPLATES, type ChatTemplateName, type ChatTokenizer } from '../core/generate/chat-template.js';
 import { chat, chatTemplateOf, ChatHistory } from '../sdk/chat.js';
-import { Session } from '../sdk/session.js';
+import { openModelSession } from './open-session.js';
 import { loadModel, MODEL_LOAD_HELP, MODEL_LOAD_OPTIONS, quantizationBitWidth } from './load-model-option.js';
 import { choiceOption, dtypeOption, intOption } from './options.js';
 import { HELP_OPTION, normalizeArgs, withUsageErrors } from './parse.js';
@@ -56,8 +56,6 @@ const OPTIONS = {
   ...MODEL_LOAD_OPTIONS,
 } as const;
 
-const EXECUTION_WORDS = { hardware: 'real hardware', emulator: 'an EMULATOR (not real hardware)', reference: 'the CPU reference' } as const;
-
 /** Lines from the terminal (or a pipe); null at Ctrl-D/EOF. Ctrl-C calls `onInterrupt`. */
 function lineReader(onInterrupt: () => void): { rl: Interface; next(prompt: string): Promise<string | null>; close(): void } {
   const terminal = process.stdin.isTTY === true;
@@ -100,13 +98,14 @@ export async function chatCommand(args: string[]): Promise<number> {
 
   const model = await loadModel(v.model, dtype, v);
   if (contextLength !== undefined && contextLength > model.config.maxSequenceLength) throw new GlmError('usage', `--context-length ${contextLength} exceeds the model's maximum sequence length ${model.config.maxSequenceLength}`);
-  const session = await Session.open({ ...model, dtype }, { backend: v.backend ?? 'cpu-ref', allowCpuFallback: v['allow-cpu-fallback'] === true, ...(contextLength ? { cacheCapacity: contextLength } : {}) });
+  // Says where results come from, what runs as a decomposition and any CPU-fallback split, as glm run does.
+  const opened = await openModelSession(model, v.backend ?? 'cpu-ref', dtype, v['allow-cpu-fallback'] === true, contextLength || undefined);
+  const session = opened.library;
   let generating: AbortController | undefined;
   const reader = lineReader(() => (generating ? generating.abort(new GlmError('usage', 'reply stopped (Ctrl-C)')) : reader.rl.close()));
   try {
     const template = chatTemplateOf(session, requested);
-    const { name, device, execution } = session.backend;
-    console.error(`glm: model ${model.description}; chat format ${template}; backend ${name} on ${device} — results from ${EXECUTION_WORDS[execution]}`);
+    console.error(`glm: chat format ${template}`);
     console.error('glm: Ctrl-C stops a reply; Ctrl-C or Ctrl-D at the prompt ends the chat');
     const history = new ChatHistory(v.system);
     for (let message = await reader.next('用户> '); message !== null; message = await reader.next('用户> ')) {
@@ -138,7 +137,7 @@ export async function chatCommand(args: string[]): Promise<number> {
     if (process.stdin.isTTY) process.stdout.write('\n');
   } finally {
     reader.close();
-    await session.close();
+    await opened.close();
   }
   return 0;
 }

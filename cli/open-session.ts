@@ -11,6 +11,8 @@ import { Session } from '../sdk/session.js';
 export interface OpenedSession {
   readonly session: GlmSession;
   readonly backend: Backend;
+  /** The library's session around it (what sdk's chat and generate take). */
+  readonly library: Session;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function openModelSession(
   return {
     session,
     backend,
+    library: opened,
     async close() {
       const usage = backend.memory.usage?.();
       if (usage) {
