@@ -8,6 +8,7 @@ import { writeSafetensors } from '../../core/io/safetensors.js';
 import { TINY } from '../../core/models/glm/config.js';
 import { randomWeights } from '../../core/models/glm/weights.js';
 import { DEFAULT_MODEL_SEED } from '../../core/models/glm/load-model.js';
+import { expectOneLineError } from '../support/one-line-error.js';
 
 const BIN = resolve('bin/glm.js');
 const work = mkdtempSync(join(tmpdir(), 'glm-cli-'));
@@ -15,15 +16,6 @@ const work = mkdtempSync(join(tmpdir(), 'glm-cli-'));
 function glm(args: string[], input?: string) {
   const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', cwd: work });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A failure is exactly one line on stderr, starting "glm: error:", with no stack trace. */
-function expectOneLineError(r: ReturnType<typeof glm>, code: number, text: string) {
-  expect(r.code).toBe(code);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^glm: error: /);
-  expect(lines[0]).toContain(text);
 }
 
 function file(name: string, content: string | Uint8Array): string {

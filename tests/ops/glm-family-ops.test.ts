@@ -11,12 +11,10 @@
  *     must fail it.
  * The comparison is conformance/compare.ts with the tolerance the conformance cases use.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { REFERENCE_KERNELS } from '../../backends/cpu-ref/kernels/index.js';
 import type { KernelContext, RefKernel } from '../../backends/cpu-ref/kernels/kernel.js';
 import { attention } from '../../backends/cpu-ref/kernels/attention.js';
-import { repeatKvHeads } from '../../backends/cpu-ref/kernels/grouped-query-attention.js';
 import { layerNorm } from '../../backends/cpu-ref/kernels/layer-norm.js';
 import { rotateHeadRow } from '../../backends/cpu-ref/kernels/rope.js';
 import { silu } from '../../backends/cpu-ref/kernels/swiglu.js';
@@ -26,11 +24,12 @@ import { toleranceFor, type ErrorClass } from '../../conformance/tolerance.js';
 import { unsupported } from '../../core/backend-api/capability.js';
 import { completeAttrs } from '../../core/ir/attrs.js';
 import { GraphBuilder, type Value } from '../../core/ir/builder.js';
-import type { Attrs, AttrValue, Graph } from '../../core/ir/graph.js';
+import type { AttrValue, Graph } from '../../core/ir/graph.js';
 import { getOp } from '../../core/ir/ops/catalogue.js';
 import type { OpName } from '../../core/ir/ops/op-names.js';
 import { lowerForBackend } from '../../core/passes/decompose.js';
 import type { DType } from '../../core/tensor/dtype.js';
+import { OP_FIXTURES, toRef } from './op-fixtures.js';
 import { toFloat64 } from '../../core/tensor/host-tensor.js';
 import { CaseData, type Distribution } from '../../conformance/seeded.js';
 
@@ -39,23 +38,7 @@ const context: KernelContext = { resolveShape: (shape) => shape.map((d) => d as 
 // -------------------------------------------------------------------------------------------------
 // 1. Kernels against the numpy fixtures
 
-type Encoded = number | 'inf' | '-inf' | 'nan';
-interface FixtureTensor {
-  dtype: DType;
-  shape: number[];
-  values: Encoded[];
-}
-interface FixtureCase {
-  name: string;
-  op: string;
-  attrs: Attrs;
-  inputs: (FixtureTensor | null)[];
-  outputs: FixtureTensor[];
-}
-
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/op-cases.json', import.meta.url), 'utf8')) as { cases: FixtureCase[] };
-const decode = (v: Encoded) => (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v === 'nan' ? NaN : v);
-const toRef = (t: FixtureTensor): RefTensor => ({ dtype: t.dtype, shape: [...t.shape], values: Float64Array.from(t.values, decode) });
+const fixture = OP_FIXTURES;
 
 /** The fixture cases of an op, and whether `kernel` reproduces each within one rounding (≤ 1 ε of the dtype). */
 function judgeKernel(op: OpName, kernel: RefKernel): { name: string; failure?: string }[] {

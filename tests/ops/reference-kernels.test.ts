@@ -26,47 +26,19 @@
  *  - An output of such an op that involves none of that is held to EXACT: qkv-bias-rope's v (output 2) is
  *    qkv + bias, one float64 addition rounded once, the same IEEE operation in the kernel and the generator.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { REFERENCE_KERNELS } from '../../backends/cpu-ref/kernels/index.js';
 import type { KernelContext } from '../../backends/cpu-ref/kernels/kernel.js';
 import type { RefTensor } from '../../backends/cpu-ref/ref-tensor.js';
 import { completeAttrs } from '../../core/ir/attrs.js';
 import { checkInputs } from '../../core/ir/builder.js';
-import type { Attrs, TensorType } from '../../core/ir/graph.js';
+import type { TensorType } from '../../core/ir/graph.js';
 import { OP_CATALOGUE, getOp } from '../../core/ir/ops/catalogue.js';
 import type { DType } from '../../core/tensor/dtype.js';
+import { decode, OP_FIXTURES, toRef, type FixtureTensor } from './op-fixtures.js';
 
-type Encoded = number | 'inf' | '-inf' | 'nan';
-interface FixtureTensor {
-  dtype: DType;
-  shape: number[];
-  values: Encoded[];
-}
-interface FixtureCase {
-  name: string;
-  op: string;
-  attrs: Attrs;
-  inputs: (FixtureTensor | null)[];
-  outputs: FixtureTensor[];
-}
-
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/op-cases.json', import.meta.url), 'utf8')) as {
-  generator: string;
-  cases: FixtureCase[];
-};
+const fixture = OP_FIXTURES;
 const cases = fixture.cases;
-
-function decode(v: Encoded): number {
-  if (v === 'inf') return Infinity;
-  if (v === '-inf') return -Infinity;
-  if (v === 'nan') return NaN;
-  return v;
-}
-
-function toRef(t: FixtureTensor): RefTensor {
-  return { dtype: t.dtype, shape: [...t.shape], values: Float64Array.from(t.values, decode) };
-}
 
 const identityContext: KernelContext = { resolveShape: (shape) => shape.map((d) => d as number) };
 

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { expectOneLineError } from '../support/one-line-error.js';
 
 const BIN = resolve('bin/glm.js');
 const work = mkdtempSync(join(tmpdir(), 'glm-tp-'));
@@ -13,14 +14,6 @@ writeFileSync(queries, 'The cat sat on the [MASK].\n');
 function glm(args: string[]) {
   const r = spawnSync(process.execPath, [BIN, 'run', '--input-source', queries, '--out-seq-length', '48', ...args], { encoding: 'utf8', cwd: work });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectOneLineError(r: ReturnType<typeof glm>, code: number, text: string) {
-  expect(r.code).toBe(code);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^glm: error: /);
-  expect(lines[0]).toContain(text);
 }
 
 describe('glm run --tensor-parallel', () => {
