@@ -3,11 +3,13 @@
  * head with interleaved pairs, SwiGLU, QKV-only bias, untied output layer) on cpu-ref against an
  * INDEPENDENT float64 numpy forward pass written from THUDM's chatglm2-6b equations
  * (tools/numpy-glm/chatglm2_numpy.py; fixtures by tools/numpy-glm/make_chatglm2_fixtures.py, read here).
- * Two tiny models: 4 query heads over 2 KV groups (2 layers), and multi-query (1 KV head, head dim 12,
- * base 500, eps 1.5625e-7). Checked: prefill logits, the KV cache (KV heads only, keys rotated), a decode
+ * Three tiny models: 4 query heads over 2 KV groups (2 layers), multi-query (1 KV head, head dim 12,
+ * base 500, eps 1.5625e-7), and GLM-4-0414's sandwich norms (RMSNorm of the attention and MLP outputs
+ * before each residual add, transformers' Glm4DecoderLayer; 2 layers). Checked: prefill logits, the KV cache (KV heads only, keys rotated), a decode
  * step over that cache, and that the GLM mask with the [sop] index is ChatGLM2's causal mask.
  * Mutations (each must move the logits far past the bound): the rotary over the whole head, the SwiGLU
- * halves swapped, the KV groups read in the wrong order, context length 2 (not causal any more).
+ * halves swapped, the KV groups read in the wrong order, context length 2 (not causal any more), and
+ * for GLM-4-0414 the model without its sandwich norms (either one dropped).
  *
  * Bound: as tests/models/numpy-reference.test.ts (weights on the f16 grid, cpu-ref rounds each op to
  * f32, numpy float64): ‖ours − numpy‖ / ‖numpy‖ < 1e-5.
@@ -103,7 +105,7 @@ class Model {
   }
 }
 
-describe.each(['tiny-chatglm2', 'tiny-glm4-mqa'])('pre-norm GLM block on cpu-ref vs numpy float64 from THUDM equations (%s)', (name) => {
+describe.each(['tiny-chatglm2', 'tiny-glm4-mqa', 'tiny-glm4-0414'])('pre-norm GLM block on cpu-ref vs numpy float64 from THUDM equations (%s)', (name) => {
   let m: Model;
   let prefill: Record<string, HostTensor>;
   beforeAll(async () => {
@@ -182,6 +184,20 @@ describe.each(['tiny-chatglm2', 'tiny-glm4-mqa'])('pre-norm GLM block on cpu-ref
     const v = toFloat64(w);
     weights.set(name, hostTensor('f32', w.shape, Float32Array.from([...v.subarray(half), ...v.subarray(0, half)])));
     expect(await m.prefillError({ weights })).toBeGreaterThan(MUTATION_FLOOR);
+  });
+
+  it.runIf(name === 'tiny-glm4-0414')('mutation: dropping either sandwich norm (attention or MLP output) misses numpy', async () => {
+    for (const dropped of ['post_self_attn_layernorm', 'post_mlp_layernorm']) {
+      // The same graph with the dropped norm's node bypassed: its consumers read the norm's input instead.
+      const graph = JSON.parse(JSON.stringify(m.graph())) as Graph;
+      const norms = graph.nodes.filter((n) => n.op === 'rms-norm' && graph.values[n.inputs[1]!]!.name.endsWith(`.${dropped}.weight`));
+      expect(norms).toHaveLength(m.config.numLayers);
+      for (const norm of norms) {
+        for (const node of graph.nodes as { inputs: (number | null)[] }[]) node.inputs = node.inputs.map((i) => (i === norm.outputs[0] ? norm.inputs[0]! : i));
+      }
+      expect(await m.prefillError({ graph })).toBeGreaterThan(MUTATION_FLOOR);
+    }
+    expect(await m.prefillError()).toBeLessThan(REL_TOL);
   });
 
   it.runIf(name === 'tiny-chatglm2')('mutation: the KV groups read in the other order misses numpy', async () => {

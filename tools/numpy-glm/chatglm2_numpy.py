@@ -15,6 +15,10 @@ False) -- not from the TypeScript graph (core/models/glm/prenorm-block.ts), whic
       h    = x + o @ Wdenseᵀ
       out  = h + swiglu(RMSNorm(h) @ W_h_to_4hᵀ) @ W_4h_to_hᵀ,  swiglu(u) = silu(u₁)·u₂ (chunk(2))
     logits = RMSNorm_final(x) @ W_outputᵀ
+GLM-4-0414 (config "sandwichNorm": true), from transformers' Glm4DecoderLayer.forward (models/glm4/modeling_glm4.py):
+    h   = x + RMSNorm_post_self_attn(o @ Wdenseᵀ)
+    out = h + RMSNorm_post_mlp(swiglu(RMSNorm(h) @ W_h_to_4hᵀ) @ W_4h_to_hᵀ)
+with the weights post_self_attn_layernorm.weight and post_mlp_layernorm.weight under the same layer prefix.
 Weight names are THUDM's (transformer.encoder.layers.N.self_attention.query_key_value, ...).
 """
 import math
@@ -65,6 +69,7 @@ def forward(cfg, w, input_ids, position_ids):
     eps = float(cfg["layerNormEps"])
     cache = rope_cache(position_ids, d // 2, float(cfg["rotaryBase"]))
     causal = np.tril(np.ones((seq, seq), dtype=bool))
+    sandwich = bool(cfg.get("sandwichNorm", False))
 
     x = w["transformer.embedding.word_embeddings.weight"][ids]
     keys, values = [], []
@@ -83,9 +88,15 @@ def forward(cfg, w, input_ids, position_ids):
         scores = np.where(causal, scores, -np.inf)
         o = softmax(scores) @ expand_groups(v, heads)
         o = o.transpose(0, 2, 1, 3).reshape(batch, seq, heads * d)
-        h = x + o @ w[p + "self_attention.dense.weight"].T
+        attn = o @ w[p + "self_attention.dense.weight"].T
+        if sandwich:
+            attn = rms_norm(attn, w[p + "post_self_attn_layernorm.weight"], eps)
+        h = x + attn
         u = rms_norm(h, w[p + "post_attention_layernorm.weight"], eps) @ w[p + "mlp.dense_h_to_4h.weight"].T
         u1, u2 = np.split(u, 2, axis=-1)
-        x = h + (u1 / (1.0 + np.exp(-u1)) * u2) @ w[p + "mlp.dense_4h_to_h.weight"].T
+        mlp = (u1 / (1.0 + np.exp(-u1)) * u2) @ w[p + "mlp.dense_4h_to_h.weight"].T
+        if sandwich:
+            mlp = rms_norm(mlp, w[p + "post_mlp_layernorm.weight"], eps)
+        x = h + mlp
     x = rms_norm(x, w["transformer.encoder.final_layernorm.weight"], eps)
     return x @ w["transformer.output_layer.weight"].T, keys, values

@@ -6,7 +6,7 @@ the logits of a 7-token prefill, of one more decode token, and the keys/values a
 (KV heads only). Two rows of `[gMASK] <sop> text`, positions 0, 1, 2, …; the SDK's graph gets the GLM
 mask with context length = the [sop] index (1) for one row and 0 for the other: both are causal.
 
-Run from anywhere: python3 tools/numpy-glm/make_chatglm2_fixtures.py   (deterministic)
+Run from anywhere: python3 tools/numpy-glm/make_chatglm2_fixtures.py [NAME ...]   (deterministic; all when no name)
 """
 import json
 import math
@@ -30,7 +30,11 @@ CONFIGS = [
     # GLM-4-style: multi-query (1 KV head), head dim 12 (3 rotated pairs), base 500, GLM-4's eps.
     ({"name": "tiny-glm4-mqa", "numLayers": 1, "hiddenSize": 48, "numHeads": 4, "numKvHeads": 1, "ffnHiddenSize": 40,
       "layerNormEps": 1.5625e-7, "rotaryBase": 500, **BASE}, 2702),
+    # GLM-4-0414-style: the sandwich norms after attention and MLP (transformers' Glm4DecoderLayer), 2 layers.
+    ({"name": "tiny-glm4-0414", "numLayers": 2, "hiddenSize": 64, "numHeads": 4, "numKvHeads": 2, "ffnHiddenSize": 80,
+      "layerNormEps": 1e-5, "rotaryBase": 10000, "sandwichNorm": True, **BASE}, 2703),
 ]
+ONLY = sys.argv[1:]  # names to (re)make; all when empty
 GMASK, SOP = 257, 260
 ROWS = [
     {"ids": [GMASK, SOP, 72, 101, 108, 108, 111, 33], "ctx": 1},
@@ -57,6 +61,9 @@ def random_weights(cfg, seed):
         w[p + "post_attention_layernorm.weight"] = 1.0 + 0.1 * rng.standard_normal(h)
         dense(p + "mlp.dense_h_to_4h.weight", 2 * f, h)
         dense(p + "mlp.dense_4h_to_h.weight", h, f)
+        if cfg.get("sandwichNorm"):
+            w[p + "post_self_attn_layernorm.weight"] = 1.0 + 0.1 * rng.standard_normal(h)
+            w[p + "post_mlp_layernorm.weight"] = 1.0 + 0.1 * rng.standard_normal(h)
     w["transformer.encoder.final_layernorm.weight"] = 1.0 + 0.1 * rng.standard_normal(h)
     w["transformer.output_layer.weight"] = rng.standard_normal((v, h))
     return {k: a.astype(np.float16).astype(np.float64) for k, a in w.items()}
@@ -92,4 +99,5 @@ def make(cfg, seed):
 
 if __name__ == "__main__":
     for cfg, seed in CONFIGS:
-        make(cfg, seed)
+        if not ONLY or cfg["name"] in ONLY:
+            make(cfg, seed)

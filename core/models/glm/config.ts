@@ -47,6 +47,17 @@ export interface GlmConfig {
    * on the first half of each head, the other half unrotated (the interleaved-rope op).
    */
   readonly rotaryPairing?: 'rotate-half' | 'half-interleaved';
+  /**
+   * GLM-4-0414 (transformers' Glm4DecoderLayer): the attention output and the MLP output are each
+   * RMS-normed (`post_self_attn_layernorm`, `post_mlp_layernorm`) before they are added to the residual:
+   * h = x + RMSNorm(attn(RMSNorm(x))), out = h + RMSNorm(mlp(RMSNorm(h))). Pre-norm block only; default false.
+   */
+  readonly sandwichNorm?: boolean;
+}
+
+/** Whether the pre-norm block norms each sublayer's output before the residual add (GLM-4-0414). */
+export function hasSandwichNorm(c: GlmConfig): boolean {
+  return c.sandwichNorm === true;
 }
 
 export function residualKind(c: GlmConfig): 'deepnorm' | 'pre-norm' {
@@ -220,12 +231,21 @@ function prenormFields(r: Record<string, unknown>, source: string, int: (key: st
   if (residual !== 'deepnorm' && residual !== 'pre-norm') throw new GlmError('input', `${source}: "residual" must be one of deepnorm, pre-norm, got ${JSON.stringify(residual)}`);
   if (residual === 'deepnorm') {
     if (r['numKvHeads'] !== undefined) throw new GlmError('input', `${source}: "numKvHeads" needs "residual": "pre-norm" (the DeepNorm block has no grouped-query attention)`);
+    if (r['sandwichNorm'] !== undefined) throw new GlmError('input', `${source}: "sandwichNorm" needs "residual": "pre-norm" (GLM-4-0414's norms of the sublayer outputs)`);
     return { deepnormAlpha: declaredAlpha(r, source) };
   }
   if (r['deepnormAlpha'] !== undefined) throw new GlmError('input', `${source}: "deepnormAlpha" is meaningless with "residual": "pre-norm" (x + f(norm(x)) has no multiplier)`);
   const rotaryPairing = r['rotaryPairing'] ?? 'half-interleaved';
   if (rotaryPairing !== 'half-interleaved') throw new GlmError('input', `${source}: "rotaryPairing" of a pre-norm model must be half-interleaved, got ${JSON.stringify(rotaryPairing)}`);
-  return { deepnormAlpha: 1, residual: 'pre-norm' as const, rotaryPairing: 'half-interleaved' as const, numKvHeads: r['numKvHeads'] === undefined ? int('numHeads') : int('numKvHeads') };
+  const sandwich = r['sandwichNorm'] ?? false;
+  if (typeof sandwich !== 'boolean') throw new GlmError('input', `${source}: "sandwichNorm" must be true or false, got ${JSON.stringify(sandwich)}`);
+  return {
+    deepnormAlpha: 1,
+    residual: 'pre-norm' as const,
+    rotaryPairing: 'half-interleaved' as const,
+    numKvHeads: r['numKvHeads'] === undefined ? int('numHeads') : int('numKvHeads'),
+    ...(sandwich ? { sandwichNorm: true } : {}),
+  };
 }
 
 /** α must be declared: the rule differs by family (GLM-130B √(2·layers), ChatGLM-6B √56 always). */
@@ -254,6 +274,7 @@ export function checkConfig(c: GlmConfig, source: string): void {
   if (prenorm !== halfInterleaved || prenorm !== (c.mlp === 'swiglu') || (prenorm && c.rotary !== '1d')) {
     fail(`"residual": "pre-norm" goes with "rotary": "1d", "rotaryPairing": "half-interleaved" and "mlp": "swiglu" (the ChatGLM2/3, GLM-4 block), and only with them; got ${residualKind(c)}, ${c.rotary}, ${c.rotaryPairing ?? 'rotate-half'}, ${c.mlp}`);
   }
+  if (c.sandwichNorm && !prenorm) fail('"sandwichNorm" needs "residual": "pre-norm"');
   if (c.numHeads % kvHeads(c) !== 0) fail(`numKvHeads ${kvHeads(c)} does not divide numHeads ${c.numHeads}`);
   if (c.paddedVocabSize < c.vocabSize) fail(`paddedVocabSize ${c.paddedVocabSize} is smaller than vocabSize ${c.vocabSize}`);
 }

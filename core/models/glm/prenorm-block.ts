@@ -5,12 +5,14 @@
  *   q, k rotated on the first half of each head with interleaved pairs; attention of every query head
  *   with its group's KV head, causal; h = x + (context)·W_denseᵀ;
  *   out = h + SwiGLU(RMSNorm(h)·W_h_to_4hᵀ)·W_4h_to_hᵀ       (no bias but the QKV projection's).
+ * GLM-4-0414 (`sandwichNorm`, transformers' Glm4DecoderLayer) norms each sublayer's output before the add:
+ *   h = x + RMSNorm_post_self_attn(attention), out = h + RMSNorm_post_mlp(mlp).
  * The KV cache holds the kvHeads heads only. Cache forms as in block.ts.
  */
 import type { GraphBuilder, Value } from '../../ir/builder.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { BlockInputs, BlockOptions, BlockOutputs } from './block.js';
-import { headDim, kvHeads, type GlmConfig } from './config.js';
+import { hasSandwichNorm, headDim, kvHeads, type GlmConfig } from './config.js';
 import { prenormLayerPrefix, prenormLinearShapes, type PrenormLinear } from './prenorm-weights.js';
 
 function rmsNorm(b: GraphBuilder, c: GlmConfig, x: Value, name: string, prefix: string): Value {
@@ -26,6 +28,11 @@ function linear(b: GraphBuilder, c: GlmConfig, x: Value, prefix: string, key: Pr
   const scale = quantized ? b.param(`${prefix}.${key}.weight_scale`, o.dtype, [out]) : null;
   const bias = key === 'self_attention.query_key_value' ? b.param(`${prefix}.${key}.bias`, o.dtype, [out]) : null;
   return b.op1('linear', [x, weight, bias, scale], {}, name);
+}
+
+/** What a sublayer adds to the residual: its output, RMS-normed first where the config has sandwich norms (GLM-4-0414). */
+function sublayerOutput(b: GraphBuilder, c: GlmConfig, x: Value, norm: 'post_self_attn_layernorm' | 'post_mlp_layernorm', prefix: string): Value {
+  return hasSandwichNorm(c) ? rmsNorm(b, c, x, norm, prefix) : x;
 }
 
 /** [batch, seq, n·d] → [batch, n, seq, d]. */
@@ -51,11 +58,11 @@ export function prenormBlock(b: GraphBuilder, c: GlmConfig, layer: number, input
     // Causal: the GLM mask keeps j < contextLength or j ≤ i; with the [sop] index of a [gMASK]<sop> prompt (1) or 0, that is j ≤ i.
     const context = b.op1('grouped-query-attention', attended, { mask: 'glm', layerIndex: 0 }, 'attention');
     const merged = b.op1('reshape', [b.op1('transpose', [context], { perm: [0, 2, 1, 3] }, 'context_tokens')], { shape: ['batch', 'seq', c.numHeads * d] }, 'context_merge');
-    const h = b.op1('add', [input.hidden, linear(b, c, merged, prefix, 'self_attention.dense', o, 'dense')], {}, 'attention_residual');
+    const h = b.op1('add', [input.hidden, sublayerOutput(b, c, linear(b, c, merged, prefix, 'self_attention.dense', o, 'dense'), 'post_self_attn_layernorm', prefix)], {}, 'attention_residual');
 
     const m = rmsNorm(b, c, h, 'post_attention_layernorm', prefix);
     const activated = b.op1('swiglu', [linear(b, c, m, prefix, 'mlp.dense_h_to_4h', o, 'up')], {}, 'swiglu');
-    const out = b.op1('add', [h, linear(b, c, activated, prefix, 'mlp.dense_4h_to_h', o, 'down')], {}, 'mlp_residual');
+    const out = b.op1('add', [h, sublayerOutput(b, c, linear(b, c, activated, prefix, 'mlp.dense_4h_to_h', o, 'down'), 'post_mlp_layernorm', prefix)], {}, 'mlp_residual');
     return { hidden: out, presentKey, presentValue };
   });
 }

@@ -2,9 +2,11 @@
  * Names and shapes of the pre-norm (ChatGLM2/3, GLM-4) model's weights: THUDM's own names, as in the
  * chatglm2-6b, chatglm3-6b and glm-4-9b(-chat) checkpoints, so those map one to one
  * (docs/weights.md). The fused QKV rows are [q (heads·d) | k (kvHeads·d) | v (kvHeads·d)].
+ * GLM-4-0414's sandwich norms (config `sandwichNorm`) take transformers' Glm4DecoderLayer names under the
+ * same layer prefix: `post_self_attn_layernorm.weight` and `post_mlp_layernorm.weight`.
  */
 import type { DType } from '../../tensor/dtype.js';
-import { headDim, kvHeads, type GlmConfig } from './config.js';
+import { hasSandwichNorm, headDim, kvHeads, type GlmConfig } from './config.js';
 import type { WeightQuantization, WeightSpec } from './weight-spec.js';
 
 export const PRENORM_LINEARS = ['self_attention.query_key_value', 'self_attention.dense', 'mlp.dense_h_to_4h', 'mlp.dense_4h_to_h'] as const;
@@ -45,6 +47,10 @@ export function prenormWeightSpecs(c: GlmConfig, dtype: DType, quantization: Wei
       specs.push({ name: `${p}.${linear}.weight`, dtype: weightDtype, shape: [out, inner], init: 'normal' });
       if (quantization !== 'none') specs.push({ name: `${p}.${linear}.weight_scale`, dtype, shape: [out], init: 'ones' });
       if (linear === 'self_attention.query_key_value') specs.push({ name: `${p}.${linear}.bias`, dtype, shape: [out], init: 'zeros' });
+    }
+    if (hasSandwichNorm(c)) {
+      specs.push({ name: `${p}.post_self_attn_layernorm.weight`, dtype, shape: [h], init: 'ones' });
+      specs.push({ name: `${p}.post_mlp_layernorm.weight`, dtype, shape: [h], init: 'ones' });
     }
   }
   specs.push({ name: PRENORM_NAMES.finalNorm, dtype, shape: [h], init: 'ones' });
