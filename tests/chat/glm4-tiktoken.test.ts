@@ -108,8 +108,11 @@ describe('GLM-4 BPE tokenizer vs tiktoken 1.0.22 (npm, WASM build of the Rust co
   it('encode (release literals [MASK] [gMASK] [sMASK] [sop] [eop] as ids) gives tiktoken encode with those literals allowed', () => {
     const literals = Object.keys(RELEASE_LITERALS);
     // Each corpus string with a literal put in at a spread of UTF-16 offsets, some inside surrogate pairs.
+    const offset = (s: string, i: number) => (i * 7919) % (s.length + 1);
+    const splitsPair = (s: string, at: number) => at > 0 && /^[\uD800-\uDBFF][\uDC00-\uDFFF]$/.test(s.slice(at - 1, at + 1));
+    expect(corpus.filter((s, i) => splitsPair(s, offset(s, i))).length).toBeGreaterThan(10);
     const texts = corpus.map((s, i) => {
-      const at = (i * 7919) % (s.length + 1);
+      const at = offset(s, i);
       const text = `${s.slice(0, at)}${literals[i % literals.length]}${s.slice(at)}`;
       return i % 3 === 0 ? `${text}${literals[(i + 2) % literals.length]}` : text;
     });

@@ -6,7 +6,8 @@ THUDM's glm-4 tokenization_chatglm.py encodes text as
 Two references, the better one that is installed is used, and its name is written to the output:
 
 - "tiktoken": the package itself (not installable on the machine this was written on: PyPI unreachable,
-  no Debian package). Run this script where it is installed to get the authoritative ids.
+  no Debian package). Run this script where it is installed to get the authoritative ids. tiktoken's Rust
+  core does run in the tests: tests/chat/glm4-tiktoken.test.ts uses the npm build (tiktoken 1.0.22, WASM).
 - "regex+bpe": THUDM's pattern string unchanged, run by Python's `regex` module (Debian python3-regex;
   the module THUDM's tokenizer itself compiles the pattern with), and tiktoken's byte-pair merge
   (lowest-rank adjacent pair first, leftmost on ties) transcribed below. It checks the JavaScript
