@@ -13,6 +13,7 @@
  * each make the comparison fail on some corpus string.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Tiktoken } from 'tiktoken/lite';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,14 +54,27 @@ const same = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a
 const disagreements = (encode: (s: string) => number[]) => corpus.flatMap((s, i) => (same(encode(s), reference[i]!) ? [] : [JSON.stringify(s)]));
 
 /** The SDK's encodeOrdinary from its parts, with one part swappable for a mutant. */
-const sdkRanks = new Map(rankLines.map((line) => {
+const rankMap = (lines: string[]) => new Map(lines.map((line) => {
   const [token, rank] = line.trim().split(/\s+/);
   return [Buffer.from(token!, 'base64').toString('latin1'), Number(rank)] as const;
 }));
+const sdkRanks = rankMap(rankLines);
 const encoder = new TextEncoder();
 function sdkParts(pattern: RegExp, merge: (piece: Uint8Array) => number[] = (piece) => bytePairEncode(piece, sdkRanks)) {
   return (s: string) => Array.from(s.toWellFormed().matchAll(pattern), (m) => merge(encoder.encode(m[0]))).flat();
 }
+
+/**
+ * A real-size vocabulary as well: cl100k_base's 100,256 ranks as the tiktoken package ships them (its
+ * `! offset token token …` form, read by tiktoken's own parser), which THUDM's pattern (cl100k's) was
+ * written for; its merges cross cuts that the tiny vocabulary's 700 do not. Given to the SDK in the
+ * `tokenizer.model` form, one `base64 rank` a line.
+ */
+const cl100k = createRequire(import.meta.url)('tiktoken/encoders/cl100k_base.json') as { bpe_ranks: string };
+const cl100kLines = cl100k.bpe_ranks.split('\n').filter((line) => line !== '').flatMap((line) => {
+  const [, offset, ...tokens] = line.split(' ');
+  return tokens.map((token, i) => `${token} ${Number(offset) + i}`);
+});
 
 /**
  * Where tiktoken's fancy-regex split and `split` differ: tiktoken runs over a vocabulary of the 256 bytes
@@ -139,6 +153,18 @@ describe('GLM-4 BPE tokenizer vs tiktoken 1.0.22 (npm, WASM build of the Rust co
     });
   });
 
+  it('with cl100k_base\'s 100,256 ranks too: encodeOrdinary gives tiktoken ids on every corpus string', () => {
+    const big = new Tiktoken(cl100k.bpe_ranks, {}, THUDM_PATTERN);
+    try {
+      const sdkBig = Glm4Tokenizer.parse(cl100kLines.join('\n'), 'cl100k_base');
+      expect(sdkBig.vocabSize).toBe(100_256 + THUDM_SPECIALS.length);
+      const wrong = corpus.filter((s) => !same(sdkBig.encodeOrdinary(s), Array.from(big.encode_ordinary(s))));
+      expect(wrong.map((s) => JSON.stringify(s))).toEqual([]);
+    } finally {
+      big.free();
+    }
+  });
+
   it('pre-tokenizer: tiktoken over a vocabulary of the SDK\'s pieces gives back exactly those pieces', () => {
     expect(piecesVsTiktoken(pretokenize)).toEqual([]);
   });
@@ -147,7 +173,8 @@ describe('GLM-4 BPE tokenizer vs tiktoken 1.0.22 (npm, WASM build of the Rust co
     expect(disagreements(sdkParts(GLM4_PATTERN))).toEqual([]); // the unmutated parts are the SDK
     // JavaScript's own \s (adds U+FEFF, lacks U+0085) for Rust's White_Space, in all three places; the
     // contraction class without U+017F. The tiny vocabulary has no merge across these cuts, so they show in
-    // the pieces, not the ids (the ids test alone passes with JavaScript's \s: checked by editing pretokenize.ts).
+    // the pieces, not its ids (its ids test alone passes with JavaScript's \s: checked by editing
+    // pretokenize.ts); cl100k_base's ids see the first (below), neither sees the second.
     const whiteSpace = '\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000';
     const jsWhitespace = new RegExp(GLM4_PATTERN.source.replaceAll(whiteSpace, '\\s'), 'gu');
     const noLongS = new RegExp(GLM4_PATTERN.source.replace('[sS\\u017F]', '[sS]'), 'gu');
@@ -160,5 +187,12 @@ describe('GLM-4 BPE tokenizer vs tiktoken 1.0.22 (npm, WASM build of the Rust co
     const flipped = new Map(Array.from(sdkRanks, ([bytes, rank]) => [bytes, top - rank]));
     const highestFirst = (piece: Uint8Array) => bytePairEncode(piece, flipped).map((id) => top - id);
     expect(disagreements(sdkParts(GLM4_PATTERN, highestFirst)).length).toBeGreaterThan(0);
+    // With cl100k_base's ranks, JavaScript's \s changes the ids as well.
+    const big = new Tiktoken(cl100k.bpe_ranks, {}, THUDM_PATTERN);
+    const bigReference = corpus.map((s) => Array.from(big.encode_ordinary(s)));
+    big.free();
+    const bigRanks = rankMap(cl100kLines);
+    const jsWhitespaceBig = sdkParts(jsWhitespace, (piece) => bytePairEncode(piece, bigRanks));
+    expect(corpus.filter((s, i) => !same(jsWhitespaceBig(s), bigReference[i]!)).length).toBeGreaterThan(0);
   });
 });
