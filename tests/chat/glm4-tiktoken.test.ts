@@ -8,7 +8,8 @@
  * Corpus: the 1,110 strings of tests/io/fixtures/glm-tokenizers/corpus.json (prose, code, emoji,
  * whitespace runs, contractions, digits, controls, lone surrogates). tiktoken gets the strings as they are:
  * lone surrogates reach it through wasm-bindgen's TextEncoder, which writes U+FFFD for each, as Python's
- * tiktoken does itself (UTF-16 round trip with errors="replace").
+ * tiktoken does itself (UTF-16 round trip with errors="replace"). The ids are also compared with
+ * cl100k_base's 100,256 ranks (a real-size vocabulary), and the pre-tokenizer's pieces on their own.
  * Mutations of the SDK side (JavaScript's \s, no U+017F in the contractions, highest rank merged first)
  * each make the comparison fail on some corpus string.
  */
@@ -50,16 +51,17 @@ const sdk = Glm4Tokenizer.parse(ranksText, 'glm4-tiny-tokenizer.model');
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const reference = corpus.map((s) => Array.from(tiktoken.encode_ordinary(s)));
 const same = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-/** Indices of corpus strings where `encode` disagrees with tiktoken (quoted, for a readable failure). */
+/** The corpus strings (quoted, for a readable failure) where `encode` disagrees with tiktoken's ids. */
 const disagreements = (encode: (s: string) => number[]) => corpus.flatMap((s, i) => (same(encode(s), reference[i]!) ? [] : [JSON.stringify(s)]));
 
-/** The SDK's encodeOrdinary from its parts, with one part swappable for a mutant. */
+/** `base64 rank` lines as the SDK's ranks map (bytes as a latin1 string → rank). */
 const rankMap = (lines: string[]) => new Map(lines.map((line) => {
   const [token, rank] = line.trim().split(/\s+/);
   return [Buffer.from(token!, 'base64').toString('latin1'), Number(rank)] as const;
 }));
 const sdkRanks = rankMap(rankLines);
 const encoder = new TextEncoder();
+/** The SDK's encodeOrdinary from its parts, with one part swappable for a mutant. */
 function sdkParts(pattern: RegExp, merge: (piece: Uint8Array) => number[] = (piece) => bytePairEncode(piece, sdkRanks)) {
   return (s: string) => Array.from(s.toWellFormed().matchAll(pattern), (m) => merge(encoder.encode(m[0]))).flat();
 }
