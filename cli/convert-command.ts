@@ -1,12 +1,12 @@
-/** `glm convert`: the release's SAT checkpoints or Hugging Face ChatGLM folders → an SDK model folder. */
+/** `glm convert`: the release's SAT checkpoints or Hugging Face GLM-family folders → an SDK model folder. */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { GlmError } from '../core/errors.js';
 import { BUILTIN_CONFIGS, parseGlmConfig, type GlmConfig } from '../core/models/glm/config.js';
 import { convertCheckpoint } from '../core/models/glm/convert/convert-checkpoint.js';
 import { checkNewDirectory } from '../core/models/glm/convert/atomic-directory.js';
-import { CHATGLM_TABLE, SAT_TABLE } from '../core/models/glm/convert/layouts.js';
-import { chatGlmConfig } from '../core/models/glm/convert/hf-config.js';
+import { SAT_TABLE } from '../core/models/glm/convert/layouts.js';
+import { huggingFaceLayout } from '../core/models/glm/convert/hf-config.js';
 import { openHuggingFace, openSatRanks, satRankFiles } from '../core/models/glm/convert/sources.js';
 import type { TensorSource } from '../core/models/glm/convert/tensor-source.js';
 import type { FloatDType } from '../core/tensor/dtype.js';
@@ -23,9 +23,11 @@ that never runs code (docs/weights.md). The output folder appears only when comp
   --from sat                 the release's SwissArmyTransformer layout: DIR holds "latest" and the
                              iteration folder, or mp_rank_00_model_states.pt … mp_rank_NN_… itself;
                              model-parallel parts are merged (any degree)
-  --from hf                  a Hugging Face ChatGLM folder: config.json with pytorch_model.bin,
+  --from hf                  a Hugging Face folder: config.json (ChatGLM-6B, ChatGLM2/3-6B and
+                             glm-4-9b: model_type chatglm; transformers' GlmForCausalLM: glm;
+                             Glm4ForCausalLM, GLM-4-0414: glm4) with pytorch_model.bin,
                              pytorch_model-0000k-of-0000n.bin + pytorch_model.bin.index.json, or
-                             safetensors shards + model.safetensors.index.json
+                             safetensors (one file, or shards + model.safetensors.index.json)
   --config NAME|FILE         the model shape (sat only: its files carry none): glm-130b, tiny, or a
                              JSON file with GlmConfig's fields
   --dtype f16|bf16|f32       storage dtype of the output (default f16, the releases' dtype)
@@ -69,7 +71,8 @@ export async function convertCommand(args: string[]): Promise<number> {
   if (from === 'hf' && v.config) throw new GlmError('usage', '--config is for --from sat; a Hugging Face folder has its own config.json');
   await checkNewDirectory(v.output);
 
-  const config = from === 'sat' ? await configOption(v.config!) : await chatGlmConfig(v.input);
+  const layout = from === 'sat' ? { config: await configOption(v.config!), table: SAT_TABLE, layoutName: '' } : await huggingFaceLayout(v.input);
+  const config = layout.config;
   const ranks: TensorSource[] = from === 'sat' ? await openSatRanks(await satRankFiles(v.input)) : [await openHuggingFace(v.input)];
   const bar = loadProgressBar(`converting ${v.input}`, v.progress === true);
   const started = performance.now();
@@ -77,8 +80,8 @@ export async function convertCommand(args: string[]): Promise<number> {
     const summary = await convertCheckpoint({
       config,
       ranks,
-      table: from === 'sat' ? SAT_TABLE : CHATGLM_TABLE,
-      layoutName: from === 'sat' ? `SwissArmyTransformer, ${ranks.length}-way model parallel` : 'Hugging Face ChatGLM',
+      table: layout.table,
+      layoutName: from === 'sat' ? `SwissArmyTransformer, ${ranks.length}-way model parallel` : layout.layoutName,
       out: v.output,
       dtype,
       ...(quantize ? { quantize } : {}),

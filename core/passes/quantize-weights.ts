@@ -4,6 +4,8 @@
  * biases stay in the model dtype.
  */
 import type { DType } from '../tensor/dtype.js';
+import type { GlmConfig } from '../models/glm/config.js';
+import { weightSpecs } from '../models/glm/weights-layout.js';
 import { fromFloat64, toFloat64, type HostTensor } from '../tensor/host-tensor.js';
 import { roundHalfEven } from '../tensor/float16.js';
 
@@ -26,4 +28,15 @@ export function quantizeRows(weight: HostTensor, bits: 8 | 4, scaleDtype: DType)
     q[i] = Math.max(-levels, Math.min(levels, Math.sign(v) * roundHalfEven(Math.abs(v))));
   }
   return { q: fromFloat64(bits === 8 ? 'i8' : 'i4', [rows, columns], q), scale };
+}
+
+/**
+ * The weights quantization applies to: those the config's layout gives a scale — the four Linear
+ * weights of each block, in every family's names (the release's `transformer.layers.N.attention.…`,
+ * the pre-norm family's `transformer.encoder.layers.N.self_attention.…`).
+ */
+export function quantizedLinearNames(c: GlmConfig): Set<string> {
+  const names = new Set<string>();
+  for (const spec of weightSpecs(c, 'f32', 'int8')) if (spec.name.endsWith('.weight_scale')) names.add(spec.name.slice(0, -'_scale'.length));
+  return names;
 }

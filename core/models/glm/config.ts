@@ -183,6 +183,16 @@ export const TINY: GlmConfig = {
 
 export const BUILTIN_CONFIGS: Readonly<Record<string, GlmConfig>> = { 'glm-130b': GLM_130B, 'chatglm-6b': CHATGLM_6B, tiny: TINY };
 
+/**
+ * The config as config.json holds it (what parseGlmConfig reads back to an equal config): the pre-norm
+ * block has no residual multiplier, so its deepnormAlpha (1, unused) is left out.
+ */
+export function configJson(c: GlmConfig): Record<string, unknown> {
+  if (residualKind(c) !== 'pre-norm') return { ...c };
+  const { deepnormAlpha: _unused, ...rest } = c;
+  return rest;
+}
+
 /** Parse an untrusted config (e.g. a model folder's config.json); every problem is one clear line. */
 export function parseGlmConfig(raw: unknown, source: string): GlmConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new GlmError('input', `${source}: config must be a JSON object`);

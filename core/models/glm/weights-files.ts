@@ -10,9 +10,9 @@ import type { DType } from '../../tensor/dtype.js';
 import type { HostTensor } from '../../tensor/host-tensor.js';
 import { openSafetensorsCheckpoint, type SafetensorsCheckpoint } from '../../io/safetensors-index.js';
 import { quote } from '../../io/safetensors.js';
-import { quantizeRows } from '../../passes/quantize-weights.js';
+import { quantizedLinearNames, quantizeRows } from '../../passes/quantize-weights.js';
 import type { GlmConfig } from './config.js';
-import { LINEARS, layerPrefix, weightSpecs, type WeightQuantization, type WeightSpec } from './weights-layout.js';
+import { weightSpecs, type WeightQuantization, type WeightSpec } from './weights-layout.js';
 import { checkWeightKind, finiteInRunDtype } from './weights.js';
 
 export interface LoadProgress {
@@ -35,7 +35,7 @@ export async function loadWeightFiles(folder: string, config: GlmConfig, options
   try {
     const specs = weightSpecs(config, options.dtype, options.stored);
     checkHeaders(checkpoint, specs, config);
-    return await readAll(checkpoint, specs, options);
+    return await readAll(checkpoint, specs, options, options.quantizeAtLoad ? quantizedLinearNames(config) : new Set());
   } finally {
     await checkpoint.close();
   }
@@ -61,8 +61,7 @@ function checkHeaders(checkpoint: SafetensorsCheckpoint, specs: WeightSpec[], co
   }
 }
 
-async function readAll(checkpoint: SafetensorsCheckpoint, specs: WeightSpec[], options: LoadWeightsOptions): Promise<Map<string, HostTensor>> {
-  const quantized = options.quantizeAtLoad ? linearWeightNames(specs) : new Set<string>();
+async function readAll(checkpoint: SafetensorsCheckpoint, specs: WeightSpec[], options: LoadWeightsOptions, quantized: ReadonlySet<string>): Promise<Map<string, HostTensor>> {
   const totalBytes = checkpoint.files.reduce((sum, f) => sum + f.dataBytes, 0);
   let doneBytes = 0;
   const onBytes = (n: number) => {
@@ -87,13 +86,4 @@ async function readAll(checkpoint: SafetensorsCheckpoint, specs: WeightSpec[], o
     out.set(spec.name.replace(/\.weight$/, '.weight_scale'), scale);
   }
   return out;
-}
-
-function linearWeightNames(specs: WeightSpec[]): Set<string> {
-  const names = new Set<string>();
-  for (const spec of specs) {
-    const m = /^transformer\.layers\.(\d+)\.(.+)\.weight$/.exec(spec.name);
-    if (m && (LINEARS as readonly string[]).includes(m[2]!) && spec.name === `${layerPrefix(Number(m[1]))}.${m[2]}.weight`) names.add(spec.name);
-  }
-  return names;
 }

@@ -13,11 +13,11 @@ import { elementCount, type HostTensor } from '../../../tensor/host-tensor.js';
 import { serializeSafetensors } from '../../../io/safetensors.js';
 import { writeFileAtomic } from '../../../io/atomic-write.js';
 import { INDEX_FILE } from '../../../io/safetensors-index.js';
-import { quantizeRows } from '../../../passes/quantize-weights.js';
-import type { GlmConfig } from '../config.js';
-import { LINEARS, weightSpecs, type WeightSpec } from '../weights-layout.js';
+import { quantizedLinearNames, quantizeRows } from '../../../passes/quantize-weights.js';
+import { configJson, type GlmConfig } from '../config.js';
+import { weightSpecs, type WeightSpec } from '../weights-layout.js';
 import { finiteInRunDtype } from '../weights.js';
-import { lookUp, type LayoutRow, type MergeRule } from './layouts.js';
+import { lookUp, sourcesOf, type LayoutRow, type MergeRule } from './layouts.js';
 import { mergedShape, mergeParts } from './merge-parts.js';
 import type { TensorSource } from './tensor-source.js';
 import { writeDirectoryAtomically } from './atomic-directory.js';
@@ -46,9 +46,17 @@ export interface ConvertSummary {
 
 interface Planned {
   readonly spec: WeightSpec;
-  readonly source: string;
+  /** The source tensors whose merged parts are concatenated on the output axis (one, or q, k, v). */
+  readonly sources: readonly string[];
   readonly merge: Exclude<MergeRule, 'drop'>;
   readonly bytes: number;
+}
+
+/** A source tensor that becomes (part of) an SDK tensor. */
+interface Claim {
+  readonly source: string;
+  readonly part: number;
+  readonly merge: Exclude<MergeRule, 'drop'>;
 }
 
 export async function convertCheckpoint(o: ConvertOptions): Promise<ConvertSummary> {
@@ -75,57 +83,78 @@ export async function convertCheckpoint(o: ConvertOptions): Promise<ConvertSumma
       });
     }
     const quantization = o.quantize ? `int${o.quantize}` : 'none';
-    await writeFile(join(tmp, 'config.json'), JSON.stringify({ ...o.config, tokenizer: o.tokenizer, quantization, convertedFrom: o.layoutName }, null, 2));
+    await writeFile(join(tmp, 'config.json'), JSON.stringify({ ...configJson(o.config), tokenizer: o.tokenizer, quantization, convertedFrom: o.layoutName }, null, 2));
   });
   return { shards: names, tensors: plan.length, bytes: total };
 }
 
 /** Every source name mapped, every merged shape checked against the config — before any data is read. */
 function planTensors(o: ConvertOptions): Planned[] {
-  const quantization = o.quantize === 8 ? 'int8' : o.quantize === 4 ? 'int4' : 'none';
-  const specs = new Map(weightSpecs(o.config, o.dtype).map((s) => [s.name, s]));
-  const first = o.ranks[0]!;
-  for (const [r, rank] of o.ranks.entries()) {
+  const specs = weightSpecs(o.config, o.dtype);
+  checkRanksAgree(o.ranks);
+  const claims = claimsBySpec(o, new Set(specs.map((s) => s.name)));
+  return specs.map((spec) => planOne(o, spec, claims.get(spec.name) ?? []));
+}
+
+function checkRanksAgree(ranks: readonly TensorSource[]): void {
+  const first = ranks[0]!;
+  for (const [r, rank] of ranks.entries()) {
     const missing = [...first.shapes.keys()].find((n) => !rank.shapes.has(n)) ?? [...rank.shapes.keys()].find((n) => !first.shapes.has(n));
     if (missing) throw new GlmError('input', `${rank.label}: model-parallel rank ${r} and rank 0 (${first.label}) hold different tensors ("${missing}")`);
   }
-  const bySpec = new Map<string, Planned>();
+}
+
+/** Each source name looked up in the table: what it becomes. An unknown name, or one the config has no place for, is an error. */
+function claimsBySpec(o: ConvertOptions, specNames: ReadonlySet<string>): Map<string, Claim[]> {
+  const first = o.ranks[0]!;
+  const claims = new Map<string, Claim[]>();
   for (const name of first.shapes.keys()) {
     const found = lookUp(o.table, name);
-    if (!found) throw new GlmError('input', `${first.label}: tensor "${name}" has no entry in the ${o.layoutName} name table (docs/weights.md)`);
-    if (found.row.merge === 'drop') continue;
-    const merge: Exclude<MergeRule, 'drop'> = found.row.merge === 'glu-rows' && o.config.mlp !== 'geglu' ? 'rows' : found.row.merge;
-    const spec = specs.get(found.target);
-    if (!spec) throw new GlmError('input', `${first.label}: tensor "${name}" is not part of a ${o.config.name} model (${o.config.numLayers} layers, ${o.config.tiedOutput ? 'tied' : 'untied'} head)`);
-    const shape = mergedShape(merge, o.ranks.map((r) => r.shapes.get(name)!), `${first.label}: tensor "${name}"`);
-    if (shape.length !== spec.shape.length || shape.some((d, i) => d !== spec.shape[i])) {
-      throw new GlmError('input', `${first.label}: tensor "${name}" merges to [${shape}] across ${o.ranks.length} rank(s), the config needs [${spec.shape}]`);
+    if (found.length === 0) throw new GlmError('input', `${first.label}: tensor "${name}" has no entry in the ${o.layoutName} name table (docs/weights.md)`);
+    for (const { row, target } of found) {
+      if (row.merge === 'drop') continue;
+      if (!specNames.has(target)) throw new GlmError('input', `${first.label}: tensor "${name}" is not part of a ${o.config.name} model (${o.config.numLayers} layers, ${o.config.tiedOutput ? 'tied' : 'untied'} head)`);
+      const merge: Exclude<MergeRule, 'drop'> = row.merge === 'glu-rows' && o.config.mlp !== 'geglu' ? 'rows' : row.merge;
+      claims.set(target, [...(claims.get(target) ?? []), { source: name, part: row.part ?? 0, merge }]);
     }
-    const quantized = quantization !== 'none' && isLinearWeight(spec.name);
-    const bytes = quantized ? byteLengthOf(quantization === 'int8' ? 'i8' : 'i4', elementCount(shape)) + byteLengthOf(o.dtype, shape[0]!) : byteLengthOf(o.dtype, elementCount(shape));
-    bySpec.set(spec.name, { spec, source: name, merge, bytes });
   }
-  const missing = [...specs.keys()].find((n) => !bySpec.has(n));
-  if (missing) throw new GlmError('input', `${first.label}: tensor "${missing}" is missing (needed by the ${o.config.name} config)`);
-  return [...specs.keys()].map((n) => bySpec.get(n)!);
+  return claims;
+}
+
+function planOne(o: ConvertOptions, spec: WeightSpec, claims: readonly Claim[]): Planned {
+  const first = o.ranks[0]!;
+  const expected = sourcesOf(o.table, spec.name);
+  const sorted = [...claims].sort((a, b) => a.part - b.part);
+  const missing = expected.find((n) => !claims.some((c) => c.source === n));
+  if (missing !== undefined || sorted.length === 0) {
+    throw new GlmError('input', `${first.label}: tensor "${missing ?? spec.name}" is missing (needed by the ${o.config.name} config)`);
+  }
+  const shapes = sorted.map((c) => mergedShape(c.merge, o.ranks.map((r) => r.shapes.get(c.source)!), `${first.label}: tensor "${c.source}"`));
+  const shape = shapes.length === 1 ? shapes[0]! : mergedShape('rows', shapes, `${first.label}: tensors ${sorted.map((c) => `"${c.source}"`).join(', ')}`);
+  if (shape.length !== spec.shape.length || shape.some((d, i) => d !== spec.shape[i])) {
+    const what = sorted.length === 1 ? `tensor "${sorted[0]!.source}" merges to [${shape}] across ${o.ranks.length} rank(s)` : `tensors ${sorted.map((c) => `"${c.source}"`).join(' + ')} concatenate to [${shape}]`;
+    throw new GlmError('input', `${first.label}: ${what}, the config needs [${spec.shape}] for ${spec.name}`);
+  }
+  const quantized = o.quantize !== undefined && quantizedLinearNames(o.config).has(spec.name);
+  const bytes = quantized ? byteLengthOf(o.quantize === 8 ? 'i8' : 'i4', elementCount(shape)) + byteLengthOf(o.dtype, shape[0]!) : byteLengthOf(o.dtype, elementCount(shape));
+  return { spec, sources: sorted.map((c) => c.source), merge: sorted[0]!.merge, bytes };
 }
 
 async function convertOne(p: Planned, o: ConvertOptions): Promise<[string, HostTensor][]> {
-  const parts: HostTensor[] = [];
-  for (const rank of o.ranks) parts.push(await rank.read(p.source));
-  const where = `${o.ranks[0]!.label}: tensor "${p.source}"`;
-  const merged = mergeParts(p.merge, parts, where);
+  const pieces: HostTensor[] = [];
+  for (const source of p.sources) {
+    const parts: HostTensor[] = [];
+    for (const rank of o.ranks) parts.push(await rank.read(source));
+    pieces.push(mergeParts(p.merge, parts, `${o.ranks[0]!.label}: tensor "${source}"`));
+  }
+  const merged = pieces.length === 1 ? pieces[0]! : mergeParts('rows', pieces, `${o.ranks[0]!.label}: tensors ${p.sources.map((n) => `"${n}"`).join(', ')}`);
   const t = finiteInRunDtype(p.spec, merged, o.dtype, o.ranks.length === 1 ? o.ranks[0]!.label : `${o.ranks.length} model-parallel files`);
-  if (!o.quantize || !isLinearWeight(p.spec.name)) return [[p.spec.name, t]];
+  if (!o.quantize || !quantizedLinearNames(o.config).has(p.spec.name)) return [[p.spec.name, t]];
   const { q, scale } = quantizeRows(t, o.quantize, o.dtype);
   return [
     [p.spec.name, q],
     [p.spec.name.replace(/\.weight$/, '.weight_scale'), scale],
   ];
-}
-
-function isLinearWeight(name: string): boolean {
-  return LINEARS.some((l) => name.endsWith(`.${l}.weight`)) && name.startsWith('transformer.layers.');
 }
 
 function groupIntoShards(plan: Planned[], maxBytes: number): Planned[][] {

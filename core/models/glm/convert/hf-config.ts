@@ -1,46 +1,67 @@
 /**
- * A Hugging Face ChatGLM config.json (THUDM/chatglm-6b) → the SDK's GlmConfig. ChatGLM-6B is a
- * GLM with 2-D rotary, a non-gated tanh-GeLU MLP and an untied head; DeepNorm's α is √56 whatever
- * the layer count, because THUDM's GLMBlock keeps its default num_layers=28 (core/models/glm/config.ts).
- * Later ChatGLM generations (multi-query attention, RMSNorm, SwiGLU) are a different model: refused.
+ * Which Hugging Face layout a folder holds, from its config.json, and the SDK config and name table
+ * for it (docs/weights.md):
+ * - `model_type: chatglm` with ChatGLM-6B's fields (position_encoding_2d, inner_hidden_size, …): the
+ *   DeepNorm ChatGLM-6B, 2-D rotary, tanh-GeLU MLP, untied head, α = √56 whatever the layer count
+ *   (THUDM's GLMBlock keeps its default num_layers=28; core/models/glm/config.ts);
+ * - `model_type: chatglm` with ChatGLM2's fields (multi_query_attention, kv_channels, rmsnorm,
+ *   padded_vocab_size, ffn_hidden_size): ChatGLM2-6B, ChatGLM3-6B, glm-4-9b (chatglm2-config.ts);
+ * - `model_type: glm` / `glm4`: transformers' GlmForCausalLM / Glm4ForCausalLM (transformers-glm-config.ts).
+ * A config with fields of both ChatGLM generations, or another model_type, is refused with one line.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { GlmError } from '../../../errors.js';
 import { CHATGLM_6B, checkConfig, type GlmConfig } from '../config.js';
+import { chatGlm2Config } from './chatglm2-config.js';
+import { HfConfigFields } from './hf-config-fields.js';
+import { CHATGLM_TABLE, type LayoutRow } from './layouts.js';
+import { CHATGLM2_TABLE, transformersGlmTable } from './prenorm-layouts.js';
+import { transformersGlmConfig } from './transformers-glm-config.js';
 
-export async function chatGlmConfig(folder: string): Promise<GlmConfig> {
-  const path = join(folder, 'config.json');
-  let r: Record<string, unknown>;
-  try {
-    r = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    throw new GlmError('input', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'not valid JSON'}`);
+export interface HuggingFaceLayout {
+  readonly config: GlmConfig;
+  readonly table: readonly LayoutRow[];
+  /** Names the layout in messages and in the converted config's "convertedFrom". */
+  readonly layoutName: string;
+}
+
+const CHATGLM2_FIELDS = ['multi_query_attention', 'multi_query_group_num', 'kv_channels', 'rmsnorm', 'padded_vocab_size', 'ffn_hidden_size'];
+const CHATGLM_6B_FIELDS = ['position_encoding_2d', 'inner_hidden_size', 'max_sequence_length'];
+
+export async function huggingFaceLayout(folder: string): Promise<HuggingFaceLayout> {
+  const f = await HfConfigFields.read(folder);
+  const modelType = f.raw['model_type'];
+  if (modelType === 'glm' || modelType === 'glm4') {
+    const { config, tiedOutput } = transformersGlmConfig(f, modelType);
+    const sandwichNorm = modelType === 'glm4';
+    return { config, table: transformersGlmTable({ sandwichNorm, tiedOutput }), layoutName: `Hugging Face transformers ${sandwichNorm ? 'Glm4ForCausalLM' : 'GlmForCausalLM'}` };
   }
-  if (r['model_type'] !== 'chatglm') throw new GlmError('unsupported', `${path}: model_type ${JSON.stringify(r['model_type'])} is not "chatglm"`);
-  if (r['multi_query_attention'] !== undefined || r['kv_channels'] !== undefined || r['rmsnorm'] !== undefined) {
-    throw new GlmError('unsupported', `${path}: a ChatGLM2/3-style config (multi-query attention, RMSNorm): only the ChatGLM-6B architecture is supported`);
+  if (modelType !== 'chatglm') throw new GlmError('unsupported', `${f.path}: model_type ${JSON.stringify(modelType)} is not one of chatglm (ChatGLM-6B, ChatGLM2/3-6B, glm-4-9b), glm, glm4`);
+  const v2 = CHATGLM2_FIELDS.filter((k) => f.has(k));
+  const v1 = CHATGLM_6B_FIELDS.filter((k) => f.has(k));
+  if (v2.length > 0 && v1.length > 0) {
+    throw new GlmError('input', `${f.path}: mixes ChatGLM-6B fields (${v1.join(', ')}) with ChatGLM2/3 fields (${v2.join(', ')}): not a config either generation writes`);
   }
-  if (r['position_encoding_2d'] === false) throw new GlmError('unsupported', `${path}: position_encoding_2d false is not a ChatGLM-6B model`);
-  const int = (key: string): number => {
-    const v = r[key];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new GlmError('input', `${path}: "${key}" must be a positive integer`);
-    return v;
-  };
-  const hidden = int('hidden_size');
-  const eps = r['layernorm_epsilon'];
+  if (v2.length > 0) return { config: chatGlm2Config(f), table: CHATGLM2_TABLE, layoutName: 'Hugging Face ChatGLM2/3, GLM-4 (THUDM)' };
+  return { config: chatGlm6bConfig(f), table: CHATGLM_TABLE, layoutName: 'Hugging Face ChatGLM' };
+}
+
+/** THUDM/chatglm-6b's config.json → the SDK's ChatGLM-6B-style config. */
+export function chatGlm6bConfig(f: HfConfigFields): GlmConfig {
+  if (f.raw['position_encoding_2d'] === false) throw new GlmError('unsupported', `${f.path}: position_encoding_2d false is not a ChatGLM-6B model`);
+  const hidden = f.int('hidden_size');
+  const eps = f.raw['layernorm_epsilon'];
   const config: GlmConfig = {
     ...CHATGLM_6B,
-    name: typeof r['_name_or_path'] === 'string' ? String(r['_name_or_path']) : 'chatglm',
-    numLayers: int('num_layers'),
+    name: f.name('chatglm'),
+    numLayers: f.int('num_layers'),
     hiddenSize: hidden,
-    numHeads: int('num_attention_heads'),
-    ffnHiddenSize: r['inner_hidden_size'] === undefined ? 4 * hidden : int('inner_hidden_size'),
-    vocabSize: int('vocab_size'),
-    paddedVocabSize: int('vocab_size'),
-    maxSequenceLength: r['max_sequence_length'] === undefined ? CHATGLM_6B.maxSequenceLength : int('max_sequence_length'),
+    numHeads: f.int('num_attention_heads'),
+    ffnHiddenSize: f.int('inner_hidden_size', 4 * hidden),
+    vocabSize: f.int('vocab_size'),
+    paddedVocabSize: f.int('vocab_size'),
+    maxSequenceLength: f.int('max_sequence_length', CHATGLM_6B.maxSequenceLength),
     layerNormEps: typeof eps === 'number' && eps > 0 ? eps : CHATGLM_6B.layerNormEps,
   };
-  checkConfig(config, path);
+  checkConfig(config, f.path);
   return config;
 }

@@ -14,18 +14,28 @@
  * - `attention.rotary_emb.inv_freq` is a buffer the SDK recomputes from the config: dropped.
  * ChatGLM (Hugging Face, `pytorch_model*.bin` or safetensors shards): the same names, one part each,
  * plus the untied `lm_head.weight`; `rotary_emb.inv_freq` dropped.
+ * The pre-norm family's Hugging Face layouts (ChatGLM2/3 and THUDM's glm-4-9b: THUDM's names, the
+ * SDK's own; transformers' GlmForCausalLM / Glm4ForCausalLM: separate q, k, v projections fused into
+ * the SDK's query_key_value) are in prenorm-layouts.ts.
  */
 export type MergeRule = 'replicated' | 'rows' | 'columns' | 'glu-rows' | 'drop';
 
 export interface LayoutRow {
   /** The source name, `{i}` standing for a layer index. */
   readonly source: string;
-  /** The SDK name (the same here: both layouts use the release's names). */
+  /** The SDK name, `{i}` standing for the same layer index. */
   readonly target: string;
   readonly merge: MergeRule;
+  /**
+   * Several sources concatenated on the output axis (rows) make one SDK tensor: this source's place
+   * among them (transformers' q_proj 0, k_proj 1, v_proj 2 → query_key_value). Absent: the only source.
+   */
+  readonly part?: number;
 }
 
 const LAYER = 'transformer.layers.{i}';
+/** The first all-digit component of a name is its layer index (`transformer.layers.3.…`, `model.layers.3.…`). */
+const LAYER_INDEX = /\.(\d+)\./;
 
 export const SAT_TABLE: readonly LayoutRow[] = [
   { source: 'transformer.word_embeddings.weight', target: 'transformer.word_embeddings.weight', merge: 'rows' },
@@ -50,11 +60,19 @@ export const CHATGLM_TABLE: readonly LayoutRow[] = [
   { source: 'lm_head.weight', target: 'lm_head.weight', merge: 'replicated' },
 ];
 
-/** The row for a source name and the SDK name it becomes, or undefined when the table has none. */
-export function lookUp(table: readonly LayoutRow[], name: string): { row: LayoutRow; target: string } | undefined {
-  const m = /^transformer\.layers\.(\d+)\.(.+)$/.exec(name);
-  const key = m ? `${LAYER}.${m[2]}` : name;
-  const row = table.find((r) => r.source === key);
-  if (!row) return undefined;
-  return { row, target: m ? row.target.replace('{i}', m[1]!) : row.target };
+/** The rows for a source name with the SDK names they become (two where a tied embedding is also the head); empty when the table has none. */
+export function lookUp(table: readonly LayoutRow[], name: string): { row: LayoutRow; target: string }[] {
+  const m = LAYER_INDEX.exec(name);
+  const key = m ? name.replace(LAYER_INDEX, '.{i}.') : name;
+  return table.filter((r) => r.source === key).map((row) => ({ row, target: m ? row.target.replace('{i}', m[1]!) : row.target }));
+}
+
+/** The source names a table maps to one SDK tensor, in part order: what a checkpoint must hold for it. */
+export function sourcesOf(table: readonly LayoutRow[], target: string): string[] {
+  const m = LAYER_INDEX.exec(target);
+  const key = m ? target.replace(LAYER_INDEX, '.{i}.') : target;
+  return table
+    .filter((r) => r.merge !== 'drop' && r.target === key)
+    .sort((a, b) => (a.part ?? 0) - (b.part ?? 0))
+    .map((r) => (m ? r.source.replace('{i}', m[1]!) : r.source));
 }
