@@ -19,10 +19,18 @@ export function arenaAllocationFor(bytes: number): number {
   return Math.ceil((bytes * 1.25) / 2 ** 21) * 2 ** 21;
 }
 
+/** How long a record may wait for the other programs of its group before the run fails. */
+const PEER_WAIT_MS = 120_000;
+
 export class DeviceContext<O extends PlanOptions = PlanOptions> {
   private arenaAddress = 0;
   private arenaBytes = 0;
   timing: TimingEvents | null = null;
+  /**
+   * Set on a rank of a multi-rank group: told why a run of this rank failed, so that its peers stop
+   * waiting for it in a collective (the group is then aborted).
+   */
+  onRunFailure: ((why: string) => void) | null = null;
 
   constructor(
     readonly native: ProgramAddon,
@@ -64,19 +72,44 @@ export class DeviceContext<O extends PlanOptions = PlanOptions> {
     this.arenaBytes = 0;
   }
 
-  /** Launch a resolved program and wait for it; errors name the node of the failing record. */
-  execute(program: Float64Array, readFlag: boolean, describe: (tag: number) => string, reason?: (tag: number) => string): void {
-    this.launching(describe, () => {
-      if (this.timing) this.native.run(program, this.timing.start, this.timing.end);
-      else this.native.run(program);
-    });
-    let flag = 0;
+  /**
+   * Launch a resolved program and wait for it; errors name the node of the failing record. A record
+   * that waits for other programs of this process (runFrom stopped there) is run again after the
+   * event loop has given them their turn.
+   */
+  async execute(program: Float64Array, readFlag: boolean, describe: (tag: number) => string, reason?: (tag: number) => string): Promise<void> {
     try {
-      flag = this.native.finish(readFlag);
+      if (this.timing || !this.native.runFrom) {
+        const t = this.timing;
+        this.launching(describe, () => (t ? this.native.run(program, t.start, t.end) : this.native.run(program)));
+      } else {
+        await this.runInTurns(program, describe);
+      }
+      let flag = 0;
+      try {
+        flag = this.native.finish(readFlag);
+      } catch (e) {
+        throw new GlmError('backend', `${this.backend}: ${(e as Error).message}`);
+      }
+      this.checkFlag(flag, describe, reason);
     } catch (e) {
-      throw new GlmError('backend', `${this.backend}: ${(e as Error).message}`);
+      this.onRunFailure?.((e as Error).message);
+      throw e;
     }
-    this.checkFlag(flag, describe, reason);
+  }
+
+  private async runInTurns(program: Float64Array, describe: (tag: number) => string): Promise<void> {
+    let at = this.launching(describe, () => this.native.runFrom!(program, 0));
+    let waitingSince = 0;
+    while (at < program.length) {
+      const tag = program[at + 1]!;
+      waitingSince ||= Date.now();
+      if (Date.now() - waitingSince > PEER_WAIT_MS) throw new GlmError('backend', `${this.backend}: ${describe(tag)} waited ${PEER_WAIT_MS / 1000} s for the other ranks of its group`);
+      await new Promise((resolve) => setImmediate(resolve));
+      const next = this.launching(describe, () => this.native.runFrom!(program, at));
+      if (next !== at) waitingSince = 0;
+      at = next;
+    }
   }
 
   /** The addon can run a step with its transfers and one wait (see ProgramAddon.runStep). */

@@ -63,7 +63,7 @@ export class ProgramExecutable<O extends PlanOptions = PlanOptions> implements E
 
   async run(bindings: RunBindings): Promise<void> {
     const { program, plan, describe, reason } = this.prepare(bindings);
-    this.device.execute(program, plan.checksIndices, describe, reason);
+    await this.device.execute(program, plan.checksIndices, describe, reason);
   }
 
   async runStep(bindings: RunBindings, transfers: StepTransfers): Promise<Record<string, Uint8Array>> {

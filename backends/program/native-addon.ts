@@ -10,6 +10,11 @@ export interface ProgramAddon {
   read(address: number, length: number): Uint8Array;
   fill(address: number, byte: number, length: number): void;
   run(program: Float64Array, startEvent?: number, endEvent?: number): void;
+  /**
+   * Optional: run the program from word `start`; returns where it stopped — program.length when done,
+   * else a record that waits for other programs of this process (a collective's peers, run in turns).
+   */
+  runFrom?(program: Float64Array, start: number): number;
   finish(readFlag: boolean): number;
   /**
    * Optional: uploads, the program and downloads with one wait, replaying a recorded program when

@@ -31,7 +31,16 @@ function claimsTopK(view: NodeView): Capability {
 
 function claimsAllReduce(view: NodeView, backend: string): Capability {
   const worldSize = (view.node.attrs['worldSize'] as number | undefined) ?? 1;
-  return worldSize === 1 ? SUPPORTED : unsupported(`all-reduce over several ranks needs a collective library (NCCL/RCCL) for tensor parallelism, not implemented in ${backend} yet`);
+  return worldSize === 1 ? SUPPORTED : unsupported(`this ${backend} instance is a single rank; an all-reduce over ${worldSize} ranks needs the instances of openRanks(${worldSize}) (NCCL/RCCL, or the emulator's in-process collective)`);
+}
+
+/** The claims of a rank of openRanks(groupSize): its all-reduce spans exactly its group. */
+export function simtRankClaims(groupSize: number): (view: NodeView, backend: string) => Capability {
+  return (view, backend) => {
+    if (view.node.op !== 'all-reduce') return simtClaims(view, backend);
+    const worldSize = (view.node.attrs['worldSize'] as number | undefined) ?? 1;
+    return worldSize === groupSize ? SUPPORTED : unsupported(`this ${backend} rank belongs to a group of ${groupSize}, the all-reduce spans ${worldSize}`);
+  };
 }
 
 /** The ops whose kernels have limits of their own, and the check of each. */

@@ -29,6 +29,7 @@ export const OP = {
   logSumExp: 19,
   cacheWrite: 20,
   qkvBiasRope: 21,
+  allReduce: 22,
 } as const;
 
 /** A record's dtype words. */

@@ -11,6 +11,18 @@ export interface SimtPlanOptions extends PlanOptions {
   readonly attentionMaterializeFrom: number;
   /** Scores of one chunk of heads in the materialised attention (sized to stay in L2). */
   readonly attentionChunkBytes: number;
+  /**
+   * Set on the ranks of openRanks(N): the native collective group (collectives/group.h) this backend's
+   * all-reduce records join, as which rank, and its size. Absent on a single backend: an all-reduce of
+   * one rank is then a view.
+   */
+  readonly collective?: CollectiveRank;
+}
+
+export interface CollectiveRank {
+  readonly group: number;
+  readonly rank: number;
+  readonly worldSize: number;
 }
 
 /** A number from the environment, or `fallback` when the variable is unset, empty or not a number. */

@@ -4,12 +4,14 @@
  * Probing, opening and the backend itself (the program runtime with the SIMT target) are shared.
  * Loading a member's module never touches a device or its addon: probe() and open() do.
  */
-import { PLUGIN_API_VERSION, type Backend, type BackendPlugin, type ExecutionKind, type OpenOptions, type ProbeResult } from '../../core/backend-api/plugin-api.js';
+import { GlmError, PLUGIN_API_VERSION, type Backend, type BackendPlugin, type ExecutionKind, type OpenOptions, type ProbeResult } from '../../core/backend-api/plugin-api.js';
 import type { AddonLoad } from '../program/load-addon.js';
 import { openDevice } from '../program/open-device.js';
 import { ProgramBackend } from '../program/program-backend.js';
+import { simtRankClaims } from './capabilities.js';
 import { planOptionsFor, type SimtPlanOptions } from './plan-options.js';
 import type { SimtAddon } from './simt-addon.js';
+import { seatRanks, type CollectiveAddon, type RankSeat } from './simt-ranks.js';
 import { SIMT_TARGET } from './simt-target.js';
 
 /** What a member makes of its opened device. */
@@ -69,20 +71,53 @@ async function probeMember<A extends SimtAddon, X extends object>(member: SimtMe
   return 'device' in device ? { available: true, device: device.device, execution } : { available: false, reason: device.unavailable, execution };
 }
 
-async function openMember<A extends SimtAddon, X extends object>(member: SimtMember<A, X>, options?: OpenOptions): Promise<SimtBackend<A, X>> {
-  const { native, probe, info } = openDevice(member.name, member.loadAddon(), options?.deviceIndex ?? 0);
+async function openMember<A extends SimtAddon, X extends object>(member: SimtMember<A, X>, options?: OpenOptions, seat?: RankSeat): Promise<SimtBackend<A, X>> {
+  const { native, probe, info } = openDevice(member.name, member.loadAddon(), seat?.deviceIndex ?? options?.deviceIndex ?? 0);
   const opened = member.openedDevice(native, probe, info);
+  const base = planOptionsFor(member.name, member.envPrefix, info, opened.vendorBlas, member.gemvRowsDefault);
+  const emulated = member.execution(native, probe) === 'emulator';
   const backend = new ProgramBackend({
     name: member.name,
     execution: member.execution(native, probe),
-    device: opened.device,
-    native,
-    target: SIMT_TARGET,
-    options: planOptionsFor(member.name, member.envPrefix, info, opened.vendorBlas, member.gemvRowsDefault),
+    device: seat ? `${opened.device}; rank ${seat.collective.rank} of ${seat.collective.worldSize} (${seat.library})` : opened.device,
+    // Emulated ranks run their programs in turns (runFrom), which a single-call step cannot do.
+    native: seat && emulated ? withoutSteps(native) : native,
+    target: seat ? { ...SIMT_TARGET, claims: simtRankClaims(seat.collective.worldSize) } : SIMT_TARGET,
+    options: seat ? { ...base, collective: seat.collective } : base,
     refuseVariable: `${member.envPrefix}_REFUSE`,
     ...(opened.roofline ? { roofline: opened.roofline } : {}),
   });
+  if (seat) {
+    backend.context.onRunFailure = seat.abort;
+    const close = backend.close;
+    Object.assign(backend, { close: async () => (await close(), seat.release()) });
+  } else {
+    Object.assign(backend, { openRanks: (worldSize: number) => openMemberRanks(member, worldSize) });
+  }
   return Object.assign(backend, member.extras?.(native) ?? ({} as X));
+}
+
+/** The addon without its single-call step (runStep), so that every run goes through runFrom. */
+function withoutSteps<A extends SimtAddon>(native: A): A {
+  const copy = Object.create(native) as A & { runStep?: unknown };
+  Object.defineProperty(copy, 'runStep', { value: undefined });
+  return copy;
+}
+
+/** openRanks(N): N backends joined by the addon's collective group (simt-ranks.ts). */
+async function openMemberRanks<A extends SimtAddon, X extends object>(member: SimtMember<A, X>, worldSize: number): Promise<SimtBackend<A, X>[]> {
+  const loaded = member.loadAddon();
+  if ('reason' in loaded) throw new GlmError('backend', `${member.name} is unavailable: ${loaded.reason}`);
+  const seats = seatRanks(member.name, loaded.addon as unknown as CollectiveAddon, worldSize);
+  const ranks: SimtBackend<A, X>[] = [];
+  try {
+    for (const seat of seats) ranks.push(await openMember(member, undefined, seat));
+  } catch (e) {
+    for (const r of ranks) await r.close();
+    for (const seat of seats.slice(ranks.length)) seat.release();
+    throw e;
+  }
+  return ranks;
 }
 
 /** The plugin of a SIMT member; its open() gives the member's SimtBackend. */

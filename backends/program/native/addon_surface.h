@@ -122,6 +122,15 @@ inline Napi::Value Run(const Napi::CallbackInfo& cb) {
   return cb.Env().Undefined();
 }
 
+// runFrom(program: Float64Array, start: number) -> the word where it stopped (program.length: done;
+// else a record waiting for other programs of this process, to be run again from there).
+inline Napi::Value RunFrom(const Napi::CallbackInfo& cb) {
+  Napi::Float64Array program = cb[0].As<Napi::Float64Array>();
+  const size_t start = size_of(cb[1]);
+  const size_t stopped = guarded(cb.Env(), [&] { return glm::run_program_from(program.Data(), program.ElementLength(), start); });
+  return Napi::Number::New(cb.Env(), static_cast<double>(stopped));
+}
+
 // finish(readFlag: boolean) -> the error flag (0 = none; otherwise the failing record's tag + 1)
 inline Napi::Value Finish(const Napi::CallbackInfo& cb) {
   const bool read_flag = cb.Length() > 0 && cb[0].ToBoolean().Value();
@@ -243,6 +252,7 @@ inline void export_program_surface(Napi::Env env, Napi::Object exports) {
   exports.Set("read", Napi::Function::New(env, Read));
   exports.Set("fill", Napi::Function::New(env, Fill));
   exports.Set("run", Napi::Function::New(env, Run));
+  exports.Set("runFrom", Napi::Function::New(env, RunFrom));
   exports.Set("finish", Napi::Function::New(env, Finish));
   exports.Set("memoryInfo", Napi::Function::New(env, MemoryInfo));
   exports.Set("eventCreate", Napi::Function::New(env, EventCreate));

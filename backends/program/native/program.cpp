@@ -97,10 +97,14 @@ void launch_record(int op, Reader& r) {
 }  // namespace
 
 void run_program(const double* words, size_t count) {
+  if (run_program_from(words, count, 0) != count) throw ProgramError("a record waits for other ranks inside a single-run program (a collective in a captured step?)", -1);
+}
+
+size_t run_program_from(const double* words, size_t count, size_t start) {
   static LaunchProfile prof;
   const bool profile = profiling_launches();
   prof.records.clear();
-  size_t i = 0;
+  size_t i = start;
   while (i < count) {
     if (i + 3 > count) throw ProgramError("truncated launch program", -1);
     const int op = static_cast<int>(words[i]);
@@ -109,11 +113,16 @@ void run_program(const double* words, size_t count) {
     if (i + 3 + args > count) throw ProgramError(std::string("truncated launch record for ") + op_name(op), tag);
     Reader r(words + i + 3, args, op_name(op), tag);
     if (profile) prof.begin();
-    launch_record(op, r);
+    try {
+      launch_record(op, r);
+    } catch (const WaitForPeers&) {
+      return i;
+    }
     if (profile) prof.end(op, tag);
     i += 3 + args;
   }
   if (profile) prof.report();
+  return count;
 }
 
 }  // namespace glm

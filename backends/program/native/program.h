@@ -72,6 +72,15 @@ const char* op_name(int op);
 // record's tag when a record is malformed, its opcode has no launcher, or a launch fails.
 void run_program(const double* words, size_t count);
 
+// Thrown by a launcher whose work needs other programs of this process to reach a point first (a
+// collective whose other ranks, run in turns on the same thread, have not arrived yet). The launcher
+// has consumed nothing it cannot take again: the record is launched once more when the program resumes.
+struct WaitForPeers {};
+
+// run_program from the record at word `start`; returns the word where it stopped: `count` when every
+// record launched, else the record whose launcher waits for peers (run it again from there later).
+size_t run_program_from(const double* words, size_t count, size_t start);
+
 // GLM_PROFILE_LAUNCHES=1: run_program times every record and prints the times (benchmarks only).
 bool profiling_launches();
 

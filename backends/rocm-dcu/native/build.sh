@@ -49,7 +49,7 @@ if want hip; then
     fi
   done
   # Everything but the emulator's parts (emu/, host_memory.cpp) and the NVIDIA probe.
-  sources=("$simt"/kernels/*.cu "$backend"/native/src/kernels/*.hip "$backend"/native/src/*.cpp "$simt"/device.cpp "$simt"/launchers/*.cpp "$program"/program.cpp)
+  sources=("$simt"/kernels/*.cu "$backend"/native/src/kernels/*.hip "$backend"/native/src/*.cpp "$simt"/device.cpp "$simt"/collectives/*.cpp "$simt"/launchers/*.cpp "$program"/program.cpp)
   for src in "${sources[@]}"; do
     rel="${src#"$root"/backends/}"
     obj="$out/obj/${rel//\//_}.o"

@@ -1,21 +1,14 @@
 /**
- * reshape, transpose, split, slice and all-reduce (one rank) are views: no kernel unless the
+ * reshape, transpose, split and slice are views: no kernel unless the
  * result must land somewhere else (a graph output) or a reshape meets non-contiguous data. concat
  * copies the parts its producers did not already write in place; gather is a copy with an index.
  */
-import { GlmError } from '../../../core/backend-api/plugin-api.js';
 import { normalizeAxis, ptrOf, withShape } from '../../program/locations.js';
 import type { SimtLowering } from './simt-lowering.js';
 import { emitCopy } from './copy.js';
 
 // Views need no record of this family's: the program runtime's view lowerings serve every family.
 export { reshapeView as reshape, transposeView as transpose, splitView as split, sliceView as slice } from '../../program/views.js';
-
-export const allReduce: SimtLowering = (ctx) => {
-  const worldSize = (ctx.node.attrs['worldSize'] as number | undefined) ?? 1;
-  if (worldSize !== 1) throw new GlmError('unsupported', `${ctx.backend}: all-reduce over several ranks needs a collective library (NCCL/RCCL), which this backend does not use yet`);
-  ctx.alias(0, ctx.input(0)!);
-};
 
 export const concat: SimtLowering = (ctx) => {
   const out = ctx.output(0);

@@ -6,7 +6,8 @@
 import type { OpName } from '../../../core/backend-api/plugin-api.js';
 import { attention, qkvBiasRope, rope, rotaryTable } from './attention.js';
 import { cacheWrite } from './cache-write.js';
-import { allReduce, concat, gather, reshape, slice, split, transpose } from './data-movement.js';
+import { allReduce } from './collective.js';
+import { concat, gather, reshape, slice, split, transpose } from './data-movement.js';
 import { add, biasGeglu, cast, deepnormResidual, dequantize, geglu, gelu, glmMaskFill, maskedFill, mul, scale } from './elementwise.js';
 import { linear, matmul } from './matmul.js';
 import { layerNorm, softmax } from './reductions.js';
@@ -44,6 +45,6 @@ export const SIMT_LOWERINGS: Readonly<Partial<Record<OpName, SimtLowering>>> = {
   'geglu': geglu,
   'bias-geglu': biasGeglu,
   'deepnorm-residual': deepnormResidual,
-  // collectives (one rank)
+  // collectives (a view on one rank; the group's collective on the ranks of openRanks)
   'all-reduce': allReduce,
 };

@@ -29,8 +29,11 @@ set(GLM_SIMT_KERNELS
   ${GLM_SIMT_DIR}/kernels/random.cu
   ${GLM_SIMT_DIR}/kernels/top_k.cu)
 set(GLM_SIMT_SOURCES
+  ${GLM_SIMT_DIR}/collectives/emulated_group.cpp
+  ${GLM_SIMT_DIR}/collectives/nccl_group.cpp
   ${GLM_SIMT_DIR}/device.cpp
   ${GLM_SIMT_DIR}/nvidia_probe.cpp
+  ${GLM_SIMT_DIR}/launchers/all_reduce.cpp
   ${GLM_SIMT_DIR}/launchers/attention.cpp
   ${GLM_SIMT_DIR}/launchers/elementwise.cpp
   ${GLM_SIMT_DIR}/launchers/gemm.cpp

@@ -6,7 +6,10 @@
 // its own.
 #pragma once
 
+#include <vector>
+
 #include "addon_surface.h"
+#include "collectives/group.h"
 #include "gemm.h"
 #include "glm_launch_codes.h"
 #include "kernels.h"
@@ -79,6 +82,42 @@ inline Napi::Value LaunchCodes(const Napi::CallbackInfo& cb) {
   return o;
 }
 
+// collectiveOpen(devices: number[]) -> a group id: one rank per entry, rank r on devices[r]
+// (collectives/group.h); collectiveClose(id); collectiveAbort(id, why); collectiveLibrary() -> words.
+inline Napi::Value CollectiveOpen(const Napi::CallbackInfo& cb) {
+  Napi::Array list = cb[0].As<Napi::Array>();
+  std::vector<int> devices;
+  for (uint32_t i = 0; i < list.Length(); ++i) devices.push_back(list.Get(i).As<Napi::Number>().Int32Value());
+  return Napi::Number::New(cb.Env(), guarded(cb.Env(), [&] { return collectives::open_group(static_cast<int>(devices.size()), devices.data()); }));
+}
+
+inline Napi::Value CollectiveClose(const Napi::CallbackInfo& cb) {
+  const int id = cb[0].As<Napi::Number>().Int32Value();
+  guarded(cb.Env(), [&] {
+    collectives::close_group(id);
+    return 0;
+  });
+  return cb.Env().Undefined();
+}
+
+inline Napi::Value CollectiveAbort(const Napi::CallbackInfo& cb) {
+  collectives::abort_group(cb[0].As<Napi::Number>().Int32Value(), cb[1].As<Napi::String>().Utf8Value());
+  return cb.Env().Undefined();
+}
+
+// deviceCount() -> the GPUs the runtime sees (one rank each); 1 under the emulator (its ranks share it).
+inline Napi::Value DeviceCount(const Napi::CallbackInfo& cb) {
+  int count = 1;
+#ifndef GLM_SIMT_EMULATE
+  if (cudaGetDeviceCount(&count) != cudaSuccess) count = 0;
+#endif
+  return Napi::Number::New(cb.Env(), count);
+}
+
+inline Napi::Value CollectiveLibrary(const Napi::CallbackInfo& cb) {
+  return Napi::String::New(cb.Env(), guarded(cb.Env(), [&] { return collectives::library(); }));
+}
+
 inline void export_simt_surface(Napi::Env env, Napi::Object exports) {
   launchers::register_all();
   exports.Set("probe", Napi::Function::New(env, Probe));
@@ -86,6 +125,11 @@ inline void export_simt_surface(Napi::Env env, Napi::Object exports) {
   export_program_surface(env, exports);
   exports.Set("fillRandom", Napi::Function::New(env, FillRandom));
   exports.Set("launchCodes", Napi::Function::New(env, LaunchCodes));
+  exports.Set("collectiveOpen", Napi::Function::New(env, CollectiveOpen));
+  exports.Set("collectiveClose", Napi::Function::New(env, CollectiveClose));
+  exports.Set("collectiveAbort", Napi::Function::New(env, CollectiveAbort));
+  exports.Set("collectiveLibrary", Napi::Function::New(env, CollectiveLibrary));
+  exports.Set("deviceCount", Napi::Function::New(env, DeviceCount));
 #ifdef GLM_SIMT_EMULATE
   exports.Set("emulated", Napi::Boolean::New(env, true));
 #else

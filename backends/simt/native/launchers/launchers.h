@@ -34,6 +34,8 @@ void qkv_bias_rope(Reader& r);
 void attention(Reader& r);
 // gemm.cpp
 void gemm(Reader& r);
+// all_reduce.cpp
+void all_reduce(Reader& r);
 
 // Registers every launcher above with the program runtime (once per process).
 void register_all();

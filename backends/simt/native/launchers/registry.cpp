@@ -43,6 +43,7 @@ constexpr Registration kRegistrations[] = {
     {OP_LOG_SUM_EXP, "log-sum-exp", log_sum_exp},
     {OP_CACHE_WRITE, "cache-write", cache_write},
     {OP_QKV_BIAS_ROPE, "qkv-bias-rope", qkv_bias_rope},
+    {OP_ALL_REDUCE, "all-reduce", all_reduce},
 };
 
 // The code's name in the TypeScript table.

@@ -1,0 +1,164 @@
+// NCCL for the cuda addon and rocm-dcu's HIP-on-NVIDIA build, RCCL (the same nccl* C API) for
+// rocm-dcu on AMD (group.h). Opened with dlopen on first use, never linked: a host without the library
+// still runs every single-rank backend, and the error says which file was looked for and the variable
+// that overrides it. The unique id is made once and handed to every rank inside this process
+// (ncclGetUniqueId → ncclCommInitRank per rank inside one ncclGroupStart/End); ncclAllReduce is issued
+// on the device's stream, in the program's order, so a captured decode step (CUDA Graphs) holds it.
+#include "platform.h"  // the build's dialect: says whether GLM_SIMT_EMULATE is on
+
+#ifndef GLM_SIMT_EMULATE
+#include "collectives/group.h"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <map>
+#include <stdexcept>
+#include <vector>
+
+#include "simt_device.h"
+
+namespace glm::collectives {
+namespace {
+
+#if defined(GLM_DCU_AMD)
+constexpr const char* kName = "RCCL";
+constexpr const char* kVariable = "GLM_RCCL_LIBRARY";
+constexpr const char* kFiles[] = {"librccl.so.1", "librccl.so"};
+#else
+constexpr const char* kName = "NCCL";
+constexpr const char* kVariable = "GLM_NCCL_LIBRARY";
+constexpr const char* kFiles[] = {"libnccl.so.2", "libnccl.so"};
+#endif
+
+struct UniqueId {
+  char internal[128];  // NCCL_UNIQUE_ID_BYTES
+};
+using Comm = void*;
+
+// The subset of nccl.h tensor parallelism needs, as function pointers resolved at run time.
+struct Library {
+  std::string path;
+  int version = 0;
+  int (*get_version)(int*);
+  int (*get_unique_id)(UniqueId*);
+  int (*comm_init_rank)(Comm*, int, UniqueId, int);
+  int (*all_reduce)(const void*, void*, size_t, int, int, Comm, Stream);
+  int (*group_start)();
+  int (*group_end)();
+  int (*comm_destroy)(Comm);
+  const char* (*error_string)(int);
+};
+
+constexpr int kSum = 0;  // ncclSum
+// ncclDataType_t of the family's dtype codes f32 (0), f16 (1), bf16 (2).
+int nccl_dtype(int dtype) {
+  switch (dtype) {
+    case 0: return 7;  // ncclFloat32
+    case 1: return 6;  // ncclFloat16
+    case 2: return 9;  // ncclBfloat16
+  }
+  throw std::runtime_error("all-reduce: dtype code " + std::to_string(dtype) + " is not f32, f16 or bf16");
+}
+
+template <typename F>
+void resolve(void* handle, const char* symbol, F* out, const std::string& path) {
+  *out = reinterpret_cast<F>(dlsym(handle, symbol));
+  if (!*out) throw DeviceError(path + " has no " + symbol);
+}
+
+Library load() {
+  const char* own = std::getenv(kVariable);
+  std::vector<std::string> candidates = own && *own ? std::vector<std::string>{own} : std::vector<std::string>(std::begin(kFiles), std::end(kFiles));
+  std::string tried;
+  for (const std::string& path : candidates) {
+    void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+      const char* why = dlerror();
+      tried += (tried.empty() ? "" : "; ") + path + ": " + (why ? why : "not found");
+      continue;
+    }
+    Library l;
+    l.path = path;
+    resolve(h, "ncclGetVersion", &l.get_version, path);
+    resolve(h, "ncclGetUniqueId", &l.get_unique_id, path);
+    resolve(h, "ncclCommInitRank", &l.comm_init_rank, path);
+    resolve(h, "ncclAllReduce", &l.all_reduce, path);
+    resolve(h, "ncclGroupStart", &l.group_start, path);
+    resolve(h, "ncclGroupEnd", &l.group_end, path);
+    resolve(h, "ncclCommDestroy", &l.comm_destroy, path);
+    resolve(h, "ncclGetErrorString", &l.error_string, path);
+    l.get_version(&l.version);
+    return l;
+  }
+  throw DeviceError(std::string(kName) + " is not available (" + tried + "); set " + kVariable + " to " + kFiles[0] + "'s path");
+}
+
+Library& library_instance() {
+  static Library l = load();  // a failed load throws and is tried again at the next call
+  return l;
+}
+
+void check(const Library& l, int status, const std::string& what) {
+  if (status != 0) throw DeviceError(what + " failed: " + l.error_string(status) + " (ncclResult " + std::to_string(status) + ")");
+}
+
+std::map<int, std::vector<Comm>>& groups() {
+  static std::map<int, std::vector<Comm>> table;
+  return table;
+}
+
+}  // namespace
+
+int open_group(int world_size, const int* devices) {
+  static int next = 1;
+  Library& l = library_instance();
+  UniqueId id{};
+  check(l, l.get_unique_id(&id), "ncclGetUniqueId");
+  std::vector<Comm> comms(world_size, nullptr);
+  int current = 0;
+  (void)cudaGetDevice(&current);
+  check(l, l.group_start(), "ncclGroupStart");
+  std::string failed;
+  for (int r = 0; r < world_size && failed.empty(); ++r) {
+    if (cudaSetDevice(devices[r]) != cudaSuccess) failed = GLM_RUNTIME_NAME "SetDevice(" + std::to_string(devices[r]) + ")";
+    else if (const int s = l.comm_init_rank(&comms[r], world_size, id, r); s != 0)
+      failed = "ncclCommInitRank (rank " + std::to_string(r) + " of " + std::to_string(world_size) + "): " + l.error_string(s);
+  }
+  const int ended = l.group_end();
+  (void)cudaSetDevice(current);
+  if (!failed.empty()) throw DeviceError(failed);
+  check(l, ended, "ncclGroupEnd");
+  groups()[next] = std::move(comms);
+  return next++;
+}
+
+void close_group(int id) {
+  auto it = groups().find(id);
+  if (it == groups().end()) return;
+  for (Comm c : it->second)
+    if (c) library_instance().comm_destroy(c);
+  groups().erase(it);
+}
+
+// NCCL has no abort of a whole in-process group here: a failed rank's error reaches the caller, which
+// closes the session; ncclCommDestroy then frees the communicators.
+void abort_group(int, const std::string&) {}
+
+void all_reduce(int id, int rank, const void* send, void* recv, int64_t count, int dtype) {
+  auto it = groups().find(id);
+  if (it == groups().end()) throw DeviceError("all-reduce: no collective group " + std::to_string(id) + " (closed?)");
+  if (rank < 0 || rank >= static_cast<int>(it->second.size())) throw DeviceError("all-reduce: rank " + std::to_string(rank) + " outside its group");
+  Library& l = library_instance();
+  check(l, l.all_reduce(send, recv, static_cast<size_t>(count), nccl_dtype(dtype), kSum, it->second[rank], device::stream()), "ncclAllReduce");
+}
+
+std::string library() {
+  const Library& l = library_instance();
+  const int v = l.version;  // 2.19+ encodes X*10000 + Y*100 + Z
+  const std::string text = v >= 10000 ? std::to_string(v / 10000) + "." + std::to_string(v / 100 % 100) + "." + std::to_string(v % 100) : std::to_string(v);
+  return std::string(kName) + " " + text + " (" + l.path + ")";
+}
+
+}  // namespace glm::collectives
+#endif
