@@ -8,7 +8,7 @@
  * v swapped, the two sandwich norms swapped) must move them far. Bad inputs are one line with an exit code.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -192,6 +192,26 @@ describe('INT8 / INT4 for the pre-norm family', () => {
     const change = relativeChange(ours, await prenormLogits(f.config, sdkWeights(f), f.inputs));
     expect(change).toBeGreaterThan(1e-4);
     expect(change).toBeLessThan(0.3);
+  });
+});
+
+describe('glm run on a converted Glm4ForCausalLM folder', () => {
+  it('--quantization-bit-width 4 generates end to end (exit 0, one line of output per query)', async () => {
+    const f = await prenormFixture('tiny-glm4-0414');
+    const hf = hfCheckpoint(f, 'glm4');
+    const input = join(dir, 'run-in');
+    const model = join(dir, 'run-model');
+    await writeHfFolder(input, hf.config, hf.tensors, 0);
+    expect(glm('convert', '--from', 'hf', '--input', input, '--output', model).code).toBe(0);
+    const queries = join(dir, 'queries.txt');
+    await writeFile(queries, 'Hello there\n');
+    const outDir = join(dir, 'run-out');
+    const r = glm('run', '--model', model, '--quantization-bit-width', '4', '--input-source', queries, '--output-path', outDir, '--out-seq-length', '24');
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const written = await readdir(outDir);
+    expect(written).toHaveLength(1);
+    expect((await readFile(join(outDir, written[0]!), 'utf8')).length).toBeGreaterThan(0);
   });
 });
 

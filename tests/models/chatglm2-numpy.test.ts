@@ -242,6 +242,23 @@ describe('the pre-norm family declared in the config', () => {
     expect(refused({ ...prenorm, numKvHeads: 3 })).toMatch(/numKvHeads 3 does not divide numHeads 4/);
     expect(refused({ ...prenorm, rotaryPairing: 'rotate-half' })).toMatch(/rotaryPairing/);
     expect(refused({ ...tiny, mlp: 'swiglu', deepnormAlpha: 2 })).toMatch(/pre-norm.*swiglu/);
+    expect(parseGlmConfig({ ...prenorm, sandwichNorm: true }, 'c.json').sandwichNorm).toBe(true);
+    expect(parseGlmConfig(prenorm, 'c.json').sandwichNorm).toBeUndefined();
+    expect(refused({ ...tiny, deepnormAlpha: 2, sandwichNorm: true })).toMatch(/sandwichNorm.*needs "residual": "pre-norm"/);
+    expect(refused({ ...prenorm, sandwichNorm: 'yes' })).toMatch(/"sandwichNorm" must be true or false/);
+  });
+
+  it('sandwichNorm adds the two norm weights per layer and two rms-norm nodes per block', async () => {
+    const { weightSpecs } = await import('../../core/models/glm/weights-layout.js');
+    const plain = parseGlmConfig(prenorm, 'c.json');
+    const sandwich = parseGlmConfig({ ...prenorm, sandwichNorm: true }, 'c.json');
+    const added = weightSpecs(sandwich, 'f32').filter((s) => !weightSpecs(plain, 'f32').some((p) => p.name === s.name));
+    expect(added.map((s) => [s.name, s.shape])).toEqual([
+      ['transformer.encoder.layers.0.post_self_attn_layernorm.weight', [64]],
+      ['transformer.encoder.layers.0.post_mlp_layernorm.weight', [64]],
+    ]);
+    const norms = (c: GlmConfig) => buildGlmModelGraph(c, { dtype: 'f32', logits: 'last' }).nodes.filter((n) => n.op === 'rms-norm').length;
+    expect(norms(sandwich) - norms(plain)).toBe(2);
   });
 
   it('ChatGLM2-6B and GLM-4-9B: the weight shapes of the published checkpoints and a cache of 2 KV heads', async () => {
