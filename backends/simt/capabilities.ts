@@ -31,7 +31,9 @@ function claimsTopK(view: NodeView): Capability {
 
 function claimsAllReduce(view: NodeView, backend: string): Capability {
   const worldSize = (view.node.attrs['worldSize'] as number | undefined) ?? 1;
-  return worldSize === 1 ? SUPPORTED : unsupported(`this ${backend} instance is a single rank; an all-reduce over ${worldSize} ranks needs the instances of openRanks(${worldSize}) (NCCL/RCCL, or the emulator's in-process collective)`);
+  return worldSize === 1
+    ? SUPPORTED
+    : unsupported(`all-reduce over ${worldSize} ranks needs the ranks of openRanks(${worldSize}), joined by NCCL/RCCL (or the emulator's in-process collective); this ${backend} instance is a single rank`);
 }
 
 /** The claims of a rank of openRanks(groupSize): its all-reduce spans exactly its group. */
