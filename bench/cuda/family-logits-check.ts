@@ -125,7 +125,7 @@ async function main(): Promise<number> {
   try {
     for (const name of FAMILY_FIXTURES) {
       const e = await checkFixture(name, backend, scratch);
-      const row = { fixture: name, backend: values.backend, execution: backend.execution, device: backend.device, probe: probe.device ?? null, ...e };
+      const row = { fixture: name, backend: values.backend, execution: backend.execution, device: backend.device, probe: probe.device ?? null, ...e, verdict: e.failure ?? 'pass' };
       if (e.failure) failed++;
       rows.push(row);
       console.log(JSON.stringify(row));
