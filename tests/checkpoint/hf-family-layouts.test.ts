@@ -5,7 +5,8 @@
  * fixtures' SDK weights (tests/models/fixtures) with names and config keys spelled out independently of
  * the converter (hf-family-checkpoint.ts); the converted folder's cpu-ref logits must EQUAL those of the
  * unconverted weights (same values, same graph: bit for bit). Mutations of the converter's tables (k and
- * v swapped, the two sandwich norms swapped) must move them far. Bad inputs are one line with an exit code.
+ * v swapped, the two sandwich norms swapped) must move them far. A config without the QKV bias converts
+ * with a zero bias. Bad inputs are one line with an exit code.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,7 +21,7 @@ import type { LayoutRow } from '../../core/models/glm/convert/layouts.js';
 import { openHuggingFace } from '../../core/models/glm/convert/sources.js';
 import { loadModelFolder } from '../../core/models/glm/load-model.js';
 import { quantizeWeights } from '../../core/models/glm/weights.js';
-import type { HostTensor } from '../../core/tensor/host-tensor.js';
+import { hostTensor, type HostTensor } from '../../core/tensor/host-tensor.js';
 import { expectOneLineError } from '../support/one-line-error.js';
 import { prenormFixture, prenormLogits, sdkWeights, thudmConfigJson, toTransformersTensors, transformersConfigJson, writeHfFolder, type PrenormFixture } from './hf-family-checkpoint.js';
 
@@ -87,6 +88,30 @@ describe('glm convert --from hf: each layout gives the unconverted model\'s cpu-
     const unconverted = await prenormLogits(f.config, hf.expected, f.inputs);
     expect(ours.length).toBe(unconverted.length);
     expect(Array.from(ours)).toEqual(Array.from(unconverted));
+  });
+});
+
+describe('a config without the QKV bias (add_qkv_bias / attention_bias false): none stored, the SDK bias written as zeros', () => {
+  it.each([
+    ['THUDM ChatGLM2 layout, add_qkv_bias false', 'tiny-chatglm2', 'thudm', 'add_qkv_bias'],
+    ['transformers Glm4ForCausalLM, attention_bias false', 'tiny-glm4-0414', 'glm4', 'attention_bias'],
+  ] as const)('%s: logits equal the zero-bias model exactly', async (label, fixture, layout, key) => {
+    const f = await prenormFixture(fixture);
+    const stored = new Map(f.stored);
+    for (const [name, t] of f.stored) if (name.endsWith('query_key_value.bias')) stored.set(name, hostTensor(t.dtype, t.shape));
+    const hf = hfCheckpoint({ ...f, stored }, layout);
+    for (const name of [...hf.tensors.keys()]) if (/(query_key_value|_proj)\.bias$/.test(name)) hf.tensors.delete(name);
+    hf.config[key] = false;
+    const input = join(dir, `nobias-in-${layout}`);
+    const out = join(dir, `nobias-out-${layout}`);
+    await writeHfFolder(input, hf.config, hf.tensors, 0);
+    expect(glm('convert', '--from', 'hf', '--input', input, '--output', out, '--dtype', 'f32').code).toBe(0);
+    const model = await loadModelFolder(out, 'f32');
+    expect(Array.from(model.weights.get('transformer.encoder.layers.0.self_attention.query_key_value.bias')!.data as Float32Array).every((v) => v === 0)).toBe(true);
+    const ours = await prenormLogits(model.config, model.weights, f.inputs);
+    expect(Array.from(ours)).toEqual(Array.from(await prenormLogits(f.config, hf.expected, f.inputs)));
+    // The fixture's real biases do matter: the zero-bias model is another model.
+    expect(relativeChange(ours, await prenormLogits(f.config, sdkWeights(f), f.inputs))).toBeGreaterThan(1e-3);
   });
 });
 
@@ -236,7 +261,9 @@ describe('bad Hugging Face folders: one line, an exit code, nothing written', ()
     refused('mixed', 'tiny-chatglm2', 'thudm', (hf) => (hf.config['position_encoding_2d'] = true), 3, 'mixes ChatGLM-6B fields (position_encoding_2d) with ChatGLM2/3 fields'));
   it('a rotary over the whole head (partial_rotary_factor 1) (exit 5)', () =>
     refused('rotary', 'tiny-chatglm2', 'glm', (hf) => ((hf.config['rope_parameters'] as Record<string, unknown>)['partial_rotary_factor'] = 1), 5, '"partial_rotary_factor" 1'));
-  it('ChatGLM2 without the QKV bias (add_qkv_bias false) (exit 5)', () => refused('no-bias', 'tiny-chatglm2', 'thudm', (hf) => (hf.config['add_qkv_bias'] = false), 5, '"add_qkv_bias": false is not supported'));
+  it('q/k/v biases stored although the config says attention_bias false (exit 3)', () =>
+    refused('stray-bias', 'tiny-chatglm2', 'glm', (hf) => (hf.config['attention_bias'] = false), 3, '.bias" has no entry in the Hugging Face transformers GlmForCausalLM name table'));
+  it('a Linear bias the block has not (add_bias_linear true) (exit 5)', () => refused('linear-bias', 'tiny-chatglm2', 'thudm', (hf) => (hf.config['add_bias_linear'] = true), 5, '"add_bias_linear": true is not supported'));
   it("Glm4's sandwich norms in a folder that says model_type glm (exit 3)", () =>
     refused('glm4-as-glm', 'tiny-glm4-0414', 'glm4', (hf) => (hf.config['model_type'] = 'glm') && (hf.config['architectures'] = ['GlmForCausalLM']), 3, 'tensor "model.layers.0.post_mlp_layernorm.weight" has no entry in the Hugging Face transformers GlmForCausalLM name table'));
 });

@@ -1,8 +1,8 @@
 /**
  * THUDM's ChatGLM2-6B / ChatGLM3-6B / glm-4-9b(-chat) config.json (`model_type: chatglm`,
  * ChatGLMForConditionalGeneration, remote code modeling_chatglm.py) → the SDK's pre-norm GlmConfig.
- * The block those files build: RMSNorm (`rmsnorm`), QKV bias only (`add_qkv_bias`, not
- * `add_bias_linear`), multi_query_group_num KV groups when multi_query_attention, SwiGLU of
+ * The block those files build: RMSNorm (`rmsnorm`), a bias on QKV only (`add_qkv_bias`, else none:
+ * written as zeros; never `add_bias_linear`), multi_query_group_num KV groups when multi_query_attention, SwiGLU of
  * ffn_hidden_size, residual from the block input (apply_residual_connection_post_layernorm false), a
  * final RMSNorm (post_layer_norm), rotary on kv_channels/2 dims with base 10000·rope_ratio
  * (RotaryEmbedding.forward_impl: `base = base * self.rope_ratio`). Any other switch value is a block
@@ -12,10 +12,10 @@ import { GlmError } from '../../../errors.js';
 import { checkConfig, CHATGLM2_6B, type GlmConfig } from '../config.js';
 import type { HfConfigFields } from './hf-config-fields.js';
 
-export function chatGlm2Config(f: HfConfigFields): GlmConfig {
+/** The SDK config and whether the checkpoint stores the QKV bias (add_qkv_bias; without it the SDK's bias is zeros). */
+export function chatGlm2Config(f: HfConfigFields): { config: GlmConfig; qkvBias: boolean } {
   f.requireBool('rmsnorm', true, true, 'the pre-norm block uses RMSNorm');
-  f.requireBool('add_bias_linear', false, false, 'only the QKV projection has a bias');
-  f.requireBool('add_qkv_bias', false, true, 'the pre-norm block has a QKV bias');
+  f.requireBool('add_bias_linear', false, false, 'only the QKV projection may have a bias');
   f.requireBool('apply_residual_connection_post_layernorm', false, false, 'the residual is the block input');
   f.requireBool('post_layer_norm', true, true, 'the model ends with the final RMSNorm');
   if (f.has('pre_seq_len')) throw new GlmError('unsupported', `${f.path}: "pre_seq_len": P-tuning v2 prefix encoders are not supported`);
@@ -42,5 +42,5 @@ export function chatGlm2Config(f: HfConfigFields): GlmConfig {
     rotaryBase: 10000 * f.positive('rope_ratio', 1),
   };
   checkConfig(config, f.path);
-  return config;
+  return { config, qkvBias: f.bool('add_qkv_bias', false) };
 }

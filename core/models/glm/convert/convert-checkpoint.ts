@@ -9,7 +9,7 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GlmError } from '../../../errors.js';
 import { byteLengthOf, type FloatDType } from '../../../tensor/dtype.js';
-import { elementCount, type HostTensor } from '../../../tensor/host-tensor.js';
+import { elementCount, hostTensor, type HostTensor } from '../../../tensor/host-tensor.js';
 import { serializeSafetensors } from '../../../io/safetensors.js';
 import { writeFileAtomic } from '../../../io/atomic-write.js';
 import { INDEX_FILE } from '../../../io/safetensors-index.js';
@@ -17,7 +17,7 @@ import { quantizedLinearNames, quantizeRows } from '../../../passes/quantize-wei
 import { configJson, type GlmConfig } from '../config.js';
 import { weightSpecs, type WeightSpec } from '../weights-layout.js';
 import { finiteInRunDtype } from '../weights.js';
-import { lookUp, sourcesOf, type LayoutRow, type MergeRule } from './layouts.js';
+import { lookUp, sourcesOf, zeroFilled, type LayoutRow, type PartsMerge } from './layouts.js';
 import { mergedShape, mergeParts } from './merge-parts.js';
 import type { TensorSource } from './tensor-source.js';
 import { writeDirectoryAtomically } from './atomic-directory.js';
@@ -46,9 +46,9 @@ export interface ConvertSummary {
 
 interface Planned {
   readonly spec: WeightSpec;
-  /** The source tensors whose merged parts are concatenated on the output axis (one, or q, k, v). */
+  /** The source tensors whose merged parts are concatenated on the output axis (one, or q, k, v; none for 'zeros'). */
   readonly sources: readonly string[];
-  readonly merge: Exclude<MergeRule, 'drop'>;
+  readonly merge: PartsMerge | 'zeros';
   readonly bytes: number;
 }
 
@@ -56,7 +56,7 @@ interface Planned {
 interface Claim {
   readonly source: string;
   readonly part: number;
-  readonly merge: Exclude<MergeRule, 'drop'>;
+  readonly merge: PartsMerge;
 }
 
 export async function convertCheckpoint(o: ConvertOptions): Promise<ConvertSummary> {
@@ -112,9 +112,9 @@ function claimsBySpec(o: ConvertOptions, specNames: ReadonlySet<string>): Map<st
     const found = lookUp(o.table, name);
     if (found.length === 0) throw new GlmError('input', `${first.label}: tensor "${name}" has no entry in the ${o.layoutName} name table (docs/weights.md)`);
     for (const { row, target } of found) {
-      if (row.merge === 'drop') continue;
+      if (row.merge === 'drop' || row.merge === 'zeros') continue;
       if (!specNames.has(target)) throw new GlmError('input', `${first.label}: tensor "${name}" is not part of a ${o.config.name} model (${o.config.numLayers} layers, ${o.config.tiedOutput ? 'tied' : 'untied'} head)`);
-      const merge: Exclude<MergeRule, 'drop'> = row.merge === 'glu-rows' && o.config.mlp !== 'geglu' ? 'rows' : row.merge;
+      const merge: PartsMerge = row.merge === 'glu-rows' && o.config.mlp !== 'geglu' ? 'rows' : row.merge;
       claims.set(target, [...(claims.get(target) ?? []), { source: name, part: row.part ?? 0, merge }]);
     }
   }
@@ -125,6 +125,7 @@ function planOne(o: ConvertOptions, spec: WeightSpec, claims: readonly Claim[]):
   const first = o.ranks[0]!;
   const expected = sourcesOf(o.table, spec.name);
   const sorted = [...claims].sort((a, b) => a.part - b.part);
+  if (sorted.length === 0 && zeroFilled(o.table, spec.name)) return { spec, sources: [], merge: 'zeros', bytes: byteLengthOf(o.dtype, elementCount(spec.shape)) };
   const missing = expected.find((n) => !claims.some((c) => c.source === n));
   if (missing !== undefined || sorted.length === 0) {
     throw new GlmError('input', `${first.label}: tensor "${missing ?? spec.name}" is missing (needed by the ${o.config.name} config)`);
@@ -141,6 +142,7 @@ function planOne(o: ConvertOptions, spec: WeightSpec, claims: readonly Claim[]):
 }
 
 async function convertOne(p: Planned, o: ConvertOptions): Promise<[string, HostTensor][]> {
+  if (p.merge === 'zeros') return [[p.spec.name, hostTensor(o.dtype, p.spec.shape)]];
   const pieces: HostTensor[] = [];
   for (const source of p.sources) {
     const parts: HostTensor[] = [];

@@ -14,7 +14,7 @@ import { CHATGLM_6B, checkConfig, type GlmConfig } from '../config.js';
 import { chatGlm2Config } from './chatglm2-config.js';
 import { HfConfigFields } from './hf-config-fields.js';
 import { CHATGLM_TABLE, type LayoutRow } from './layouts.js';
-import { CHATGLM2_TABLE, transformersGlmTable } from './prenorm-layouts.js';
+import { chatGlm2Table, transformersGlmTable } from './prenorm-layouts.js';
 import { transformersGlmConfig } from './transformers-glm-config.js';
 
 export interface HuggingFaceLayout {
@@ -31,9 +31,9 @@ export async function huggingFaceLayout(folder: string): Promise<HuggingFaceLayo
   const f = await HfConfigFields.read(folder);
   const modelType = f.raw['model_type'];
   if (modelType === 'glm' || modelType === 'glm4') {
-    const { config, tiedOutput } = transformersGlmConfig(f, modelType);
+    const { config, tiedOutput, attentionBias } = transformersGlmConfig(f, modelType);
     const sandwichNorm = modelType === 'glm4';
-    return { config, table: transformersGlmTable({ sandwichNorm, tiedOutput }), layoutName: `Hugging Face transformers ${sandwichNorm ? 'Glm4ForCausalLM' : 'GlmForCausalLM'}` };
+    return { config, table: transformersGlmTable({ sandwichNorm, tiedOutput, attentionBias }), layoutName: `Hugging Face transformers ${sandwichNorm ? 'Glm4ForCausalLM' : 'GlmForCausalLM'}` };
   }
   if (modelType !== 'chatglm') throw new GlmError('unsupported', `${f.path}: model_type ${JSON.stringify(modelType)} is not one of chatglm (ChatGLM-6B, ChatGLM2/3-6B, glm-4-9b), glm, glm4`);
   const v2 = CHATGLM2_FIELDS.filter((k) => f.has(k));
@@ -41,7 +41,10 @@ export async function huggingFaceLayout(folder: string): Promise<HuggingFaceLayo
   if (v2.length > 0 && v1.length > 0) {
     throw new GlmError('input', `${f.path}: mixes ChatGLM-6B fields (${v1.join(', ')}) with ChatGLM2/3 fields (${v2.join(', ')}): not a config either generation writes`);
   }
-  if (v2.length > 0) return { config: chatGlm2Config(f), table: CHATGLM2_TABLE, layoutName: 'Hugging Face ChatGLM2/3, GLM-4 (THUDM)' };
+  if (v2.length > 0) {
+    const { config, qkvBias } = chatGlm2Config(f);
+    return { config, table: chatGlm2Table(qkvBias), layoutName: 'Hugging Face ChatGLM2/3, GLM-4 (THUDM)' };
+  }
   return { config: chatGlm6bConfig(f), table: CHATGLM_TABLE, layoutName: 'Hugging Face ChatGLM' };
 }
 

@@ -18,7 +18,13 @@
  * SDK's own; transformers' GlmForCausalLM / Glm4ForCausalLM: separate q, k, v projections fused into
  * the SDK's query_key_value) are in prenorm-layouts.ts.
  */
-export type MergeRule = 'replicated' | 'rows' | 'columns' | 'glu-rows' | 'drop';
+export type MergeRule = 'replicated' | 'rows' | 'columns' | 'glu-rows' | 'drop' | 'zeros';
+/**
+ * How the model-parallel parts of one source tensor merge: every rule but 'drop' (a source with no SDK
+ * tensor: a recomputed buffer) and 'zeros' (an SDK tensor with no source, `source` ''): a bias the
+ * model's config switches off, written as zeros, which computes the same.
+ */
+export type PartsMerge = Exclude<MergeRule, 'drop' | 'zeros'>;
 
 export interface LayoutRow {
   /** The source name, `{i}` standing for a layer index. */
@@ -67,12 +73,24 @@ export function lookUp(table: readonly LayoutRow[], name: string): { row: Layout
   return table.filter((r) => r.source === key).map((row) => ({ row, target: m ? row.target.replace('{i}', m[1]!) : row.target }));
 }
 
-/** The source names a table maps to one SDK tensor, in part order: what a checkpoint must hold for it. */
-export function sourcesOf(table: readonly LayoutRow[], target: string): string[] {
+/** The rows that make one SDK tensor, with their source names for its layer, in part order. */
+function rowsFor(table: readonly LayoutRow[], target: string): { row: LayoutRow; source: string }[] {
   const m = LAYER_INDEX.exec(target);
   const key = m ? target.replace(LAYER_INDEX, '.{i}.') : target;
   return table
     .filter((r) => r.merge !== 'drop' && r.target === key)
     .sort((a, b) => (a.part ?? 0) - (b.part ?? 0))
-    .map((r) => (m ? r.source.replace('{i}', m[1]!) : r.source));
+    .map((row) => ({ row, source: m ? row.source.replace('{i}', m[1]!) : row.source }));
+}
+
+/** The source names a table maps to one SDK tensor, in part order: what a checkpoint must hold for it. */
+export function sourcesOf(table: readonly LayoutRow[], target: string): string[] {
+  return rowsFor(table, target)
+    .filter(({ row }) => row.merge !== 'zeros')
+    .map(({ source }) => source);
+}
+
+/** Whether the layout has no source for this SDK tensor and it is written as zeros. */
+export function zeroFilled(table: readonly LayoutRow[], target: string): boolean {
+  return rowsFor(table, target).some(({ row }) => row.merge === 'zeros');
 }

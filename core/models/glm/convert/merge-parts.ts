@@ -5,9 +5,9 @@
 import { GlmError } from '../../../errors.js';
 import { allocateStorage } from '../../../tensor/dtype.js';
 import { elementCount, hostTensor, tensorBytes, type HostTensor } from '../../../tensor/host-tensor.js';
-import type { MergeRule } from './layouts.js';
+import type { PartsMerge } from './layouts.js';
 
-export function mergedShape(rule: Exclude<MergeRule, 'drop'>, shapes: readonly (readonly number[])[], where: string): number[] {
+export function mergedShape(rule: PartsMerge, shapes: readonly (readonly number[])[], where: string): number[] {
   const first = shapes[0]!;
   const fail = (why: string) => new GlmError('input', `${where}: ${why} (parts: ${shapes.map((s) => `[${s}]`).join(', ')})`);
   if (!shapes.every((s) => s.length === first.length)) throw fail('the model-parallel parts differ in rank');
@@ -24,7 +24,7 @@ export function mergedShape(rule: Exclude<MergeRule, 'drop'>, shapes: readonly (
   return out;
 }
 
-export function mergeParts(rule: Exclude<MergeRule, 'drop'>, parts: readonly HostTensor[], where: string): HostTensor {
+export function mergeParts(rule: PartsMerge, parts: readonly HostTensor[], where: string): HostTensor {
   const dtype = parts[0]!.dtype;
   if (!parts.every((p) => p.dtype === dtype)) throw new GlmError('input', `${where}: model-parallel parts have different dtypes (${parts.map((p) => p.dtype).join(', ')})`);
   const shape = mergedShape(rule, parts.map((p) => p.shape), where);

@@ -3,7 +3,7 @@
  * (`glm4`, GLM-4-0414) config.json → the SDK's pre-norm GlmConfig (sandwichNorm for glm4), plus
  * whether the head is tied. Read from configuration_glm.py / configuration_glm4.py and their modeling
  * files: RMSNorm of rms_norm_eps, num_key_value_heads KV heads of head_dim, SwiGLU of
- * intermediate_size (hidden_act silu), q/k/v biases (attention_bias), no o_proj bias, default rotary
+ * intermediate_size (hidden_act silu), q/k/v biases when attention_bias (else zeros), no o_proj bias, default rotary
  * of base rope_theta on partial_rotary_factor·head_dim dims (top-level keys, or inside
  * `rope_parameters` / `rope_scaling` as transformers 5 writes them). The SDK rotates half of each
  * head (partial_rotary_factor 0.5), head_dim = hidden_size / num_attention_heads and unscaled rotary
@@ -16,6 +16,8 @@ import type { HfConfigFields } from './hf-config-fields.js';
 export interface TransformersGlmModel {
   readonly config: GlmConfig;
   readonly tiedOutput: boolean;
+  /** attention_bias: the q/k/v biases are stored (else the SDK's QKV bias is zeros). */
+  readonly attentionBias: boolean;
 }
 
 const ARCHITECTURES: Record<string, string> = { glm: 'GlmForCausalLM', glm4: 'Glm4ForCausalLM' };
@@ -27,7 +29,6 @@ export function transformersGlmConfig(f: HfConfigFields, modelType: 'glm' | 'glm
   }
   const act = f.raw['hidden_act'] ?? 'silu';
   if (act !== 'silu') throw new GlmError('unsupported', `${f.path}: "hidden_act" ${JSON.stringify(act)}: the block's SwiGLU uses silu`);
-  f.requireBool('attention_bias', true, true, 'the pre-norm block has q/k/v biases');
   const hidden = f.int('hidden_size');
   const heads = f.int('num_attention_heads');
   const headDim = f.int('head_dim', hidden / heads);
@@ -50,7 +51,7 @@ export function transformersGlmConfig(f: HfConfigFields, modelType: 'glm' | 'glm
     ...(modelType === 'glm4' ? { sandwichNorm: true } : {}),
   };
   checkConfig(config, f.path);
-  return { config, tiedOutput: f.bool('tie_word_embeddings', false) };
+  return { config, tiedOutput: f.bool('tie_word_embeddings', false), attentionBias: f.bool('attention_bias', true) };
 }
 
 /** rope_theta and partial_rotary_factor, top-level or in rope_parameters / rope_scaling; the rope type must be the default one. */
