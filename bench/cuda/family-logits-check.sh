@@ -4,7 +4,8 @@
 #            packs dist/ (compile it first: npx tsc -p tsconfig.json), the built cuda addon
 #            (backends/cuda/build/Release/glm_cuda.node, npm run build:cuda) and the runtime npm packages
 #            into .device-carry/family-check.tar.xz, with the commit it was packed at. Needs
-#            ../shared/tools/device-node.sh run once (.device-carry/node.xz and env.sh).
+#            ../shared/tools/device-node.sh run once (.device-carry/node.xz and env.sh). dist/ must match
+#            the addon: pack from a clean export of a commit when others' work in progress is in the tree.
 #   device:  bash bench/cuda/family-logits-check.sh run     (carry .device-carry/node.xz, env.sh, family-check.tar.xz)
 #            converts each fixture of tests/fixtures/family/ with glm convert, runs it on cuda (the GPU)
 #            and on cpu-ref, compares both with torch's float64 logits; JSON lines on stdout and in
@@ -22,7 +23,10 @@ case "${1:-}" in
       mkdir -p "$staging/node_modules/$(dirname "$p")"
       cp -r "node_modules/$p" "$staging/node_modules/$p"
     done
-    { git rev-parse HEAD; git status --short | grep -c . | sed 's/$/ paths differ from that commit in the packed tree/'; } > "$staging/family-check.commit"
+    # A tree with uncommitted work of others compiles into dist/ too: packing from a clean export of a
+    # commit (git archive, node_modules and the addon linked in) names it in GLM_PACK_COMMIT.
+    if [ -n "${GLM_PACK_COMMIT:-}" ]; then echo "$GLM_PACK_COMMIT (clean export)"
+    else git rev-parse HEAD; git status --short | grep -c . | sed 's/$/ paths differ from that commit in the packed tree/'; fi > "$staging/family-check.commit"
     tar cJf .device-carry/family-check.tar.xz dist backends/cuda/build/Release/glm_cuda.node -C "$staging" node_modules family-check.commit
     du -h .device-carry/family-check.tar.xz ;;
   run)
