@@ -46,7 +46,7 @@ function rankDevices(backend: string, addon: CollectiveAddon, worldSize: number)
   if (!Number.isInteger(worldSize) || worldSize < 1) throw new GlmError('usage', `a tensor-parallel group needs a positive integer of ranks, got ${worldSize}`);
   if (addon.emulated) return new Array<number>(worldSize).fill(0);
   const count = addon.deviceCount();
-  if (worldSize > count) throw new GlmError('resource', `${backend}: ${worldSize} tensor-parallel ranks need ${worldSize} GPUs (one rank per GPU); this machine has ${count}`);
+  if (worldSize > count) throw new GlmError('unsupported', `${backend}: ${worldSize} tensor-parallel ranks need ${worldSize} GPUs (one rank per GPU); this machine has ${count}`);
   if (worldSize > 1) {
     throw new GlmError('unsupported', `${backend}: ${worldSize} GPU ranks in one process need a device context per rank, and the addon holds one device per process; 1 rank runs (NCCL with one rank)`);
   }

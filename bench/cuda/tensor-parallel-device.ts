@@ -1,0 +1,101 @@
+/**
+ * Tensor parallelism through NCCL on the GPU machine, with the ranks it has (one H100/H200: 1 rank).
+ * The cuda backend's openRanks(1) (NCCL with one rank: every all-reduce of the sharded graph is an
+ * ncclAllReduce on the device's stream), a TensorParallelSession on it, greedy and f16 blank filling on
+ * the tensor-parallel test model; its text against the unsharded model on cpu-ref and on cuda alone, the
+ * CUDA Graph captures and replays of the decode steps (the collective inside them), and per-token
+ * times of both. A check script for the device, not a test. Writes JSON to $OUT (or prints it).
+ *   node dist/bench/cuda/tensor-parallel-device.js
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { plugin as cuda } from '../../backends/cuda/index.js';
+import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
+import type { Backend } from '../../core/backend-api/plugin-contract.js';
+import type { DecodingModel } from '../../core/generate/decoding-model.js';
+import { fillBlanks, type StrategyOptions } from '../../core/generate/fill-blanks.js';
+import { ByteTokenizer } from '../../core/io/byte-tokenizer.js';
+import { ModelSession } from '../../core/session/session.js';
+import { TensorParallelSession } from '../../core/session/tensor-parallel-session.js';
+import { TP_GLM } from '../../conformance/cases/tensor-parallel/configs.js';
+import { BLOCK_SETUPS, blockCheck, modelCheck, tpWeights } from '../../conformance/cases/tensor-parallel/graph-cases.js';
+import { checkSharded } from '../../conformance/cases/tensor-parallel/sharded-check.js';
+
+const GREEDY: StrategyOptions = { kind: 'sampling', topK: 1, topP: 0, temperature: 1, seed: 1 };
+const OUT_LENGTH = 96;
+const weights = tpWeights(TP_GLM, 'f16', 'none', 'device-tp1');
+
+interface StepStats {
+  captures: number;
+  replays: number;
+  direct: number;
+}
+const stepStats = (b: Backend): StepStats => (b as unknown as { native: { stepStats(): StepStats } }).native.stepStats();
+
+async function fill(model: DecodingModel): Promise<{ text: string; msPerToken: number }> {
+  const started = performance.now();
+  const r = await fillBlanks(model, new ByteTokenizer(), 'The cat sat on the [MASK].', { outSeqLength: OUT_LENGTH, strategy: GREEDY, rotary: TP_GLM.rotary });
+  const text = r.beams[0]!.text;
+  return { text, msPerToken: (performance.now() - started) / Math.max(1, new TextEncoder().encode(text).length) };
+}
+
+/** The conformance group's block and model checks at N = 1: the sharded graph through NCCL against the unsharded one on cpu-ref. */
+async function graphChecks(backend: Backend): Promise<Record<string, string>> {
+  const outcomes: Record<string, string> = {};
+  for (const dtype of ['f32', 'f16'] as const) {
+    const checks = [
+      ...BLOCK_SETUPS.map((s) => [`block/${dtype}/${s.label}`, () => blockCheck(TP_GLM, 1, dtype, 'none', s, `device-tp1-${s.label}`)] as const),
+      [`model/${dtype}/logits-prompt`, () => modelCheck(TP_GLM, 1, dtype, 'none', 'device-tp1-model')] as const,
+    ];
+    for (const [id, make] of checks) {
+      try {
+        await checkSharded(backend, make());
+        outcomes[id] = 'pass';
+      } catch (e) {
+        outcomes[id] = `FAIL: ${(e as Error).message}`;
+      }
+    }
+  }
+  return outcomes;
+}
+
+async function main(): Promise<void> {
+  const options = { dtype: 'f16' as const, cacheCapacity: OUT_LENGTH };
+  const oracle = await ModelSession.open(await cpuRef.open(), TP_GLM, weights, options);
+  const reference = await fill(oracle);
+  await oracle.close();
+
+  const single = await cuda.open();
+  const alone = await ModelSession.open(single, TP_GLM, weights, options);
+  await fill(alone); // warm-up: plans, captures
+  const plain = await fill(alone);
+  await alone.close();
+
+  const graphs = await graphChecks(single);
+  const ranks = await single.openRanks!(1);
+  const before = stepStats(ranks[0]!);
+  const tp = await TensorParallelSession.open(ranks, TP_GLM, weights, options);
+  const allReduces = tp.plan.graph.nodes.filter((n) => n.op === 'all-reduce').length;
+  await fill(tp);
+  const sharded = await fill(tp);
+  const after = stepStats(ranks[0]!);
+  await tp.close();
+  await single.close();
+
+  const result = {
+    device: ranks[0]!.device,
+    execution: ranks[0]!.execution,
+    allReducesPerDecodeGraph: allReduces,
+    graphChecksTp1: graphs,
+    steps: { captures: after.captures - before.captures, replays: after.replays - before.replays, direct: after.direct - before.direct },
+    text: { cpuRef: reference.text, cudaAlone: plain.text, cudaTp1Nccl: sharded.text },
+    sameAsCpuRef: sharded.text === reference.text,
+    sameAsCudaAlone: sharded.text === plain.text,
+    msPerToken: { cudaAlone: plain.msPerToken, cudaTp1Nccl: sharded.msPerToken },
+  };
+  const text = JSON.stringify(result, null, 1);
+  console.log(text);
+  if (process.env['OUT']) writeFileSync(join(process.env['OUT'], 'tensor-parallel-device.json'), text + '\n');
+}
+
+await main();
