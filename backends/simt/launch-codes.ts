@@ -30,6 +30,8 @@ export const OP = {
   cacheWrite: 20,
   qkvBiasRope: 21,
   allReduce: 22,
+  rmsNorm: 23,
+  swiglu: 24,
 } as const;
 
 /** A record's dtype words. */

@@ -90,6 +90,12 @@ void launch_geglu(int dtype, void* out, const void* x, const void* bias, int64_t
 void launch_deepnorm(int dtype, void* out, const void* residual, const void* branch, int64_t n, double alpha, Stream s);
 void launch_dequantize(int qtype, int to, void* out, const void* q, const void* scale, int64_t rows, int64_t cols, Stream s);
 void launch_layernorm(int dtype, void* out, const void* x, const void* w, const void* b, int64_t rows, int64_t h, float eps, Stream s);
+// out = x / sqrt(mean(x²) + eps) · w per row of h (RMSNorm: no mean, no bias).
+void launch_rms_norm(int dtype, void* out, const void* x, const void* w, int64_t rows, int64_t h, float eps, Stream s);
+// out[r, i] = silu(x[r, i]) · x[r, half + i] (SwiGLU: the first half gated, unlike geglu).
+void launch_swiglu(int dtype, void* out, const void* x, int64_t rows, int64_t half, Stream s);
+// Threads of the block that reduces one row of `length` elements (norm.cu's row kernels and RMSNorm's).
+unsigned row_threads(int64_t length);
 void launch_softmax(int dtype, void* out, const void* x, int64_t outer, int64_t length, int64_t inner, Stream s);
 
 struct MaskedFillParams {

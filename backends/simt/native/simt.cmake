@@ -27,6 +27,8 @@ set(GLM_SIMT_KERNELS
   ${GLM_SIMT_DIR}/kernels/log_sum_exp.cu
   ${GLM_SIMT_DIR}/kernels/norm.cu
   ${GLM_SIMT_DIR}/kernels/random.cu
+  ${GLM_SIMT_DIR}/kernels/rms_norm.cu
+  ${GLM_SIMT_DIR}/kernels/swiglu.cu
   ${GLM_SIMT_DIR}/kernels/top_k.cu)
 set(GLM_SIMT_SOURCES
   ${GLM_SIMT_DIR}/collectives/emulated_group.cpp
@@ -37,6 +39,7 @@ set(GLM_SIMT_SOURCES
   ${GLM_SIMT_DIR}/launchers/attention.cpp
   ${GLM_SIMT_DIR}/launchers/elementwise.cpp
   ${GLM_SIMT_DIR}/launchers/gemm.cpp
+  ${GLM_SIMT_DIR}/launchers/glm_family.cpp
   ${GLM_SIMT_DIR}/launchers/movement.cpp
   ${GLM_SIMT_DIR}/launchers/registry.cpp
   ${GLM_SIMT_DIR}/launchers/rotary.cpp

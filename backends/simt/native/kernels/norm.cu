@@ -135,13 +135,13 @@ void by_float_dtype(int dtype, F&& f) {
 #define GLM_MAX_ROW_THREADS 1024
 #endif
 
+}  // namespace
+
 unsigned row_threads(int64_t length) {
   if (length >= 4096) return GLM_MAX_ROW_THREADS;
   if (length >= 512) return 256;
   return 64;
 }
-
-}  // namespace
 
 void launch_layernorm(int dtype, void* out, const void* x, const void* w, const void* b, int64_t rows, int64_t h, float eps, Stream s) {
   if (rows <= 0 || h <= 0) return;

@@ -34,6 +34,9 @@ void qkv_bias_rope(Reader& r);
 void attention(Reader& r);
 // gemm.cpp
 void gemm(Reader& r);
+// glm_family.cpp
+void rms_norm(Reader& r);
+void swiglu(Reader& r);
 // all_reduce.cpp
 void all_reduce(Reader& r);
 

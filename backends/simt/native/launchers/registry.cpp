@@ -44,6 +44,8 @@ constexpr Registration kRegistrations[] = {
     {OP_CACHE_WRITE, "cache-write", cache_write},
     {OP_QKV_BIAS_ROPE, "qkv-bias-rope", qkv_bias_rope},
     {OP_ALL_REDUCE, "all-reduce", all_reduce},
+    {OP_RMS_NORM, "rms-norm", rms_norm},
+    {OP_SWIGLU, "swiglu", swiglu},
 };
 
 // The code's name in the TypeScript table.

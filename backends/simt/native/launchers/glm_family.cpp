@@ -1,0 +1,30 @@
+// Launchers of the pre-norm GLM family's ops (ChatGLM2/3, GLM-4): RMSNorm and SwiGLU. Their records'
+// argument order is written once in backends/simt/lowerings/glm-family.ts.
+#include "fields.h"
+#include "launchers.h"
+
+namespace glm::launchers {
+
+void rms_norm(Reader& r) {
+  const int dtype = r.i32();
+  void* out = r.ptr();
+  const void* x = r.ptr();
+  const void* w = r.ptr();
+  const int64_t rows = r.i64(), h = r.i64();
+  const float eps = static_cast<float>(r.f64());
+  r.finish();
+  launch_rms_norm(dtype, out, x, w, rows, h, eps, device::stream());
+  device::check_launch("rms-norm");
+}
+
+void swiglu(Reader& r) {
+  const int dtype = r.i32();
+  void* out = r.ptr();
+  const void* x = r.ptr();
+  const int64_t rows = r.i64(), half = r.i64();
+  r.finish();
+  launch_swiglu(dtype, out, x, rows, half, device::stream());
+  device::check_launch("swiglu");
+}
+
+}  // namespace glm::launchers
