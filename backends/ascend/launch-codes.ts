@@ -44,6 +44,8 @@ export const ACLNN_CODES = {
   RotaryPositionEmbedding: 30,
   FlashAttentionScore: 31,
   FusedInferAttentionScoreV2: 32,
+  SwiGlu: 33,
+  RmsNorm: 34,
 } as const;
 
 export type AclnnOp = keyof typeof ACLNN_CODES;

@@ -33,6 +33,7 @@ const BACKENDS: readonly [string, (view: NodeView) => Capability][] = [
 /** The ops each backend runs with a kernel of its own (or its vendor's op library): docs/glm-family-ops.md. */
 const NATIVE_OPS: Readonly<Record<string, readonly OpName[]>> = {
   'cuda, rocm-dcu': ['rms-norm', 'swiglu'],
+  'ascend A2 (910B1)': ['rms-norm', 'swiglu'],
 };
 
 interface OpAtModelShape {

@@ -343,6 +343,9 @@ export const ACL_OPS: readonly AclOp[] = [
     2,
     `${TENSOR}self, int64_t dim, int64_t approximate, bool activateLeft, ${MUT}out, ${MUT}outGelu`,
   ),
+  // SwiGlu: out = Swish(A) · B, A the FIRST half along dim (ops-nn activation/swi_glu/docs/aclnnSwiGlu.md;
+  // Atlas A2/A3 only), ChatGLM2's convention. Its outputs are const in CANN's header.
+  op('SwiGlu', 'aclnn_swi_glu.h', '910b', 1, `${TENSOR}x, int64_t dim, ${TENSOR}out`),
   op('Softmax', 'aclnn_softmax.h', 'all', 1, `${TENSOR}self, int64_t dim, ${MUT}out`),
   op('LogSoftmax', 'aclnn_logsoftmax.h', 'all', 1, `${TENSOR}self, int64_t dim, ${MUT}out`),
   op(
@@ -353,6 +356,9 @@ export const ACL_OPS: readonly AclOp[] = [
     `${TENSOR}input, const aclIntArray *normalizedShape, ${TENSOR}weightOptional, ${TENSOR}biasOptional, double eps, ` +
       `${MUT}out, ${MUT}meanOutOptional, ${MUT}rstdOutOptional`,
   ),
+  // RmsNorm: yOut = x / sqrt(mean(x²) + epsilon) · gamma over gamma's trailing dims, rstdOut fp32 [x's leading
+  // dims] (ops-nn norm/rms_norm/docs/aclnnRmsNorm.md: 910B, 910_93, 310P; not the original 910).
+  op('RmsNorm', 'aclnn_rms_norm.h', '910b', 2, `${TENSOR}x, ${TENSOR}gamma, double epsilon, ${TENSOR}yOut, ${TENSOR}rstdOut`),
   // Reductions and selection (ops-math math/)
   op('ReduceSum', 'aclnn_reduce_sum.h', 'all', 1, `${TENSOR}self, const aclIntArray *dims, bool keepDims, aclDataType dtype, ${MUT}out`),
   op('Amax', 'aclnn_amax.h', 'all', 1, `${TENSOR}self, const aclIntArray *dim, bool keepDim, ${MUT}out`),

@@ -1,4 +1,4 @@
-/** Row normalisations: softmax, log-softmax and LayerNorm. */
+/** Row normalisations: softmax, log-softmax, LayerNorm and (A2/A3) RmsNorm. */
 import { aclnnLauncher } from './aclnn-launcher.js';
 
-export const NORMALISATION = aclnnLauncher(['Softmax', 'LogSoftmax', 'LayerNorm']);
+export const NORMALISATION = aclnnLauncher(['Softmax', 'LogSoftmax', 'LayerNorm', 'RmsNorm']);

@@ -5,7 +5,8 @@
  * The original 910 lowers the primitives and the composites it composes well from its own ops
  * (linear: Matmul/Addmm; rope: Mul/Add on half-views; DeepNorm: one Add); its attention and GeGLU
  * run as their decompositions (BatchMatMul, Muls, the GLM mask, fp32 Softmax, BatchMatMul; GeluV2 on
- * the second half and Mul). A2/A3 add the fused ops they have (fused.ts).
+ * the second half and Mul). A2/A3 add the fused ops they have (fused.ts; RmsNorm and SwiGlu for the
+ * pre-norm family, glm-family.ts).
  */
 import type { OpName } from '../../../core/backend-api/plugin-api.js';
 import type { SocGeneration } from '../soc.js';
@@ -18,6 +19,7 @@ import { cacheWrite } from './kv-cache.js';
 import { linear, matmul } from './products.js';
 import { layerNorm, logSumExp, softmax, topK } from './reductions.js';
 import { attention, biasGeglu, geglu } from './fused.js';
+import { rmsNorm, swiglu } from './glm-family.js';
 import { qkvBiasRope, rope } from './rope.js';
 import { rotaryTable } from './rotary.js';
 
@@ -61,6 +63,8 @@ const FUSED: AscendLowerings = {
   'attention': attention,
   'geglu': geglu,
   'bias-geglu': biasGeglu,
+  'rms-norm': rmsNorm,
+  'swiglu': swiglu,
 };
 
 export function loweringsFor(generation: SocGeneration): AscendLowerings {
