@@ -3,7 +3,9 @@
  * tools/torch-fixtures/make_family_fixtures.py with torch and transformers) on a backend: each
  * fixture converted by `glm convert --from hf --dtype f32` (the public entry), loaded, its prompt run
  * once (all positions' logits) and compared with the torch float64 logits — max abs error, max abs
- * error over max |ref|, ‖Δ‖/‖ref‖, and the conformance verdict for an f32 model chain.
+ * error over max |ref|, ‖Δ‖/‖ref‖, and the conformance verdict for an f32 model chain — and again
+ * through the generation session users run (prefill of the first tokens, then one decode step per
+ * token over the in-place KV cache of the KV heads), against torch's logits at those positions.
  * tests/family/ use the same functions on cpu-ref and the emulators; on the GPU machine this runs as
  *   node dist/bench/cuda/family-logits-check.js [--backend cuda] [--out FILE]
  * and prints one JSON line per fixture (where the result came from included: hardware or emulator).
@@ -22,6 +24,7 @@ import { buildGlmModelGraph, GLM_INPUTS, GLM_OUTPUTS } from '../../core/models/g
 import type { LoadedModel } from '../../core/models/glm/load-model.js';
 import { loadModelFolder } from '../../core/models/glm/load-model.js';
 import { packageRoot } from '../../core/package-root.js';
+import { openGlmSession } from '../../core/session/open-session.js';
 import { hostTensor, toFloat64, type HostTensor } from '../../core/tensor/host-tensor.js';
 
 export const FAMILY_FIXTURES = ['glm4-hf', 'glm4-0414', 'chatglm2', 'glm4-chatglm'] as const;
@@ -79,6 +82,39 @@ export async function familyLogits(model: LoadedModel, backend: Backend, ref: Fa
   return toFloat64(out[GLM_OUTPUTS.logits]!);
 }
 
+/** Tokens the session prefills before it decodes the rest of the prompt one at a time. */
+export const SESSION_PREFILL = 4;
+
+/**
+ * The session's logits for positions SESSION_PREFILL − 1 … seq − 1 of every row (prefill's last
+ * position, then one decode step per remaining token), and torch's logits at the same positions.
+ */
+export async function familySessionLogits(model: LoadedModel, backend: Backend, ref: FamilyReference): Promise<{ ours: Float64Array; ref: Float64Array }> {
+  const [batch, seq, vocab] = ref.shape as [number, number, number];
+  const session = await openGlmSession(backend, model.config, model.weights, { dtype: 'f32', cacheCapacity: seq });
+  const steps: Float32Array[][] = [];
+  try {
+    const rows = ref.inputIds.map((ids, b) => ({ tokens: ids.slice(0, SESSION_PREFILL), positions: ref.positionIds[b]!.slice(0, SESSION_PREFILL), contextLength: 0 }));
+    steps.push(await session.prefill(rows));
+    for (let t = SESSION_PREFILL; t < seq; t++) {
+      steps.push(await session.decode({ tokens: ref.inputIds.map((ids) => ids[t]!), positions: ref.positionIds.map((p) => p[t]!), parents: ref.inputIds.map((_, b) => b) }));
+    }
+  } finally {
+    await session.close();
+  }
+  const ours = new Float64Array(steps.length * batch * vocab);
+  const want = new Float64Array(ours.length);
+  steps.forEach((rows, s) => {
+    rows.forEach((logits, b) => {
+      const at = (s * batch + b) * vocab;
+      ours.set(logits.subarray(0, vocab), at);
+      const position = SESSION_PREFILL - 1 + s;
+      want.set(ref.logits.subarray((b * seq + position) * vocab, (b * seq + position + 1) * vocab), at);
+    });
+  });
+  return { ours, ref: want };
+}
+
 export interface LogitErrors {
   readonly maxAbs: number;
   /** max |Δ| / max |ref|. */
@@ -106,13 +142,15 @@ export function logitErrors(ours: Float64Array, ref: Float64Array): LogitErrors 
   return { maxAbs, maxRel: maxAbs / maxRef, relNorm: Math.sqrt(diff / norm), failure: verdict.failure };
 }
 
-/** Convert, load and run one fixture on an open backend. */
-export async function checkFixture(name: FamilyFixture, backend: Backend, scratch: string): Promise<LogitErrors> {
+/** Convert, load and run one fixture on an open backend: the whole prompt at once, and through the session. */
+export async function checkFixture(name: FamilyFixture, backend: Backend, scratch: string): Promise<{ prompt: LogitErrors; session: LogitErrors }> {
   const out = join(scratch, name);
   const converted = convertFixture(name, out);
   if (converted.status !== 0) throw new Error(`glm convert ${name} exited ${converted.status}: ${converted.stderr.trim()}`);
   const model = await loadModelFolder(out, 'f32');
-  return logitErrors(await familyLogits(model, backend, readReference(name)), readReference(name).logits);
+  const ref = readReference(name);
+  const session = await familySessionLogits(model, backend, ref);
+  return { prompt: logitErrors(await familyLogits(model, backend, ref), ref.logits), session: logitErrors(session.ours, session.ref) };
 }
 
 async function main(): Promise<number> {
@@ -125,8 +163,9 @@ async function main(): Promise<number> {
   try {
     for (const name of FAMILY_FIXTURES) {
       const e = await checkFixture(name, backend, scratch);
-      const row = { fixture: name, backend: values.backend, execution: backend.execution, device: backend.device, probe: probe.device ?? null, ...e, verdict: e.failure ?? 'pass' };
-      if (e.failure) failed++;
+      const verdict = (x: LogitErrors) => ({ ...x, verdict: x.failure ?? 'pass' });
+      const row = { fixture: name, backend: values.backend, execution: backend.execution, device: backend.device, probe: probe.device ?? null, prompt: verdict(e.prompt), session: verdict(e.session) };
+      if (e.prompt.failure || e.session.failure) failed++;
       rows.push(row);
       console.log(JSON.stringify(row));
     }

@@ -4,7 +4,9 @@
  * 5.17): transformers' GlmForCausalLM and Glm4ForCausalLM (GLM-4-0414's sandwich norms) as they are,
  * and THUDM's ChatGLM2/3 block transcribed from modeling_chatglm.py (.bin shards without rope_ratio;
  * safetensors shards with rope_ratio 4, base 40,000). Each is converted by `glm convert --from hf
- * --dtype f32`, run on cpu-ref, and its logits compared with torch's float64 logits.
+ * --dtype f32`, run on cpu-ref, and its logits compared with torch's float64 logits: the whole prompt
+ * at once, and through the generation session (prefill of 4 tokens, then one decode step per token
+ * over the in-place KV cache of the KV heads) against torch's logits at those positions.
  *
  * Bound: the weights are float32 in both, so what separates the two is cpu-ref's rounding of each op's
  * output to f32 and transformers' own float32 RMSNorm and rotary inside its float64 model (the script's
@@ -22,7 +24,7 @@ import type { Backend } from '../../core/backend-api/plugin-contract.js';
 import { headDim, kvHeads, type GlmConfig } from '../../core/models/glm/config.js';
 import { loadModelFolder, type LoadedModel } from '../../core/models/glm/load-model.js';
 import { hostTensor, toFloat64, type HostTensor } from '../../core/tensor/host-tensor.js';
-import { convertFixture, FAMILY_FIXTURES, familyLogits, logitErrors, readReference, type FamilyFixture } from '../../bench/cuda/family-logits-check.js';
+import { convertFixture, FAMILY_FIXTURES, familyLogits, familySessionLogits, logitErrors, readReference, SESSION_PREFILL, type FamilyFixture } from '../../bench/cuda/family-logits-check.js';
 
 const BOUND = 1e-6;
 const MUTATION_FLOOR = 1e-3;
@@ -66,6 +68,25 @@ describe('cpu-ref reproduces the PyTorch logits of each family fixture', () => {
     expect(e.relNorm).toBeLessThan(BOUND);
     expect(e.maxRel).toBeLessThan(BOUND);
     expect(e.failure).toBeUndefined();
+  });
+
+  it.each(FAMILY_FIXTURES)('%s through the session: prefill of 4 tokens, then 6 decode steps over the KV cache', async (name) => {
+    const ref = readReference(name);
+    const { ours, ref: want } = await familySessionLogits(models.get(name)!, backend, ref);
+    const e = logitErrors(ours, want);
+    console.info(`${name}: session vs torch float64: ‖Δ‖/‖ref‖ ${e.relNorm.toExponential(2)}, max |Δ|/max |ref| ${e.maxRel.toExponential(2)}`);
+    expect(e.relNorm).toBeLessThan(BOUND);
+    expect(e.maxRel).toBeLessThan(BOUND);
+  });
+
+  it('mutation: decode steps one position late (prefill right) miss torch by far — the session check sees the cache path', async () => {
+    // Shifting every position alike would not do: the rotary is relative, so the logits would not move.
+    const ref = readReference('chatglm2');
+    const late = { ...ref, positionIds: ref.positionIds.map((row) => row.map((p, i) => (i >= SESSION_PREFILL ? p + 1 : p))) };
+    const { ours, ref: want } = await familySessionLogits(models.get('chatglm2')!, backend, late);
+    const e = logitErrors(ours, want);
+    console.info(`mutation chatglm2, decode positions late: ‖Δ‖/‖ref‖ ${e.relNorm.toExponential(2)}`);
+    expect(e.relNorm).toBeGreaterThan(MUTATION_FLOOR);
   });
 
   it('the converted configs declare what the sources declare', () => {

@@ -2,7 +2,8 @@
  * The GLM family's PyTorch references (tests/fixtures/family/) on every other backend this machine can
  * run without hardware: the cuda and rocm-dcu kernels on their CPU emulators, the Ascend backend on its
  * CANN-ABI emulator and the Sunway backend on its athread emulator. Each fixture is converted by
- * `glm convert --from hf --dtype f32`, its prompt run once, and the logits compared with torch's
+ * `glm convert --from hf --dtype f32`, its prompt run once and through the generation session (prefill,
+ * then decode steps over the KV cache), and the logits compared with torch's
  * float64 logits under the conformance suite's f32 model-chain tolerance (conformance/tolerance.ts:
  * nmse ≤ (256 ε)², worst element ≤ 8192 ε of max(|ref|, rms)); the measured ‖Δ‖/‖ref‖ is printed.
  * Every result here comes from an emulator (asserted through the backend's `execution`), never from
@@ -29,7 +30,7 @@ afterAll(() => {
   }
 });
 
-const { convertFixture, FAMILY_FIXTURES, familyLogits, logitErrors, readReference } = await import('../../bench/cuda/family-logits-check.js');
+const { convertFixture, FAMILY_FIXTURES, familyLogits, familySessionLogits, logitErrors, readReference } = await import('../../bench/cuda/family-logits-check.js');
 const { loadModelFolder } = await import('../../core/models/glm/load-model.js');
 const cuda = await import('../../backends/cuda/native-addon.js');
 const dcu = await import('../../backends/rocm-dcu/native-addon.js');
@@ -72,8 +73,11 @@ for (const target of EMULATED) {
         expect(backend.execution).toBe('emulator');
         const ref = readReference(name);
         const e = logitErrors(await familyLogits(models.get(name)!, backend, ref), ref.logits);
-        console.info(`${target.what}, ${name}: max |Δ| ${e.maxAbs.toExponential(2)}, max |Δ|/max |ref| ${e.maxRel.toExponential(2)}, ‖Δ‖/‖ref‖ ${e.relNorm.toExponential(2)}`);
+        const session = await familySessionLogits(models.get(name)!, backend, ref);
+        const s = logitErrors(session.ours, session.ref);
+        console.info(`${target.what}, ${name}: prompt max |Δ| ${e.maxAbs.toExponential(2)}, max |Δ|/max |ref| ${e.maxRel.toExponential(2)}, ‖Δ‖/‖ref‖ ${e.relNorm.toExponential(2)}; session ‖Δ‖/‖ref‖ ${s.relNorm.toExponential(2)}`);
         expect(e.failure).toBeUndefined();
+        expect(s.failure).toBeUndefined();
       } finally {
         await backend.close();
       }
