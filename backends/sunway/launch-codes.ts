@@ -30,6 +30,8 @@ export const OP = {
   logSumExp: 18,
   cacheWrite: 19,
   qkvBiasRope: 20,
+  rmsNorm: 21,
+  swiglu: 22,
 } as const;
 
 /** A record's dtype words. */

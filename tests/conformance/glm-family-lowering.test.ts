@@ -34,6 +34,8 @@ const BACKENDS: readonly [string, (view: NodeView) => Capability][] = [
 const NATIVE_OPS: Readonly<Record<string, readonly OpName[]>> = {
   'cuda, rocm-dcu': ['rms-norm', 'swiglu'],
   'ascend A2 (910B1)': ['rms-norm', 'swiglu'],
+  'sunway SW26010-Pro': ['rms-norm', 'swiglu'],
+  'sunway SW26010': ['rms-norm', 'swiglu'],
 };
 
 interface OpAtModelShape {

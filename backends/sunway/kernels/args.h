@@ -35,7 +35,8 @@ typedef struct {
 } sw_copy_args;
 
 /* Element-wise ops over `n` contiguous output elements (scale, cast, gelu, deepnorm; geglu's output
- * is [n / half, half] from x [n / half, 2 · half] and an optional bias [2 · half] in y). */
+ * is [n / half, half] from x [n / half, 2 · half] and an optional bias [2 · half] in y; swiglu.c's
+ * the same without a bias, `op` unused). */
 enum { SW_EW_SCALE, SW_EW_CAST, SW_EW_GELU_ERF, SW_EW_GELU_TANH, SW_EW_DEEPNORM, SW_EW_GEGLU };
 typedef struct {
     sw_common c;
@@ -58,7 +59,7 @@ typedef struct {
 } sw_binary_args;
 
 /* Row ops over contiguous [rows, n] data: layer-norm, log-sum-exp, glm-mask-fill, dequantize;
- * softmax over [outer, n, inner]. */
+ * softmax over [outer, n, inner]; rms_norm.c's RMSNorm (x, w, eps; `op` unused). */
 enum { SW_ROW_LAYER_NORM, SW_ROW_SOFTMAX, SW_ROW_LOG_SUM_EXP, SW_ROW_GLM_MASK, SW_ROW_DEQUANTIZE };
 typedef struct {
     sw_common c;

@@ -8,6 +8,7 @@ import { attention, qkvBiasRope, rope, rotaryTable } from './attention.js';
 import { cacheWrite } from './cache-write.js';
 import { allReduce, concat, gather, reshape, slice, split, transpose } from './data-movement.js';
 import { add, biasGeglu, cast, deepnormResidual, dequantize, geglu, gelu, glmMaskFill, maskedFill, mul, scale } from './elementwise.js';
+import { rmsNorm, swiglu } from './glm-family.js';
 import { linear, matmul } from './matmul.js';
 import { layerNorm, logSumExp, softmax, topK } from './reductions.js';
 import type { SunwayLowering } from './sunway-lowering.js';
@@ -43,6 +44,8 @@ export const SUNWAY_LOWERINGS: Readonly<Partial<Record<OpName, SunwayLowering>>>
   'geglu': geglu,
   'bias-geglu': biasGeglu,
   'deepnorm-residual': deepnormResidual,
+  'rms-norm': rmsNorm,
+  'swiglu': swiglu,
   // collectives (one rank)
   'all-reduce': allReduce,
 };

@@ -14,4 +14,6 @@ void SLAVE_FUN(sw_rotary_kernel)(void*);
 void SLAVE_FUN(sw_attention_kernel)(void*);
 void SLAVE_FUN(sw_gemm_kernel)(void*);
 void SLAVE_FUN(sw_gemv_kernel)(void*);
+void SLAVE_FUN(sw_rms_norm_kernel)(void*);
+void SLAVE_FUN(sw_swiglu_kernel)(void*);
 }

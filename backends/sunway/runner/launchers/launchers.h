@@ -34,6 +34,8 @@ void rope(Reader& r);
 void qkv_bias_rope(Reader& r);
 void attention(Reader& r);
 void gemm(Reader& r);
+void rms_norm(Reader& r);
+void swiglu(Reader& r);
 
 // Registers every launcher with the program runtime (once).
 void register_all();

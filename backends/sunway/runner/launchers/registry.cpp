@@ -46,6 +46,8 @@ constexpr Registration kRegistrations[] = {
     {OP_LOG_SUM_EXP, "log-sum-exp", log_sum_exp},
     {OP_CACHE_WRITE, "cache-write", cache_write},
     {OP_QKV_BIAS_ROPE, "qkv-bias-rope", qkv_bias_rope},
+    {OP_RMS_NORM, "rms-norm", rms_norm},
+    {OP_SWIGLU, "swiglu", swiglu},
 };
 
 // The code's name in the TypeScript table.
