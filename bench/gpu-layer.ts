@@ -1,8 +1,8 @@
 /**
  * What the GPU backends' layer benchmarks share (bench/cuda/glm-layer.ts, bench/rocm-dcu/glm-layer.ts):
- * one GLM-130B-shaped layer with random weights made on the device (fp16, and INT4 weight-only for one
- * decode case), the cases (prefill 2048; decode batch 1 and 16 over a 2048-token cache; decode batch 1
- * with INT4 weights) bound the way the session binds them — the KV cache written in place
+ * one GLM-130B-shaped layer with random weights made on the device (fp16, and INT4 / INT8 weight-only
+ * for the quantized decode cases), the cases (prefill 2048; decode batch 1 and 16 over a 2048-token
+ * cache, with fp16, INT4 and INT8 weights) bound the way the session binds them — the KV cache written in place
  * ('in-place-start' for the prefill, 'in-place-extend' for decode) — the two ceilings (a device copy,
  * an 8192³ fp16 product) and the floor of each case.
  */
@@ -26,7 +26,7 @@ export interface LayerCase {
   readonly seq: number;
   readonly past: number;
   readonly context: number;
-  /** The block's Linear weights: fp16 ('none') or weight-only INT4. */
+  /** The block's Linear weights: fp16 ('none') or weight-only INT4 / INT8. */
   readonly quantization: WeightQuantization;
 }
 
@@ -43,12 +43,18 @@ export function layerCases(smoke: boolean): LayerCase[] {
         { name: 'decode-b1-cache2048', batch: 1, seq: 1, past: 40, context: 20, quantization: fp16 },
         { name: 'decode-b16-cache2048', batch: 3, seq: 1, past: 40, context: 20, quantization: fp16 },
         { name: 'decode-int4-b1-cache2048', batch: 1, seq: 1, past: 40, context: 20, quantization: 'int4' },
+        { name: 'decode-int8-b1-cache2048', batch: 1, seq: 1, past: 40, context: 20, quantization: 'int8' },
+        { name: 'decode-int4-b16-cache2048', batch: 3, seq: 1, past: 40, context: 20, quantization: 'int4' },
+        { name: 'decode-int8-b16-cache2048', batch: 3, seq: 1, past: 40, context: 20, quantization: 'int8' },
       ]
     : [
         { name: 'prefill-2048', batch: 1, seq: 2048, past: 0, context: 1024, quantization: fp16 },
         { name: 'decode-b1-cache2048', batch: 1, seq: 1, past: 2048, context: 1024, quantization: fp16 },
         { name: 'decode-b16-cache2048', batch: 16, seq: 1, past: 2048, context: 1024, quantization: fp16 },
         { name: 'decode-int4-b1-cache2048', batch: 1, seq: 1, past: 2048, context: 1024, quantization: 'int4' },
+        { name: 'decode-int8-b1-cache2048', batch: 1, seq: 1, past: 2048, context: 1024, quantization: 'int8' },
+        { name: 'decode-int4-b16-cache2048', batch: 16, seq: 1, past: 2048, context: 1024, quantization: 'int4' },
+        { name: 'decode-int8-b16-cache2048', batch: 16, seq: 1, past: 2048, context: 1024, quantization: 'int8' },
       ];
 }
 

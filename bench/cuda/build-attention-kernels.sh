@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds bench/cuda/attention-kernels.cu, gemv-int4.cu and gemm-small-m.cu into .device-carry/ (static CUDA runtime,
+# Builds bench/cuda/attention-kernels.cu, gemv-int4.cu, gemv-int8.cu and gemm-small-m.cu into .device-carry/ (static CUDA runtime,
 # sm_80 and sm_90 code), to be carried to the GPU machine. Prints ptxas' register/spill report of the
 # flash kernels, which decides how many blocks fit on a multiprocessor.
 set -euo pipefail
@@ -20,6 +20,10 @@ nvcc -O3 -std=c++17 --expt-relaxed-constexpr \
   -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
   "${includes[@]}" bench/cuda/gemv-int4.cu -o .device-carry/gemv-int4
 ls -l .device-carry/gemv-int4
+nvcc -O3 -std=c++17 --expt-relaxed-constexpr \
+  -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
+  "${includes[@]}" bench/cuda/gemv-int8.cu -o .device-carry/gemv-int8
+ls -l .device-carry/gemv-int8
 nvcc -O3 -std=c++17 --expt-relaxed-constexpr \
   -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
   "${includes[@]}" bench/cuda/gemm-small-m.cu "$src/gemm_dispatch.cpp" "$src/cublaslt.cpp" "$simt/device.cpp" "$simt/nvidia_probe.cpp" -ldl \

@@ -3,7 +3,7 @@
 # greedy/top-k decode loop against cpu-ref (tokens identical? host waits per token? graph replays?),
 # the kernels alone (bench/cuda/attention-kernels.cu and gemv-int4.cu, built by
 # build-attention-kernels.sh), the layer benchmark, its profile, the PyTorch peer and the 70-layer INT4
-# model, and the opt-in small-M product against cuBLASLt. Usage: bash bench/cuda/device-check.sh [kernels] [conformance] [decode] [layer] [profile] [int4] [peer] [smallm] [beam] [tools] [sustained] [ncu]
+# model, and the opt-in small-M product against cuBLASLt. Usage: bash bench/cuda/device-check.sh [kernels] [conformance] [decode] [layer] [profile] [quant] [int4] [peer] [smallm] [beam] [tools] [sustained] [ncu]
 # Everything is written under $OUT/results/ and packed into $OUT/results.tar.gz on exit (only a few
 # files come back from the machine); the main lines also go to stdout.
 set -uo pipefail
@@ -80,6 +80,15 @@ for what in "$@"; do
     profile)
       GLM_PROFILE_LAUNCHES=1 node dist/bench/cuda/glm-layer.js --reps 1 --variants no-graph > "$OUT/profile.log" 2>&1
       grep -v '^profile' "$OUT/profile.log" | tail -3 ;;
+    quant)
+      # Weight-only INT4/INT8 decode: the GEMV kernels alone in every variant (each run's copy ceiling
+      # first), PyTorch's weight-only products at the same shapes, and the quantized layer cases beside
+      # fp16 decode (bench/cuda/gemv-int4.cu, gemv-int8.cu, torch_gemv_peer.py, glm-layer.ts).
+      .device-carry/gemv-int4 > "$OUT/gemv-int4.jsonl" 2>&1; echo "gemv-int4 rc=$?"
+      .device-carry/gemv-int8 > "$OUT/gemv-int8.jsonl" 2>&1; echo "gemv-int8 rc=$?"
+      PYTHONUNBUFFERED=1 python3 bench/cuda/torch_gemv_peer.py --out "$OUT/torch-gemv.json" > "$OUT/torch-gemv.log" 2>&1; echo "torch_gemv_peer rc=$?"
+      node dist/bench/cuda/glm-layer.js --cases decode-b1-cache2048,decode-int4-b1-cache2048,decode-int8-b1-cache2048,decode-b16-cache2048,decode-int4-b16-cache2048,decode-int8-b16-cache2048 \
+        --out "$OUT/cuda-layer-quant.json" 2>&1 | tee "$OUT/cuda-layer-quant.log" ;;
     int4)
       # The INT4 layer case (decode-int4-b1-cache2048) is one of `layer`'s cases; this is the whole model.
       node dist/bench/cuda/glm-130b-int4.js --out "$OUT/glm-130b-int4.json" 2>&1 | tee "$OUT/glm-130b-int4.log" ;;

@@ -8,6 +8,7 @@
 #include "../../backends/cuda/native/src/kernels/gemm.cu"
 #include "../../backends/cuda/native/src/kernels/gemm_small_m.cu"
 #include "../../backends/cuda/native/src/kernels/gemv_int4.cu"  // gemm.cu's GEMV dispatch calls into it
+#include "../../backends/cuda/native/src/kernels/gemv_int8.cu"  // and into this
 #include "kernel-bench.h"
 
 #include <algorithm>

@@ -2,7 +2,7 @@
  * Benchmark (not a test): one GLM-130B-shaped layer on the cuda backend — the SDK's own block graph
  * with random weights made on the device, bound as the session binds it (bench/gpu-layer.ts) — in fp16
  * for a 2048-token prefill and decode steps of batch 1 and 16 over a 2048-token cache, and with INT4
- * weights (weight-only, per-row fp16 scales) for a batch-1 decode step over that cache. Decode runs as
+ * and INT8 weights (weight-only, per-row fp16 scales) for decode steps of batch 1 and 16 over that cache. Decode runs as
  * the session's step (runStep, repeated: replayed from a CUDA Graph); variant 'no-graph' launches
  * record by record. Timed with CUDA events after a 5 s rest and warm-up; the median of the repeats.
  * Also the two ceilings through the addon (a 1 GiB device copy, an 8192³ fp16 cuBLASLt GEMM), and,
@@ -111,7 +111,8 @@ async function main(): Promise<void> {
       const sustained = results[k.name]!.sustained;
       const ratio = (ours.medianMs / floor).toFixed(2) + (sustained ? ` (sustained ${(ours.medianMs / sustained.floorMs).toFixed(2)})` : '');
       const row = `| ${k.name} | ${ours.medianMs.toFixed(3)} | ${floor.toFixed(3)} | ${ratio} |`;
-      // The peer runs the fp16 cases only (torch_peer.py has no INT4 layer).
+      // The peer runs the fp16 cases only (torch_peer.py has no quantized layer; torch_gemv_peer.py times
+      // PyTorch's weight-only products alone).
       const peerVariants = Object.entries(peer.cases[k.name] ?? {});
       if (peerVariants.length === 0) {
         console.log(`${row} — | — |`);

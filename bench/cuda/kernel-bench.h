@@ -81,6 +81,23 @@ inline float median_ms(const std::function<void()>& run) {
   return times[times.size() / 2];
 }
 
+// The copy ceiling of this run: a 1 GiB device-to-device copy (median of 20), in TB/s counting the bytes
+// read and written, as the layer benchmark's floors count it. Printed as one JSON line.
+inline double copy_ceiling_tb_per_s() {
+  const size_t bytes = size_t(1) << 30;
+  uint8_t* from = device_alloc<uint8_t>(bytes);
+  uint8_t* to = device_alloc<uint8_t>(bytes);
+  check(cudaMemset(from, 1, bytes), "memset");
+  const float ms = median_ms([&] { cudaMemcpyAsync(to, from, bytes, cudaMemcpyDeviceToDevice); });
+  check(cudaGetLastError(), "copy");
+  cudaFree(from);
+  cudaFree(to);
+  const double rate = 2.0 * bytes / (ms * 1e-3) / 1e12;
+  std::printf("{\"ceiling\":\"copy 1 GiB\",\"median_ms\":%.4f,\"tb_per_s\":%.3f}\n", ms, rate);
+  std::fflush(stdout);
+  return rate;
+}
+
 // Largest |y − reference| into result[0] and largest |reference| into result[1] (both zeroed first).
 __global__ void relative_difference(const __half* y, const float* reference, int64_t count, float* result) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count; i += int64_t(gridDim.x) * blockDim.x) {

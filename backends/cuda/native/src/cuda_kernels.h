@@ -12,9 +12,12 @@ inline bool aligned16(const void* ptr) { return (reinterpret_cast<uintptr_t>(ptr
 constexpr int64_t kSmallMMaxRows = 16;
 bool small_m_gemm_fits(const GemmParams& p);
 void launch_gemm_small_m(const GemmParams& p, Stream s);
-// INT4 weights [N, K/2 bytes] times 1–8 fp16 activation rows on tensor cores (kernels/gemv_int4.cu).
+// INT4 weights [N, K/2 bytes] and INT8 weights [N, K] times 1–16 fp16 activation rows on tensor cores
+// (kernels/gemv_int4.cu, kernels/gemv_int8.cu).
 bool gemv_i4_tensor_core_fits(const GemmParams& p);
 void launch_gemv_i4_tensor_core(const GemmParams& p, Stream s);
+bool gemv_i8_tensor_core_fits(const GemmParams& p);
+void launch_gemv_i8_tensor_core(const GemmParams& p, Stream s);
 }  // namespace glm
 
 #include <cstdlib>

@@ -1,8 +1,8 @@
 // Portable GEMMs with fp32 accumulation: a 64×64 tiled SIMT kernel (any shape, strided batches,
 // i8/i4 weights with per-row scales) and a warp-per-output GEMV for a few rows (decode), which reads
 // each weight once, 16 bytes per lane, and dequantizes in registers. cuBLASLt does the large float
-// products (see gemm_dispatch.cpp); INT4 weights with fp16 activations take the tensor cores where
-// they fit (gemv_int4.cu).
+// products (see gemm_dispatch.cpp); INT4 and INT8 weights with fp16 activations take the tensor cores
+// where they fit (gemv_int4.cu, gemv_int8.cu).
 #include "../cuda_kernels.h"
 
 namespace glm {
@@ -247,6 +247,10 @@ void launch_gemv(const GemmParams& p, Stream s) {
       }
       case I8: {
         const bool vec = x_ok && p.k % 16 == 0 && aligned(p.b, 16) && p.ldb % 16 == 0;
+        if (gemv_i8_tensor_core_fits(p)) {
+          launch_gemv_i8_tensor_core(p, s);
+          break;
+        }
         if (vec) gemv_rows<T, I8, 16>(p, s);
         else gemv_rows<T, I8, 1>(p, s);
         break;
