@@ -6,7 +6,7 @@
  * Every non-passing case carries one command line that reruns it alone.
  */
 import { isGlmError } from '../core/errors.js';
-import { getOp } from '../core/ir/ops/catalogue.js';
+import { getOp, OP_CATALOGUE } from '../core/ir/ops/catalogue.js';
 import type { Graph } from '../core/ir/graph.js';
 import { lowerForBackend } from '../core/passes/decompose.js';
 import { validateGraph } from '../core/passes/validate.js';
@@ -37,6 +37,11 @@ export interface CaseResult {
   readonly tolerance?: { nmse: number; worstEps: number };
   /** Rerun this case alone. */
   readonly repro?: string;
+  /**
+   * For an op case whose subject is a composite: whether the backend ran it with a kernel of its own
+   * ('native') or through its decomposition (forced by the case, or because the backend refused it).
+   */
+  readonly ran?: 'native' | 'decomposed';
   readonly perf?: { medianMs: number; /** Interquartile range of the timed runs: the run's own noise. */ spreadMs?: number; bytes: number; flops: number; gbPerSecond: number; tflopPerSecond: number; rooflineFraction?: number };
   readonly seconds: number;
 }
@@ -62,6 +67,16 @@ function lowered(c: GraphCase, graph: Graph, backend: Backend) {
   );
 }
 
+function isComposite(subject: string): boolean {
+  return OP_CATALOGUE.get(subject)?.decompose !== undefined;
+}
+
+/** How an op case's composite subject ran: its own node kept ('native') or decomposed; nothing for the rest. */
+function ranOf(c: GraphCase, decomposed: readonly { op: string }[]): Pick<CaseResult, 'ran'> {
+  if (c.level !== 'op' || !isComposite(c.subject)) return {};
+  return { ran: decomposed.some((d) => d.op === c.subject) ? 'decomposed' : 'native' };
+}
+
 async function runGraphCase(c: GraphCase, reference: Backend, target: Backend, options: RunnerOptions): Promise<Omit<CaseResult, 'seconds' | 'id' | 'level' | 'subject' | 'dtype' | 'composites'>> {
   const instance = c.build();
   options.fingerprints?.set(c.id, fingerprintOf(c, instance));
@@ -71,6 +86,7 @@ async function runGraphCase(c: GraphCase, reference: Backend, target: Backend, o
     const reasons = [...new Set(plan.unrunnable.map((u) => `${u.op}: ${u.reason}`))];
     return { status: 'unsupported', detail: reasons.join('; ') };
   }
+  const ran = ranOf(c, plan.decomposed);
   const expectedOutputs = await runGraph(reference, instance.graph, instance.inputs);
   let executable;
   try {
@@ -105,7 +121,7 @@ async function runGraphCase(c: GraphCase, reference: Backend, target: Backend, o
     if (cmp.degenerate) degenerate.push(`${out.name}: ${cmp.degenerate}`);
   }
   const perf = result.timings.length > 0 ? perfOf(result.timings, instance.inputs, result.outputs, instance.flops, target.roofline) : undefined;
-  const metrics = { nmse, worstEps, tolerance, ...(perf ? { perf } : {}) };
+  const metrics = { nmse, worstEps, tolerance, ...ran, ...(perf ? { perf } : {}) };
   if (problems.length > 0) return { status: 'fail', detail: problems.join('; '), ...metrics };
   if (degenerate.length > 0) return { status: 'mistrusted', detail: degenerate.join('; '), ...metrics };
   return { status: 'pass', ...metrics };

@@ -2,6 +2,16 @@
 import { STATUSES, executionLabel, type ConformanceReport } from './report.js';
 import type { CaseResult } from '../runner.js';
 
+/** How the as-built cases ran their composite subject, where the reports say (older reports do not). */
+function loweringNote(results: readonly CaseResult[]): string | null {
+  const asBuilt = results.filter((r) => r.composites === 'as-built' && r.ran !== undefined);
+  if (asBuilt.length === 0) return null;
+  const native = asBuilt.filter((r) => r.ran === 'native').length;
+  if (native === asBuilt.length) return 'as built: native';
+  if (native === 0) return 'as built: decomposed';
+  return `as built: ${native} native, ${asBuilt.length - native} decomposed`;
+}
+
 function cell(results: readonly CaseResult[]): string {
   if (results.length === 0) return '—';
   const pass = results.filter((r) => r.status === 'pass').length;
@@ -14,6 +24,8 @@ function cell(results: readonly CaseResult[]): string {
   if (unsupported) parts.push(`${unsupported} unsup.`);
   if (xfail) parts.push(`${xfail} xfail`);
   if (mistrusted) parts.push(`${mistrusted} mistr.`);
+  const lowering = loweringNote(results);
+  if (lowering) parts.push(lowering);
   return parts.join(', ');
 }
 
