@@ -9,7 +9,8 @@ weights N(0, 1/in)) -- transformers' own init (std 0.02, zero biases, unit gains
 converter that drops a bias or a norm pass unnoticed:
 
   glm4-hf/      transformers' GlmConfig / GlmForCausalLM (model_type glm, e.g. THUDM/glm-4-9b-chat-hf),
-                written by save_pretrained(safe_serialization=True) as two safetensors shards + index.
+                written by save_pretrained(safe_serialization=True, max_shard_size="200KB") as safetensors
+                shards + index (3 with transformers 5.17).
   glm4-0414/    transformers' Glm4Config / Glm4ForCausalLM (model_type glm4, GLM-4-0414: an RMSNorm
                 after the attention and after the MLP of each layer), likewise.
   chatglm2/     THUDM's ChatGLM2/3 (model_type chatglm, ChatGLMForConditionalGeneration): not in
