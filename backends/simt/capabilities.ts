@@ -48,6 +48,7 @@ export function simtRankClaims(groupSize: number): (view: NodeView, backend: str
 /** The ops whose kernels have limits of their own, and the check of each. */
 const OP_LIMITS: Readonly<Partial<Record<OpName, (view: NodeView, backend: string) => Capability>>> = {
   'attention': claimsAttention,
+  'grouped-query-attention': claimsAttention,
   'top-k': claimsTopK,
   'all-reduce': claimsAllReduce,
 };

@@ -32,6 +32,7 @@ export const OP = {
   allReduce: 22,
   rmsNorm: 23,
   swiglu: 24,
+  groupedQueryAttention: 25,
 } as const;
 
 /** A record's dtype words. */

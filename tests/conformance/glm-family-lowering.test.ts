@@ -32,7 +32,7 @@ const BACKENDS: readonly [string, (view: NodeView) => Capability][] = [
 
 /** The ops each backend runs with a kernel of its own (or its vendor's op library): docs/glm-family-ops.md. */
 const NATIVE_OPS: Readonly<Record<string, readonly OpName[]>> = {
-  'cuda, rocm-dcu': ['rms-norm', 'swiglu'],
+  'cuda, rocm-dcu': ['rms-norm', 'swiglu', 'grouped-query-attention'],
   'ascend A2 (910B1)': ['rms-norm', 'swiglu'],
   'sunway SW26010-Pro': ['rms-norm', 'swiglu'],
   'sunway SW26010': ['rms-norm', 'swiglu'],
@@ -112,8 +112,10 @@ describe('the ChatGLM2/GLM-4 ops on every backend', () => {
 
   it('grouped-query-attention keeps the attention op whole where the backend has an attention kernel', () => {
     const gqa = (backend: string) => all.find((c) => c.op === 'grouped-query-attention' && c.dtype === 'f16' && c.backend === backend)!.text.split(/: |, /);
-    // cuda/rocm-dcu (head dim 128 ≤ 256), Ascend A2 (FusedInferAttentionScore), Sunway: the attention kernel after the repeat.
-    for (const backend of ['cuda, rocm-dcu', 'ascend A2 (910B1)', 'sunway SW26010-Pro']) expect(gqa(backend), backend).toContain('attention');
+    // cuda/rocm-dcu: their attention kernel indexes the KV heads itself (head dim 128 ≤ 256), no repeat.
+    expect(gqa('cuda, rocm-dcu')).toEqual(['native', 'grouped-query-attention']);
+    // Ascend A2 (FusedInferAttentionScore), Sunway: the attention kernel after the repeat.
+    for (const backend of ['ascend A2 (910B1)', 'sunway SW26010-Pro']) expect(gqa(backend), backend).toContain('attention');
     // The original 910 has no fused attention: matmul + softmax instead.
     expect(gqa('ascend 910 (910A)')).not.toContain('attention');
     expect(gqa('ascend 910 (910A)')).toContain('softmax');

@@ -5,7 +5,7 @@
  */
 import { dtypeCode, OP } from '../launch-codes.js';
 import { broadcastStrides, countOf, elementBytes, ptrOf, type Loc } from '../../program/locations.js';
-import type { SimtLowering } from './simt-lowering.js';
+import type { SimtLowering, SimtStep } from './simt-lowering.js';
 import { alignUp } from '../../program/arena.js';
 
 /** The four element strides [b, h, row, t] the kernels take. */
@@ -18,7 +18,13 @@ function flatOverHeads(loc: Loc): boolean {
   return loc.shape[0] === 1 || loc.strides[0] === loc.shape[1]! * loc.strides[1]!;
 }
 
-export const attention: SimtLowering = (ctx) => {
+/**
+ * attention, and grouped-query-attention with k and v of heads / kvGroup heads: query head h reads KV
+ * head ⌊h / kvGroup⌋ (its own record: attention's words, then kvGroup), so the KV heads are never
+ * repeated. KV groups run the fused kernels only (the materialised products step through k and v one
+ * head per query head).
+ */
+function emitAttention(ctx: SimtStep, kvGroup: number): void {
   const q = ctx.input(0)!;
   const k = ctx.input(1)!;
   const v = ctx.input(2)!;
@@ -36,7 +42,7 @@ export const attention: SimtLowering = (ctx) => {
   const scale = 1 / Math.sqrt(dim);
   const unitInner = [q, k, v, out].every((x) => x.strides[3] === 1 || dim === 1);
   const materialise =
-    queries >= ctx.options.attentionMaterializeFrom && unitInner && flatOverHeads(q) && flatOverHeads(k) && keys > 0;
+    kvGroup === 1 && queries >= ctx.options.attentionMaterializeFrom && unitInner && flatOverHeads(q) && flatOverHeads(k) && keys > 0;
   const es = elementBytes(q.dtype);
   let mode = 0;
   let splits = 1;
@@ -67,14 +73,18 @@ export const attention: SimtLowering = (ctx) => {
   }
   const workspace = workspaceBytes > 0 ? ptrOf(ctx.scratch(workspaceBytes)) : null;
   if (length) ctx.noteIndexCheck(); // the kernels range-check the length they read
-  ctx.emit(OP.attention, [
+  ctx.emit(kvGroup === 1 ? OP.attention : OP.groupedQueryAttention, [
     dtypeCode(q.dtype), mode, ptrOf(out), ptrOf(q), ptrOf(k), ptrOf(v),
     ...strides4(q), ...strides4(k), ...strides4(v), ...strides4(out),
     batch, heads, queries, keys, dim, scale,
     explicit ? 1 : 0, explicit ? null : ptrOf(mask), explicit ? ptrOf(mask) : null, ...maskStrides,
-    workspace, splits, keysPerSplit, chunk, length ? ptrOf(length) : null,
+    workspace, splits, keysPerSplit, chunk, length ? ptrOf(length) : null, ...(kvGroup === 1 ? [] : [kvGroup]),
   ]);
-};
+}
+
+export const attention: SimtLowering = (ctx) => emitAttention(ctx, 1);
+
+export const groupedQueryAttention: SimtLowering = (ctx) => emitAttention(ctx, ctx.input(0)!.shape[1]! / ctx.input(1)!.shape[1]!);
 
 export const rope: SimtLowering = (ctx) => {
   const x = ctx.input(0)!;

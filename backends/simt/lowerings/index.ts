@@ -4,7 +4,7 @@
  * refused by claims() and decomposed (composites) or unrunnable.
  */
 import type { OpName } from '../../../core/backend-api/plugin-api.js';
-import { attention, qkvBiasRope, rope, rotaryTable } from './attention.js';
+import { attention, groupedQueryAttention, qkvBiasRope, rope, rotaryTable } from './attention.js';
 import { cacheWrite } from './cache-write.js';
 import { allReduce } from './collective.js';
 import { concat, gather, reshape, slice, split, transpose } from './data-movement.js';
@@ -48,6 +48,7 @@ export const SIMT_LOWERINGS: Readonly<Partial<Record<OpName, SimtLowering>>> = {
   'deepnorm-residual': deepnormResidual,
   'rms-norm': rmsNorm,
   'swiglu': swiglu,
+  'grouped-query-attention': groupedQueryAttention,
   // collectives (a view on one rank; the group's collective on the ranks of openRanks)
   'all-reduce': allReduce,
 };

@@ -177,6 +177,9 @@ struct AttentionParams {
   const int32_t* length;  // null: every key is valid
   int* error_flag;
   int tag;
+  // Query heads per KV head (grouped-query attention): query head h reads KV head h / kv_group of k
+  // and v (torch's repeat_interleave), which hold heads / kv_group heads. 1: a KV head per query head.
+  int kv_group = 1;
 };
 void launch_attention_fused(int dtype, const AttentionParams& p, Stream s);
 // Backends built with GLM_TENSOR_CORE_ATTENTION (cuda): the many-query path on tensor cores. Returns

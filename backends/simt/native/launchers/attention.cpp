@@ -45,8 +45,6 @@ AttentionRecord read_attention(Reader& r, AttentionParams& p) {
   p.keys_per_split = r.i32();
   a.chunk = r.i64();
   p.length = r.ptr<const int32_t>();
-  r.finish();
-  flag_errors(r, p);
   return a;
 }
 
@@ -136,11 +134,8 @@ void materialised(const AttentionParams& p, const AttentionRecord& a, Stream s) 
   }
 }
 
-}  // namespace
-
-void attention(Reader& r) {
-  AttentionParams p{};
-  const AttentionRecord a = read_attention(r, p);
+void run_attention(Reader& r, AttentionParams& p, const AttentionRecord& a) {
+  flag_errors(r, p);
   if (p.dim > 256) throw ProgramError("attention: head dim " + std::to_string(p.dim) + " > 256", r.tag());
   const Stream s = device::stream();
   if (a.mode == 0) return fused(p, a, s);
@@ -152,6 +147,29 @@ void attention(Reader& r) {
   }
 #endif
   materialised(p, a, s);
+}
+
+}  // namespace
+
+void attention(Reader& r) {
+  AttentionParams p{};
+  const AttentionRecord a = read_attention(r, p);
+  r.finish();
+  run_attention(r, p, a);
+}
+
+// An attention record and then the query heads per KV head: k and v hold heads / kv_group heads.
+void grouped_query_attention(Reader& r) {
+  AttentionParams p{};
+  const AttentionRecord a = read_attention(r, p);
+  p.kv_group = r.i32();
+  r.finish();
+  if (p.kv_group < 1 || p.heads % p.kv_group != 0) {
+    throw ProgramError("grouped-query-attention: " + std::to_string(p.heads) + " query heads do not share KV heads in groups of " + std::to_string(p.kv_group), r.tag());
+  }
+  // The materialised products step through k and v one head per query head: KV groups take the fused kernels.
+  if (a.mode != 0) throw ProgramError("grouped-query-attention: mode " + std::to_string(a.mode) + ", only the fused mode (0) takes KV groups", r.tag());
+  run_attention(r, p, a);
 }
 
 }  // namespace glm::launchers

@@ -32,6 +32,7 @@ void rope(Reader& r);
 void qkv_bias_rope(Reader& r);
 // attention.cpp
 void attention(Reader& r);
+void grouped_query_attention(Reader& r);
 // gemm.cpp
 void gemm(Reader& r);
 // glm_family.cpp

@@ -46,6 +46,7 @@ constexpr Registration kRegistrations[] = {
     {OP_ALL_REDUCE, "all-reduce", all_reduce},
     {OP_RMS_NORM, "rms-norm", rms_norm},
     {OP_SWIGLU, "swiglu", swiglu},
+    {OP_GROUPED_QUERY_ATTENTION, "grouped-query-attention", grouped_query_attention},
 };
 
 // The code's name in the TypeScript table.

@@ -111,8 +111,8 @@ __global__ void attention_fused_kernel(AttentionParams p) {
   const int lane = threadIdx.x & 31;
   const int warp = threadIdx.x >> 5;
   const T* q = static_cast<const T*>(p.q) + b * p.q_strides[0] + h * p.q_strides[1] + i * p.q_strides[2];
-  const T* kb = static_cast<const T*>(p.k) + b * p.k_strides[0] + h * p.k_strides[1];
-  const T* vb = static_cast<const T*>(p.v) + b * p.v_strides[0] + h * p.v_strides[1];
+  const T* kb = static_cast<const T*>(p.k) + b * p.k_strides[0] + (h / p.kv_group) * p.k_strides[1];
+  const T* vb = static_cast<const T*>(p.v) + b * p.v_strides[0] + (h / p.kv_group) * p.v_strides[1];
 
   float qv[EPL];
 #pragma unroll
@@ -301,8 +301,8 @@ __global__ void __launch_bounds__(32 * kWarps, sizeof(T) == 4 ? 4 : 5) attention
   const int glane = lane % kLpr;  // lane within the row
   const int chunks = p.dim / kEpc;
   const T* q = static_cast<const T*>(p.q) + b * p.q_strides[0] + h * p.q_strides[1] + i * p.q_strides[2];
-  const T* kb = static_cast<const T*>(p.k) + b * p.k_strides[0] + h * p.k_strides[1];
-  const T* vb = static_cast<const T*>(p.v) + b * p.v_strides[0] + h * p.v_strides[1];
+  const T* kb = static_cast<const T*>(p.k) + b * p.k_strides[0] + (h / p.kv_group) * p.k_strides[1];
+  const T* vb = static_cast<const T*>(p.v) + b * p.v_strides[0] + (h / p.kv_group) * p.v_strides[1];
   const int64_t ks = p.k_strides[2], vs = p.v_strides[2];
 
   float qv[kCpl][kEpc];

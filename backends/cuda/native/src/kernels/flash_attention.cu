@@ -105,8 +105,8 @@ __global__ void __launch_bounds__(kWarps * 32) flash_attention_kernel(AttentionP
   const int context = p.context_lengths[b];
   const int offset = valid - p.queries;  // query i sits at key position offset + i
   const T* qb = static_cast<const T*>(p.q) + b * p.q_strides[0] + h * p.q_strides[1];
-  const T* kb = static_cast<const T*>(p.k) + b * p.k_strides[0] + h * p.k_strides[1];
-  const T* vb = static_cast<const T*>(p.v) + b * p.v_strides[0] + h * p.v_strides[1];
+  const T* kb = static_cast<const T*>(p.k) + b * p.k_strides[0] + (h / p.kv_group) * p.k_strides[1];
+  const T* vb = static_cast<const T*>(p.v) + b * p.v_strides[0] + (h / p.kv_group) * p.v_strides[1];
 
   const int warp = threadIdx.x >> 5;
   const int lane = threadIdx.x & 31;

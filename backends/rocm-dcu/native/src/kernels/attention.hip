@@ -79,8 +79,8 @@ __global__ void GLM_AMD_LAUNCH_BOUNDS(kWaves * GLM_WAVE) attention_fused_kernel(
   const int lane = wave::lane();
   const int w = wave::index();
   const T* q = static_cast<const T*>(p.q) + b * p.q_strides[0] + h * p.q_strides[1] + i * p.q_strides[2];
-  const T* kb = static_cast<const T*>(p.k) + b * p.k_strides[0] + h * p.k_strides[1];
-  const T* vb = static_cast<const T*>(p.v) + b * p.v_strides[0] + h * p.v_strides[1];
+  const T* kb = static_cast<const T*>(p.k) + b * p.k_strides[0] + (h / p.kv_group) * p.k_strides[1];
+  const T* vb = static_cast<const T*>(p.v) + b * p.v_strides[0] + (h / p.kv_group) * p.v_strides[1];
 
   float qv[EPL];
 #pragma unroll
