@@ -537,6 +537,12 @@ describe.skipIf(!built)('the ascend emulator through koffi', () => {
       expect(session.lastError()).toMatch(/^EZ9903: \[PID: \d+\] [\d:.-]+ support for Ascend910 is not implemented$/);
       expect(session.prepare('Exp', x, half()).status).toBe(S['ACLNN_ERR_RUNTIME_ERROR']);
       session.lastError();
+      // The pre-norm family's fused ops are A2/A3 ones too (aclnnRmsNorm.md, aclnnSwiGlu.md).
+      expect(session.prepare('SwiGlu', x, -1, half()).status).toBe(S['ACLNN_ERR_RUNTIME_ERROR']);
+      expect(session.lastError()).toMatch(/^EZ9903: .* support for Ascend910 is not implemented$/);
+      const rstd = session.tensor([2], DT['ACL_FLOAT']!, session.malloc(8));
+      expect(session.prepare('RmsNorm', x, session.tensor([4], DT['ACL_FLOAT16']!, session.malloc(8)), 1e-5, x, rstd).status).toBe(S['ACLNN_ERR_RUNTIME_ERROR']);
+      session.lastError();
     });
 
     it('refuses BF16 and fp32 KEEP_DTYPE matmul; cubeMathType 1 computes fp32 in fp16', () => {
@@ -572,6 +578,37 @@ describe.skipIf(!built)('the ascend emulator through koffi', () => {
         for (let i = 0; i < 4; i++) expected.push(x[r * 8 + i]! * geluErf(x[r * 8 + 4 + i]!));
       }
       expect(maxDifference(halves(session.download(out, 16)), expected)).toBeLessThan(4e-3);
+    });
+
+    it('runs SwiGlu gating the FIRST half: Swish(A) · B, ChatGLM2\'s silu(x₁) · x₂', () => {
+      const x = halfValues(2 * 8, 5).map((v) => v * 3);
+      const out = session.malloc(16);
+      session.run('SwiGlu', session.tensor([2, 8], DT['ACL_FLOAT16']!, session.upload(halfBits(x))), -1, session.tensor([2, 4], DT['ACL_FLOAT16']!, out));
+      const silu = (a: number) => a / (1 + Math.exp(-a));
+      const expected: number[] = [];
+      for (let r = 0; r < 2; r++) {
+        for (let i = 0; i < 4; i++) expected.push(silu(x[r * 8 + i]!) * x[r * 8 + 4 + i]!);
+      }
+      expect(maxDifference(halves(session.download(out, 16)), expected)).toBeLessThan(4e-3);
+      const swapped = expected.map((_, j) => silu(x[Math.floor(j / 4) * 8 + 4 + (j % 4)]!) * x[Math.floor(j / 4) * 8 + (j % 4)]!);
+      expect(maxDifference(halves(session.download(out, 16)), swapped)).toBeGreaterThan(0.05);
+    });
+
+    it('runs RmsNorm with no mean subtracted: y = x · rstd · gamma, rstd fp32 per row', () => {
+      const x = [3, 4, 3.5, 2.5, -1, 1, 0, 2]; // rows of mean 3.25 and 0.5: a centred norm would differ
+      const gamma = [1, 0.5, 2, -1];
+      const [y, rstd] = [session.malloc(32), session.malloc(8)];
+      session.run(
+        'RmsNorm',
+        session.tensor([2, 4], DT['ACL_FLOAT']!, session.upload(Float32Array.from(x))),
+        session.tensor([4], DT['ACL_FLOAT']!, session.upload(Float32Array.from(gamma))),
+        1e-6,
+        session.tensor([2, 4], DT['ACL_FLOAT']!, y),
+        session.tensor([2], DT['ACL_FLOAT']!, rstd),
+      );
+      const inv = [0, 1].map((r) => 1 / Math.sqrt(x.slice(4 * r, 4 * r + 4).reduce((s, v) => s + v * v, 0) / 4 + 1e-6));
+      expect(maxDifference(floats(session.download(rstd, 8)), inv)).toBeLessThan(1e-6);
+      expect(maxDifference(floats(session.download(y, 32)), x.map((v, i) => v * inv[Math.floor(i / 4)]! * gamma[i % 4]!))).toBeLessThan(1e-6);
     });
 
     it('runs WeightQuantBatchMatmulV2 on signed INT4 weights, element 2i in the low nibble', () => {
@@ -691,7 +728,7 @@ describe.skipIf(!built)('the ascend emulator through koffi', () => {
 
   // The SoC is read once per process, as on a real host: other SoCs run this file again in a child.
   it.skipIf(IS_CHILD).each([
-    ['Ascend910B1', 'on an A2 SoC', 6],
+    ['Ascend910B1', 'on an A2 SoC', 8],
     ['Ascend910B', 'on an original-910 SoC', 2], // "Ascend910B" is an original-910 name, not A2
   ])('passes the %s tests with GLM_ASCEND_EMU_SOC set (child vitest)', (soc, block, count) => {
     const dir = mkdtempSync(join(tmpdir(), 'ascend-emu-'));
