@@ -5,6 +5,7 @@
  * (the tensor-parallel conformance checks), with a mutation — ranks whose all-reduce does not sum —
  * that the same check must reject; and the hardware refusals, from a stand-in addon.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -82,6 +83,22 @@ describe.skipIf(skipCuda)('cuda emulator ranks', () => {
     expect(String((again[0] as PromiseRejectedResult).reason)).toMatch(/aborted because a rank failed/);
     for (const r of ranks) await r.close();
   });
+});
+
+describe.skipIf(skipCuda)('glm run --backend cuda --tensor-parallel 2 on the emulator', () => {
+  it('prints the text cpu-ref prints alone, and says the ranks ran on the emulator', () => {
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, ['bin/glm.js', 'run', '--out-seq-length', '40', ...args], {
+        input: 'The capital of France is [MASK].\n',
+        encoding: 'utf8',
+        env: { ...process.env, GLM_CUDA_EMULATE: '1' },
+      });
+    const alone = run(['--backend', 'cpu-ref']);
+    const sharded = run(['--backend', 'cuda', '--tensor-parallel', '2']);
+    expect(sharded.status, sharded.stderr).toBe(0);
+    expect(sharded.stdout).toBe(alone.stdout);
+    expect(sharded.stderr).toMatch(/2 tensor-parallel ranks — results from an EMULATOR/);
+  }, 60_000);
 });
 
 describe.skipIf(skipDcu)('rocm-dcu emulator ranks (wave64)', () => {
