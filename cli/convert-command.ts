@@ -28,6 +28,10 @@ that never runs code (docs/weights.md). The output folder appears only when comp
                              Glm4ForCausalLM, GLM-4-0414: glm4) with pytorch_model.bin,
                              pytorch_model-0000k-of-0000n.bin + pytorch_model.bin.index.json, or
                              safetensors (one file, or shards + model.safetensors.index.json)
+  --rope-ratio-applies-to base|positions
+                             what a ChatGLM2-family "rope_ratio" means when the folder has no
+                             modeling_chatglm.py to say (base: ChatGLM3-6B-32K, glm-4-9b;
+                             positions: ChatGLM2-6B-32K, not supported)
   --config NAME|FILE         the model shape (sat only: its files carry none): glm-130b, tiny, or a
                              JSON file with GlmConfig's fields
   --dtype f16|bf16|f32       storage dtype of the output (default f16, the releases' dtype)
@@ -50,6 +54,7 @@ const OPTIONS = {
   'tokenizer-file': { type: 'string' },
   'max-shard-size': { type: 'string' },
   progress: { type: 'boolean' },
+  'rope-ratio-applies-to': { type: 'string' },
 } as const;
 
 const TOKENIZER_FILES: Record<string, string> = { sentencepiece: 'tokenizer.model', icetk: 'ice_text.model' };
@@ -68,10 +73,12 @@ export async function convertCommand(args: string[]): Promise<number> {
   if (tokenizer !== 'bytes' && !v['tokenizer-file']) throw new GlmError('usage', `--tokenizer ${tokenizer} needs --tokenizer-file (its ${TOKENIZER_FILES[tokenizer]})`);
   const shardGB = floatOption('max-shard-size', v['max-shard-size'], 2, (x) => x > 0 && x <= 1024, 'a size in GB, > 0');
   if (from === 'sat' && !v.config) throw new GlmError('usage', '--from sat needs --config glm-130b|tiny|FILE: SAT files carry no model shape');
+  const ropeRatio = v['rope-ratio-applies-to'] === undefined ? undefined : choiceOption('rope-ratio-applies-to', v['rope-ratio-applies-to'], ['base', 'positions'] as const, 'base');
+  if (from === 'sat' && ropeRatio) throw new GlmError('usage', '--rope-ratio-applies-to is for --from hf (ChatGLM2-family folders)');
   if (from === 'hf' && v.config) throw new GlmError('usage', '--config is for --from sat; a Hugging Face folder has its own config.json');
   await checkNewDirectory(v.output);
 
-  const layout = from === 'sat' ? { config: await configOption(v.config!), table: SAT_TABLE, layoutName: '' } : await huggingFaceLayout(v.input);
+  const layout = from === 'sat' ? { config: await configOption(v.config!), table: SAT_TABLE, layoutName: '' } : await huggingFaceLayout(v.input, ropeRatio ? { ropeRatioAppliesTo: ropeRatio } : {});
   const config = layout.config;
   const ranks: TensorSource[] = from === 'sat' ? await openSatRanks(await satRankFiles(v.input)) : [await openHuggingFace(v.input)];
   const bar = loadProgressBar(`converting ${v.input}`, v.progress === true);

@@ -50,10 +50,18 @@ export function readReference(name: FamilyFixture): FamilyReference {
   return { inputIds: inputs.input_ids, positionIds: inputs.position_ids, shape: out.shape, logits: Float64Array.from(out.logits) };
 }
 
+/**
+ * What each fixture declares beyond its files: glm4-chatglm carries rope_ratio 4 and (like every
+ * fixture here) no modeling_chatglm.py, so the meaning its generator used — THUDM's glm-4-9b code,
+ * which scales the base — is declared as a user without that file would.
+ */
+const CONVERT_DECLARATIONS: Partial<Record<FamilyFixture, string[]>> = { 'glm4-chatglm': ['--rope-ratio-applies-to', 'base'] };
+
 /** `glm convert --from hf --dtype f32` of a fixture into `output` (which must not exist); the CLI's exit status and stderr. */
 export function convertFixture(name: FamilyFixture, output: string): { status: number | null; stderr: string } {
   const bin = join(packageRoot(), 'bin', 'glm.js');
-  const r = spawnSync(process.execPath, [bin, 'convert', '--from', 'hf', '--input', fixtureFolder(name), '--output', output, '--dtype', 'f32'], { encoding: 'utf8' });
+  const args = ['convert', '--from', 'hf', '--input', fixtureFolder(name), '--output', output, '--dtype', 'f32', ...(CONVERT_DECLARATIONS[name] ?? [])];
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
   return { status: r.status, stderr: r.stderr };
 }
 

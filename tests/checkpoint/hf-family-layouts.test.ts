@@ -77,7 +77,9 @@ describe('glm convert --from hf: each layout gives the unconverted model\'s cpu-
     const input = join(dir, `in-${label.replace(/\W+/g, '-')}`);
     const out = join(dir, `out-${label.replace(/\W+/g, '-')}`);
     await writeHfFolder(input, hf.config, hf.tensors, shards);
-    const r = glm('convert', '--from', 'hf', '--input', input, '--output', out, '--dtype', 'f32', '--max-shard-size', '0.00005');
+    // THUDM folders carry rope_ratio with no modeling_chatglm.py here: its meaning is declared (rope-ratio-rule.test.ts checks both ways).
+    const declared = layout === 'thudm' ? ['--rope-ratio-applies-to', 'base'] : [];
+    const r = glm('convert', '--from', 'hf', '--input', input, '--output', out, '--dtype', 'f32', '--max-shard-size', '0.00005', ...declared);
     expect(r.stderr).toMatch(/^glm: wrote .* in [2-9]\d* shard\(s\), f32/);
     expect(r.code).toBe(0);
     const model = await loadModelFolder(out, 'f32');
@@ -273,7 +275,7 @@ describe('the converted config is what the family declares', () => {
     const f = await prenormFixture('tiny-chatglm2');
     const input = join(dir, 'cfg-glm4-9b');
     await writeHfFolder(input, { ...thudmConfigJson(f.config), rope_ratio: 500, layernorm_epsilon: 1.5625e-7 }, new Map(), 0);
-    const { config }: { config: GlmConfig } = await huggingFaceLayout(input);
+    const { config }: { config: GlmConfig } = await huggingFaceLayout(input, { ropeRatioAppliesTo: 'base' });
     expect([config.residual, config.rotaryBase, config.layerNormEps, config.numKvHeads, config.sandwichNorm]).toEqual(['pre-norm', 5e6, 1.5625e-7, 2, undefined]);
     expect(parseGlmConfig(JSON.parse(JSON.stringify(configJson(config))), 'round trip')).toEqual(config);
   });

@@ -4,8 +4,9 @@
  * The block those files build: RMSNorm (`rmsnorm`), a bias on QKV only (`add_qkv_bias`, else none:
  * written as zeros; never `add_bias_linear`), multi_query_group_num KV groups when multi_query_attention, SwiGLU of
  * ffn_hidden_size, residual from the block input (apply_residual_connection_post_layernorm false), a
- * final RMSNorm (post_layer_norm), rotary on kv_channels/2 dims with base 10000·rope_ratio
- * (RotaryEmbedding.forward_impl: `base = base * self.rope_ratio`). Any other switch value is a block
+ * final RMSNorm (post_layer_norm), rotary on kv_channels/2 dims with base 10000·rope_ratio where
+ * rope_ratio scales the base (rope-ratio-rule.ts: ChatGLM2-6B-32K's ratio divides positions
+ * instead, and is refused). Any other switch value is a block
  * the SDK does not build: refused. `original_rope` is read by nothing in THUDM's forward pass: ignored.
  */
 import { GlmError } from '../../../errors.js';
@@ -13,7 +14,7 @@ import { checkConfig, CHATGLM2_6B, type GlmConfig } from '../config.js';
 import type { HfConfigFields } from './hf-config-fields.js';
 
 /** The SDK config and whether the checkpoint stores the QKV bias (add_qkv_bias; without it the SDK's bias is zeros). */
-export function chatGlm2Config(f: HfConfigFields): { config: GlmConfig; qkvBias: boolean } {
+export function chatGlm2Config(f: HfConfigFields, rotaryBase: number): { config: GlmConfig; qkvBias: boolean } {
   f.requireBool('rmsnorm', true, true, 'the pre-norm block uses RMSNorm');
   f.requireBool('add_bias_linear', false, false, 'only the QKV projection may have a bias');
   f.requireBool('apply_residual_connection_post_layernorm', false, false, 'the residual is the block input');
@@ -39,7 +40,7 @@ export function chatGlm2Config(f: HfConfigFields): { config: GlmConfig; qkvBias:
     paddedVocabSize: padded,
     maxSequenceLength: f.int('seq_length', 2048), // ChatGLMConfig's default
     layerNormEps: f.positive('layernorm_epsilon', 1e-5),
-    rotaryBase: 10000 * f.positive('rope_ratio', 1),
+    rotaryBase,
   };
   checkConfig(config, f.path);
   return { config, qkvBias: f.bool('add_qkv_bias', false) };

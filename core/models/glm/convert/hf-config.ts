@@ -12,6 +12,7 @@
 import { GlmError } from '../../../errors.js';
 import { CHATGLM_6B, checkConfig, type GlmConfig } from '../config.js';
 import { chatGlm2Config } from './chatglm2-config.js';
+import { chatGlm2RotaryBase, type RopeRatioMeaning } from './rope-ratio-rule.js';
 import { HfConfigFields } from './hf-config-fields.js';
 import { CHATGLM_TABLE, type LayoutRow } from './layouts.js';
 import { chatGlm2Table, transformersGlmTable } from './prenorm-layouts.js';
@@ -27,7 +28,12 @@ export interface HuggingFaceLayout {
 const CHATGLM2_FIELDS = ['multi_query_attention', 'multi_query_group_num', 'kv_channels', 'rmsnorm', 'padded_vocab_size', 'ffn_hidden_size'];
 const CHATGLM_6B_FIELDS = ['position_encoding_2d', 'inner_hidden_size', 'max_sequence_length'];
 
-export async function huggingFaceLayout(folder: string): Promise<HuggingFaceLayout> {
+export interface HuggingFaceDeclarations {
+  /** What a ChatGLM2-family rope_ratio means when the folder's modeling_chatglm.py does not say (rope-ratio-rule.ts). */
+  readonly ropeRatioAppliesTo?: RopeRatioMeaning;
+}
+
+export async function huggingFaceLayout(folder: string, declared: HuggingFaceDeclarations = {}): Promise<HuggingFaceLayout> {
   const f = await HfConfigFields.read(folder);
   const modelType = f.raw['model_type'];
   if (modelType === 'glm' || modelType === 'glm4') {
@@ -42,7 +48,8 @@ export async function huggingFaceLayout(folder: string): Promise<HuggingFaceLayo
     throw new GlmError('input', `${f.path}: mixes ChatGLM-6B fields (${v1.join(', ')}) with ChatGLM2/3 fields (${v2.join(', ')}): not a config either generation writes`);
   }
   if (v2.length > 0) {
-    const { config, qkvBias } = chatGlm2Config(f);
+    const rotaryBase = await chatGlm2RotaryBase(folder, f.path, f.positive('rope_ratio', 1), declared.ropeRatioAppliesTo);
+    const { config, qkvBias } = chatGlm2Config(f, rotaryBase);
     return { config, table: chatGlm2Table(qkvBias), layoutName: 'Hugging Face ChatGLM2/3, GLM-4 (THUDM)' };
   }
   return { config: chatGlm6bConfig(f), table: CHATGLM_TABLE, layoutName: 'Hugging Face ChatGLM' };
