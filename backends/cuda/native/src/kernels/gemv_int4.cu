@@ -207,15 +207,23 @@ bool gemv_i4_tensor_core_fits(const GemmParams& p) {
          p.k % kI4Step == 0 && aligned16(p.a) && (p.lda * 2) % 16 == 0 && aligned16(p.b) && (p.ldb / 2) % 16 == 0 && i4_tensor_core_gemv();
 }
 
-// Four steps in flight for the widest batch-1 products (the up-projection, 65,536 features: 0.118–0.119
-// against 0.120–0.122 ms with two on an H200); two elsewhere (with four, batch 4's up-projection
-// takes 0.134 against 0.128 and the 12,288-feature products are 5–15 % slower; bench/cuda/gemv-int4.cu,
-// cuda-notes.md version 11). 9–16 activation rows: two tiles.
+// Measured on an H100 (bench/cuda/gemv-int4.cu, two runs; cuda-notes.md, version 12): the L2 256-byte
+// prefetch hint gains 2–3 % on every batch-1 product; four steps in flight for the widest batch-1
+// products (the up-projection, 65,536 features: 0.138 against 0.143 ms with two), two elsewhere (four
+// make the 12,288-feature products 10–12 % slower). 9–16 activation rows: two tiles; four accumulator
+// sets where there are at most 12,288 features (dense 0.062 against 0.068 ms, down 0.140 against
+// 0.159 — fewer blocks, so the MMAs' dependence on each other showed), one for the wider products
+// (the up-projection took 0.294 against 0.267 with four).
 void launch_gemv_i4_tensor_core(const GemmParams& p, Stream s) {
   const dim3 grid(static_cast<unsigned>((p.n + 15) / 16)), block(kI4Warps * 32);
-  if (p.m > 8) launch(gemv_i4_mma_kernel<kI4Warps, 2, 2, false, false, false>, grid, block, 0, s, p);
-  else if (p.n >= 49152 && p.m == 1) launch(gemv_i4_mma_kernel<kI4Warps, 4, 1, false, false, false>, grid, block, 0, s, p);
-  else launch(gemv_i4_mma_kernel<kI4Warps, 2, 1, false, false, false>, grid, block, 0, s, p);
+  if (p.m > 8) {
+    if (p.n <= 12288) launch(gemv_i4_mma_kernel<kI4Warps, 2, 2, false, false, true, 4>, grid, block, 0, s, p);
+    else launch(gemv_i4_mma_kernel<kI4Warps, 2, 2, false, false, true>, grid, block, 0, s, p);
+  } else if (p.n >= 49152 && p.m == 1) {
+    launch(gemv_i4_mma_kernel<kI4Warps, 4, 1, false, false, true>, grid, block, 0, s, p);
+  } else {
+    launch(gemv_i4_mma_kernel<kI4Warps, 2, 1, false, false, true>, grid, block, 0, s, p);
+  }
 }
 
 }  // namespace glm
