@@ -15,6 +15,7 @@ import { DeviceConstants } from './device/device-constants.js';
 import { ProgramCache } from './device/program-cache.js';
 import { WorkspacePool } from './device/workspace-pool.js';
 import { ACL_DTYPE } from './launch-codes.js';
+import { PeersNotReady, type HcclRank } from './launchers/collective.js';
 import { launcherFor } from './launchers/index.js';
 import type { LaunchEnv } from './launchers/launcher.js';
 import { overlapsAny, type ByteRange } from './launchers/written-ranges.js';
@@ -28,6 +29,13 @@ export interface AscendStats {
   readonly total: CallCounts;
   /** Programs whose executors are cached. */
   readonly cachedPrograms: number;
+}
+
+/** The word where each record of a program starts: [code, tag, argCount, ...args]. */
+function recordOffsets(program: Float64Array): number[] {
+  const offsets: number[] = [];
+  for (let at = 0; at < program.length; at += 3 + program[at + 2]!) offsets.push(at);
+  return offsets;
 }
 
 /** A small seeded generator for fillRandom (benchmark weights): xorshift32. */
@@ -60,7 +68,11 @@ export class AscendDevice implements ProgramAddon {
   readonly faultCounts?: EmulatorFaults['faultCounts'];
   readonly faultKinds?: EmulatorFaults['faultKinds'];
 
-  constructor(readonly runtime: AclRuntime) {
+  constructor(
+    readonly runtime: AclRuntime,
+    /** The rank's HCCL communicator, on the ranks of openRanks(N). */
+    collective?: HcclRank,
+  ) {
     const faults = bindEmulatorFaults(runtime.acl.libraries);
     if (faults) {
       this.setFault = faults.setFault;
@@ -79,6 +91,7 @@ export class AscendDevice implements ProgramAddon {
       flag: (tag) => {
         if (this.errorFlag === 0) this.errorFlag = tag + 1;
       },
+      ...(collective ? { collective } : {}),
     };
   }
 
@@ -128,21 +141,37 @@ export class AscendDevice implements ProgramAddon {
 
   run(program: Float64Array, startEvent?: number, endEvent?: number): void {
     if (startEvent !== undefined) this.eventRecord(startEvent);
-    this.counter.startRun();
+    if (this.runFrom(program, 0) !== program.length) throw new Error('an all-reduce waited for other ranks inside a single run');
+    if (endEvent !== undefined) this.eventRecord(endEvent);
+  }
+
+  /**
+   * The records from word `start` on; returns program.length, or the word of a record whose
+   * collective waits for the other ranks (PeersNotReady), to be run again from there.
+   */
+  runFrom(program: Float64Array, start: number): number {
     const { decoded, states } = this.programs.get(program);
-    this.written = decoded.written;
-    this.readOnce.clear();
-    decoded.records.forEach((record, i) => {
+    const offsets = recordOffsets(program);
+    let first = offsets.indexOf(start);
+    if (first < 0) first = decoded.records.length;
+    if (start === 0) {
+      this.counter.startRun();
+      this.written = decoded.written;
+      this.readOnce.clear();
+    }
+    for (let i = first; i < decoded.records.length; i++) {
+      const record = decoded.records[i]!;
       this.counter.atTag(record.tag);
       try {
         launcherFor(record.code).launch(this.env, record, states[i]!);
       } catch (e) {
+        if (e instanceof PeersNotReady) return offsets[i]!;
         this.calls.drain();
         throw Object.assign(e instanceof Error ? e : new Error(String(e)), { launchTag: record.tag });
       }
-    });
+    }
     this.counter.leaveRun();
-    if (endEvent !== undefined) this.eventRecord(endEvent);
+    return program.length;
   }
 
   finish(readFlag: boolean): number {

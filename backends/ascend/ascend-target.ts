@@ -5,7 +5,7 @@
  * or reshape is a view, and the consumers listed here read it as it lies; the KV cache is written
  * in place through a view at the device-held offset.
  */
-import type { DimBindings, Graph, OpName } from '../../core/backend-api/plugin-api.js';
+import { SUPPORTED, unsupported, type DimBindings, type Graph, type OpName } from '../../core/backend-api/plugin-api.js';
 import type { PlanTarget } from '../program/plan-target.js';
 import { planGraph, type Plan } from '../program/planner/plan-graph.js';
 import type { BoundAlignment } from '../program/planner/plan-state.js';
@@ -41,11 +41,21 @@ const FLAG_REASONS: Readonly<Partial<Record<OpName, string>>> = {
   'attention': 'attention length out of range (length < queries or length > keys)',
 };
 
+/** On a rank of openRanks(N), an all-reduce over exactly its N ranks is claimed (HCCL runs it). */
+function rankClaims(claims: PlanTarget<AscendPlanOptions>['claims'], ranks: number | undefined): PlanTarget<AscendPlanOptions>['claims'] {
+  if (ranks === undefined) return claims;
+  return (view, backend) => {
+    if (view.node.op !== 'all-reduce') return claims(view, backend);
+    const worldSize = (view.node.attrs['worldSize'] as number | undefined) ?? 1;
+    return worldSize === ranks ? SUPPORTED : unsupported(`this ${backend} rank's HCCL communicator has ${ranks} ranks, the all-reduce spans ${worldSize}`);
+  };
+}
+
 export function ascendTarget(options: AscendPlanOptions): PlanTarget<AscendPlanOptions> {
   const lowerings = loweringsFor(options.generation);
   return {
     lowerings,
-    claims: ascendClaims(options.generation, options.socName, lowerings),
+    claims: rankClaims(ascendClaims(options.generation, options.socName, lowerings), options.collectiveRanks),
     stridedReaders: STRIDED_READERS,
     stridedWriters: {},
     placementHosts: {},

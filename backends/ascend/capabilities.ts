@@ -24,7 +24,7 @@ function claimsCast(view: NodeView): Capability {
 
 function claimsAllReduce(view: NodeView, backend: string): Capability {
   const worldSize = (view.node.attrs['worldSize'] as number | undefined) ?? 1;
-  return worldSize === 1 ? SUPPORTED : unsupported(`all-reduce over several ranks needs HCCL, not bound by ${backend} yet`);
+  return worldSize === 1 ? SUPPORTED : unsupported(`all-reduce over ${worldSize} ranks needs the ranks of openRanks(${worldSize}), joined by HCCL; this ${backend} instance is a single rank`);
 }
 
 /** Which fused kernel the attention lowering (lowerings/fused.ts) takes, and what it refuses. */

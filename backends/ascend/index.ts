@@ -15,6 +15,8 @@ import { AscendDevice } from './ascend-device.js';
 import { ascendTarget } from './ascend-target.js';
 import { ascendPlanOptions, type AscendPlanOptions } from './plan-options.js';
 import { generationOf } from './soc.js';
+import { hcclRankDevices, openHcclRanks } from './hccl-ranks.js';
+import type { HcclRank } from './launchers/collective.js';
 
 export const NAME = 'ascend';
 
@@ -56,21 +58,34 @@ async function probe(): Promise<ProbeResult> {
 /** The backend object, with the device (its call counts: stats()) exposed for tests and benchmarks. */
 export type AscendBackend = ProgramBackend<AscendPlanOptions, AscendDevice> & { readonly runtime: AclRuntime };
 
-async function open(options?: OpenOptions): Promise<AscendBackend> {
-  const set = libraries();
-  let runtime: AclRuntime;
+/** A rank's place in an HCCL communicator (hccl-ranks.ts), when the backend is one of openRanks(N). */
+interface RankSeat {
+  readonly runtime: AclRuntime;
+  readonly collective: HcclRank;
+  /** Called when the rank closes: the last one destroys the communicator. */
+  release(): void;
+}
+
+function openRuntimeAt(set: AclLibrarySet, deviceIndex: number): AclRuntime {
   try {
-    runtime = openRuntime(bindAcl(set), options?.deviceIndex ?? 0);
+    return openRuntime(bindAcl(set), deviceIndex);
   } catch (e) {
-    throw new GlmError('backend', `${NAME}: opening device ${options?.deviceIndex ?? 0} from ${set.dir} failed: ${(e as Error).message}`);
+    throw new GlmError('backend', `${NAME}: opening device ${deviceIndex} from ${set.dir} failed: ${(e as Error).message}`);
   }
+}
+
+async function open(options?: OpenOptions, seat?: RankSeat): Promise<AscendBackend> {
+  const set = libraries();
+  const runtime = seat?.runtime ?? openRuntimeAt(set, options?.deviceIndex ?? 0);
   const generation = generationOf(runtime.socName);
-  const device = new AscendDevice(runtime);
-  const planOptions = ascendPlanOptions(NAME, runtime.socName, generation);
+  const device = new AscendDevice(runtime, seat?.collective);
+  const base = ascendPlanOptions(NAME, runtime.socName, generation);
+  const planOptions: AscendPlanOptions = seat ? { ...base, collectiveRanks: seat.collective.ranks } : base;
+  const described = describe(set, runtime.socName, runtime.cannVersion);
   const backend = new ProgramBackend({
     name: NAME,
     execution: executionOf(set),
-    device: describe(set, runtime.socName, runtime.cannVersion),
+    device: seat ? `${described}; rank ${seat.collective.rank} of ${seat.collective.ranks} (HCCL, ${set.dir})` : described,
     native: device,
     target: ascendTarget(planOptions),
     options: planOptions,
@@ -82,8 +97,33 @@ async function open(options?: OpenOptions): Promise<AscendBackend> {
     close: async () => {
       await releaseArena();
       device.close();
+      seat?.release();
     },
+    ...(seat ? {} : { openRanks: (worldSize: number) => openRanks(set, worldSize) }),
   });
+}
+
+/** openRanks(N): N backends joined by one HCCL communicator (hccl-ranks.ts says where N > 1 runs). */
+async function openRanks(set: AclLibrarySet, worldSize: number): Promise<AscendBackend[]> {
+  const npus = set.source === 'emulator' ? 0 : visibleNpus(set);
+  const devices = hcclRankDevices(NAME, worldSize, set.source === 'emulator', npus);
+  const runtimes = devices.map((d) => openRuntimeAt(set, d));
+  const group = openHcclRanks(runtimes[0]!.acl, runtimes.map((r) => r.stream));
+  let open_ = worldSize;
+  const release = () => {
+    if (--open_ === 0) group.destroy();
+  };
+  const ranks: AscendBackend[] = [];
+  for (const [r, runtime] of runtimes.entries()) ranks.push(await open(undefined, { runtime, collective: group.ranks[r]!, release }));
+  return ranks;
+}
+
+/** The NPUs CANN sees (aclrtGetDeviceCount). */
+function visibleNpus(set: AclLibrarySet): number {
+  const acl = bindAcl(set);
+  initialiseAcl(acl);
+  const count = new Uint32Array(1);
+  return Number(acl.fn['aclrtGetDeviceCount']!(count)) === 0 ? count[0]! : 0;
 }
 
 export const plugin: Omit<BackendPlugin, 'open'> & { open(options?: OpenOptions): Promise<AscendBackend> } = {

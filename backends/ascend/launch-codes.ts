@@ -61,12 +61,15 @@ export const ACLNN_CODE_LIMIT = 64;
  *  rotaryTable: cos/sin of the rotary angles gathered from tables the host computed in float64.
  *  flashAttentionGlm: FlashAttentionScore with sparseMode 5, its prefix IntArray read back from
  *    contextLengths.
+ *  allReduce: HcclAllReduce (sum) of send into recv over the rank's communicator, on its stream (the
+ *    ranks of openRanks(N); the communicator is the device's, not a record word).
  */
 export const HOST_STEPS = {
   glmMask: 64,
   cacheWriteAt: 65,
   rotaryTable: 66,
   flashAttentionGlm: 67,
+  allReduce: 68,
 } as const;
 
 export type HostStep = keyof typeof HOST_STEPS;
@@ -87,6 +90,8 @@ export const HOST_STEP_PARAMS: Readonly<Record<HostStep, HostStepParams>> = {
   rotaryTable: { params: ['tensor', 'tensor', 'tensor', 'int', 'double'] },
   // contextLengths; then FlashAttentionScore's parameters with the prefix left empty
   flashAttentionGlm: { params: ['tensor'], wraps: 'FlashAttentionScore' },
+  // send, recv (same dtype and element count, contiguous)
+  allReduce: { params: ['tensor', 'tensor'] },
 };
 
 /** aclDataType of each IR dtype (aclDataType enum of acl_base.h). */

@@ -12,6 +12,8 @@ export interface AscendPlanOptions extends PlanOptions {
   readonly erfGelu: 'GeluV2' | 'Gelu';
   /** The 910's exact fp32 products (Mul + ReduceSum) take chunks of at most this many product terms. */
   readonly exactProductChunk: number;
+  /** Set on the ranks of openRanks(N): the size of the rank's HCCL communicator (its all-reduces span it). */
+  readonly collectiveRanks?: number;
 }
 
 export function ascendPlanOptions(backend: string, socName: string, generation: SocGeneration): AscendPlanOptions {

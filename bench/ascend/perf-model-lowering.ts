@@ -247,6 +247,11 @@ export function recordCost(r: DecodedRecord): RecordCost {
       const [positions, cos, sin] = r.args as [TensorArg, TensorArg, TensorArg];
       return { bytes: viewBytes(positions) * 2 + 2 * (viewBytes(cos) + viewBytes(sin)), flops: 0, h2dBytes: 0 };
     }
+    case 'allReduce': {
+      // One rank's part: its tensor read and the sum written (the collective's transfers are not modelled).
+      const [send, recv] = r.args as [TensorArg, TensorArg];
+      return { bytes: viewBytes(send) + viewBytes(recv), flops: 0, h2dBytes: 0 };
+    }
     case 'cacheWriteAt':
     case 'flashAttentionGlm':
       return opCost(HOST_STEP_PARAMS[step].wraps!, r.wrapped);

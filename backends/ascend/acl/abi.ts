@@ -16,7 +16,7 @@
  * optional tensor still takes its slot. `tensorSlots()` lists them.
  */
 
-export type AclLibrary = 'ascendcl' | 'nnopbase' | 'opapi';
+export type AclLibrary = 'ascendcl' | 'nnopbase' | 'opapi' | 'hccl';
 
 /**
  * Which SoC generations have a function: every one (`all`), the 910B family — Atlas A2 and A3 — but
@@ -40,6 +40,7 @@ export const ACL_LIBRARY_FILES: Readonly<Record<AclLibrary, string>> = {
   ascendcl: 'libascendcl.so',
   nnopbase: 'libnnopbase.so',
   opapi: 'libopapi.so',
+  hccl: 'libhccl.so',
 };
 
 /**
@@ -50,6 +51,8 @@ export const ACL_LOAD_ORDER: readonly { readonly library: AclLibrary; readonly g
   { library: 'nnopbase', global: false },
   { library: 'opapi', global: true },
   { library: 'ascendcl', global: false },
+  // The collective library (tensor parallelism), after the runtime it runs on.
+  { library: 'hccl', global: false },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -59,11 +62,13 @@ export const ACL_LOAD_ORDER: readonly { readonly library: AclLibrary; readonly g
 export const ACL_INTEGER_TYPEDEFS: Readonly<Record<string, string>> = {
   aclError: 'int',
   aclnnStatus: 'int32_t',
+  HcclResult: 'int', // hccl_types.h: an int-sized enum; HCCL_SUCCESS = 0, HCCL_E_AGAIN = 20
 };
 
 /** Pointer typedefs (acl_base.h: `typedef void *aclrtStream`). */
 export const ACL_POINTER_TYPEDEFS: Readonly<Record<string, string>> = {
   aclrtStream: 'void *',
+  HcclComm: 'void *',
 };
 
 /** Opaque structs, only ever handled by pointer (acl_meta.h). */
@@ -74,7 +79,13 @@ export const ACL_OPAQUE_TYPES: readonly string[] = [
   'aclBoolArray',
   'aclTensorList',
   'aclOpExecutor',
+  // hccl_types.h: `struct HcclRootInfoDef { char internal[HCCL_ROOT_INFO_BYTES]; }`, 4108 bytes, handled
+  // here only by pointer (HCCL_ROOT_INFO_BYTES below).
+  'HcclRootInfo',
 ];
+
+/** hccl_types.h: the size of HcclRootInfo. */
+export const HCCL_ROOT_INFO_BYTES = 4108;
 
 /** C enums (int-sized): only the members this SDK or the emulator names. */
 export const ACL_ENUMS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
@@ -121,6 +132,14 @@ export const ACL_ENUMS: Readonly<Record<string, Readonly<Record<string, number>>
     ACL_DDR_MEM_NORMAL: 3,
     ACL_HBM_MEM_HUGE: 4,
     ACL_HBM_MEM_NORMAL: 5,
+  },
+  HcclDataType: {
+    HCCL_DATA_TYPE_FP16: 3,
+    HCCL_DATA_TYPE_FP32: 4,
+    HCCL_DATA_TYPE_BFP16: 11,
+  },
+  HcclReduceOp: {
+    HCCL_REDUCE_SUM: 0,
   },
   aclCANNPackageName: {
     ACL_PKG_NAME_CANN: 0,
@@ -432,8 +451,23 @@ function opFunctions(entry: AclOp): AclFunction[] {
   ];
 }
 
+function hccl(prototype: string): AclFunction {
+  return { name: functionName(prototype), library: 'hccl', header: 'hccl/hccl.h', prototype, soc: 'all' };
+}
+
+/**
+ * HCCL (hccl/hccl.h, CANN's collective library; hicann/hccl): the root-info handshake of ranks in
+ * one process and the all-reduce tensor parallelism needs, issued on a stream.
+ */
+const COLLECTIVES: readonly AclFunction[] = [
+  hccl('HcclResult HcclGetRootInfo(HcclRootInfo *rootInfo)'),
+  hccl('HcclResult HcclCommInitRootInfo(uint32_t nRanks, const HcclRootInfo *rootInfo, uint32_t rank, HcclComm *comm)'),
+  hccl('HcclResult HcclAllReduce(void *sendBuf, void *recvBuf, uint64_t count, HcclDataType dataType, HcclReduceOp op, HcclComm comm, aclrtStream stream)'),
+  hccl('HcclResult HcclCommDestroy(HcclComm comm)'),
+];
+
 /** Every bound function, library by library. */
-export const ACL_FUNCTIONS: readonly AclFunction[] = [...RUNTIME, ...TENSOR_OBJECTS, ...ACL_OPS.flatMap(opFunctions)];
+export const ACL_FUNCTIONS: readonly AclFunction[] = [...RUNTIME, ...TENSOR_OBJECTS, ...ACL_OPS.flatMap(opFunctions), ...COLLECTIVES];
 
 export function functionsOf(library: AclLibrary): readonly AclFunction[] {
   return ACL_FUNCTIONS.filter((f) => f.library === library);

@@ -6,6 +6,7 @@
 import { hasOp } from '../acl/op-params.js';
 import { ACLNN_CODES, HOST_STEPS } from '../launch-codes.js';
 import { ACTIVATIONS } from './activations.js';
+import { ALL_REDUCE } from './collective.js';
 import { FLASH_ATTENTION_GLM, FUSED_ATTENTION } from './attention.js';
 import { ELEMENTWISE } from './elementwise.js';
 import { GLM_MASK } from './glm-mask.js';
@@ -30,6 +31,7 @@ export const LAUNCHERS: readonly Launcher[] = [
   FLASH_ATTENTION_GLM,
   GLM_MASK,
   CACHE_WRITE_AT,
+  ALL_REDUCE,
 ];
 
 function registry(): Map<number, Launcher> {

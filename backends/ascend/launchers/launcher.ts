@@ -7,6 +7,7 @@ import type { DeviceCalls } from '../device/device-calls.js';
 import type { DeviceConstants } from '../device/device-constants.js';
 import { OpCall } from '../device/op-call.js';
 import type { WorkspacePool } from '../device/workspace-pool.js';
+import type { HcclRank } from './collective.js';
 import type { DecodedArg, DecodedRecord } from './record-reader.js';
 
 export interface LaunchEnv {
@@ -17,6 +18,8 @@ export interface LaunchEnv {
   readInt32(address: number, count: number): Int32Array;
   /** A value the record checks is out of range: the run fails naming this record's node (the program runtime's flag). */
   flag(tag: number): void;
+  /** The device's HCCL communicator, on the ranks of openRanks(N). */
+  readonly collective?: HcclRank;
 }
 
 /** A record's executors, by the op each calls (and an index when it calls one op several times). */

@@ -42,6 +42,7 @@ const HOST_STEP_WRITES: Readonly<Record<HostStep, readonly number[]>> = {
   cacheWriteAt: [],
   rotaryTable: [1, 2],
   flashAttentionGlm: [],
+  allReduce: [1],
 };
 
 export function writtenRanges(record: DecodedRecord): ByteRange[] {

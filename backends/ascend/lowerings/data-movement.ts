@@ -8,17 +8,24 @@
 import { GlmError } from '../../../core/backend-api/plugin-api.js';
 import { countOf, normalizeAxis, withShape } from '../../program/locations.js';
 import { ACL_DTYPE } from '../launch-codes.js';
-import { emitOp, view } from './aclnn-record.js';
+import { emitHostStep, emitOp, view } from './aclnn-record.js';
 import type { AscendLowering } from './ascend-lowering.js';
 import { emitCopy } from './copy.js';
 
 // Views need no record of this family's: the program runtime's view lowerings serve every family.
 export { reshapeView as reshape, transposeView as transpose, splitView as split, sliceView as slice } from '../../program/views.js';
 
+/** One rank: a view. A rank of openRanks(N): HcclAllReduce over its communicator (the allReduce host step). */
 export const allReduce: AscendLowering = (ctx) => {
   const worldSize = (ctx.node.attrs['worldSize'] as number | undefined) ?? 1;
-  if (worldSize !== 1) throw new GlmError('unsupported', `${ctx.backend}: all-reduce over several ranks needs HCCL, which this backend does not bind yet`);
-  ctx.alias(0, ctx.input(0)!);
+  const ranks = ctx.options.collectiveRanks;
+  if (ranks === undefined) {
+    if (worldSize !== 1) throw new GlmError('unsupported', `${ctx.backend}: an all-reduce over ${worldSize} ranks runs only on the ranks of openRanks(${worldSize}) (HCCL)`);
+    ctx.alias(0, ctx.input(0)!);
+    return;
+  }
+  if (worldSize !== ranks) throw new GlmError('unsupported', `${ctx.backend}: this rank's HCCL communicator has ${ranks} ranks, the all-reduce spans ${worldSize}`);
+  emitHostStep(ctx, 'allReduce', [view(ctx.contiguous(ctx.input(0)!)), view(ctx.output(0))]);
 };
 
 export const concat: AscendLowering = (ctx) => {
