@@ -28,6 +28,8 @@ interface LoadedLibrary {
   readonly handle: LibraryHandle;
 }
 
+const OPTIONAL_LIBRARIES: ReadonlySet<AclLibrary> = new Set(['hccl']);
+
 function filesOf(library: AclLibrary, set: AclLibrarySet): string[] {
   return library === 'opapi' ? [...set.opapiFiles] : [join(set.dir, ACL_LIBRARY_FILES[library])];
 }
@@ -39,6 +41,9 @@ function loadInOrder(set: AclLibrarySet): LoadedLibrary[] {
       try {
         loaded.push({ library, file, handle: koffi.load(file, { global }) });
       } catch (e) {
+        // The collective library only serves tensor parallelism: without it its functions are
+        // reported missing (openRanks says so) and every single-rank use still works.
+        if (OPTIONAL_LIBRARIES.has(library)) continue;
         throw new Error(`loading ${file} failed: ${(e as Error).message.split('\n')[0]}`);
       }
     }
