@@ -41,6 +41,7 @@ type Limit = (view: NodeView, backend: string, generation: SocGeneration) => Cap
 const OP_LIMITS: Readonly<Partial<Record<OpName, Limit>>> = {
   'cast': claimsCast,
   'attention': claimsAttention,
+  'grouped-query-attention': claimsAttention,
   'all-reduce': claimsAllReduce,
 };
 
@@ -49,6 +50,7 @@ const NOT_ON_910: Readonly<Partial<Record<OpName, string>>> = {
   'attention': 'the original 910 has no fused attention (FlashAttentionScore and FusedInferAttentionScore are A2/A3 ops): BatchMatMul, Muls, the GLM mask, fp32 Softmax and BatchMatMul instead',
   'geglu': 'the original 910 has no GeGluV3: GeluV2(x₂, 0) and Mul on the split halves instead',
   'bias-geglu': 'the original 910 has no GeGluV3: the bias Add, then GeluV2(x₂, 0) and Mul on the split halves instead',
+  'grouped-query-attention': 'the original 910 has no fused attention: the KV heads repeated, then BatchMatMul, Muls, the GLM mask, fp32 Softmax and BatchMatMul',
   'rms-norm': 'the original 910 has no RmsNorm (an A2/A3 op): LayerNorm of [x, −x] instead',
   'swiglu': 'the original 910 has no SwiGlu (an A2/A3 op): the sigmoid as a Softmax over a new axis of 2, and Mul, instead',
 };

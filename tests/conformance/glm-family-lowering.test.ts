@@ -30,10 +30,14 @@ const BACKENDS: readonly [string, (view: NodeView) => Capability][] = [
   ['sunway SW26010', (view) => sunwayClaims(view, 'sunway', 'SW26010')],
 ];
 
-/** The ops each backend runs with a kernel of its own (or its vendor's op library): docs/glm-family-ops.md. */
-const NATIVE_OPS: Readonly<Record<string, readonly OpName[]>> = {
+/**
+ * The ops each backend runs with a kernel of its own (or its vendor's op library): docs/glm-family-ops.md.
+ * An entry "op dtype" holds for that dtype only.
+ */
+const NATIVE_OPS: Readonly<Record<string, readonly string[]>> = {
   'cuda, rocm-dcu': ['rms-norm', 'swiglu', 'grouped-query-attention'],
-  'ascend A2 (910B1)': ['rms-norm', 'swiglu'],
+  // FusedInferAttentionScoreV2 (the decode step's kernel) takes fp16 and bf16 only.
+  'ascend A2 (910B1)': ['rms-norm', 'swiglu', 'grouped-query-attention f16', 'grouped-query-attention bf16'],
   'sunway SW26010-Pro': ['rms-norm', 'swiglu'],
   'sunway SW26010': ['rms-norm', 'swiglu'],
 };
@@ -105,17 +109,19 @@ describe('the ChatGLM2/GLM-4 ops on every backend', () => {
 
   it('runs natively exactly the ops each backend has a kernel (or vendor op) for, one node; the rest through the decomposition', () => {
     const native = runnable.filter((c) => c.text.startsWith('native')).map((c) => `${c.op} ${c.dtype} on ${c.backend}`);
-    const expected = all.filter((c) => NATIVE_OPS[c.backend]?.includes(c.op) && !c.text.startsWith('unsupported')).map((c) => `${c.op} ${c.dtype} on ${c.backend}`);
+    const listed = (c: Cell) => NATIVE_OPS[c.backend]?.some((entry) => entry === c.op || entry === `${c.op} ${c.dtype}`);
+    const expected = all.filter((c) => listed(c) && !c.text.startsWith('unsupported')).map((c) => `${c.op} ${c.dtype} on ${c.backend}`);
     expect(native).toEqual(expected);
     for (const c of runnable.filter((x) => x.text.startsWith('native'))) expect(c.text).toBe(`native: ${c.op}`);
   });
 
-  it('grouped-query-attention keeps the attention op whole where the backend has an attention kernel', () => {
+  it('grouped-query-attention runs on the backend\'s attention kernel where it has one, natively or after the repeat', () => {
     const gqa = (backend: string) => all.find((c) => c.op === 'grouped-query-attention' && c.dtype === 'f16' && c.backend === backend)!.text.split(/: |, /);
-    // cuda/rocm-dcu: their attention kernel indexes the KV heads itself (head dim 128 ≤ 256), no repeat.
-    expect(gqa('cuda, rocm-dcu')).toEqual(['native', 'grouped-query-attention']);
-    // Ascend A2 (FusedInferAttentionScore), Sunway: the attention kernel after the repeat.
-    for (const backend of ['ascend A2 (910B1)', 'sunway SW26010-Pro']) expect(gqa(backend), backend).toContain('attention');
+    // cuda/rocm-dcu (head dim 128 ≤ 256) and Ascend A2 (FusedInferAttentionScoreV2's numKeyValueHeads)
+    // index the KV heads in their attention kernels, no repeat.
+    for (const backend of ['cuda, rocm-dcu', 'ascend A2 (910B1)']) expect(gqa(backend), backend).toEqual(['native', 'grouped-query-attention']);
+    // Sunway: its attention kernel after the repeat.
+    expect(gqa('sunway SW26010-Pro')).toContain('attention');
     // The original 910 has no fused attention: matmul + softmax instead.
     expect(gqa('ascend 910 (910A)')).not.toContain('attention');
     expect(gqa('ascend 910 (910A)')).toContain('softmax');

@@ -11,6 +11,9 @@
  *    and chunks over a fixed-capacity cache (and prefill on A3, which has no FlashAttentionScore):
  *    FusedInferAttentionScoreV2 with sparseMode 0 and the full mask over the cache's whole capacity,
  *    so its shapes — and its executor — stay the same from token to token.
+ *  - grouped-query-attention, the same calls with k and v of KV heads: FlashAttentionScore reads the
+ *    key heads N2 from the BNSD key (N1 a multiple of N2), FusedInferAttentionScoreV2 is told
+ *    numKeyValueHeads; query head h attends with KV head ⌊h / (N1 / N2)⌋, no repeat.
  */
 import { countOf } from '../../program/locations.js';
 import { ACL_DTYPE } from '../launch-codes.js';
@@ -38,6 +41,7 @@ function emitGeglu(ctx: AscendStep, withBias: boolean): void {
 export const geglu: AscendLowering = (ctx) => emitGeglu(ctx, false);
 export const biasGeglu: AscendLowering = (ctx) => emitGeglu(ctx, true);
 
+/** attention and grouped-query-attention (k and v with heads / g heads). */
 export const attention: AscendLowering = (ctx) => {
   const q = ctx.input(0)!;
   const k = ctx.input(1)!;
@@ -62,6 +66,6 @@ export const attention: AscendLowering = (ctx) => {
   emitOp(ctx, 'FusedInferAttentionScoreV2', [
     view(q), [view(k)], [view(v)], null, mask, null, null,
     null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-    heads, scale, NO_BAND, NO_BAND, 'BNSD', heads, 0, 0, 0, 0, false, 0, 0, view(out), null,
+    heads, scale, NO_BAND, NO_BAND, 'BNSD', k.shape[1]!, 0, 0, 0, 0, false, 0, 0, view(out), null,
   ]);
 };

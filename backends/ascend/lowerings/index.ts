@@ -61,6 +61,7 @@ const COMMON: AscendLowerings = {
 /** A2/A3 add their fused ops to the common lowerings. */
 const FUSED: AscendLowerings = {
   'attention': attention,
+  'grouped-query-attention': attention,
   'geglu': geglu,
   'bias-geglu': biasGeglu,
   'rms-norm': rmsNorm,
