@@ -40,6 +40,7 @@ function claimsLinear(view: NodeView): Capability {
 const OP_LIMITS: Readonly<Partial<Record<OpName, (view: NodeView) => Capability>>> = {
   'linear': claimsLinear,
   'attention': claimsAttention,
+  'grouped-query-attention': claimsAttention,
   'top-k': claimsTopK,
   'all-reduce': claimsAllReduce,
 };

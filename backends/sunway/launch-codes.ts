@@ -32,6 +32,7 @@ export const OP = {
   qkvBiasRope: 20,
   rmsNorm: 21,
   swiglu: 22,
+  groupedQueryAttention: 23,
 } as const;
 
 /** A record's dtype words. */

@@ -27,6 +27,7 @@ const STRIDED_READERS: readonly OpName[] = [
   'mul',
   'rope',
   'attention',
+  'grouped-query-attention',
   'all-reduce',
   'cache-write',
 ];
@@ -38,6 +39,7 @@ const STRIDED_WRITERS: Readonly<Partial<Record<OpName, StridedWriteCondition>>> 
   'rope': always,
   'qkv-bias-rope': always,
   'attention': always,
+  'grouped-query-attention': always,
   // The copy merges the index dims of its output into one, which only contiguous index dims allow.
   'gather': (view: NodeView) => view.inputTypes[1]?.shape.length === 1,
 };
@@ -54,6 +56,7 @@ const FLAG_REASONS: Readonly<Partial<Record<OpName, string>>> = {
   'gather': 'gather index out of range (index < 0 or index >= the table\'s dim)',
   'cache-write': 'cache-write offset out of range (offset < 0 or offset + S > capacity)',
   'attention': 'attention length out of range (length < queries or length > keys)',
+  'grouped-query-attention': 'grouped-query-attention length out of range (length < queries or length > keys)',
   'glm-mask-fill': 'glm-mask-fill length out of range (length < queries or length > keys)',
   // It does the in-place cache-writes of its keys and values (the fusion below).
   'qkv-bias-rope': 'cache offset out of range for the keys and values it writes into the cache (offset < 0 or offset + S > capacity)',

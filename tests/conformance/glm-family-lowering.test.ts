@@ -38,8 +38,8 @@ const NATIVE_OPS: Readonly<Record<string, readonly string[]>> = {
   'cuda, rocm-dcu': ['rms-norm', 'swiglu', 'grouped-query-attention'],
   // FusedInferAttentionScoreV2 (the decode step's kernel) takes fp16 and bf16 only.
   'ascend A2 (910B1)': ['rms-norm', 'swiglu', 'grouped-query-attention f16', 'grouped-query-attention bf16'],
-  'sunway SW26010-Pro': ['rms-norm', 'swiglu'],
-  'sunway SW26010': ['rms-norm', 'swiglu'],
+  'sunway SW26010-Pro': ['rms-norm', 'swiglu', 'grouped-query-attention'],
+  'sunway SW26010': ['rms-norm', 'swiglu', 'grouped-query-attention'],
 };
 
 interface OpAtModelShape {
@@ -117,11 +117,9 @@ describe('the ChatGLM2/GLM-4 ops on every backend', () => {
 
   it('grouped-query-attention runs on the backend\'s attention kernel where it has one, natively or after the repeat', () => {
     const gqa = (backend: string) => all.find((c) => c.op === 'grouped-query-attention' && c.dtype === 'f16' && c.backend === backend)!.text.split(/: |, /);
-    // cuda/rocm-dcu (head dim 128 ≤ 256) and Ascend A2 (FusedInferAttentionScoreV2's numKeyValueHeads)
-    // index the KV heads in their attention kernels, no repeat.
-    for (const backend of ['cuda, rocm-dcu', 'ascend A2 (910B1)']) expect(gqa(backend), backend).toEqual(['native', 'grouped-query-attention']);
-    // Sunway: its attention kernel after the repeat.
-    expect(gqa('sunway SW26010-Pro')).toContain('attention');
+    // cuda/rocm-dcu (head dim 128 ≤ 256), Ascend A2 (FusedInferAttentionScoreV2's numKeyValueHeads) and
+    // Sunway (head dim ≤ 256) index the KV heads in their attention kernels, no repeat.
+    for (const backend of ['cuda, rocm-dcu', 'ascend A2 (910B1)', 'sunway SW26010-Pro']) expect(gqa(backend), backend).toEqual(['native', 'grouped-query-attention']);
     // The original 910 has no fused attention: matmul + softmax instead.
     expect(gqa('ascend 910 (910A)')).not.toContain('attention');
     expect(gqa('ascend 910 (910A)')).toContain('softmax');

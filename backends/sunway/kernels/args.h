@@ -106,11 +106,13 @@ typedef struct {
 } sw_rotary_args;
 
 /* GLM attention: out = softmax(mask(q kᵀ · scale)) v for blocks of `query_block` queries of one
- * (b, h), keys streamed through LDM in tiles of `key_tile`. Rows (the head dim) have unit stride. */
+ * (b, h), keys streamed through LDM in tiles of `key_tile`. Rows (the head dim) have unit stride.
+ * kv_group: query heads per KV head (grouped-query-attention: query head h reads k and v head
+ * h / kv_group); 1 for attention. */
 typedef struct {
     sw_common c;
     int32_t dtype, explicit_mask;
-    int64_t batch, heads, queries, keys, dim, key_tile, query_block;
+    int64_t batch, heads, queries, keys, dim, key_tile, query_block, kv_group;
     double scale;
     char *out;
     const char *q, *k, *v;

@@ -31,8 +31,9 @@ static const char *row_at(const char *base, const int64_t *st, int64_t b, int64_
 static void fetch_tile(attn *w, int64_t b, int64_t h, int64_t t0, int64_t kv, int slot) {
     const sw_attention_args *a = w->a;
     const int es = sw_dtype_bytes(a->dtype);
-    tile_iget(w->k[slot], row_at(a->k, a->k_strides, b, h, t0, es), kv, a->dim, a->k_strides[2], a->dtype, w->reply);
-    tile_iget(w->v[slot], row_at(a->v, a->v_strides, b, h, t0, es), kv, a->dim, a->v_strides[2], a->dtype, w->reply);
+    const int64_t kv_head = h / a->kv_group;
+    tile_iget(w->k[slot], row_at(a->k, a->k_strides, b, kv_head, t0, es), kv, a->dim, a->k_strides[2], a->dtype, w->reply);
+    tile_iget(w->v[slot], row_at(a->v, a->v_strides, b, kv_head, t0, es), kv, a->dim, a->v_strides[2], a->dtype, w->reply);
     w->fetched += 2;
 }
 

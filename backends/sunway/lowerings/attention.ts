@@ -33,7 +33,11 @@ function unitRowsOutput(ctx: SunwayStep, k: number): { target: Loc; finish: () =
   return { target: temp, finish: () => emitCopy(ctx, temp, out) };
 }
 
-export const attention: SunwayLowering = (ctx) => {
+/**
+ * attention, and grouped-query-attention with k and v of heads / kvGroup heads: the kernel reads KV
+ * head ⌊h / kvGroup⌋ for query head h (its own record: attention's words, then kvGroup), no repeat.
+ */
+function emitAttention(ctx: SunwayStep, kvGroup: number): void {
   const q = unitRows(ctx, ctx.input(0)!);
   const k = unitRows(ctx, ctx.input(1)!);
   const v = unitRows(ctx, ctx.input(2)!);
@@ -49,15 +53,19 @@ export const attention: SunwayLowering = (ctx) => {
   const mask = explicit ? maskInput : ctx.contiguous(maskInput);
   const maskStrides = explicit ? broadcastStrides(mask, [batch, heads, queries, keys]) : NO_STRIDES;
   if (length) ctx.noteIndexCheck(); // the kernel range-checks the length it reads
-  ctx.emit(OP.attention, [
+  ctx.emit(kvGroup === 1 ? OP.attention : OP.groupedQueryAttention, [
     dtypeCode(q.dtype), ptrOf(out), ptrOf(q), ptrOf(k), ptrOf(v),
     ...strides4(q), ...strides4(k), ...strides4(v), ...strides4(out),
     batch, heads, queries, keys, dim, 1 / Math.sqrt(dim),
     explicit ? 1 : 0, explicit ? null : ptrOf(mask), explicit ? ptrOf(mask) : null, ...maskStrides,
-    length ? ptrOf(length) : null,
+    length ? ptrOf(length) : null, ...(kvGroup === 1 ? [] : [kvGroup]),
   ]);
   finish();
-};
+}
+
+export const attention: SunwayLowering = (ctx) => emitAttention(ctx, 1);
+
+export const groupedQueryAttention: SunwayLowering = (ctx) => emitAttention(ctx, ctx.input(0)!.shape[1]! / ctx.input(1)!.shape[1]!);
 
 export const rope: SunwayLowering = (ctx) => {
   const x = unitRows(ctx, ctx.input(0)!);

@@ -4,7 +4,7 @@
  * by claims() and decomposed (composites) or unrunnable.
  */
 import type { OpName } from '../../../core/backend-api/plugin-api.js';
-import { attention, qkvBiasRope, rope, rotaryTable } from './attention.js';
+import { attention, groupedQueryAttention, qkvBiasRope, rope, rotaryTable } from './attention.js';
 import { cacheWrite } from './cache-write.js';
 import { allReduce, concat, gather, reshape, slice, split, transpose } from './data-movement.js';
 import { add, biasGeglu, cast, deepnormResidual, dequantize, geglu, gelu, glmMaskFill, maskedFill, mul, scale } from './elementwise.js';
@@ -46,6 +46,7 @@ export const SUNWAY_LOWERINGS: Readonly<Partial<Record<OpName, SunwayLowering>>>
   'deepnorm-residual': deepnormResidual,
   'rms-norm': rmsNorm,
   'swiglu': swiglu,
+  'grouped-query-attention': groupedQueryAttention,
   // collectives (one rank)
   'all-reduce': allReduce,
 };

@@ -10,10 +10,8 @@ namespace {
 
 void read4(Reader& r, int64_t (&s)[4]) { read_dims(r, 4, s); }
 
-}  // namespace
-
-void attention(Reader& r) {
-  sw_attention_args a{};
+// The words an attention record and a grouped-query-attention record share.
+void read_attention(Reader& r, sw_attention_args& a) {
   a.dtype = r.i32();
   a.out = read_ptr(r);
   a.q = read_ptr<const char>(r);
@@ -34,13 +32,37 @@ void attention(Reader& r) {
   a.mask = read_ptr<const int8_t>(r);
   read4(r, a.mask_strides);
   a.length = read_ptr<const int32_t>(r);
-  r.finish();
+}
+
+void launch_attention(Reader& r, sw_attention_args& a) {
   if (a.dim > planned::MAX_HEAD_DIM) throw ProgramError("attention: head dim " + std::to_string(a.dim) + " exceeds " + std::to_string(planned::MAX_HEAD_DIM), r.tag());
   const AttentionTiles t = attention_tiles(a.queries, a.keys, a.dim, a.batch * a.heads, chip().core_groups * 64);
   a.query_block = t.query_block;
   a.key_tile = t.key_tile;
   set_common(a.c, r.tag(), core_groups_for(a.batch * a.heads * ((a.queries + a.query_block - 1) / a.query_block)));
   spawn(SLAVE_FUN(sw_attention_kernel), "attention", &a, a.c);
+}
+
+}  // namespace
+
+void attention(Reader& r) {
+  sw_attention_args a{};
+  read_attention(r, a);
+  a.kv_group = 1;
+  r.finish();
+  launch_attention(r, a);
+}
+
+// An attention record, then the query heads per KV head: k and v hold heads / kv_group heads.
+void grouped_query_attention(Reader& r) {
+  sw_attention_args a{};
+  read_attention(r, a);
+  a.kv_group = r.i64();
+  r.finish();
+  if (a.kv_group < 1 || a.heads % a.kv_group != 0) {
+    throw ProgramError("grouped-query-attention: " + std::to_string(a.heads) + " query heads do not share KV heads in groups of " + std::to_string(a.kv_group), r.tag());
+  }
+  launch_attention(r, a);
 }
 
 // [dtype, out, x, positions, blockPositions | null, xStrides4, outStrides4, batch, heads, seq, dim, base]

@@ -33,6 +33,7 @@ void rotary_table(Reader& r);
 void rope(Reader& r);
 void qkv_bias_rope(Reader& r);
 void attention(Reader& r);
+void grouped_query_attention(Reader& r);
 void gemm(Reader& r);
 void rms_norm(Reader& r);
 void swiglu(Reader& r);
