@@ -151,44 +151,10 @@ __global__ void __launch_bounds__(WARPS * 32) gemv_i4_mma_kernel(GemmParams p) {
     x[j] = static_cast<const __half*>(p.a) + (has_x[j] ? 8 * j + g : 0) * p.lda + 32 * t;
   }
   const int steps = static_cast<int>(p.k / kI4Step);
-  constexpr int kStride = UNROLL * WARPS;
 
   float c[ACCS][TILES][4] = {};
-  if constexpr (!PIPELINED) {
-    for (int step = warp; step < steps; step += kStride) {
-      Step batch[UNROLL];
-#pragma unroll
-      for (int u = 0; u < UNROLL; ++u)
-        if (step + u * WARPS < steps) batch[u].load(w_lo, w_hi, step_bytes, x, has_x, step + u * WARPS);
-#pragma unroll
-      for (int u = 0; u < UNROLL; ++u)
-        if (step + u * WARPS < steps) batch[u].accumulate(c);
-    }
-  } else {
-    // Two register sets in turn: while one set's steps are converted and multiplied, the other's loads fly.
-    Step a[UNROLL], b[UNROLL];
-    auto load = [&](Step (&s)[UNROLL], int step) {
-#pragma unroll
-      for (int u = 0; u < UNROLL; ++u)
-        if (step + u * WARPS < steps) s[u].load(w_lo, w_hi, step_bytes, x, has_x, step + u * WARPS);
-    };
-    auto use = [&](const Step (&s)[UNROLL], int step) {
-#pragma unroll
-      for (int u = 0; u < UNROLL; ++u)
-        if (step + u * WARPS < steps) s[u].accumulate(c);
-    };
-    int step = warp;
-    load(a, step);
-    while (step < steps) {
-      load(b, step + kStride);
-      use(a, step);
-      step += kStride;
-      if (step >= steps) break;
-      load(a, step + kStride);
-      use(b, step);
-      step += kStride;
-    }
-  }
+  qmma::for_each_step<UNROLL, WARPS, PIPELINED, Step>(
+      warp, steps, [&](Step& s, int step) { s.load(w_lo, w_hi, step_bytes, x, has_x, step); }, [&](const Step& s) { s.accumulate(c); });
   qmma::reduce_and_store<WARPS, TILES, ACCS>(p, n0, c);
 }
 

@@ -129,5 +129,44 @@ __device__ __forceinline__ void reduce_and_store(const GemmParams& p, int64_t f0
   store_outputs<TILES>(p, f0, lane >> 2, lane & 3, c);
 }
 
+// The k loop of one warp of the weight-only GEMVs: steps warp, warp + WARPS, …, UNROLL of them a turn.
+// load(Step&, step) reads one step's weights and activations into registers, use(const Step&)
+// converts and multiplies them. PIPELINED keeps two register sets in turn, so that while one set's
+// steps are converted and multiplied, the other's loads fly.
+template <int UNROLL, int WARPS, bool PIPELINED, typename Step, typename Load, typename Use>
+__device__ __forceinline__ void for_each_step(int warp, int steps, Load load, Use use) {
+  constexpr int kStride = UNROLL * WARPS;
+  auto load_all = [&](Step (&s)[UNROLL], int step) {
+#pragma unroll
+    for (int u = 0; u < UNROLL; ++u)
+      if (step + u * WARPS < steps) load(s[u], step + u * WARPS);
+  };
+  auto use_all = [&](const Step (&s)[UNROLL], int step) {
+#pragma unroll
+    for (int u = 0; u < UNROLL; ++u)
+      if (step + u * WARPS < steps) use(s[u]);
+  };
+  if constexpr (!PIPELINED) {
+    for (int step = warp; step < steps; step += kStride) {
+      Step batch[UNROLL];
+      load_all(batch, step);
+      use_all(batch, step);
+    }
+  } else {
+    Step a[UNROLL], b[UNROLL];
+    int step = warp;
+    load_all(a, step);
+    while (step < steps) {
+      load_all(b, step + kStride);
+      use_all(a, step);
+      step += kStride;
+      if (step >= steps) break;
+      load_all(a, step + kStride);
+      use_all(b, step);
+      step += kStride;
+    }
+  }
+}
+
 }  // namespace qmma
 }  // namespace glm
