@@ -7,12 +7,15 @@
  * objects a checkpoint needs, made by the allow-listed globals of `pickle-globals.ts`. Any other
  * global is refused BY NAME at the GLOBAL opcode, before anything could call it, and nothing is
  * ever executed: there is no eval, no import, no callback into user code.
+ *
+ * Each opcode this reader knows is one small function in the table below, grouped by what it does;
+ * the machine's state and its checked reads and pops are `pickle-machine.ts`. An opcode not in the
+ * table is refused with its byte and position.
  */
-import { GlmError } from '../../errors.js';
 import { globalFor, isAllowedCallable, type AllowedCallable, type PersistentLoad } from './pickle-globals.js';
+import { latin1, PickleMachine } from './pickle-machine.js';
 
 export type PickleValue = unknown;
-
 
 export interface UnpickleOptions {
   /** Names the pickle in errors (the file and entry). */
@@ -21,289 +24,181 @@ export interface UnpickleOptions {
   readonly persistentLoad?: PersistentLoad;
 }
 
+/** What one opcode does to the machine, its arguments read from the bytes after it. */
+type Handler = (m: PickleMachine, options: UnpickleOptions) => void;
+/** Opcodes by their name in Python's pickletools: [byte, handler]. */
+type OpcodeGroup = Readonly<Record<string, readonly [number, Handler]>>;
+
+const STOP = 0x2e;
+
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PickleValue {
-  return new Machine(bytes, options).run();
-}
-
-class Machine {
-  private pos = 0;
-  private stack: unknown[] = [];
-  private marks: number[] = [];
-  private memo = new Map<number, unknown>();
-  private readonly view: DataView;
-  private readonly text = new TextDecoder('utf-8', { fatal: true });
-
-  constructor(
-    private readonly bytes: Uint8Array,
-    private readonly options: UnpickleOptions,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  private fail(what: string): GlmError {
-    return new GlmError('input', `${this.options.source}: ${what}`);
-  }
-
-  run(): PickleValue {
-    for (;;) {
-      const at = this.pos;
-      const op = this.u8();
-      if (op === 0x2e) {
-        // STOP
-        if (this.stack.length !== 1) throw this.fail(`pickle ends with ${this.stack.length} values on the stack`);
-        return this.stack[0];
-      }
-      if (!this.step(op)) throw this.fail(`pickle opcode 0x${op.toString(16).padStart(2, '0')} at byte ${at} is not supported`);
+  const m = new PickleMachine(bytes, options.source);
+  for (;;) {
+    const at = m.position;
+    const op = m.u8();
+    if (op === STOP) {
+      if (m.stack.length !== 1) throw m.fail(`pickle ends with ${m.stack.length} values on the stack`);
+      return m.stack[0];
     }
-  }
-
-  /** One opcode; false when it is not one this reader knows. */
-  private step(op: number): boolean {
-    const s = this.stack;
-    switch (op) {
-      case 0x80: // PROTO
-        if (this.u8() > 5) throw this.fail('pickle protocol above 5');
-        return true;
-      case 0x95: // FRAME (protocol 4): a length we do not need
-        this.take(8);
-        return true;
-      case 0x28: // MARK
-        this.marks.push(s.length);
-        return true;
-      case 0x4e: // NONE
-        return s.push(null), true;
-      case 0x88: // NEWTRUE
-        return s.push(true), true;
-      case 0x89: // NEWFALSE
-        return s.push(false), true;
-      case 0x4b: // BININT1
-        return s.push(this.u8()), true;
-      case 0x4d: // BININT2
-        return s.push(this.view.getUint16(this.advance(2), true)), true;
-      case 0x4a: // BININT
-        return s.push(this.view.getInt32(this.advance(4), true)), true;
-      case 0x8a: // LONG1
-        return s.push(this.long(this.u8())), true;
-      case 0x8b: // LONG4
-        return s.push(this.long(this.view.getUint32(this.advance(4), true))), true;
-      case 0x47: // BINFLOAT (big-endian)
-        return s.push(this.view.getFloat64(this.advance(8), false)), true;
-      case 0x58: // BINUNICODE
-        return s.push(this.utf8(this.view.getUint32(this.advance(4), true))), true;
-      case 0x8c: // SHORT_BINUNICODE
-        return s.push(this.utf8(this.u8())), true;
-      case 0x8d: // BINUNICODE8
-        return s.push(this.utf8(this.u64())), true;
-      case 0x55: // SHORT_BINSTRING (Python 2 str: kept as latin-1 text)
-        return s.push(latin1(this.take(this.u8()))), true;
-      case 0x54: // BINSTRING
-        return s.push(latin1(this.take(this.view.getUint32(this.advance(4), true)))), true;
-      case 0x43: // SHORT_BINBYTES
-        return s.push(this.take(this.u8()).slice()), true;
-      case 0x42: // BINBYTES
-        return s.push(this.take(this.view.getUint32(this.advance(4), true)).slice()), true;
-      case 0x29: // EMPTY_TUPLE
-        return s.push(Object.freeze([])), true;
-      case 0x85: // TUPLE1
-      case 0x86: // TUPLE2
-      case 0x87: // TUPLE3
-        return s.push(Object.freeze(this.popN(op - 0x84))), true;
-      case 0x74: // TUPLE
-        return s.push(Object.freeze(this.popMark())), true;
-      case 0x5d: // EMPTY_LIST
-        return s.push([]), true;
-      case 0x6c: // LIST
-        return s.push(this.popMark()), true;
-      case 0x7d: // EMPTY_DICT
-        return s.push(new Map()), true;
-      case 0x64: // DICT
-        return s.push(pairsToMap(this.popMark(), this)), true;
-      case 0x61: // APPEND
-        this.listAt(-2).push(s.pop());
-        return true;
-      case 0x65: {
-        // APPENDS
-        const items = this.popMark();
-        this.listAt(-1).push(...items);
-        return true;
-      }
-      case 0x73: {
-        // SETITEM
-        const value = s.pop();
-        const key = s.pop();
-        this.mapAt(-1).set(this.key(key), value);
-        return true;
-      }
-      case 0x75: {
-        // SETITEMS
-        const items = this.popMark();
-        const map = this.mapAt(-1);
-        for (const [k, v] of pairsToMap(items, this)) map.set(k, v);
-        return true;
-      }
-      case 0x71: // BINPUT
-        return this.memo.set(this.u8(), this.top()), true;
-      case 0x72: // LONG_BINPUT
-        return this.memo.set(this.view.getUint32(this.advance(4), true), this.top()), true;
-      case 0x94: // MEMOIZE
-        return this.memo.set(this.memo.size, this.top()), true;
-      case 0x68: // BINGET
-        return s.push(this.get(this.u8())), true;
-      case 0x6a: // LONG_BINGET
-        return s.push(this.get(this.view.getUint32(this.advance(4), true))), true;
-      case 0x30: // POP
-        return this.pop(), true;
-      case 0x31: // POP_MARK
-        return this.popMark(), true;
-      case 0x32: // DUP
-        return s.push(this.top()), true;
-      case 0x63: {
-        // GLOBAL "module\nname\n": refused here, by name, unless allow-listed
-        const module = this.line();
-        return s.push(this.global(module, this.line())), true;
-      }
-      case 0x93: {
-        // STACK_GLOBAL
-        const name = this.pop();
-        const module = this.pop();
-        if (typeof module !== 'string' || typeof name !== 'string') throw this.fail('STACK_GLOBAL needs two strings');
-        return s.push(this.global(module, name)), true;
-      }
-      case 0x52: {
-        // REDUCE: only an allow-listed callable can be on the stack, so only it can be called
-        const args = this.pop();
-        const callable = this.pop();
-        return s.push(this.call(callable, args)), true;
-      }
-      case 0x81: {
-        // NEWOBJ: cls.__new__(cls, *args), for allow-listed classes only
-        const args = this.pop();
-        const cls = this.pop();
-        return s.push(this.call(cls, args)), true;
-      }
-      case 0x62: {
-        // BUILD: state for an object; only dicts (OrderedDict's _metadata) accept it, and ignore it
-        const state = this.pop();
-        const target = this.top();
-        if (!(target instanceof Map)) throw this.fail('BUILD on something other than a dict is refused');
-        void state;
-        return true;
-      }
-      case 0x51: {
-        // BINPERSID
-        const pid = this.pop();
-        if (!this.options.persistentLoad) throw this.fail('persistent ids are not allowed in this pickle');
-        return s.push(this.options.persistentLoad(pid)), true;
-      }
-      default:
-        return false;
-    }
-  }
-
-  private global(module: string, name: string): AllowedCallable {
-    const found = globalFor(module, name);
-    if (!found) {
-      throw this.fail(`pickle global "${module}.${name}" is not allowed: a checkpoint may only build tensors, dicts and lists (refused without running anything)`);
-    }
-    return found;
-  }
-
-  private call(callable: unknown, args: unknown): unknown {
-    if (!isAllowedCallable(callable)) throw this.fail('REDUCE/NEWOBJ on a value that is not an allow-listed global');
-    if (!Array.isArray(args)) throw this.fail(`arguments of ${callable.qualifiedName} are not a tuple`);
-    return callable.build(args, (what) => this.fail(`${callable.qualifiedName}: ${what}`));
-  }
-
-  // --- reading -------------------------------------------------------------------------------
-
-  private advance(n: number): number {
-    const at = this.pos;
-    if (at + n > this.bytes.length) throw this.fail(`pickle ends inside an opcode at byte ${at}`);
-    this.pos += n;
-    return at;
-  }
-  private u8(): number {
-    return this.bytes[this.advance(1)]!;
-  }
-  private u64(): number {
-    const v = this.view.getBigUint64(this.advance(8), true);
-    if (v > BigInt(this.bytes.length)) throw this.fail('pickle string length past its end');
-    return Number(v);
-  }
-  private take(n: number): Uint8Array {
-    const at = this.advance(n);
-    return this.bytes.subarray(at, at + n);
-  }
-  private utf8(n: number): string {
-    try {
-      return this.text.decode(this.take(n));
-    } catch {
-      throw this.fail('pickle string is not valid UTF-8');
-    }
-  }
-  private line(): string {
-    const end = this.bytes.indexOf(0x0a, this.pos);
-    if (end < 0) throw this.fail('GLOBAL without its newline');
-    return latin1(this.take(end - this.pos + 1).subarray(0, -1));
-  }
-  /** Little-endian two's complement integer of n bytes (LONG1/LONG4); must fit a safe integer. */
-  private long(n: number): number {
-    const b = this.take(n);
-    let v = 0n;
-    for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
-    if (n > 0 && b[n - 1]! & 0x80) v -= 1n << BigInt(8 * n);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) throw this.fail('pickle integer outside the safe range');
-    return Number(v);
-  }
-
-  // --- stack ---------------------------------------------------------------------------------
-
-  private pop(): unknown {
-    if (this.stack.length === 0 || this.stack.length === this.marks.at(-1)) throw this.fail('pickle stack underflow');
-    return this.stack.pop();
-  }
-  private top(): unknown {
-    if (this.stack.length === 0) throw this.fail('pickle stack underflow');
-    return this.stack.at(-1);
-  }
-  private popN(n: number): unknown[] {
-    const out: unknown[] = [];
-    for (let i = 0; i < n; i++) out.unshift(this.pop());
-    return out;
-  }
-  private popMark(): unknown[] {
-    const mark = this.marks.pop();
-    if (mark === undefined) throw this.fail('pickle MARK missing');
-    return this.stack.splice(mark);
-  }
-  private listAt(index: number): unknown[] {
-    const v = this.stack.at(index);
-    if (!Array.isArray(v) || Object.isFrozen(v)) throw this.fail('APPEND to something other than a list');
-    return v;
-  }
-  private mapAt(index: number): Map<unknown, unknown> {
-    const v = this.stack.at(index);
-    if (!(v instanceof Map)) throw this.fail('SETITEM on something other than a dict');
-    return v;
-  }
-  private get(i: number): unknown {
-    if (!this.memo.has(i)) throw this.fail(`pickle memo ${i} is empty`);
-    return this.memo.get(i);
-  }
-  key(k: unknown): unknown {
-    if (typeof k === 'string' || typeof k === 'number' || typeof k === 'boolean' || k === null) return k;
-    throw this.fail('dict key is not a string or number');
+    const handler = HANDLERS[op];
+    if (!handler) throw m.fail(`pickle opcode 0x${op.toString(16).padStart(2, '0')} at byte ${at} is not supported`);
+    handler(m, options);
   }
 }
 
-function pairsToMap(items: unknown[], m: { key(k: unknown): unknown }): Map<unknown, unknown> {
+/** The protocol header and protocol 4's framing, which this reader does not need. */
+const PROTOCOL: OpcodeGroup = {
+  PROTO: [0x80, (m) => {
+    if (m.u8() > 5) throw m.fail('pickle protocol above 5');
+  }],
+  FRAME: [0x95, (m) => void m.take(8)],
+};
+
+/** Constants, numbers, text and bytes, pushed as they are read. */
+const LITERALS: OpcodeGroup = {
+  NONE: [0x4e, (m) => void m.stack.push(null)],
+  NEWTRUE: [0x88, (m) => void m.stack.push(true)],
+  NEWFALSE: [0x89, (m) => void m.stack.push(false)],
+  BININT1: [0x4b, (m) => void m.stack.push(m.u8())],
+  BININT2: [0x4d, (m) => void m.stack.push(m.u16())],
+  BININT: [0x4a, (m) => void m.stack.push(m.i32())],
+  LONG1: [0x8a, (m) => void m.stack.push(m.long(m.u8()))],
+  LONG4: [0x8b, (m) => void m.stack.push(m.long(m.u32()))],
+  BINFLOAT: [0x47, (m) => void m.stack.push(m.f64BigEndian())],
+  BINUNICODE: [0x58, (m) => void m.stack.push(m.utf8(m.u32()))],
+  SHORT_BINUNICODE: [0x8c, (m) => void m.stack.push(m.utf8(m.u8()))],
+  BINUNICODE8: [0x8d, (m) => void m.stack.push(m.utf8(m.u64()))],
+  // Python 2 str: kept as latin-1 text.
+  SHORT_BINSTRING: [0x55, (m) => void m.stack.push(latin1(m.take(m.u8())))],
+  BINSTRING: [0x54, (m) => void m.stack.push(latin1(m.take(m.u32())))],
+  SHORT_BINBYTES: [0x43, (m) => void m.stack.push(m.take(m.u8()).slice())],
+  BINBYTES: [0x42, (m) => void m.stack.push(m.take(m.u32()).slice())],
+};
+
+/** The stack itself: marks, dropping and duplicating values. */
+const STACK: OpcodeGroup = {
+  MARK: [0x28, (m) => void m.marks.push(m.stack.length)],
+  POP: [0x30, (m) => void m.pop()],
+  POP_MARK: [0x31, (m) => void m.popMark()],
+  DUP: [0x32, (m) => void m.stack.push(m.top())],
+};
+
+/** The memo: values stored by index for a later GET (shared references in the pickled object). */
+const MEMO: OpcodeGroup = {
+  BINPUT: [0x71, (m) => void m.memo.set(m.u8(), m.top())],
+  LONG_BINPUT: [0x72, (m) => void m.memo.set(m.u32(), m.top())],
+  MEMOIZE: [0x94, (m) => void m.memo.set(m.memo.size, m.top())],
+  BINGET: [0x68, (m) => void m.stack.push(m.memoized(m.u8()))],
+  LONG_BINGET: [0x6a, (m) => void m.stack.push(m.memoized(m.u32()))],
+};
+
+/** Tuples (frozen arrays), lists and dicts (Maps): made empty or from the items above a MARK, then filled. */
+const CONTAINERS: OpcodeGroup = {
+  EMPTY_TUPLE: [0x29, (m) => void m.stack.push(Object.freeze([]))],
+  TUPLE1: [0x85, (m) => void m.stack.push(Object.freeze(m.popN(1)))],
+  TUPLE2: [0x86, (m) => void m.stack.push(Object.freeze(m.popN(2)))],
+  TUPLE3: [0x87, (m) => void m.stack.push(Object.freeze(m.popN(3)))],
+  TUPLE: [0x74, (m) => void m.stack.push(Object.freeze(m.popMark()))],
+  EMPTY_LIST: [0x5d, (m) => void m.stack.push([])],
+  LIST: [0x6c, (m) => void m.stack.push(m.popMark())],
+  EMPTY_DICT: [0x7d, (m) => void m.stack.push(new Map())],
+  DICT: [0x64, (m) => void m.stack.push(pairsToMap(m.popMark(), m))],
+  APPEND: [0x61, (m) => void m.listAt(-2).push(m.stack.pop())],
+  APPENDS: [0x65, appends],
+  SETITEM: [0x73, setItem],
+  SETITEMS: [0x75, setItems],
+};
+
+function appends(m: PickleMachine): void {
+  const items = m.popMark();
+  m.listAt(-1).push(...items);
+}
+
+function setItem(m: PickleMachine): void {
+  const value = m.stack.pop();
+  const key = m.stack.pop();
+  m.mapAt(-1).set(m.key(key), value);
+}
+
+function setItems(m: PickleMachine): void {
+  const items = m.popMark();
+  const map = m.mapAt(-1);
+  for (const [k, v] of pairsToMap(items, m)) map.set(k, v);
+}
+
+/** key, value, key, value … as a Map (an odd last item is dropped, as before). */
+function pairsToMap(items: unknown[], m: PickleMachine): Map<unknown, unknown> {
   const map = new Map<unknown, unknown>();
   for (let i = 0; i + 1 < items.length; i += 2) map.set(m.key(items[i]), items[i + 1]);
   return map;
 }
 
-function latin1(b: Uint8Array): string {
-  let s = '';
-  for (const c of b) s += String.fromCharCode(c);
-  return s;
+/**
+ * Globals and the opcodes that call them. GLOBAL is where a pickle reaches for code: a name not on
+ * the allow-list is refused right there, by name, so REDUCE and NEWOBJ can only ever find an
+ * allow-listed callable on the stack.
+ */
+const GLOBALS: OpcodeGroup = {
+  GLOBAL: [0x63, globalByLines],
+  STACK_GLOBAL: [0x93, globalFromStack],
+  REDUCE: [0x52, callOnStack],
+  // NEWOBJ: cls.__new__(cls, *args), for allow-listed classes only.
+  NEWOBJ: [0x81, callOnStack],
+  BUILD: [0x62, build],
+};
+
+/** GLOBAL "module\nname\n". */
+function globalByLines(m: PickleMachine): void {
+  const module = m.line();
+  m.stack.push(allowedGlobal(m, module, m.line()));
 }
+
+function globalFromStack(m: PickleMachine): void {
+  const name = m.pop();
+  const module = m.pop();
+  if (typeof module !== 'string' || typeof name !== 'string') throw m.fail('STACK_GLOBAL needs two strings');
+  m.stack.push(allowedGlobal(m, module, name));
+}
+
+function allowedGlobal(m: PickleMachine, module: string, name: string): AllowedCallable {
+  const found = globalFor(module, name);
+  if (!found) {
+    throw m.fail(`pickle global "${module}.${name}" is not allowed: a checkpoint may only build tensors, dicts and lists (refused without running anything)`);
+  }
+  return found;
+}
+
+/** REDUCE and NEWOBJ: callable, args → the allow-listed builder's inert value. */
+function callOnStack(m: PickleMachine): void {
+  const args = m.pop();
+  const callable = m.pop();
+  if (!isAllowedCallable(callable)) throw m.fail('REDUCE/NEWOBJ on a value that is not an allow-listed global');
+  if (!Array.isArray(args)) throw m.fail(`arguments of ${callable.qualifiedName} are not a tuple`);
+  m.stack.push(callable.build(args, (what) => m.fail(`${callable.qualifiedName}: ${what}`)));
+}
+
+/** BUILD: state for an object; only dicts (OrderedDict's _metadata) accept it, and ignore it. */
+function build(m: PickleMachine): void {
+  m.pop();
+  if (!(m.top() instanceof Map)) throw m.fail('BUILD on something other than a dict is refused');
+}
+
+/** Persistent ids: what torch.save writes for a storage, resolved by the caller (torch-file.ts). */
+const PERSISTENT_IDS: OpcodeGroup = {
+  BINPERSID: [0x51, binPersId],
+};
+
+function binPersId(m: PickleMachine, options: UnpickleOptions): void {
+  const pid = m.pop();
+  if (!options.persistentLoad) throw m.fail('persistent ids are not allowed in this pickle');
+  m.stack.push(options.persistentLoad(pid));
+}
+
+/** Every group's handlers indexed by opcode byte; undefined: not an opcode this reader knows. */
+const HANDLERS: readonly (Handler | undefined)[] = (() => {
+  const table = new Array<Handler | undefined>(256).fill(undefined);
+  for (const group of [PROTOCOL, LITERALS, STACK, MEMO, CONTAINERS, GLOBALS, PERSISTENT_IDS]) {
+    for (const [code, handler] of Object.values(group)) table[code] = handler;
+  }
+  return table;
+})();
