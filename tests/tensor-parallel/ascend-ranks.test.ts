@@ -4,28 +4,21 @@
  * on the Ascend 910B1: sharded graphs against the unsharded graph on cpu-ref, a mutation (ranks whose
  * all-reduce never calls HCCL) that the same check rejects, and the refusals on CANN.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { emulatorEnv, gateOnBuild, refusal } from './rank-test-helpers.js';
 
-process.env['GLM_ASCEND_EMULATOR'] = '1';
-process.env['GLM_ASCEND_EMU_SOC'] = 'Ascend910B1';
-afterAll(() => {
-  delete process.env['GLM_ASCEND_EMULATOR'];
-  delete process.env['GLM_ASCEND_EMU_SOC'];
-});
+emulatorEnv({ GLM_ASCEND_EMULATOR: '1', GLM_ASCEND_EMU_SOC: 'Ascend910B1' });
 const { EMULATOR_LIB_DIR } = await import('../../backends/ascend/acl/discovery.js');
-const { nativeGate } = await import('../support/native.js');
 const { plugin } = await import('../../backends/ascend/index.js');
 const { hcclRankDevices } = await import('../../backends/ascend/hccl-ranks.js');
 const { BLOCK_SETUPS, blockCheck, modelCheck } = await import('../../conformance/cases/tensor-parallel/graph-cases.js');
 const { checkSharded } = await import('../../conformance/cases/tensor-parallel/sharded-check.js');
 const { TP_CHATGLM, TP_GLM } = await import('../../conformance/cases/tensor-parallel/configs.js');
-const { isGlmError } = await import('../../core/errors.js');
 import type { Backend } from '../../core/backend-api/plugin-contract.js';
 
-const built = ['libascendcl.so', 'libopapi.so', 'libhccl.so'].every((f) => existsSync(join(EMULATOR_LIB_DIR, f)));
-const skip = nativeGate('ascend emulator (HCCL ranks)', built ? undefined : `no ${EMULATOR_LIB_DIR}/libhccl.so (npm run build:ascend-emu)`);
+const libs = ['libascendcl.so', 'libopapi.so', 'libhccl.so'].map((f) => join(EMULATOR_LIB_DIR, f));
+const skip = gateOnBuild('ascend emulator (HCCL ranks)', libs, 'npm run build:ascend-emu');
 
 describe.skipIf(skip)('ascend ranks on the emulator (910B1), joined by its HCCL', () => {
   it('are labelled emulator, with their rank and HCCL', async () => {
@@ -59,15 +52,6 @@ describe.skipIf(skip)('ascend ranks on the emulator (910B1), joined by its HCCL'
 });
 
 describe('ascend ranks on CANN: one rank per NPU, and one NPU per thread', () => {
-  const refusal = (f: () => unknown): string => {
-    try {
-      f();
-    } catch (e) {
-      expect(isGlmError(e) && e.code).toBe('unsupported');
-      return (e as Error).message;
-    }
-    throw new Error('not refused');
-  };
   it('refuses more ranks than NPUs naming both, and several NPU ranks in one thread', () => {
     expect(refusal(() => hcclRankDevices('ascend', 4, false, 2))).toBe('ascend: 4 tensor-parallel ranks need 4 NPUs (one rank per NPU); this machine has 2');
     expect(refusal(() => hcclRankDevices('ascend', 2, false, 8))).toMatch(/2 NPU ranks in one thread are not possible with CANN/);

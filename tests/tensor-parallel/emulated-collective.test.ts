@@ -7,15 +7,11 @@
  * data is checked to be sensitive: summing it in the dtype with a rounding per addition (as NCCL's ring
  * does) gives other values in every dtype, so a collective that rounded per step would fail here.
  */
-import { existsSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { emulatorEnv, gateOnBuild } from './rank-test-helpers.js';
 
-process.env['GLM_CUDA_EMULATE'] = '1';
-afterAll(() => {
-  delete process.env['GLM_CUDA_EMULATE'];
-});
+emulatorEnv({ GLM_CUDA_EMULATE: '1' });
 const { addonPath } = await import('../../backends/cuda/native-addon.js');
-const { nativeGate } = await import('../support/native.js');
 const { plugin: cuda } = await import('../../backends/cuda/index.js');
 const { plugin: cpuRef } = await import('../../backends/cpu-ref/index.js');
 const { GraphBuilder } = await import('../../core/ir/builder.js');
@@ -27,7 +23,7 @@ import type { Backend } from '../../core/backend-api/plugin-contract.js';
 import type { DType } from '../../core/tensor/dtype.js';
 
 const path = addonPath();
-const skip = nativeGate('cuda emulator (emulated collective)', existsSync(path) ? undefined : `no ${path} (npm run build:cuda-emu)`);
+const skip = gateOnBuild('cuda emulator (emulated collective)', [path], 'npm run build:cuda-emu');
 
 /** One row per element, one column per rank: sums on or near a rounding boundary of some dtype. */
 const ROWS: readonly (readonly number[])[] = [

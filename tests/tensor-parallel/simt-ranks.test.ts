@@ -6,18 +6,12 @@
  * that the same check must reject; and the hardware refusals, from a stand-in addon.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { emulatorEnv, gateOnBuild, refusal } from './rank-test-helpers.js';
 
-process.env['GLM_CUDA_EMULATE'] = '1';
-process.env['GLM_DCU_EMULATE'] = '1';
-afterAll(() => {
-  delete process.env['GLM_CUDA_EMULATE'];
-  delete process.env['GLM_DCU_EMULATE'];
-});
+emulatorEnv({ GLM_CUDA_EMULATE: '1', GLM_DCU_EMULATE: '1' });
 const { addonPath: cudaAddonPath } = await import('../../backends/cuda/native-addon.js');
 const { addonPath: dcuAddonPath } = await import('../../backends/rocm-dcu/native-addon.js');
-const { nativeGate } = await import('../support/native.js');
 const { plugin: cuda } = await import('../../backends/cuda/index.js');
 const { plugin: dcu } = await import('../../backends/rocm-dcu/index.js');
 const { SIMT_LOWERINGS } = await import('../../backends/simt/lowerings/index.js');
@@ -25,14 +19,13 @@ const { seatRanks } = await import('../../backends/simt/simt-ranks.js');
 const { BLOCK_SETUPS, blockCheck, modelCheck } = await import('../../conformance/cases/tensor-parallel/graph-cases.js');
 const { checkSharded } = await import('../../conformance/cases/tensor-parallel/sharded-check.js');
 const { TP_CHATGLM, TP_GLM } = await import('../../conformance/cases/tensor-parallel/configs.js');
-const { isGlmError } = await import('../../core/errors.js');
 import type { CollectiveAddon } from '../../backends/simt/simt-ranks.js';
 import type { SimtLowering } from '../../backends/simt/lowerings/simt-lowering.js';
 
 const cudaPath = cudaAddonPath();
 const dcuPath = dcuAddonPath('emulator');
-const skipCuda = nativeGate('cuda emulator (tensor-parallel ranks)', existsSync(cudaPath) ? undefined : `no ${cudaPath} (npm run build:cuda-emu)`);
-const skipDcu = nativeGate('rocm-dcu emulator (tensor-parallel ranks)', existsSync(dcuPath) ? undefined : `no ${dcuPath} (npm run build:dcu)`);
+const skipCuda = gateOnBuild('cuda emulator (tensor-parallel ranks)', [cudaPath], 'npm run build:cuda-emu');
+const skipDcu = gateOnBuild('rocm-dcu emulator (tensor-parallel ranks)', [dcuPath], 'npm run build:dcu');
 
 describe.skipIf(skipCuda)('cuda emulator ranks', () => {
   it('label every rank as the emulator, with its rank and the in-process collective', async () => {
@@ -126,16 +119,6 @@ function standIn(devices: number): CollectiveAddon & { opened: number[][] } {
 }
 
 describe('openRanks on hardware (a stand-in addon)', () => {
-  const refusal = (f: () => unknown): string => {
-    try {
-      f();
-    } catch (e) {
-      expect(isGlmError(e) && e.code).toBe('unsupported');
-      return (e as Error).message;
-    }
-    throw new Error('not refused');
-  };
-
   it('refuses more ranks than GPUs, naming both, before any group is opened', () => {
     const addon = standIn(1);
     expect(refusal(() => seatRanks('cuda', addon, 2))).toBe('cuda: 2 tensor-parallel ranks need 2 GPUs (one rank per GPU); this machine has 1');
