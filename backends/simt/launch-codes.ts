@@ -33,6 +33,7 @@ export const OP = {
   rmsNorm: 23,
   swiglu: 24,
   groupedQueryAttention: 25,
+  interleavedRope: 26,
 } as const;
 
 /** A record's dtype words. */

@@ -1,7 +1,8 @@
 /**
  * The pre-norm GLM family's ops (ChatGLM2/3, GLM-4) on their own kernels: RMSNorm (one pass over a row,
  * where the decomposition normalises the row mirrored to twice its width) and SwiGLU (one read of each
- * half, where the decomposition builds the sigmoid from a softmax over a new axis).
+ * half, where the decomposition builds the sigmoid from a softmax over a new axis) and the interleaved
+ * rotary (each pair read and written once, where the decomposition regroups the rotated part twice).
  */
 import { dtypeCode, OP } from '../launch-codes.js';
 import { countOf, ptrOf } from '../../program/locations.js';
@@ -24,4 +25,17 @@ export const swiglu: SimtLowering = (ctx) => {
   const half = out.shape[out.shape.length - 1]!;
   const rows = half === 0 ? 0 : countOf(out.shape) / half;
   if (rows * half > 0) ctx.emit(OP.swiglu, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), rows, half]);
+};
+
+/** Pairs (2i, 2i+1) of the first rotaryDim values of each head rotated by pos · base^(−2i/rotaryDim); the rest copied. */
+export const interleavedRope: SimtLowering = (ctx) => {
+  const x = ctx.contiguous(ctx.input(0)!);
+  const positions = ctx.contiguous(ctx.input(1)!);
+  const out = ctx.output(0);
+  const [batch, heads, seq, dim] = out.shape as [number, number, number, number];
+  const rotaryDim = ctx.node.attrs['rotaryDim'] as number;
+  const base = (ctx.node.attrs['base'] as number | undefined) ?? 10000;
+  if (countOf(out.shape) > 0) {
+    ctx.emit(OP.interleavedRope, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), ptrOf(positions), batch, heads, seq, dim, rotaryDim, base]);
+  }
 };

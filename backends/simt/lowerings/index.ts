@@ -9,7 +9,7 @@ import { cacheWrite } from './cache-write.js';
 import { allReduce } from './collective.js';
 import { concat, gather, reshape, slice, split, transpose } from './data-movement.js';
 import { add, biasGeglu, cast, deepnormResidual, dequantize, geglu, gelu, glmMaskFill, maskedFill, mul, scale } from './elementwise.js';
-import { rmsNorm, swiglu } from './glm-family.js';
+import { interleavedRope, rmsNorm, swiglu } from './glm-family.js';
 import { linear, matmul } from './matmul.js';
 import { layerNorm, softmax } from './reductions.js';
 import { logSumExp, topK } from './sampling.js';
@@ -49,6 +49,7 @@ export const SIMT_LOWERINGS: Readonly<Partial<Record<OpName, SimtLowering>>> = {
   'rms-norm': rmsNorm,
   'swiglu': swiglu,
   'grouped-query-attention': groupedQueryAttention,
+  'interleaved-rope': interleavedRope,
   // collectives (a view on one rank; the group's collective on the ranks of openRanks)
   'all-reduce': allReduce,
 };

@@ -128,6 +128,17 @@ struct RopeParams {
 };
 void launch_rope(int dtype, const RopeParams& p, Stream s);
 
+// interleaved-rope (ChatGLM2/3, GLM-4) over contiguous x, out [B, H, S, d]: pairs (2i, 2i+1) of the
+// first rotary_dim values rotated by θᵢ = pos · base^(−2i/rotary_dim), the rest copied.
+struct InterleavedRopeParams {
+  const void* x;
+  void* out;
+  const int32_t* positions;  // [B, S]
+  int64_t batch, heads, seq, dim, rotary_dim;
+  double base;
+};
+void launch_interleaved_rope(int dtype, const InterleavedRopeParams& p, Stream s);
+
 // qkv-bias-rope: the QKV projection's output [B, S, heads·3·d] (per head [q_h | k_h | v_h]) plus its
 // bias (null: none) split into q, k, v [B, heads, S, d] at out_strides, q and k rotated as rope does.
 struct QkvRopeParams {

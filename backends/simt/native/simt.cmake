@@ -24,6 +24,7 @@ set(GLM_SIMT_KERNELS
   ${GLM_SIMT_DIR}/kernels/cache_write.cu
   ${GLM_SIMT_DIR}/kernels/copy.cu
   ${GLM_SIMT_DIR}/kernels/elementwise.cu
+  ${GLM_SIMT_DIR}/kernels/interleaved_rope.cu
   ${GLM_SIMT_DIR}/kernels/log_sum_exp.cu
   ${GLM_SIMT_DIR}/kernels/norm.cu
   ${GLM_SIMT_DIR}/kernels/random.cu

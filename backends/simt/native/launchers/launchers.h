@@ -38,6 +38,7 @@ void gemm(Reader& r);
 // glm_family.cpp
 void rms_norm(Reader& r);
 void swiglu(Reader& r);
+void interleaved_rope(Reader& r);
 // all_reduce.cpp
 void all_reduce(Reader& r);
 

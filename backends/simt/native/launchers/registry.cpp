@@ -47,6 +47,7 @@ constexpr Registration kRegistrations[] = {
     {OP_RMS_NORM, "rms-norm", rms_norm},
     {OP_SWIGLU, "swiglu", swiglu},
     {OP_GROUPED_QUERY_ATTENTION, "grouped-query-attention", grouped_query_attention},
+    {OP_INTERLEAVED_ROPE, "interleaved-rope", interleaved_rope},
 };
 
 // The code's name in the TypeScript table.
