@@ -24,14 +24,14 @@ function gib(bytes: number): string {
 /** What runs, in words: never a DCU unless the DCU build found one. */
 export function describeDevice(build: DcuBuild, info: DcuDeviceInfo, probe: DcuProbe): string {
   if (build.target === 'emulator') {
-    return `CPU emulator of the HIP kernels (wave${build.wave} on ${build.hardwareWave}-lane emulated hardware; no GPU, results from emulation)`;
+    return `CPU emulator of the HIP kernels (wave${build.wave} on ${build.hardwareWave}-lane emulated hardware; portable tiled GEMM; no GPU, results from emulation)`;
   }
   if (build.target === 'nvidia') {
     const wave = build.wave === 64 ? 'wave64 as logical wavefronts of two warps' : 'wave32, one warp per wavefront';
     return `HIP sources on ${info.name} via HIP→CUDA map (${info.arch}, ${gib(info.totalMemory)}; ${wave}; portable kernels, no vendor BLAS; not a DCU)`;
   }
   const hip = `HIP ${Math.floor(info.runtimeVersion / 1e7)}.${Math.floor(info.runtimeVersion / 1e5) % 100}`;
-  const gemm = probe.hipblasStatus ? 'portable tiled GEMM' : 'hipBLAS';
+  const gemm = probe.hipblasStatus || !build.blas ? 'portable tiled GEMM' : build.blas;
   return `${info.name} (${info.arch}, ${gib(info.totalMemory)}, ${info.multiprocessors} CUs), ${hip}, wave${build.wave}, ${gemm}`;
 }
 
@@ -51,7 +51,7 @@ export const plugin = simtPlugin<DcuAddon, { readonly build: DcuBuild }>({
   probedDevice: (addon, p) => ({ device: describeDevice(addon.build, p.device!, p) }),
   openedDevice: (addon, probe, info) => ({
     device: describeDevice(addon.build, info, probe),
-    vendorBlas: addon.build.hipblas && !probe.hipblasStatus,
+    vendorBlas: addon.build.blas !== '' && !probe.hipblasStatus,
     // Peaks are known for the lent NVIDIA cards only, none for a DCU yet.
     roofline: addon.build.target === 'nvidia' ? nvidiaRoofline(info.name) : undefined,
   }),

@@ -26,6 +26,8 @@ export interface DcuBuild {
   /** Offload archs of the code objects (the DCU build only). */
   readonly archs: string;
   readonly hipblas: boolean;
+  /** The vendor BLAS the build found and links ("hipBLAS", "rocBLAS"), or "" for none. */
+  readonly blas: '' | 'hipBLAS' | 'rocBLAS';
 }
 
 export interface DcuDeviceInfo extends SimtDeviceInfo {
@@ -36,7 +38,7 @@ export interface DcuDeviceInfo extends SimtDeviceInfo {
 
 export interface DcuProbe extends SimtProbe {
   readonly device?: DcuDeviceInfo;
-  /** Why hipBLAS is not in use ("" / absent when it is). */
+  /** Why the vendor BLAS (hipBLAS or rocBLAS) is not in use ("" / absent when it is). */
   readonly hipblasStatus?: string;
 }
 

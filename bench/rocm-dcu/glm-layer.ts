@@ -5,7 +5,7 @@
  * decode steps of batch 1 and 16 over a 2048-token cache, and with INT4 weights for a batch-1 decode
  * step over that cache. Timed with device events around the launches of
  * each run, after warm-up; the median of the repeats. Also the two ceilings through the addon: a 1 GiB
- * device copy and an 8192³ fp16 product on the portable tiled GEMM (or hipBLAS where the build has it).
+ * device copy and an 8192³ fp16 product on the portable tiled GEMM (or hipBLAS/rocBLAS where the build has one).
  *
  * On the lent NVIDIA machine this runs the HIP sources through the HIP→CUDA map (GLM_DCU_TARGET=nvidia,
  * GLM_DCU_WAVE=32|64): it measures what the portable kernels cost against the cuda backend's
@@ -36,8 +36,8 @@ async function main(): Promise<void> {
   console.log(`device: ${backend.device}`);
 
   // The portable GEMM is slow: fewer repeats of the 8192³ product.
-  const gemmPath = backend.build.hipblas ? GEMM_PATH.auto : GEMM_PATH.portable;
-  const ceilings = { ...measureCeilings(native, smoke, gemmPath, reps, Math.min(reps, 5)), gemmPath: backend.build.hipblas ? 'hipBLAS' : 'portable tiled GEMM' };
+  const gemmPath = backend.build.blas ? GEMM_PATH.auto : GEMM_PATH.portable;
+  const ceilings = { ...measureCeilings(native, smoke, gemmPath, reps, Math.min(reps, 5)), gemmPath: backend.build.blas || 'portable tiled GEMM' };
   console.log(`ceilings: copy ${ceilings.copy.tbPerS.toFixed(2)} TB/s, gemm ${ceilings.gemm_fp16_8192.tflopPerS.toFixed(1)} TFLOP/s`);
 
   const layer = layerModels(memory, native, c);

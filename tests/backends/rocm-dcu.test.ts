@@ -84,11 +84,24 @@ describe('rocm-dcu plugin on any machine', () => {
       name: 'NVIDIA H100 80GB HBM3', arch: 'sm_90', totalMemory: 85e9, multiprocessors: 132, driverVersion: 13000,
       runtimeVersion: 13000, l2Bytes: 52428800, hardwareWave: 32, emulated: false,
     };
-    const build = (wave: number): DcuBuild => ({ target: 'nvidia', wave, hardwareWave: 32, archs: '', hipblas: false });
+    const build = (wave: number): DcuBuild => ({ target: 'nvidia', wave, hardwareWave: 32, archs: '', hipblas: false, blas: '' });
     const w64 = describeDevice(build(64), info, { available: true, emulated: false, hipblasStatus: 'n/a' });
     expect(w64).toMatch(/^HIP sources on NVIDIA H100 80GB HBM3 via HIP→CUDA map \(sm_90, .*wave64 as logical wavefronts of two warps.*not a DCU\)$/);
     expect(describeDevice(build(32), info, { available: true, emulated: false })).toMatch(/wave32, one warp per wavefront/);
     expect(w64).not.toMatch(/DCU(?!\))|Hygon/);
+  });
+
+  it('the device string of the DCU build names the GEMM path: the BLAS it found and could open, else the portable tiled GEMM', () => {
+    const info: DcuDeviceInfo = {
+      name: 'Hygon DCU Z100', arch: 'gfx906:sramecc+:xnack-', totalMemory: 34e9, multiprocessors: 60, driverVersion: 50000000,
+      runtimeVersion: 50224000, l2Bytes: 8388608, hardwareWave: 64, emulated: false,
+    };
+    const build = (blas: DcuBuild['blas']): DcuBuild => ({ target: 'amd', wave: 64, hardwareWave: 64, archs: 'gfx906', hipblas: blas === 'hipBLAS', blas });
+    const opened = { available: true, emulated: false };
+    expect(describeDevice(build('rocBLAS'), info, opened)).toMatch(/, rocBLAS$/);
+    expect(describeDevice(build('hipBLAS'), info, opened)).toMatch(/, hipBLAS$/);
+    expect(describeDevice(build(''), info, { ...opened, hipblasStatus: 'built without hipBLAS or rocBLAS' })).toMatch(/, portable tiled GEMM$/);
+    expect(describeDevice(build('rocBLAS'), info, { ...opened, hipblasStatus: 'rocblas_create_handle returned status 1' })).toMatch(/, portable tiled GEMM$/);
   });
 
   it('glm backends lists rocm-dcu with the same reason', async () => {

@@ -62,6 +62,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #else
   build.Set("hipblas", false);
 #endif
+  build.Set("blas", glm::gemm_library());
   exports.Set("build", build);
   return exports;
 }
