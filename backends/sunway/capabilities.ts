@@ -16,6 +16,13 @@ function claimsAttention(view: NodeView): Capability {
   return SUPPORTED;
 }
 
+function claimsInterleavedRope(view: NodeView): Capability {
+  const d = view.inputTypes[0]?.shape[3];
+  if (typeof d !== 'number') return unsupported('interleaved-rope needs a static head dim');
+  if (d > MAX_HEAD_DIM) return unsupported(`head dim ${d} exceeds the interleaved-rope kernel's ${MAX_HEAD_DIM} (a head row stays in LDM); decomposed`);
+  return SUPPORTED;
+}
+
 function claimsTopK(view: NodeView): Capability {
   const k = view.node.attrs['k'] as number;
   // Each CPE keeps k candidates in LDM and the merge holds 64·k: meant for sampling's k.
@@ -41,6 +48,7 @@ const OP_LIMITS: Readonly<Partial<Record<OpName, (view: NodeView) => Capability>
   'linear': claimsLinear,
   'attention': claimsAttention,
   'grouped-query-attention': claimsAttention,
+  'interleaved-rope': claimsInterleavedRope,
   'top-k': claimsTopK,
   'all-reduce': claimsAllReduce,
 };

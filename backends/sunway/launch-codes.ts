@@ -33,6 +33,7 @@ export const OP = {
   rmsNorm: 21,
   swiglu: 22,
   groupedQueryAttention: 23,
+  interleavedRope: 24,
 } as const;
 
 /** A record's dtype words. */

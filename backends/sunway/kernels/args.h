@@ -105,6 +105,18 @@ typedef struct {
     int64_t max_offset;
 } sw_rotary_args;
 
+/* interleaved-rope (ChatGLM2/3, GLM-4) over contiguous [B, H, S, d] (interleaved_rope.c): pairs
+ * (2i, 2i+1) of the first rotary_dim values of each head row rotated, the rest passed. */
+typedef struct {
+    sw_common c;
+    int32_t dtype, pad;
+    int64_t batch, heads, seq, dim, rotary_dim;
+    double base;
+    const char *x;
+    const int32_t *positions;
+    char *out;
+} sw_interleaved_rope_args;
+
 /* GLM attention: out = softmax(mask(q kᵀ · scale)) v for blocks of `query_block` queries of one
  * (b, h), keys streamed through LDM in tiles of `key_tile`. Rows (the head dim) have unit stride.
  * kv_group: query heads per KV head (grouped-query-attention: query head h reads k and v head

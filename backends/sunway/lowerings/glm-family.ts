@@ -1,7 +1,8 @@
 /**
  * The pre-norm GLM family's ops (ChatGLM2/3, GLM-4) on CPE kernels of their own: RMSNorm
  * (kernels/rms_norm.c: one row per CPE, the row read once where it fits LDM) and SwiGLU
- * (kernels/swiglu.c: silu of the first half times the second, in double). Inputs contiguous.
+ * (kernels/swiglu.c: silu of the first half times the second, in double) and the interleaved rotary
+ * (kernels/interleaved_rope.c: a head row per CPE item, rotated in place in LDM). Inputs contiguous.
  */
 import { countOf, ptrOf } from '../../program/locations.js';
 import { dtypeCode, OP } from '../launch-codes.js';
@@ -24,4 +25,17 @@ export const swiglu: SunwayLowering = (ctx) => {
   const half = out.shape[out.shape.length - 1]!;
   const rows = half === 0 ? 0 : countOf(out.shape) / half;
   if (rows * half > 0) ctx.emit(OP.swiglu, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), rows, half]);
+};
+
+/** Pairs (2i, 2i+1) of the first rotaryDim values of each head rotated by pos · base^(−2i/rotaryDim); the rest passed. */
+export const interleavedRope: SunwayLowering = (ctx) => {
+  const x = ctx.contiguous(ctx.input(0)!);
+  const positions = ctx.contiguous(ctx.input(1)!);
+  const out = ctx.output(0);
+  const [batch, heads, seq, dim] = out.shape as [number, number, number, number];
+  const rotaryDim = ctx.node.attrs['rotaryDim'] as number;
+  const base = (ctx.node.attrs['base'] as number | undefined) ?? 10000;
+  if (countOf(out.shape) > 0) {
+    ctx.emit(OP.interleavedRope, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), ptrOf(positions), batch, heads, seq, dim, rotaryDim, base]);
+  }
 };

@@ -8,7 +8,7 @@ import { attention, groupedQueryAttention, qkvBiasRope, rope, rotaryTable } from
 import { cacheWrite } from './cache-write.js';
 import { allReduce, concat, gather, reshape, slice, split, transpose } from './data-movement.js';
 import { add, biasGeglu, cast, deepnormResidual, dequantize, geglu, gelu, glmMaskFill, maskedFill, mul, scale } from './elementwise.js';
-import { rmsNorm, swiglu } from './glm-family.js';
+import { interleavedRope, rmsNorm, swiglu } from './glm-family.js';
 import { linear, matmul } from './matmul.js';
 import { layerNorm, logSumExp, softmax, topK } from './reductions.js';
 import type { SunwayLowering } from './sunway-lowering.js';
@@ -47,6 +47,7 @@ export const SUNWAY_LOWERINGS: Readonly<Partial<Record<OpName, SunwayLowering>>>
   'rms-norm': rmsNorm,
   'swiglu': swiglu,
   'grouped-query-attention': groupedQueryAttention,
+  'interleaved-rope': interleavedRope,
   // collectives (one rank)
   'all-reduce': allReduce,
 };

@@ -16,4 +16,5 @@ void SLAVE_FUN(sw_gemm_kernel)(void*);
 void SLAVE_FUN(sw_gemv_kernel)(void*);
 void SLAVE_FUN(sw_rms_norm_kernel)(void*);
 void SLAVE_FUN(sw_swiglu_kernel)(void*);
+void SLAVE_FUN(sw_interleaved_rope_kernel)(void*);
 }

@@ -37,6 +37,7 @@ void grouped_query_attention(Reader& r);
 void gemm(Reader& r);
 void rms_norm(Reader& r);
 void swiglu(Reader& r);
+void interleaved_rope(Reader& r);
 
 // Registers every launcher with the program runtime (once).
 void register_all();

@@ -48,6 +48,7 @@ constexpr Registration kRegistrations[] = {
     {OP_QKV_BIAS_ROPE, "qkv-bias-rope", qkv_bias_rope},
     {OP_RMS_NORM, "rms-norm", rms_norm},
     {OP_SWIGLU, "swiglu", swiglu},
+    {OP_INTERLEAVED_ROPE, "interleaved-rope", interleaved_rope},
     {OP_GROUPED_QUERY_ATTENTION, "grouped-query-attention", grouped_query_attention},
 };
 
