@@ -36,12 +36,22 @@ function claimsAttention(view: NodeView, _backend: string, generation: SocGenera
   return SUPPORTED;
 }
 
+/** RotaryPositionEmbedding's interleave mode (one call per batch row, lowerings/interleaved-rope.ts): B·N < 1000 and D < 896. */
+function claimsInterleavedRope(view: NodeView): Capability {
+  const heads = view.inputTypes[0]?.shape[1];
+  const r = view.node.attrs['rotaryDim'] as number;
+  if (typeof heads !== 'number' || heads >= 1000) return unsupported(`RotaryPositionEmbedding's interleave mode takes fewer than 1000 heads a call, got ${heads}; decomposed`);
+  if (r >= 896) return unsupported(`RotaryPositionEmbedding takes a rotated width below 896, got rotaryDim ${r}; decomposed`);
+  return SUPPORTED;
+}
+
 type Limit = (view: NodeView, backend: string, generation: SocGeneration) => Capability;
 
 const OP_LIMITS: Readonly<Partial<Record<OpName, Limit>>> = {
   'cast': claimsCast,
   'attention': claimsAttention,
   'grouped-query-attention': claimsAttention,
+  'interleaved-rope': claimsInterleavedRope,
   'all-reduce': claimsAllReduce,
 };
 
@@ -53,6 +63,7 @@ const NOT_ON_910: Readonly<Partial<Record<OpName, string>>> = {
   'grouped-query-attention': 'the original 910 has no fused attention: the KV heads repeated, then BatchMatMul, Muls, the GLM mask, fp32 Softmax and BatchMatMul',
   'rms-norm': 'the original 910 has no RmsNorm (an A2/A3 op): LayerNorm of [x, −x] instead',
   'swiglu': 'the original 910 has no SwiGlu (an A2/A3 op): the sigmoid as a Softmax over a new axis of 2, and Mul, instead',
+  'interleaved-rope': 'the original 910 has no RotaryPositionEmbedding (an A2/A3 op): the rotated part regrouped to rotate-half pairs, its composed rope, regrouped back',
 };
 
 function usesBf16(view: NodeView): boolean {

@@ -707,6 +707,31 @@ describe.skipIf(!built)('the ascend emulator through koffi', () => {
       expect(maxDifference(halves(session.download(out, x.length * 2)), expected)).toBeLessThan(2e-3);
     });
 
+    it('rotates neighbouring pairs (2i, 2i+1) in RotaryPositionEmbedding mode 1 and takes its tables as 11SD only', () => {
+      const [b, n, s, d] = [2, 3, 4, 8];
+      const x = halfValues(b * n * s * d, 17);
+      // Pair i of position p at angle p·(1 + i)·0.3, each angle at columns 2i and 2i + 1 (the op's interleaved table).
+      const angles = Array.from({ length: s * d }, (_, i) => Math.floor(i / d) * (1 + Math.floor((i % d) / 2)) * 0.3);
+      const [cos, sin] = [angles.map(Math.cos), angles.map(Math.sin)].map((t) => t.map((value) => float16BitsToFloat64(float64ToFloat16Bits(value))));
+      const out = session.malloc(x.length * 2);
+      const f16 = (dims: number[], values: number[]) => session.tensor(dims, DT['ACL_FLOAT16']!, session.upload(halfBits(values)));
+      session.run('RotaryPositionEmbedding', f16([b, n, s, d], x), f16([1, 1, s, d], cos), f16([1, 1, s, d], sin), 1, session.tensor([b, n, s, d], DT['ACL_FLOAT16']!, out));
+      const expected = x.map((value, i) => {
+        const [pos, c] = [Math.floor(i / d) % s, i % d];
+        const rotated = c % 2 === 0 ? -x[i + 1]! : x[i - 1]!;
+        return value * cos[pos * d + c]! + rotated * sin[pos * d + c]!;
+      });
+      expect(maxDifference(halves(session.download(out, x.length * 2)), expected)).toBeLessThan(2e-3);
+      // The rotate-half pairing (mode 0) on the same data misses by far.
+      session.run('RotaryPositionEmbedding', f16([b, n, s, d], x), f16([1, 1, s, d], cos), f16([1, 1, s, d], sin), 0, session.tensor([b, n, s, d], DT['ACL_FLOAT16']!, out));
+      expect(maxDifference(halves(session.download(out, x.length * 2)), expected)).toBeGreaterThan(0.05);
+      // Tables per batch row (B1SD) are half mode's layouts only.
+      const perBatch = Array.from({ length: b }, () => cos).flat();
+      const prepared = session.prepare('RotaryPositionEmbedding', f16([b, n, s, d], x), f16([b, 1, s, d], perBatch), f16([b, 1, s, d], perBatch), 1, session.tensor([b, n, s, d], DT['ACL_FLOAT16']!, out));
+      expect(prepared.status).toBe(S['ACLNN_ERR_PARAM_INVALID']);
+      expect(session.lastError()).toMatch(/interleave mode: cos \[2, 1, 4, 8\] may vary over the sequence axis only/);
+    });
+
     it('refuses k or n beyond 65535 in WeightQuantBatchMatmulV2', () => {
       const [m, k, n] = [1, 2, 65536];
       const prepared = session.prepare(
@@ -728,7 +753,7 @@ describe.skipIf(!built)('the ascend emulator through koffi', () => {
 
   // The SoC is read once per process, as on a real host: other SoCs run this file again in a child.
   it.skipIf(IS_CHILD).each([
-    ['Ascend910B1', 'on an A2 SoC', 8],
+    ['Ascend910B1', 'on an A2 SoC', 9],
     ['Ascend910B', 'on an original-910 SoC', 2], // "Ascend910B" is an original-910 name, not A2
   ])('passes the %s tests with GLM_ASCEND_EMU_SOC set (child vitest)', (soc, block, count) => {
     const dir = mkdtempSync(join(tmpdir(), 'ascend-emu-'));

@@ -6,7 +6,7 @@
  * (linear: Matmul/Addmm; rope: Mul/Add on half-views; DeepNorm: one Add); its attention and GeGLU
  * run as their decompositions (BatchMatMul, Muls, the GLM mask, fp32 Softmax, BatchMatMul; GeluV2 on
  * the second half and Mul). A2/A3 add the fused ops they have (fused.ts; RmsNorm and SwiGlu for the
- * pre-norm family, glm-family.ts).
+ * pre-norm family, glm-family.ts; RotaryPositionEmbedding's interleave mode, interleaved-rope.ts).
  */
 import type { OpName } from '../../../core/backend-api/plugin-api.js';
 import type { SocGeneration } from '../soc.js';
@@ -20,6 +20,7 @@ import { linear, matmul } from './products.js';
 import { layerNorm, logSumExp, softmax, topK } from './reductions.js';
 import { attention, biasGeglu, geglu } from './fused.js';
 import { rmsNorm, swiglu } from './glm-family.js';
+import { interleavedRope } from './interleaved-rope.js';
 import { qkvBiasRope, rope } from './rope.js';
 import { rotaryTable } from './rotary.js';
 
@@ -66,6 +67,7 @@ const FUSED: AscendLowerings = {
   'bias-geglu': biasGeglu,
   'rms-norm': rmsNorm,
   'swiglu': swiglu,
+  'interleaved-rope': interleavedRope,
 };
 
 export function loweringsFor(generation: SocGeneration): AscendLowerings {

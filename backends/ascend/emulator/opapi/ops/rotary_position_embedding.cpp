@@ -2,6 +2,9 @@
 // y = x * cos + rotate(x) * sin in fp32, x 4-D (any of BSND, BNSD, SBND), cos and sin 4-D
 // broadcasting to x with x's last dim. Mode 0 (half): rotate(x) = cat(-x2, x1) of the two halves;
 // mode 1 (interleave): pairs (a, b) become (-b, a). Modes 2 and 3 are not modelled. Not on the 910.
+// Interleave's layouts are narrower (MindSpore's rotary_position_embedding, which calls this op, lists
+// them): cos and sin vary over the sequence axis only (11SD for BNSD x, 1S1D for BSND, S11D for
+// SBND), x's two other leading dims multiply to fewer than 1000, and D < 896 in both modes.
 #include "acl_abi.h"
 #include "core/tensor_access.h"
 #include "opapi/elementwise.h"
@@ -47,6 +50,18 @@ extern "C" aclnnStatus aclnnRotaryPositionEmbeddingGetWorkspaceSize(const aclTen
     prepare.check(broadcastsTo(cos->viewDims, x->viewDims) && cos->viewDims[3] == d && cos->viewDims == sin->viewDims,
                   ACLNN_ERR_PARAM_INVALID, "cos and sin %s must match and broadcast to x %s with its last dim.",
                   shapeText(cos->viewDims).c_str(), shapeText(x->viewDims).c_str());
+    prepare.check(d < 896, ACLNN_ERR_PARAM_INVALID, "x's last dim %lld must be below 896.", static_cast<long long>(d));
+    if (mode == 1) {
+        int varying = 0, seqAxis = 0;
+        for (int axis = 0; axis < 3; ++axis) {
+            if (cos->viewDims[axis] != 1) varying++, seqAxis = axis;
+        }
+        const int64_t others = x->viewDims[0] * x->viewDims[1] * x->viewDims[2] / x->viewDims[seqAxis];
+        prepare.check(varying <= 1, ACLNN_ERR_PARAM_INVALID, "interleave mode: cos %s may vary over the sequence axis only (11SD, 1S1D, S11D).",
+                      shapeText(cos->viewDims).c_str());
+        prepare.check(others < 1000, ACLNN_ERR_PARAM_INVALID, "interleave mode: x %s has %lld batch x head rows, the op takes fewer than 1000.",
+                      shapeText(x->viewDims).c_str(), static_cast<long long>(others));
+    }
     prepare.shapeIs("out", out, x->viewDims);
     if (!prepare.ok()) return prepare.status();
     return prepare.finish(workspaceSize, executor, [d, mode](const aclOpExecutor &ex) {
