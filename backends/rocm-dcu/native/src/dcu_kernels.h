@@ -10,7 +10,7 @@
 namespace glm {
 
 // The portable tiled GEMM: 128×128 tiles of C per workgroup of 256 threads, 8×8 per thread, k in
-// steps of 16 through LDS (double-buffered, 33 KiB of the 64 KiB a DCU workgroup has), fp32
+// steps of 16 through LDS (double-buffered, 32 KiB: two workgroups per CU of 64 KiB), fp32
 // accumulation, no matrix instructions of either vendor. Any shape, strided batches, i8/i4 weights
 // with per-row scales, bias.
 void launch_gemm_tiled(const GemmParams& p, Stream s);

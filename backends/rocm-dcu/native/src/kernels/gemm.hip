@@ -5,6 +5,9 @@
 //     8×8 block of them; k advances 16 at a time through two LDS buffers (while one is read the next
 //     tile's loads are in flight in registers), one barrier per step. Operands are converted to fp32
 //     on their way into LDS, so i8/i4 weights are dequantized once per tile. Wave-width agnostic.
+//     Two workgroups share a CU/SM: the LDS tiles are exactly 32 KiB (no padding: the compute reads
+//     are whole rows, and the stores are made conflict-free by which thread loads what instead), and
+//     on NVIDIA the registers are capped at 128 a thread (ptxas gave 130–153 without the cap: one block per SM).
 //   - the GEMV for a few rows (decode): one wavefront per output feature, each lane 16 bytes of
 //     weights per step, a wavefront reduction (wave.h) at the end.
 #include "../dcu_kernels.h"
@@ -12,13 +15,13 @@
 namespace glm {
 namespace {
 
-constexpr int TM = 128, TN = 128, TK = 16, THREADS = 256, PAD = 4;
+constexpr int TM = 128, TN = 128, TK = 16, THREADS = 256;
 
 struct alignas(16) Tiles {
-  float a[2][TK][TM + PAD];  // [buffer][k][m]
-  float b[2][TK][TN + PAD];  // [buffer][k][n]
+  float a[2][TK][TM];  // [buffer][k][m]
+  float b[2][TK][TN];  // [buffer][k][n]
 };
-static_assert(sizeof(Tiles) <= 64 * 1024, "a DCU workgroup has 64 KiB of LDS");
+static_assert(2 * sizeof(Tiles) <= 64 * 1024, "two workgroups share a DCU CU's 64 KiB of LDS");
 static_assert(sizeof(Tiles) <= 48 * 1024, "static shared memory of a block on NVIDIA is at most 48 KiB");
 
 template <typename T> struct Code;
@@ -78,10 +81,18 @@ __device__ __forceinline__ void load8(float (&v)[8], const void* base, int64_t o
 
 __device__ __forceinline__ int64_t clamp8(int64_t n) { return n < 0 ? 0 : (n > 8 ? 8 : n); }
 
+// Two workgroups per SM on NVIDIA: ≤ 128 registers a thread (65536 / 512). On AMD the second
+// argument would mean waves per EU; gfx906 already fits 2 waves/SIMD in 127 VGPRs without it.
+#if defined(GLM_DCU_AMD)
+#define GLM_GEMM_BOUNDS __launch_bounds__(THREADS)
+#else
+#define GLM_GEMM_BOUNDS __launch_bounds__(THREADS, 2)
+#endif
+
 // C[b] = alpha · A[b] · op(B[b]) (· scale[n]) (+ bias[n]). A [m, k] rows of lda; B [n, k] (TRANS_B)
 // or [k, n], rows of ldb, of TYPE_B (T's own type, I8 or I4).
 template <typename T, int TYPE_B, typename TC, bool TRANS_B, bool VEC>
-__global__ void __launch_bounds__(THREADS) gemm_tiled_kernel(GemmParams p) {
+__global__ void GLM_GEMM_BOUNDS gemm_tiled_kernel(GemmParams p) {
   __shared__ Tiles tiles;
   const int64_t batch = blockIdx.z;
   const T* a = static_cast<const T*>(p.a) + batch * p.stride_a;
@@ -90,24 +101,28 @@ __global__ void __launch_bounds__(THREADS) gemm_tiled_kernel(GemmParams p) {
   const int64_t m0 = static_cast<int64_t>(blockIdx.y) * TM;
   const int64_t n0 = static_cast<int64_t>(blockIdx.x) * TN;
   const int tid = threadIdx.x;
-  // Loads: A and a transposed B are rows of 8 consecutive k (2 per row of the tile); a plain B is
-  // rows of 8 consecutive n (16 per k).
-  const int a_row = tid >> 1, a_col = (tid & 1) * 8;
-  const int b_row = TRANS_B ? tid >> 1 : tid >> 4;
-  const int b_col = TRANS_B ? (tid & 1) * 8 : (tid & 15) * 8;
+  // Loads: A and a transposed B are rows of 8 consecutive k (2 per row of the tile): each 32
+  // threads (a warp, half a wave64) take 32 consecutive rows at the same k, so their transposing
+  // LDS stores hit 32 banks; the next 32 take the other 8 k of the same rows (the same 32-byte
+  // sectors, while they are in L1). A plain B is rows of 8 consecutive n (16 per k), stored whole.
+  const int a_row = (tid & 31) | ((tid >> 6) << 5), a_col = ((tid >> 5) & 1) * 8;
+  const int b_row = TRANS_B ? a_row : tid >> 4;
+  const int b_col = TRANS_B ? a_col : (tid & 15) * 8;
   // Compute: rows {ty·4 + i, 64 + ty·4 + i}, columns {tx·4 + j, 64 + tx·4 + j}.
   const int tx = tid & 15, ty = tid >> 4;
 
   float ra[8], rb[8];
+  // Where this thread's loads start (k0 = 0) and whether its row exists: fixed for the whole loop.
+  const bool a_in = m0 + a_row < p.m;
+  const int64_t a_start = (m0 + a_row) * p.lda + a_col;
+  const bool b_in = TRANS_B ? n0 + b_row < p.n : true;
+  const int64_t b_start = b_base + (TRANS_B ? (n0 + b_row) * p.ldb + b_col : b_row * p.ldb + n0 + b_col);
   auto fetch = [&](int64_t k0) {
-    const int64_t gm = m0 + a_row, gka = k0 + a_col;
-    load8<Code<T>::value, VEC>(ra, a, gm * p.lda + gka, gm < p.m ? clamp8(p.k - gka) : 0);
+    load8<Code<T>::value, VEC>(ra, a, a_start + k0, a_in ? clamp8(p.k - k0 - a_col) : 0);
     if (TRANS_B) {
-      const int64_t gn = n0 + b_row, gk = k0 + b_col;
-      load8<TYPE_B, VEC>(rb, p.b, b_base + gn * p.ldb + gk, gn < p.n ? clamp8(p.k - gk) : 0);
+      load8<TYPE_B, VEC>(rb, p.b, b_start + k0, b_in ? clamp8(p.k - k0 - b_col) : 0);
     } else {
-      const int64_t gk = k0 + b_row, gn = n0 + b_col;
-      load8<TYPE_B, VEC>(rb, p.b, b_base + gk * p.ldb + gn, gk < p.k ? clamp8(p.n - gn) : 0);
+      load8<TYPE_B, VEC>(rb, p.b, b_start + k0 * p.ldb, k0 + b_row < p.k ? clamp8(p.n - n0 - b_col) : 0);
     }
   };
   auto stash = [&](int buf) {
@@ -117,8 +132,12 @@ __global__ void __launch_bounds__(THREADS) gemm_tiled_kernel(GemmParams p) {
 #pragma unroll
       for (int e = 0; e < 8; ++e) tiles.b[buf][b_col + e][b_row] = rb[e];
     } else {
-#pragma unroll
-      for (int e = 0; e < 8; ++e) tiles.b[buf][b_row][b_col + e] = rb[e];
+      float4 lo, hi;  // two 16-byte stores
+      lo.x = rb[0], lo.y = rb[1], lo.z = rb[2], lo.w = rb[3];
+      hi.x = rb[4], hi.y = rb[5], hi.z = rb[6], hi.w = rb[7];
+      float4* row = reinterpret_cast<float4*>(&tiles.b[buf][b_row][b_col]);
+      row[0] = lo;
+      row[1] = hi;
     }
   };
 
