@@ -35,11 +35,11 @@ const BACKENDS: readonly [string, (view: NodeView) => Capability][] = [
  * An entry "op dtype" holds for that dtype only.
  */
 const NATIVE_OPS: Readonly<Record<string, readonly string[]>> = {
-  'cuda, rocm-dcu': ['rms-norm', 'swiglu', 'grouped-query-attention'],
+  'cuda, rocm-dcu': ['rms-norm', 'swiglu', 'grouped-query-attention', 'interleaved-rope'],
   // FusedInferAttentionScoreV2 (the decode step's kernel) takes fp16 and bf16 only.
-  'ascend A2 (910B1)': ['rms-norm', 'swiglu', 'grouped-query-attention f16', 'grouped-query-attention bf16'],
-  'sunway SW26010-Pro': ['rms-norm', 'swiglu', 'grouped-query-attention'],
-  'sunway SW26010': ['rms-norm', 'swiglu', 'grouped-query-attention'],
+  'ascend A2 (910B1)': ['rms-norm', 'swiglu', 'grouped-query-attention f16', 'grouped-query-attention bf16', 'interleaved-rope'],
+  'sunway SW26010-Pro': ['rms-norm', 'swiglu', 'grouped-query-attention', 'interleaved-rope'],
+  'sunway SW26010': ['rms-norm', 'swiglu', 'grouped-query-attention', 'interleaved-rope'],
 };
 
 interface OpAtModelShape {
