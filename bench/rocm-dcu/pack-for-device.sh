@@ -1,24 +1,39 @@
 #!/usr/bin/env bash
 # Packs what a rocm-dcu run on the lent NVIDIA machine needs beside the working tree (which has no
-# Node.js, no node_modules and no build outputs): the compiled JS, the HIP→CUDA addons in both
-# wavefront widths, the DCU addon (so `glm backends` there shows its real reason: no libamdhip64.so.5),
-# the cuda addon (its numbers are measured in the same call) and the runtime npm packages, into
-# .device-carry/bundle-dcu.tar.xz. On the machine:
+# Node.js, no node_modules and no build outputs) into .device-carry/bundle-dcu.tar.xz: the compiled
+# JS, the HIP→CUDA addon in each width of PACK_WAVES (default "32"; "32 64" for both), the cuda addon
+# (its numbers are measured in the same call) and the runtime npm packages. On the machine:
 #   source .device-carry/env.sh && tar xJf .device-carry/bundle-dcu.tar.xz && GLM_DCU_TARGET=nvidia node ...
-# Run ../shared/tools/device-node.sh once first (it creates .device-carry/ with Node itself), and
-# npm run build:cuda && npm run build:dcu.
+# with carry [".device-carry/node.xz", ".device-carry/env.sh", ".device-carry/bundle-dcu.tar.xz"].
+# A device call carries at most 64 MiB with the tracked tree (~36 MiB in 2026-12) and Node (~23 MiB),
+# so the addons are built again here for sm_90 alone (the lent H100/H200), into
+# backends/rocm-dcu/build-device/, and stripped: ~2 MB each compressed, where the sm_80 + sm_90 + PTX
+# builds took ~4 MB each. The ONNX cross-check's packages (protobufjs, long) and koffi's sources are
+# left out: no benchmark loads them.
+# Run ../shared/tools/device-node.sh once first (it creates .device-carry/ with Node itself).
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
-npm run build >/dev/null
-addons=(backends/rocm-dcu/build-nv-w32/Release/glm_dcu_nv_wave32.node backends/rocm-dcu/build-nv-w64/Release/glm_dcu_nv_wave64.node
-        backends/rocm-dcu/build-hip/glm_dcu.node backends/cuda/build/Release/glm_cuda.node)
-for a in "${addons[@]}"; do test -f "$a" || { echo "missing $a: npm run build:cuda && npm run build:dcu" >&2; exit 1; }; done
+npx tsc -p tsconfig.json
+out=backends/rocm-dcu/build-device
+waves="${PACK_WAVES:-32}"
+for w in $waves; do
+  npx --no-install cmake-js compile -d backends/rocm-dcu/native -O "$out/dcu-w$w" --CDGLM_WAVE="$w" --CDCMAKE_CUDA_ARCHITECTURES=90-real
+done
+npx --no-install cmake-js compile -d backends/cuda/native -O "$out/cuda" --CDCMAKE_CUDA_ARCHITECTURES=90-real
 staging=$(mktemp -d)
+trap 'rm -rf "$staging"' EXIT
+# The layout the loaders look for: backends/<backend>/build…/Release/<addon>.node.
+for w in $waves; do
+  install -D "$out/dcu-w$w/Release/glm_dcu_nv_wave$w.node" "$staging/backends/rocm-dcu/build-nv-w$w/Release/glm_dcu_nv_wave$w.node"
+done
+install -D "$out/cuda/Release/glm_cuda.node" "$staging/backends/cuda/build/Release/glm_cuda.node"
+find "$staging/backends" -name '*.node' -exec strip --strip-unneeded {} +
 mkdir -p "$staging/node_modules"
-for p in $(npm ls --omit=dev --parseable --all 2>/dev/null | sed 1d | sed "s#$PWD/node_modules/##" | grep -v '^@types/\|^undici-types$'); do
+for p in $(npm ls --omit=dev --parseable --all 2>/dev/null | sed 1d | sed "s#$PWD/node_modules/##" | grep -v '^@types/\|^undici-types$\|^protobufjs$\|^long$'); do
   mkdir -p "$staging/node_modules/$(dirname "$p")"
   cp -r "node_modules/$p" "$staging/node_modules/$p"
 done
-tar cJf .device-carry/bundle-dcu.tar.xz dist "${addons[@]}" -C "$staging" node_modules
-rm -rf "$staging"
-du -sh .device-carry .device-carry/*
+rm -rf "$staging/node_modules/koffi/"{doc,src,vendor}
+cp -r dist "$staging/dist"
+tar cf - -C "$staging" dist backends node_modules | xz -9 -T2 > .device-carry/bundle-dcu.tar.xz
+du -sh .device-carry/node.xz .device-carry/bundle-dcu.tar.xz
