@@ -12,7 +12,7 @@ import { openModelSession } from './open-session.js';
 import { loadModel, MODEL_LOAD_HELP, MODEL_LOAD_OPTIONS, quantizationBitWidth } from './load-model-option.js';
 import { choiceOption, dtypeOption, intOption } from './options.js';
 import { HELP_OPTION, normalizeArgs, withUsageErrors } from './parse.js';
-import { strategyFrom } from './run-command.js';
+import { SAMPLING_OPTIONS, samplingFrom } from './run-command.js';
 
 export const CHAT_HELP = `Usage: glm chat [options]
 
@@ -49,10 +49,7 @@ const OPTIONS = {
   'max-new-tokens': { type: 'string' },
   'context-length': { type: 'string' },
   'show-prompt': { type: 'boolean' },
-  'top-k': { type: 'string' },
-  'top-p': { type: 'string' },
-  temperature: { type: 'string' },
-  seed: { type: 'string' },
+  ...SAMPLING_OPTIONS,
   ...MODEL_LOAD_OPTIONS,
 } as const;
 
@@ -88,9 +85,7 @@ export async function chatCommand(args: string[]): Promise<number> {
   const dtype = dtypeOption(v.dtype, 'f32');
   quantizationBitWidth(v['quantization-bit-width']);
   const requested = v.template === undefined ? undefined : choiceOption<ChatTemplateName>('template', v.template, CHAT_TEMPLATES, 'glm-4');
-  const strategy = strategyFrom(v);
-  if (strategy.kind !== 'sampling') throw new Error('unreachable: chat has no beam search flags');
-  const { kind: _kind, ...sampling } = strategy;
+  const sampling = samplingFrom(v);
   const maxNewTokens = intOption('max-new-tokens', v['max-new-tokens'], 256, 1);
   const contextLength = v['context-length'] === undefined ? undefined : intOption('context-length', v['context-length'], 0, 2);
   // Cheap before loading: a named format without a system role cannot take --system.

@@ -53,6 +53,14 @@ Generation (release defaults):
 ${EXPLAIN_HELP}
   -h, --help                 this text`;
 
+/** The release's sampling flags (BaseStrategy), read by samplingFrom; glm chat takes the same. */
+export const SAMPLING_OPTIONS = {
+  'top-k': { type: 'string' },
+  'top-p': { type: 'string' },
+  temperature: { type: 'string' },
+  seed: { type: 'string' },
+} as const;
+
 const OPTIONS = {
   backend: { type: 'string' },
   model: { type: 'string' },
@@ -69,10 +77,7 @@ const OPTIONS = {
   'length-penalty': { type: 'string' },
   'no-repeat-ngram-size': { type: 'string' },
   'print-all-beams': { type: 'boolean' },
-  'top-k': { type: 'string' },
-  'top-p': { type: 'string' },
-  temperature: { type: 'string' },
-  seed: { type: 'string' },
+  ...SAMPLING_OPTIONS,
   ...MODEL_LOAD_OPTIONS,
   ...TENSOR_PARALLEL_OPTIONS,
 } as const;
@@ -84,7 +89,7 @@ const QUERY_FILE = /^query-\d{4,}\.txt$/;
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
-export function strategyFrom(v: Values): StrategyOptions {
+function strategyFrom(v: Values): StrategyOptions {
   const kind = choiceOption('sampling-strategy', v['sampling-strategy'], ['BaseStrategy', 'BeamSearchStrategy'] as const, 'BaseStrategy');
   if (kind === 'BeamSearchStrategy') {
     return {
@@ -95,8 +100,14 @@ export function strategyFrom(v: Values): StrategyOptions {
       minGenLength: intOption('min-gen-length', v['min-gen-length'], 0, 0),
     };
   }
+  return { kind: 'sampling', ...samplingFrom(v) };
+}
+
+type SamplingValues = { [K in keyof typeof SAMPLING_OPTIONS]?: string };
+
+/** The sampling flags' values, checked (the release's defaults). */
+export function samplingFrom(v: SamplingValues): Omit<Extract<StrategyOptions, { kind: 'sampling' }>, 'kind'> {
   return {
-    kind: 'sampling',
     seed: intOption('seed', v.seed, 1234, 0),
     temperature: floatOption('temperature', v.temperature, 1.0, (x) => x > 0, 'a number > 0'),
     topK: intOption('top-k', v['top-k'], 0, 0),
