@@ -234,9 +234,7 @@ void decode(int batch, int device_sms) {
 }  // namespace
 
 int main() {
-  cudaDeviceProp props{};
-  check(cudaGetDeviceProperties(&props, 0), "cudaGetDeviceProperties");
-  std::printf("{\"device\":\"%s\",\"sm\":%d%d,\"multiprocessors\":%d}\n", props.name, props.major, props.minor, props.multiProcessorCount);
+  const cudaDeviceProp props = bench::print_device();
   cudaFuncSetAttribute(reference_attention, cudaFuncAttributeMaxDynamicSharedMemorySize, 2049 * 4);
   prefill(props.multiProcessorCount);
   decode(1, props.multiProcessorCount);

@@ -219,12 +219,7 @@ int main() {
     std::fprintf(stderr, "gemm-small-m: cuBLASLt unusable: %s\n", lt.c_str());
     return 1;
   }
-  for (int64_t m : {16}) {
-    product("qkv", m, 3 * 12288, 12288);
-    product("dense", m, 12288, 12288);
-    product("up", m, 2 * 32768, 12288);
-    product("down", m, 12288, 32768);
-  }
+  bench::glm130b_products(16, product);
   if (!std::getenv("GEMM_SMALL_M_CASES")) layer_sequence();
   product("ragged (n = 1000, k = 264)", 11, 1000, 264);
   product("ragged (n = 72, k = 72)", 5, 72, 72);

@@ -120,16 +120,9 @@ void product(const char* name, int64_t m, int64_t n, int64_t k) {
 }  // namespace
 
 int main() {
-  cudaDeviceProp props{};
-  check(cudaGetDeviceProperties(&props, 0), "cudaGetDeviceProperties");
-  std::printf("{\"device\":\"%s\",\"sm\":%d%d,\"multiprocessors\":%d}\n", props.name, props.major, props.minor, props.multiProcessorCount);
+  bench::print_device();
   bench::copy_ceiling_tb_per_s();
-  for (int64_t m : {1, 16}) {
-    product("qkv", m, 3 * 12288, 12288);
-    product("dense", m, 12288, 12288);
-    product("up", m, 2 * 32768, 12288);
-    product("down", m, 12288, 32768);
-  }
+  for (int64_t m : {1, 16}) bench::glm130b_products(m, product);
   product("ragged (n = 1000)", 3, 1000, 256);
   product("ragged (n = 1000, k = 384)", 8, 1000, 384);
   product("ragged (n = 1000, k = 384)", 13, 1000, 384);

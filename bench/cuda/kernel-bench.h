@@ -146,4 +146,22 @@ struct ProductCheck {
   }
 };
 
+// The line each benchmark prints first: the card it ran on. Returns its properties.
+inline cudaDeviceProp print_device() {
+  cudaDeviceProp props{};
+  check(cudaGetDeviceProperties(&props, 0), "cudaGetDeviceProperties");
+  std::printf("{\"device\":\"%s\",\"sm\":%d%d,\"multiprocessors\":%d}\n", props.name, props.major, props.minor, props.multiProcessorCount);
+  return props;
+}
+
+// GLM-130B's four weight products of a decode step at m activation rows (n × k): QKV, attention
+// dense, the GeGLU up-projection (both halves), down.
+template <typename Product>
+void glm130b_products(int64_t m, Product product) {
+  product("qkv", m, 3 * 12288, 12288);
+  product("dense", m, 12288, 12288);
+  product("up", m, 2 * 32768, 12288);
+  product("down", m, 12288, 32768);
+}
+
 }  // namespace bench
