@@ -15,9 +15,9 @@ import { allCases, selectCases } from '../../conformance/catalogue.js';
 import { NO_EXPECTED_FAILURES } from '../../conformance/expected-failures.js';
 import { runCase } from '../../conformance/runner.js';
 import { nativeGate } from '../support/native.js';
+import { CUDA_EMULATOR, dcuEmulator, type SimtEmulator } from './simt-emulators.js';
 import { GraphBuilder } from '../../core/ir/builder.js';
 import type { Graph } from '../../core/ir/graph.js';
-import type { Backend } from '../../core/backend-api/plugin-contract.js';
 import { runGraph } from '../../core/execute/run-graph.js';
 import { fromFloat64, hostTensor, toFloat64 } from '../../core/tensor/host-tensor.js';
 
@@ -96,37 +96,7 @@ const CASES = [
   'op/attention/bf16/glm-length-prefill-7-of-64/decomposed', 'op/glm-mask-fill/f16/length-decode-17-of-2048',
 ];
 
-interface Emulated {
-  readonly name: string;
-  /** Sets the environment that selects the emulated build; returns its addon path. */
-  select(): Promise<string>;
-  open(): Promise<Backend>;
-}
-
-const EMULATED: Emulated[] = [
-  {
-    name: 'cuda',
-    async select() {
-      process.env['GLM_CUDA_EMULATE'] = '1';
-      return (await import('../../backends/cuda/native-addon.js')).addonPath();
-    },
-    async open() {
-      return (await import('../../backends/cuda/index.js')).plugin.open();
-    },
-  },
-  ...[[64, 64], [32, 32], [64, 32]].map(([wave, hardware]) => ({
-    name: `rocm-dcu wave${wave} on ${hardware}-lane hardware`,
-    async select() {
-      process.env['GLM_DCU_EMULATE'] = '1';
-      process.env['GLM_DCU_WAVE'] = String(wave);
-      process.env['GLM_DCU_EMU_WARP'] = String(hardware);
-      return (await import('../../backends/rocm-dcu/native-addon.js')).addonPath('emulator');
-    },
-    async open() {
-      return (await import('../../backends/rocm-dcu/index.js')).plugin.open();
-    },
-  })),
-];
+const EMULATED: SimtEmulator[] = [CUDA_EMULATOR, ...[[64, 64], [32, 32], [64, 32]].map(([wave, hardware]) => dcuEmulator(wave!, hardware!))];
 
 for (const emulated of EMULATED) {
   const path = await emulated.select();

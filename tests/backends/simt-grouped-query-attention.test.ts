@@ -11,12 +11,12 @@ import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
 import { OP } from '../../backends/simt/launch-codes.js';
 import { planSimtGraph } from '../../backends/simt/simt-target.js';
 import type { SimtPlanOptions } from '../../backends/simt/plan-options.js';
-import type { Backend } from '../../core/backend-api/plugin-contract.js';
 import { GraphBuilder } from '../../core/ir/builder.js';
 import type { Graph } from '../../core/ir/graph.js';
 import { runGraph } from '../../core/execute/run-graph.js';
 import { fromFloat64, hostTensor, toFloat64 } from '../../core/tensor/host-tensor.js';
 import { nativeGate } from '../support/native.js';
+import { CUDA_EMULATOR, dcuEmulator, type SimtEmulator } from './simt-emulators.js';
 
 const SAVED = { ...process.env };
 afterEach(() => {
@@ -53,32 +53,7 @@ describe('planning grouped-query-attention on the SIMT family', () => {
   });
 });
 
-interface Emulated {
-  readonly name: string;
-  select(): Promise<string>;
-  open(): Promise<Backend>;
-}
-
-const EMULATED: Emulated[] = [
-  {
-    name: 'cuda',
-    async select() {
-      process.env['GLM_CUDA_EMULATE'] = '1';
-      return (await import('../../backends/cuda/native-addon.js')).addonPath();
-    },
-    open: async () => (await import('../../backends/cuda/index.js')).plugin.open(),
-  },
-  {
-    name: 'rocm-dcu wave64',
-    async select() {
-      process.env['GLM_DCU_EMULATE'] = '1';
-      process.env['GLM_DCU_WAVE'] = '64';
-      process.env['GLM_DCU_EMU_WARP'] = '64';
-      return (await import('../../backends/rocm-dcu/native-addon.js')).addonPath('emulator');
-    },
-    open: async () => (await import('../../backends/rocm-dcu/index.js')).plugin.open(),
-  },
-];
+const EMULATED: SimtEmulator[] = [CUDA_EMULATOR, dcuEmulator(64, 64)];
 
 for (const emulated of EMULATED) {
   const path = await emulated.select();
