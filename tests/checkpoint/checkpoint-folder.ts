@@ -13,6 +13,11 @@ export async function writeConfig(folder: string, config: GlmConfig, extra: Reco
 /** Tensors dealt round-robin into `shards` files (shards = 0: one model.safetensors, no index). */
 export async function writeCheckpoint(folder: string, config: GlmConfig, weights: ReadonlyMap<string, HostTensor>, shards: number, extra: Record<string, unknown> = {}): Promise<string[]> {
   await writeConfig(folder, config, extra);
+  return writeShards(folder, weights, shards);
+}
+
+/** The safetensors files alone, into an existing folder: round-robin into `shards` files with an index (0: one model.safetensors). */
+export async function writeShards(folder: string, weights: ReadonlyMap<string, HostTensor>, shards: number): Promise<string[]> {
   if (shards === 0) {
     await writeSafetensors(join(folder, 'model.safetensors'), new Map(weights));
     return ['model.safetensors'];

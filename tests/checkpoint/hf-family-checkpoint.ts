@@ -12,12 +12,13 @@ import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import plugin from '../../backends/cpu-ref/index.js';
 import { runGraph } from '../../core/execute/run-graph.js';
-import { readSafetensors, writeSafetensors } from '../../core/io/safetensors.js';
+import { readSafetensors } from '../../core/io/safetensors.js';
 import { headDim, kvHeads, parseGlmConfig, type GlmConfig } from '../../core/models/glm/config.js';
 import { buildGlmModelGraph, GLM_INPUTS, GLM_OUTPUTS } from '../../core/models/glm/graphs.js';
 import type { WeightQuantization } from '../../core/models/glm/weight-spec.js';
 import { prepareWeights } from '../../core/models/glm/weights.js';
 import { fromFloat64, hostTensor, toFloat64, type HostTensor } from '../../core/tensor/host-tensor.js';
+import { writeShards } from './checkpoint-folder.js';
 
 const MODEL_FIXTURES = join(import.meta.dirname, '..', 'models', 'fixtures');
 
@@ -127,16 +128,7 @@ export function toTransformersTensors(c: GlmConfig, sdk: ReadonlyMap<string, Hos
 export async function writeHfFolder(folder: string, config: Record<string, unknown>, tensors: ReadonlyMap<string, HostTensor>, shards: number): Promise<void> {
   await mkdir(folder, { recursive: true });
   await writeFile(join(folder, 'config.json'), JSON.stringify(config, null, 2));
-  if (shards === 0) return writeSafetensors(join(folder, 'model.safetensors'), new Map(tensors));
-  const names = Array.from({ length: shards }, (_, i) => `model-${String(i + 1).padStart(5, '0')}-of-${String(shards).padStart(5, '0')}.safetensors`);
-  const parts = names.map(() => new Map<string, HostTensor>());
-  const weightMap: Record<string, string> = {};
-  [...tensors].forEach(([name, t], i) => {
-    parts[i % shards]!.set(name, t);
-    weightMap[name] = names[i % shards]!;
-  });
-  for (let i = 0; i < shards; i++) await writeSafetensors(join(folder, names[i]!), parts[i]!);
-  await writeFile(join(folder, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+  await writeShards(folder, tensors, shards);
 }
 
 const i32 = (r: number[][]) => hostTensor('i32', [r.length, r[0]!.length], Int32Array.from(r.flat()));
