@@ -58,6 +58,11 @@ export function countOf(shape: readonly number[]): number {
   return n;
 }
 
+/** A tensor seen as rows of its last dimension: `width` the last dimension, `rows` the product of the others. */
+export function rowsOf(shape: readonly number[]): { rows: number; width: number } {
+  return { rows: countOf(shape.slice(0, -1)), width: shape[shape.length - 1]! };
+}
+
 export function rowMajorStrides(shape: readonly number[]): number[] {
   const strides = new Array<number>(shape.length);
   let s = 1;

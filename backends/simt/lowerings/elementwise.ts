@@ -1,7 +1,7 @@
 /** Element-wise ops: add/mul read any strided or broadcast view; the rest take contiguous inputs. */
 import { GlmError } from '../../../core/backend-api/plugin-api.js';
 import { dtypeCode, MAX_RANK, OP } from '../launch-codes.js';
-import { broadcastStrides, countOf, mergeDims, ptrOf, rowMajorStrides } from '../../program/locations.js';
+import { broadcastStrides, countOf, mergeDims, ptrOf, rowMajorStrides, rowsOf } from '../../program/locations.js';
 import type { SimtLowering, SimtStep } from './simt-lowering.js';
 
 function binary(which: 0 | 1): SimtLowering {
@@ -48,8 +48,7 @@ function emitGeglu(ctx: SimtStep, withBias: boolean): void {
   const x = ctx.contiguous(ctx.input(0)!);
   const bias = withBias ? ctx.contiguous(ctx.input(1)!) : null;
   const out = ctx.output(0);
-  const half = out.shape[out.shape.length - 1]!;
-  const rows = half === 0 ? 0 : countOf(out.shape) / half;
+  const { rows, width: half } = rowsOf(out.shape);
   if (rows * half > 0) ctx.emit(OP.geglu, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), bias ? ptrOf(bias) : null, rows, half]);
 }
 

@@ -5,15 +5,14 @@
  * rotary (each pair read and written once, where the decomposition regroups the rotated part twice).
  */
 import { dtypeCode, OP } from '../launch-codes.js';
-import { countOf, ptrOf } from '../../program/locations.js';
+import { countOf, ptrOf, rowsOf } from '../../program/locations.js';
 import type { SimtLowering } from './simt-lowering.js';
 
 export const rmsNorm: SimtLowering = (ctx) => {
   const x = ctx.contiguous(ctx.input(0)!);
   const w = ctx.contiguous(ctx.input(1)!);
   const out = ctx.output(0);
-  const h = out.shape[out.shape.length - 1]!;
-  const rows = h === 0 ? 0 : countOf(out.shape) / h;
+  const { rows, width: h } = rowsOf(out.shape);
   const eps = (ctx.node.attrs['eps'] as number | undefined) ?? 1e-5;
   if (rows * h > 0) ctx.emit(OP.rmsNorm, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), ptrOf(w), rows, h, eps]);
 };
@@ -22,8 +21,7 @@ export const rmsNorm: SimtLowering = (ctx) => {
 export const swiglu: SimtLowering = (ctx) => {
   const x = ctx.contiguous(ctx.input(0)!);
   const out = ctx.output(0);
-  const half = out.shape[out.shape.length - 1]!;
-  const rows = half === 0 ? 0 : countOf(out.shape) / half;
+  const { rows, width: half } = rowsOf(out.shape);
   if (rows * half > 0) ctx.emit(OP.swiglu, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), rows, half]);
 };
 

@@ -1,6 +1,6 @@
 /** LayerNorm and softmax over contiguous data (fp32 accumulation in the kernels). */
 import { dtypeCode, OP } from '../launch-codes.js';
-import { countOf, normalizeAxis, ptrOf } from '../../program/locations.js';
+import { countOf, normalizeAxis, ptrOf, rowsOf } from '../../program/locations.js';
 import type { SimtLowering } from './simt-lowering.js';
 
 export const layerNorm: SimtLowering = (ctx) => {
@@ -8,8 +8,7 @@ export const layerNorm: SimtLowering = (ctx) => {
   const w = ctx.contiguous(ctx.input(1)!);
   const b = ctx.contiguous(ctx.input(2)!);
   const out = ctx.output(0);
-  const h = out.shape[out.shape.length - 1]!;
-  const rows = h === 0 ? 0 : countOf(out.shape) / h;
+  const { rows, width: h } = rowsOf(out.shape);
   const eps = (ctx.node.attrs['eps'] as number | undefined) ?? 1e-5;
   if (rows * h > 0) ctx.emit(OP.layerNorm, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), ptrOf(w), ptrOf(b), rows, h, eps]);
 };

@@ -5,7 +5,7 @@
  */
 import { GlmError } from '../../../core/backend-api/plugin-api.js';
 import { dtypeCode, MAX_RANK, OP } from '../launch-codes.js';
-import { broadcastStrides, countOf, mergeDims, ptrOf, rowMajorStrides } from '../../program/locations.js';
+import { broadcastStrides, countOf, mergeDims, ptrOf, rowMajorStrides, rowsOf } from '../../program/locations.js';
 import type { SunwayLowering, SunwayStep } from './sunway-lowering.js';
 
 /** Output shape and the inputs' strides against it, merged; a scalar becomes [1]. */
@@ -56,8 +56,7 @@ function emitGeglu(ctx: SunwayStep, withBias: boolean): void {
   const x = ctx.contiguous(ctx.input(0)!);
   const bias = withBias ? ctx.contiguous(ctx.input(1)!) : null;
   const out = ctx.output(0);
-  const half = out.shape[out.shape.length - 1]!;
-  const rows = half === 0 ? 0 : countOf(out.shape) / half;
+  const { rows, width: half } = rowsOf(out.shape);
   if (rows * half > 0) ctx.emit(OP.geglu, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), bias ? ptrOf(bias) : null, rows, half]);
 }
 

@@ -4,7 +4,7 @@
  * (kernels/swiglu.c: silu of the first half times the second, in double) and the interleaved rotary
  * (kernels/interleaved_rope.c: a head row per CPE item, rotated in place in LDM). Inputs contiguous.
  */
-import { countOf, ptrOf } from '../../program/locations.js';
+import { countOf, ptrOf, rowsOf } from '../../program/locations.js';
 import { dtypeCode, OP } from '../launch-codes.js';
 import type { SunwayLowering } from './sunway-lowering.js';
 
@@ -12,8 +12,7 @@ export const rmsNorm: SunwayLowering = (ctx) => {
   const x = ctx.contiguous(ctx.input(0)!);
   const w = ctx.contiguous(ctx.input(1)!);
   const out = ctx.output(0);
-  const n = out.shape[out.shape.length - 1]!;
-  const rows = n === 0 ? 0 : countOf(out.shape) / n;
+  const { rows, width: n } = rowsOf(out.shape);
   const eps = (ctx.node.attrs['eps'] as number | undefined) ?? 1e-5;
   if (rows * n > 0) ctx.emit(OP.rmsNorm, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), ptrOf(w), rows, n, eps]);
 };
@@ -22,8 +21,7 @@ export const rmsNorm: SunwayLowering = (ctx) => {
 export const swiglu: SunwayLowering = (ctx) => {
   const x = ctx.contiguous(ctx.input(0)!);
   const out = ctx.output(0);
-  const half = out.shape[out.shape.length - 1]!;
-  const rows = half === 0 ? 0 : countOf(out.shape) / half;
+  const { rows, width: half } = rowsOf(out.shape);
   if (rows * half > 0) ctx.emit(OP.swiglu, [dtypeCode(out.dtype), ptrOf(out), ptrOf(x), rows, half]);
 };
 
