@@ -56,7 +56,11 @@ async function probe(): Promise<ProbeResult> {
 }
 
 /** The backend object, with the device (its call counts: stats()) exposed for tests and benchmarks. */
-export type AscendBackend = ProgramBackend<AscendPlanOptions, AscendDevice> & { readonly runtime: AclRuntime };
+export type AscendBackend = ProgramBackend<AscendPlanOptions, AscendDevice> & {
+  readonly runtime: AclRuntime;
+  /** Present on a backend opened alone, absent on a rank (hccl-ranks.ts). */
+  openRanks?(worldSize: number): Promise<AscendBackend[]>;
+};
 
 /** A rank's place in an HCCL communicator (hccl-ranks.ts), when the backend is one of openRanks(N). */
 interface RankSeat {

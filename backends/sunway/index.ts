@@ -73,7 +73,7 @@ async function open(_options?: OpenOptions): Promise<SunwayBackend> {
   return Object.assign(backend, { chipInfo });
 }
 
-export const plugin: BackendPlugin & { open(options?: OpenOptions): Promise<SunwayBackend> } = {
+export const plugin: Omit<BackendPlugin, 'open'> & { open(options?: OpenOptions): Promise<SunwayBackend> } = {
   name: NAME,
   apiVersion: PLUGIN_API_VERSION,
   description: 'Sunway SW26010 / SW26010-Pro: athread kernels on the CPE mesh (here: on the athread emulator)',

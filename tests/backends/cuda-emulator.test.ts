@@ -302,7 +302,7 @@ describe('cuda planner', () => {
     const weights = randomWeights(TINY, 'f32', 9);
     const row = { tokens: [7, 8, 9, 256, 260], positions: [0, 1, 2, 3, 3], contextLength: 4 };
     const rule = { contextLength: 4, maskIndex: 3, continues: false, rotary: '1d' as const };
-    const spans = async (session: InstanceType<typeof ModelSession>) =>
+    const spans = async (session: Awaited<ReturnType<typeof ModelSession.open>>) =>
       generateSpan(session, row, rule, new BeamSearchStrategy({ numBeams: 3, endTokens: [] }), { outSeqLength: 10 });
     const gpu = await ModelSession.open(backend, TINY, weights, { dtype: 'f32', cacheCapacity: 10 });
     const ref = await ModelSession.open(await cpuRef.open(), TINY, weights, { dtype: 'f32', cacheCapacity: 10 });

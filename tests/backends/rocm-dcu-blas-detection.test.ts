@@ -27,7 +27,7 @@ function prefix(name: string, files: readonly string[]): string {
 }
 
 function detect(prefixes: readonly string[], choice?: string): { status: number | null; out: string } {
-  const env = { ...process.env, GLM_DCU_BUILD: 'blas', GLM_DCU_BLAS_PREFIXES: prefixes.join(' ') };
+  const env: NodeJS.ProcessEnv = { ...process.env, GLM_DCU_BUILD: 'blas', GLM_DCU_BLAS_PREFIXES: prefixes.join(' ') };
   if (choice) env.GLM_DCU_BLAS = choice;
   else delete env.GLM_DCU_BLAS;
   const r = spawnSync('bash', [BUILD_SH], { env, encoding: 'utf8' });

@@ -148,7 +148,7 @@ describe('GLM-4 BPE tokenizer vs tiktoken 1.0.22 (npm, WASM build of the Rust co
   it('decode of special ids whose SDK spelling is THUDM\'s matches tiktoken', () => {
     // <sop>/<eop> render as the release's [sop]/[eop] and <|endoftext|> as nothing (the Tokenizer contract), so they are left out.
     const shared = THUDM_SPECIALS.filter((name) => !['<sop>', '<eop>', '<|endoftext|>'].includes(name)).map((name) => specialId.get(name)!);
-    corpus.forEach((s, i) => {
+    corpus.forEach((_, i) => {
       const half = Math.floor(reference[i]!.length / 2);
       const ids = [...reference[i]!.slice(0, half), shared[i % shared.length]!, ...reference[i]!.slice(half)];
       expect(sdk.decode(ids)).toBe(utf8.decode(tiktoken.decode(Uint32Array.from(ids))));

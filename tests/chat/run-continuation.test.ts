@@ -6,7 +6,6 @@
 import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { continueText } from '../../core/generate/continue-text.js';
 import { loadModel, openSession, type Session } from '../../sdk/index.js';

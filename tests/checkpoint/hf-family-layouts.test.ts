@@ -97,7 +97,7 @@ describe('a config without the QKV bias (add_qkv_bias / attention_bias false): n
   it.each([
     ['THUDM ChatGLM2 layout, add_qkv_bias false', 'tiny-chatglm2', 'thudm', 'add_qkv_bias'],
     ['transformers Glm4ForCausalLM, attention_bias false', 'tiny-glm4-0414', 'glm4', 'attention_bias'],
-  ] as const)('%s: logits equal the zero-bias model exactly', async (label, fixture, layout, key) => {
+  ] as const)('%s: logits equal the zero-bias model exactly', async (_label, fixture, layout, key) => {
     const f = await prenormFixture(fixture);
     const stored = new Map(f.stored);
     for (const [name, t] of f.stored) if (name.endsWith('query_key_value.bias')) stored.set(name, hostTensor(t.dtype, t.shape));

@@ -10,6 +10,7 @@ import { plugin as cpuRef } from '../../backends/cpu-ref/index.js';
 import { GraphBuilder } from '../../core/ir/builder.js';
 import type { AttrValue, Graph } from '../../core/ir/graph.js';
 import { OP_CATALOGUE } from '../../core/ir/ops/catalogue.js';
+import type { OpName } from '../../core/ir/ops/op-names.js';
 import { runGraph } from '../../core/execute/run-graph.js';
 import { hostTensor, toFloat64, type HostTensor } from '../../core/tensor/host-tensor.js';
 import type { GraphCase } from '../../conformance/case.js';
@@ -84,7 +85,7 @@ describe('cpu-ref against onnxruntime-node (CPU), fp32', () => {
 });
 
 describe('the ONNX export', () => {
-  function single(op: string, inputs: Record<string, HostTensor>, attrs: Record<string, AttrValue>): Graph {
+  function single(op: OpName, inputs: Record<string, HostTensor>, attrs: Record<string, AttrValue>): Graph {
     const b = new GraphBuilder(`onnx-${op}`);
     const values = Object.entries(inputs).map(([name, t]) => b.input(name, t.dtype, t.shape));
     b.output('out', b.op1(op, values, attrs));

@@ -8,6 +8,7 @@ import { buildGlmBlockGraph, buildGlmModelGraph } from '../../core/models/glm/gr
 import { lowerForBackend } from '../../core/passes/decompose.js';
 import { SUPPORTED, unsupported } from '../../core/backend-api/capability.js';
 import { OP_CATALOGUE } from '../../core/ir/ops/catalogue.js';
+import type { OpName } from '../../core/ir/ops/op-names.js';
 
 describe('symbolic dims', () => {
   it('adds, normalises, binds and resolves', () => {
@@ -36,7 +37,7 @@ describe('builder', () => {
     expect(() => b.op1('softmax', [x], { axis: 2 })).toThrow('axis 2 is out of range for rank 2');
     expect(() => b.op1('gelu', [x], { approximate: 'fast' })).toThrow('attribute "approximate" must be one of none, tanh, got "fast"');
     expect(() => b.op1('scale', [x], { factorr: 2 })).toThrow('unknown attribute "factorr" for scale');
-    expect(() => b.op1('nope', [x])).toThrow('unknown op "nope"');
+    expect(() => b.op1('nope' as OpName, [x])).toThrow('unknown op "nope"');
   });
 });
 
@@ -65,7 +66,7 @@ describe('validator', () => {
       nodes: [
         { id: 0, name: 'act', op: 'gelu', inputs: [0], outputs: [1], attrs: {} },
         { id: 1, name: 'use-before', op: 'add', inputs: [2, 0], outputs: [2], attrs: {} },
-        { id: 2, name: 'mystery', op: 'frobnicate', inputs: [0], outputs: [], attrs: {} },
+        { id: 2, name: 'mystery', op: 'frobnicate' as OpName, inputs: [0], outputs: [], attrs: {} },
       ],
       outputs: [{ name: 'out', value: 1 }],
     };

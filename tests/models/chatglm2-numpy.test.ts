@@ -193,7 +193,7 @@ describe.each(['tiny-chatglm2', 'tiny-glm4-mqa', 'tiny-glm4-0414'])('pre-norm GL
       const norms = graph.nodes.filter((n) => n.op === 'rms-norm' && graph.values[n.inputs[1]!]!.name.endsWith(`.${dropped}.weight`));
       expect(norms).toHaveLength(m.config.numLayers);
       for (const norm of norms) {
-        for (const node of graph.nodes as { inputs: (number | null)[] }[]) node.inputs = node.inputs.map((i) => (i === norm.outputs[0] ? norm.inputs[0]! : i));
+        for (const node of graph.nodes as unknown as { inputs: (number | null)[] }[]) node.inputs = node.inputs.map((i) => (i === norm.outputs[0] ? norm.inputs[0]! : i));
       }
       expect(await m.prefillError({ graph })).toBeGreaterThan(MUTATION_FLOOR);
     }

@@ -19,6 +19,7 @@ import { roundToDtype, type RefTensor } from '../../backends/cpu-ref/ref-tensor.
 import { GraphBuilder, type Value } from '../../core/ir/builder.js';
 import type { AttrValue, Graph } from '../../core/ir/graph.js';
 import { getOp } from '../../core/ir/ops/catalogue.js';
+import type { OpName } from '../../core/ir/ops/op-names.js';
 import { lowerForBackend } from '../../core/passes/decompose.js';
 import { unsupported } from '../../core/backend-api/capability.js';
 import type { DType } from '../../core/tensor/dtype.js';
@@ -99,7 +100,7 @@ function normalisedSquaredError(got: Float64Array, ref: Float64Array): number {
 
 interface Composite {
   name: string;
-  op: string;
+  op: OpName;
   attrs: Record<string, AttrValue>;
   /** Graph inputs in signature order; null for an absent optional input. */
   inputs: ({ name: string; tensor: RefTensor; param?: boolean } | null)[];
