@@ -1,5 +1,5 @@
 /** The Ascend family's planner choices: the SoC generation, and the few knobs its lowerings read. */
-import type { PlanOptions } from '../program/planner/step-context.js';
+import type { PlanOptions } from '../program/lowering-context.js';
 import type { SocGeneration } from './soc.js';
 
 export interface AscendPlanOptions extends PlanOptions {

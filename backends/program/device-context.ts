@@ -6,7 +6,7 @@
 import { GlmError } from '../../core/backend-api/plugin-api.js';
 import type { DeviceMemory } from './device-memory.js';
 import type { ProgramAddon } from './native-addon.js';
-import type { PlanOptions } from './planner/step-context.js';
+import type { PlanOptions } from './lowering-context.js';
 
 /** Bench hooks: record these events around the next runs' launches. */
 export interface TimingEvents {

@@ -21,7 +21,7 @@ import type { DeviceMemory } from './device-memory.js';
 import { countOf, type Storage } from './locations.js';
 import { flagReasonOf, type PlanTarget } from './plan-target.js';
 import { planGraph, type Plan } from './planner/plan-graph.js';
-import type { PlanOptions } from './planner/step-context.js';
+import type { PlanOptions } from './lowering-context.js';
 import { ProgramBuilder } from './program-builder.js';
 
 const PLAN_CACHE_LIMIT = 64;

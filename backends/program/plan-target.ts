@@ -6,7 +6,7 @@
  */
 import type { Capability, GraphNode, NodeView, OpName } from '../../core/backend-api/plugin-api.js';
 import type { Loc } from './locations.js';
-import type { Emitter, PlanOptions, StepContext } from './planner/step-context.js';
+import type { Emitter, PlanOptions, StepContext } from './lowering-context.js';
 
 /** Turns one node into launch records. */
 export type Lowering<O extends PlanOptions = PlanOptions> = (ctx: StepContext<O>) => void;

@@ -20,7 +20,7 @@ import { faultSwitchOf } from './fault-switch.js';
 import { ProgramExecutable } from './executable.js';
 import type { ProgramAddon } from './native-addon.js';
 import type { PlanTarget } from './plan-target.js';
-import type { PlanOptions } from './planner/step-context.js';
+import type { PlanOptions } from './lowering-context.js';
 
 /** Ops named in the environment variable `variable` (comma-separated), read at every call. */
 function refusedOps(variable: string): Set<string> {

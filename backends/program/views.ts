@@ -7,7 +7,7 @@
  */
 import type { GraphNode } from '../../core/backend-api/plugin-api.js';
 import { isContiguous, normalizeAxis, rowMajorStrides, withShape, type Loc } from './locations.js';
-import type { PlanOptions, StepContext } from './planner/step-context.js';
+import type { PlanOptions, StepContext } from './lowering-context.js';
 
 /** The same elements in a new row-major shape (copied first when the input is not contiguous). */
 export function reshapeView<O extends PlanOptions>(ctx: StepContext<O>): void {

@@ -1,5 +1,5 @@
 /** The SIMT family's planner choices (GEMV rows, attention materialisation) and their defaults. */
-import type { PlanOptions } from '../program/planner/step-context.js';
+import type { PlanOptions } from '../program/lowering-context.js';
 
 export interface SimtPlanOptions extends PlanOptions {
   /** A vendor BLAS is loaded (cuBLASLt, hipBLAS): the native side routes float products to it. */

@@ -1,5 +1,5 @@
 /** The Sunway family's planner choices. Tiling is not one of them: launchers choose it at run time from the chip's LDM. */
-import type { PlanOptions } from '../program/planner/step-context.js';
+import type { PlanOptions } from '../program/lowering-context.js';
 import type { ChipName } from './chip.js';
 
 export interface SunwayPlanOptions extends PlanOptions {

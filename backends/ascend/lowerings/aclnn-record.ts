@@ -7,7 +7,7 @@
  */
 import { GlmError } from '../../../core/backend-api/plugin-api.js';
 import type { Loc, Storage } from '../../program/locations.js';
-import type { Emitter } from '../../program/planner/step-context.js';
+import type { Emitter } from '../../program/lowering-context.js';
 import type { Word } from '../../program/program-builder.js';
 import { opParams, type ArgKind } from '../acl/op-params.js';
 import { ACL_DTYPE, ACLNN_CODES, HOST_STEP_PARAMS, HOST_STEPS, type AclnnOp, type HostStep } from '../launch-codes.js';

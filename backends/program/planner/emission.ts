@@ -5,7 +5,8 @@
 import { GlmError } from '../../../core/backend-api/plugin-api.js';
 import { isContiguous } from '../locations.js';
 import type { Word } from '../program-builder.js';
-import { PlannedStep, type PlanOptions, type PlanWork } from './step-context.js';
+import type { PlanOptions } from '../lowering-context.js';
+import { PlannedStep, type PlanWork } from './step-context.js';
 
 /** A consumer fused into its producer's epilogue: its output is the product's (copied if placed elsewhere). */
 function finishEpilogueConsumer<O extends PlanOptions>(work: PlanWork<O>, step: PlannedStep<O>, producer: number): void {

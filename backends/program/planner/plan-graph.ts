@@ -13,7 +13,8 @@ import { confirmFusions, matchFusions } from './fusions.js';
 import { GraphFacts } from './graph-facts.js';
 import { placeBackwards } from './placement.js';
 import { PlanState, type BoundAlignment } from './plan-state.js';
-import type { PlanOptions, PlanWork } from './step-context.js';
+import type { PlanOptions } from '../lowering-context.js';
+import type { PlanWork } from './step-context.js';
 
 export interface Plan {
   readonly records: readonly PlannedRecord[];

@@ -7,7 +7,7 @@
 import { GlmError } from '../../../core/backend-api/plugin-api.js';
 import { MAX_RANK, OP } from '../launch-codes.js';
 import { countOf, elementBytes, mergeDims, ptrOf, type Loc, type Ptr } from '../../program/locations.js';
-import type { Emitter } from '../../program/planner/step-context.js';
+import type { Emitter } from '../../program/lowering-context.js';
 
 /** A gather: iteration dim `dim` takes its source position from `indices` (checked < limit). */
 export interface IndexedDim {
