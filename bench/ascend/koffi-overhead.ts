@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { plugin } from '../../backends/ascend/index.js';
 import { OpCall } from '../../backends/ascend/device/op-call.js';
 import { ACL_DTYPE } from '../../backends/ascend/launch-codes.js';
-import type { TensorArg } from '../../backends/ascend/launchers/record-reader.js';
+import type { TensorArg } from '../../backends/ascend/launchers/decoded-record.js';
 
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '200000' } } });
 const calls = Number(values.calls);

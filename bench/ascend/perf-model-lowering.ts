@@ -27,7 +27,8 @@ import { ascendTarget } from '../../backends/ascend/ascend-target.js';
 import type { AscendPlanOptions } from '../../backends/ascend/plan-options.js';
 import { opParams } from '../../backends/ascend/acl/op-params.js';
 import { ACL_ELEMENT_BYTES, HOST_STEP_PARAMS, type HostStep } from '../../backends/ascend/launch-codes.js';
-import { decodeProgram, type DecodedRecord, type TensorArg } from '../../backends/ascend/launchers/record-reader.js';
+import type { DecodedRecord, TensorArg } from '../../backends/ascend/launchers/decoded-record.js';
+import { decodeProgram } from '../../backends/ascend/launchers/record-reader.js';
 
 /** One modelled workload, bound as the session binds it (the KV cache written in place). */
 export interface Workload {

@@ -6,7 +6,7 @@
  */
 import { ACL_DTYPE, ACL_DOUBLE, ACL_FORMAT_ND, ACL_INT64, ACL_BOOL } from '../launch-codes.js';
 import type { Handle } from '../acl/runtime.js';
-import type { ScalarValue, TensorArg } from '../launchers/record-reader.js';
+import type { ScalarValue, TensorArg } from '../launchers/decoded-record.js';
 import type { DeviceCalls } from './device-calls.js';
 
 interface Owned {

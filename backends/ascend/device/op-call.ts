@@ -8,7 +8,7 @@
  */
 import { opParams, type OpParam } from '../acl/op-params.js';
 import type { Handle } from '../acl/runtime.js';
-import type { DecodedArg, ScalarValue, TensorArg } from '../launchers/record-reader.js';
+import type { DecodedArg, ScalarValue, TensorArg } from '../launchers/decoded-record.js';
 import { AclObjects } from './acl-objects.js';
 import type { DeviceCalls } from './device-calls.js';
 import type { WorkspacePool } from './workspace-pool.js';

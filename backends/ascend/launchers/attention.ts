@@ -9,7 +9,7 @@ import { opParams } from '../acl/op-params.js';
 import { HOST_STEPS } from '../launch-codes.js';
 import { aclnnLauncher } from './aclnn-launcher.js';
 import { runOp, type Launcher } from './launcher.js';
-import type { TensorArg } from './record-reader.js';
+import type { TensorArg } from './decoded-record.js';
 
 export const FUSED_ATTENTION = aclnnLauncher(['FlashAttentionScore', 'FusedInferAttentionScoreV2']);
 

@@ -7,7 +7,7 @@
  */
 import { ACL_DTYPE, HOST_STEPS } from '../launch-codes.js';
 import type { Launcher } from './launcher.js';
-import type { TensorArg } from './record-reader.js';
+import type { TensorArg } from './decoded-record.js';
 
 /** A rank's side of HCCL: sum `count` elements of ACL dtype `dtype` from `send` into `recv`. */
 export interface HcclRank {

@@ -8,7 +8,7 @@
  */
 import { HOST_STEPS } from '../launch-codes.js';
 import type { Launcher } from './launcher.js';
-import type { TensorArg } from './record-reader.js';
+import type { TensorArg } from './decoded-record.js';
 
 export function glmMaskBytes(contextLengths: Int32Array, length: number, queries: number, keys: number): Uint8Array {
   const batch = contextLengths.length;

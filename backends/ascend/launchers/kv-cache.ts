@@ -6,7 +6,7 @@
  */
 import { ACL_ELEMENT_BYTES, HOST_STEPS } from '../launch-codes.js';
 import { runOp, type Launcher } from './launcher.js';
-import type { TensorArg } from './record-reader.js';
+import type { TensorArg } from './decoded-record.js';
 
 export const CACHE_WRITE_AT: Launcher = {
   codes: [HOST_STEPS.cacheWriteAt],

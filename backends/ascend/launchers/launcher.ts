@@ -8,7 +8,7 @@ import type { DeviceConstants } from '../device/device-constants.js';
 import { OpCall } from '../device/op-call.js';
 import type { WorkspacePool } from '../device/workspace-pool.js';
 import type { HcclRank } from './collective.js';
-import type { DecodedArg, DecodedRecord } from './record-reader.js';
+import type { DecodedArg, DecodedRecord } from './decoded-record.js';
 
 export interface LaunchEnv {
   readonly device: DeviceCalls;

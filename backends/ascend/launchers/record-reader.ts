@@ -5,34 +5,8 @@
  */
 import { opParams, type ArgKind } from '../acl/op-params.js';
 import { ACLNN_CODES, HOST_STEP_PARAMS, HOST_STEPS, type AclnnOp, type HostStep } from '../launch-codes.js';
+import type { DecodedArg, DecodedRecord, TensorArg } from './decoded-record.js';
 import { writtenRanges, type ByteRange } from './written-ranges.js';
-
-export interface TensorArg {
-  readonly dtype: number;
-  readonly shape: readonly number[];
-  readonly strides: readonly number[];
-  readonly offset: number;
-  readonly storageElements: number;
-  /** The un-offset storage base on the device. */
-  readonly address: number;
-}
-
-export interface ScalarValue {
-  readonly scalar: number;
-  readonly dtype: number;
-}
-
-export type DecodedArg = TensorArg | null | readonly TensorArg[] | ScalarValue | readonly number[] | number | boolean | string;
-
-export interface DecodedRecord {
-  readonly code: number;
-  readonly tag: number;
-  /** The op (aclnn records) or the host step. */
-  readonly name: string;
-  readonly args: readonly DecodedArg[];
-  /** A host step's wrapped op and its arguments. */
-  readonly wrapped: readonly DecodedArg[];
-}
 
 const OP_BY_CODE = new Map<number, AclnnOp>(Object.entries(ACLNN_CODES).map(([op, code]) => [code, op as AclnnOp]));
 const STEP_BY_CODE = new Map<number, HostStep>(Object.entries(HOST_STEPS).map(([step, code]) => [code, step as HostStep]));

@@ -8,7 +8,7 @@
 import { ACL_DTYPE, HOST_STEPS } from '../launch-codes.js';
 import { aclnnLauncher } from './aclnn-launcher.js';
 import { runOp, type Launcher } from './launcher.js';
-import type { TensorArg } from './record-reader.js';
+import type { TensorArg } from './decoded-record.js';
 
 export const ROTARY_EMBEDDING = aclnnLauncher(['RotaryPositionEmbedding']);
 

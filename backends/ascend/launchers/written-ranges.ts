@@ -7,7 +7,7 @@
 import { opParams, type OpParam } from '../acl/op-params.js';
 import { ACL_OPS } from '../acl/abi.js';
 import { ACL_ELEMENT_BYTES, HOST_STEP_PARAMS, type HostStep } from '../launch-codes.js';
-import type { DecodedArg, DecodedRecord, TensorArg } from './record-reader.js';
+import type { DecodedArg, DecodedRecord, TensorArg } from './decoded-record.js';
 
 export type ByteRange = readonly [number, number];
 
