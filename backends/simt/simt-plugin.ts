@@ -10,6 +10,7 @@ import { openDevice } from '../program/open-device.js';
 import { ProgramBackend } from '../program/program-backend.js';
 import { simtRankClaims } from './capabilities.js';
 import { planOptionsFor, type SimtPlanOptions } from './plan-options.js';
+import { onDevice } from './rank-device.js';
 import type { SimtAddon } from './simt-addon.js';
 import { seatRanks, type CollectiveAddon, type RankSeat } from './simt-ranks.js';
 import { SIMT_TARGET } from './simt-target.js';
@@ -72,7 +73,11 @@ async function probeMember<A extends SimtAddon, X extends object>(member: SimtMe
 }
 
 async function openMember<A extends SimtAddon, X extends object>(member: SimtMember<A, X>, options?: OpenOptions, seat?: RankSeat): Promise<SimtBackend<A, X>> {
-  const { native, probe, info } = openDevice(member.name, member.loadAddon(), seat?.deviceIndex ?? options?.deviceIndex ?? 0);
+  const deviceIndex = seat?.deviceIndex ?? options?.deviceIndex ?? 0;
+  const opening = openDevice(member.name, member.loadAddon(), deviceIndex);
+  const { probe, info } = opening;
+  // Every call of this backend acts on its own device's context (rank-device.ts).
+  const native = onDevice(member.name, opening.native, deviceIndex);
   const opened = member.openedDevice(native, probe, info);
   const base = planOptionsFor(member.name, member.envPrefix, info, opened.vendorBlas, member.gemvRowsDefault);
   const emulated = member.execution(native, probe) === 'emulator';
@@ -80,8 +85,9 @@ async function openMember<A extends SimtAddon, X extends object>(member: SimtMem
     name: member.name,
     execution: member.execution(native, probe),
     device: seat ? `${opened.device}; rank ${seat.collective.rank} of ${seat.collective.worldSize} (${seat.library})` : opened.device,
-    // Emulated ranks run their programs in turns (runFrom), which a single-call step cannot do.
-    native: seat && emulated ? withoutSteps(native) : native,
+    // Ranks of a group run their programs in turns (runFrom), which a single-call step cannot do; on
+    // hardware one rank keeps it (its decode step captured with the collective inside).
+    native: seat && (emulated || seat.collective.worldSize > 1) ? withoutSteps(native) : native,
     target: seat ? { ...SIMT_TARGET, claims: simtRankClaims(seat.collective.worldSize) } : SIMT_TARGET,
     options: seat ? { ...base, collective: seat.collective } : base,
     refuseVariable: `${member.envPrefix}_REFUSE`,

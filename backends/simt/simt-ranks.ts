@@ -1,19 +1,22 @@
 /**
  * openRanks(N) of the SIMT family (cuda, rocm-dcu): N backends of one process joined by a native
  * collective group (backends/simt/native/collectives/), each planning its all-reduce records into
- * that group as its rank.
+ * that group as its rank, rank r on device ordinal r.
  *
- * Why ranks live in one process, run in turns on the JS thread, rather than in worker threads or
- * child processes: the addon holds one device per process (backends/program/native/device.h: one
- * stream, one error flag, `static` state in its libraries), so worker threads — which load the same
- * addon instance into one process — would share that device, not get one each; and NCCL's in-process
- * unique-id exchange needs no transport between processes. Each rank's program runs until a collective
- * waits for its peers (ProgramAddon.runFrom), and the event loop gives the other ranks their turn.
- * - Emulated builds: every rank shares the emulated device (host memory); any N.
- * - Hardware: one rank per GPU, so N above the device count is refused naming both. With the one
- *   device context per process, N = 1 is what runs (NCCL with one rank, ncclAllReduce on the device's
- *   stream, captured with the decode step); N > 1 GPUs in one process needs a device context per rank
- *   and is refused with that reason.
+ * The addon holds a context per device ordinal (backends/program/native/device.h: select — stream,
+ * error flag, allocations, events, BLAS handle, recorded steps), and each rank's backend selects its
+ * own on entry to every call (rank-device.ts). The ranks run in turns on the JS thread: a rank's
+ * program runs until a collective waits for its peers (ProgramAddon.runFrom), the event loop gives the
+ * other ranks their turn, and the last to arrive completes the collective for all. Why one thread, not
+ * worker threads or child processes: workers of one process share the loaded addon (its contexts and
+ * the emulator's statics), so they would race rather than gain; processes would need every graph,
+ * buffer and run to cross a process boundary and NCCL's unique id a transport.
+ * - Emulated builds: each rank an emulated device of its own (a context on host memory); any N.
+ * - Hardware: one rank per GPU, N above the device count refused naming both. N = 1: ncclAllReduce on
+ *   the device's stream, captured with the decode step (CUDA Graphs). N > 1: the last rank to reach an
+ *   all-reduce issues every rank's ncclAllReduce in one ncclGroupStart/End (one thread, several GPUs),
+ *   and the ranks run uncaptured: a rank's step is one addon call, and the N captures would have to
+ *   stay open across the other ranks' calls, with the grouped collective spanning them.
  */
 import { GlmError } from '../../core/backend-api/plugin-api.js';
 import type { CollectiveRank } from './plan-options.js';
@@ -44,11 +47,9 @@ export interface RankSeat {
 /** The devices of N ranks, or the reason N cannot run here. */
 function rankDevices(backend: string, addon: CollectiveAddon, worldSize: number): number[] {
   if (!Number.isInteger(worldSize) || worldSize < 1) throw new GlmError('usage', `a tensor-parallel group needs a positive integer of ranks, got ${worldSize}`);
-  if (addon.emulated) return new Array<number>(worldSize).fill(0);
-  const count = addon.deviceCount();
-  if (worldSize > count) throw new GlmError('unsupported', `${backend}: ${worldSize} tensor-parallel ranks need ${worldSize} GPUs (one rank per GPU); this machine has ${count}`);
-  if (worldSize > 1) {
-    throw new GlmError('unsupported', `${backend}: ${worldSize} GPU ranks in one process need a device context per rank, and the addon holds one device per process; 1 rank runs (NCCL with one rank)`);
+  if (!addon.emulated) {
+    const count = addon.deviceCount();
+    if (worldSize > count) throw new GlmError('unsupported', `${backend}: ${worldSize} tensor-parallel ranks need ${worldSize} GPUs (one rank per GPU); this machine has ${count}`);
   }
   return Array.from({ length: worldSize }, (_, r) => r);
 }

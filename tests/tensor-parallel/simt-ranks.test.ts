@@ -125,12 +125,13 @@ describe('openRanks on hardware (a stand-in addon)', () => {
     expect(addon.opened).toEqual([]);
   });
 
-  it('one rank on GPU 0 through the library; several GPUs in one process refused with the reason', () => {
+  it('one rank on GPU 0 through the library; N ranks on GPUs 0..N-1 of one group', () => {
     const addon = standIn(8);
     const [seat] = seatRanks('cuda', addon, 1);
     expect(seat!.collective).toEqual({ group: 1, rank: 0, worldSize: 1 });
     expect(seat!.library).toBe('NCCL 2.27.3 (libnccl.so.2)');
-    expect(addon.opened).toEqual([[0]]);
-    expect(refusal(() => seatRanks('cuda', addon, 4))).toMatch(/4 GPU ranks in one process need a device context per rank/);
+    const four = seatRanks('cuda', addon, 4);
+    expect(four.map((s) => [s.deviceIndex, s.collective.rank, s.collective.worldSize])).toEqual([0, 1, 2, 3].map((r) => [r, r, 4]));
+    expect(addon.opened).toEqual([[0], [0, 1, 2, 3]]);
   });
 });

@@ -1,6 +1,8 @@
 // The device-neutral part of an addon's N-API surface (node-addon-api, C++ exceptions): device memory
 // as numeric addresses, one call that launches a whole program, the error flag, events for
-// benchmarks, and the compiled-in launch codes. An addon defines GLM_ADDON_NAME (its messages'
+// benchmarks, and the compiled-in launch codes. Every call acts on the selected device's context
+// (device.h: select); useDevice(ordinal) selects, and a caller driving several devices calls it on
+// entry to each call for one (backends/simt/rank-device.ts). An addon defines GLM_ADDON_NAME (its messages'
 // prefix), includes this (its family's addon header does), adds what is its family's and its own
 // (probe, open, statistics, what the build is) and calls export_program_surface from its Init.
 #pragma once
@@ -60,6 +62,16 @@ auto guarded(Napi::Env env, F&& f) -> decltype(f()) {
   } catch (const std::exception& e) {
     throw_tagged(env, e.what(), -1);
   }
+}
+
+// useDevice(ordinal): the device (its context) that the calls after it act on.
+inline Napi::Value UseDevice(const Napi::CallbackInfo& cb) {
+  const int ordinal = cb[0].As<Napi::Number>().Int32Value();
+  guarded(cb.Env(), [&] {
+    glm::device::select(ordinal);
+    return 0;
+  });
+  return cb.Env().Undefined();
 }
 
 inline Napi::Value Allocate(const Napi::CallbackInfo& cb) {
@@ -246,6 +258,7 @@ inline Napi::Object launch_codes_object(Napi::Env env) {
 }
 
 inline void export_program_surface(Napi::Env env, Napi::Object exports) {
+  exports.Set("useDevice", Napi::Function::New(env, UseDevice));
   exports.Set("allocate", Napi::Function::New(env, Allocate));
   exports.Set("free", Napi::Function::New(env, Free));
   exports.Set("write", Napi::Function::New(env, Write));

@@ -1,8 +1,10 @@
 // The device a launch program runs on, as the program runtime and the addon surface see it: memory
 // at numeric addresses, one in-order queue of work, an error flag that kernels raise for bad indices
-// (0 = none, else the failing record's tag + 1), and events for timing. One device per process.
-// A family implements it for its runtime (the SIMT family: backends/simt/native/device.cpp); an
-// emulated build takes host_memory.cpp. Every failure is a DeviceError whose text names what failed
+// (0 = none, else the failing record's tag + 1), and events for timing. A process may drive several
+// devices (tensor-parallel ranks, one per GPU): each device ordinal has its own context
+// (device_contexts.h), and every call below acts on the selected one. A family implements it for its
+// runtime (the SIMT family: backends/simt/native/device.cpp); an emulated build takes host_memory.cpp,
+// with a context per ordinal on host memory. Every failure is a DeviceError whose text names what failed
 // (the op, the call, the bytes asked).
 #pragma once
 
@@ -27,6 +29,13 @@ inline std::string bytes_text(size_t n) {
   std::snprintf(buf, sizeof buf, "%zu bytes (%.2f GiB)", n, static_cast<double>(n) / (1024.0 * 1024.0 * 1024.0));
   return buf;
 }
+
+// Makes `ordinal`'s context the one every call below acts on (and the runtime's current device): the
+// addon selects on entry to each call for a device. Selecting the selected ordinal costs a comparison,
+// so a process with one device does no extra work. Throws when the runtime cannot make it current.
+void select(int ordinal);
+// The selected context's ordinal (0 until something selects another).
+int selected();
 
 bool is_open();
 

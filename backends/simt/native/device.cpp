@@ -1,11 +1,15 @@
 // The SIMT family's device context (simt_device.h): the CUDA runtime (cuda, and rocm-dcu's build for
 // NVIDIA GPUs), HIP on AMD (rocm-dcu; its platform.h maps these CUDA names onto HIP's), or, under the
 // CPU emulator, host memory (backends/program/native/host_memory.cpp) with the emulator's facts.
+// Each device ordinal has its own context (device_contexts.h): select() makes it current (cudaSetDevice)
+// and every call here acts on its stream, error flag, events and allocations.
 #include "simt_device.h"
 
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#include "device_contexts.h"
 
 #ifdef GLM_SIMT_EMULATE
 #include "fault_injection.h"
@@ -18,15 +22,21 @@ namespace glm {
 namespace device {
 namespace {
 
-DeviceInfo opened_info;
-bool opened = false;
-bool sync_each_launch = false;
+// What every build keeps per device; the runtime's own state is RuntimeDevice below.
+struct OpenedDevice {
+  DeviceInfo info;
+  bool opened = false;
+  bool sync_each_launch = false;
+};
+
+OpenedDevice& opened_here() { return per_device<OpenedDevice>(); }
 
 }  // namespace
 
-bool is_open() { return opened; }
-bool syncs_each_launch() { return sync_each_launch; }
-const DeviceInfo& info() { return opened_info; }
+bool is_open() { return opened_here().opened; }
+bool syncs_each_launch() { return opened_here().sync_each_launch; }
+const DeviceInfo& info() { return opened_here().info; }
+int selected() { return contexts::selected().ordinal; }
 
 #ifdef GLM_SIMT_EMULATE
 // ---------------------------------------------------------------- emulator: every launch runs to its end
@@ -42,10 +52,18 @@ std::string probe(DeviceInfo* info) {
   return "";
 }
 
-void open(int) {
-  probe(&opened_info);
-  opened = true;
-  sync_each_launch = true;
+// Emulated devices: any ordinal, each a context on host memory.
+void select(int ordinal) {
+  if (contexts::current && contexts::current->ordinal == ordinal) return;
+  contexts::current = &contexts::of(ordinal);
+}
+
+void open(int index) {
+  select(index);
+  OpenedDevice& d = opened_here();
+  probe(&d.info);
+  d.opened = true;
+  d.sync_each_launch = true;
 }
 
 Stream stream() { return nullptr; }
@@ -80,16 +98,29 @@ namespace device {
 #else
 // ---------------------------------------------------------------- the runtime
 namespace {
-cudaStream_t main_stream = nullptr;
-int* flag_device = nullptr;
-std::vector<cudaEvent_t> events;
-std::unordered_map<uint64_t, size_t> allocation_sizes;  // live allocations: address -> bytes asked
-size_t allocated_bytes = 0;
+// One GPU's state, made when its ordinal is first selected.
+struct RuntimeDevice {
+  cudaStream_t main_stream = nullptr;
+  int* flag_device = nullptr;
+  std::vector<cudaEvent_t> events;
+  std::unordered_map<uint64_t, size_t> allocation_sizes;  // live allocations: address -> bytes asked
+  size_t allocated_bytes = 0;
+};
+
+RuntimeDevice& here() { return per_device<RuntimeDevice>(); }
 
 void check(cudaError_t e, const std::string& what) {
   if (e != cudaSuccess) throw DeviceError(what + " failed (" + error_text(e) + ")");
 }
 }  // namespace
+
+// The runtime's current device follows the selected context: set only when another is selected, so a
+// process with one GPU calls cudaSetDevice once.
+void select(int ordinal) {
+  if (contexts::current && contexts::current->ordinal == ordinal) return;
+  check(cudaSetDevice(ordinal), GLM_RUNTIME_NAME "SetDevice(" + std::to_string(ordinal) + ")");
+  contexts::current = &contexts::of(ordinal);
+}
 
 std::string error_text(cudaError_t e) { return std::string(cudaGetErrorName(e)) + ": " + cudaGetErrorString(e); }
 
@@ -107,20 +138,22 @@ void describe(const cudaDeviceProp& prop, DeviceInfo* info) {
 }
 
 void open(int index) {
-  if (opened) return;
-  check(cudaSetDevice(index), GLM_RUNTIME_NAME "SetDevice(" + std::to_string(index) + ")");
+  select(index);
+  OpenedDevice& d = opened_here();
+  if (d.opened) return;
+  RuntimeDevice& r = here();
   cudaDeviceProp prop{};
   check(cudaGetDeviceProperties(&prop, index), GLM_RUNTIME_NAME "GetDeviceProperties");
-  describe(prop, &opened_info);
-  check(cudaStreamCreateWithFlags(&main_stream, cudaStreamNonBlocking), GLM_RUNTIME_NAME "StreamCreate");
-  check(cudaMalloc(reinterpret_cast<void**>(&flag_device), sizeof(int)), "allocating the error flag");
-  check(cudaMemset(flag_device, 0, sizeof(int)), "clearing the error flag");
+  describe(prop, &d.info);
+  check(cudaStreamCreateWithFlags(&r.main_stream, cudaStreamNonBlocking), GLM_RUNTIME_NAME "StreamCreate");
+  check(cudaMalloc(reinterpret_cast<void**>(&r.flag_device), sizeof(int)), "allocating the error flag");
+  check(cudaMemset(r.flag_device, 0, sizeof(int)), "clearing the error flag");
   const char* sync_env = std::getenv(GLM_SYNC_VARIABLE);
-  sync_each_launch = sync_env && sync_env[0] == '1';
-  opened = true;
+  d.sync_each_launch = sync_env && sync_env[0] == '1';
+  d.opened = true;
 }
 
-Stream stream() { return main_stream; }
+Stream stream() { return here().main_stream; }
 
 uint64_t allocate(size_t bytes) {
   void* p = nullptr;
@@ -133,54 +166,57 @@ uint64_t allocate(size_t bytes) {
   }
   check(e, GLM_RUNTIME_NAME "Malloc of " + bytes_text(bytes));
   const uint64_t address = reinterpret_cast<uint64_t>(p);
-  allocation_sizes[address] = bytes;
-  allocated_bytes += bytes;
+  RuntimeDevice& r = here();
+  r.allocation_sizes[address] = bytes;
+  r.allocated_bytes += bytes;
   return address;
 }
 
 void release(uint64_t address) {
   // Freeing synchronises with the device, so nothing in flight still uses the memory.
   check(cudaFree(reinterpret_cast<void*>(address)), GLM_RUNTIME_NAME "Free");
-  const auto it = allocation_sizes.find(address);
-  if (it != allocation_sizes.end()) {
-    allocated_bytes -= it->second;
-    allocation_sizes.erase(it);
+  RuntimeDevice& r = here();
+  const auto it = r.allocation_sizes.find(address);
+  if (it != r.allocation_sizes.end()) {
+    r.allocated_bytes -= it->second;
+    r.allocation_sizes.erase(it);
   }
 }
 
 void allocation_stats(size_t* live_bytes, size_t* live_allocations) {
-  *live_bytes = allocated_bytes;
-  *live_allocations = allocation_sizes.size();
+  *live_bytes = here().allocated_bytes;
+  *live_allocations = here().allocation_sizes.size();
 }
 
 void write(uint64_t dst, const void* src, size_t bytes) {
-  check(cudaMemcpyAsync(reinterpret_cast<void*>(dst), src, bytes, cudaMemcpyHostToDevice, main_stream), "copy to the device");
-  check(cudaStreamSynchronize(main_stream), "copy to the device");
+  check(cudaMemcpyAsync(reinterpret_cast<void*>(dst), src, bytes, cudaMemcpyHostToDevice, stream()), "copy to the device");
+  check(cudaStreamSynchronize(stream()), "copy to the device");
 }
 
 void read(void* dst, uint64_t src, size_t bytes) {
-  check(cudaMemcpyAsync(dst, reinterpret_cast<const void*>(src), bytes, cudaMemcpyDeviceToHost, main_stream), "copy from the device");
-  check(cudaStreamSynchronize(main_stream), "copy from the device");
+  check(cudaMemcpyAsync(dst, reinterpret_cast<const void*>(src), bytes, cudaMemcpyDeviceToHost, stream()), "copy from the device");
+  check(cudaStreamSynchronize(stream()), "copy from the device");
 }
 
 void fill(uint64_t dst, int byte, size_t bytes) {
-  check(cudaMemsetAsync(reinterpret_cast<void*>(dst), byte, bytes, main_stream), GLM_RUNTIME_NAME "Memset");
+  check(cudaMemsetAsync(reinterpret_cast<void*>(dst), byte, bytes, stream()), GLM_RUNTIME_NAME "Memset");
 }
 
 void copy_async(uint64_t dst, uint64_t src, size_t bytes) {
-  check(cudaMemcpyAsync(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src), bytes, cudaMemcpyDeviceToDevice, main_stream), "device copy");
+  check(cudaMemcpyAsync(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src), bytes, cudaMemcpyDeviceToDevice, stream()), "device copy");
 }
 
 void memory_info(size_t* free_bytes, size_t* total_bytes) { check(cudaMemGetInfo(free_bytes, total_bytes), GLM_RUNTIME_NAME "MemGetInfo"); }
 
 void check_launch(const char* what) {
   cudaError_t e = cudaGetLastError();
-  if (e == cudaSuccess && sync_each_launch) e = cudaStreamSynchronize(main_stream);
+  if (e == cudaSuccess && syncs_each_launch()) e = cudaStreamSynchronize(stream());
   if (e != cudaSuccess) throw DeviceError(std::string("launch of ") + what + " failed (" + error_text(e) + ")");
 }
 
 int finish(bool read_flag) {
-  check(cudaStreamSynchronize(main_stream), "the device (a kernel faulted; run with " GLM_SYNC_VARIABLE "=1 to name it)");
+  int* flag_device = here().flag_device;
+  check(cudaStreamSynchronize(stream()), "the device (a kernel faulted; run with " GLM_SYNC_VARIABLE "=1 to name it)");
   if (!read_flag) return 0;
   int flag = 0;
   check(cudaMemcpy(&flag, flag_device, sizeof(int), cudaMemcpyDeviceToHost), "reading the error flag");
@@ -188,16 +224,18 @@ int finish(bool read_flag) {
   return flag;
 }
 
-int* error_flag() { return flag_device; }
+int* error_flag() { return here().flag_device; }
 
 int event_create() {
   cudaEvent_t ev;
   check(cudaEventCreate(&ev), GLM_RUNTIME_NAME "EventCreate");
+  std::vector<cudaEvent_t>& events = here().events;
   events.push_back(ev);
   return static_cast<int>(events.size() - 1);
 }
-void event_record(int id) { check(cudaEventRecord(events.at(id), main_stream), GLM_RUNTIME_NAME "EventRecord"); }
+void event_record(int id) { check(cudaEventRecord(here().events.at(id), stream()), GLM_RUNTIME_NAME "EventRecord"); }
 float event_elapsed_ms(int start, int end) {
+  const std::vector<cudaEvent_t>& events = here().events;
   check(cudaEventSynchronize(events.at(end)), GLM_RUNTIME_NAME "EventSynchronize");
   float ms = 0.f;
   check(cudaEventElapsedTime(&ms, events.at(start), events.at(end)), GLM_RUNTIME_NAME "EventElapsedTime");

@@ -11,6 +11,7 @@
 
 #include "cublaslt.h"
 #include "cuda_kernels.h"
+#include "device_contexts.h"
 #include "simt_device.h"
 
 namespace glm {
@@ -30,13 +31,8 @@ bool small_m_gemm_enabled() {
 
 #ifndef GLM_CUDA_EMULATE
 const lt::Api* api = nullptr;
-lt::Handle handle = nullptr;
-// cuBLASLt's workspace: device memory allocated with the handle, whether or not cuBLASLt loads.
-void* workspace = nullptr;
-size_t workspace_bytes = 0;
 std::string lt_error;
 std::string lt_path;
-bool initialised = false;
 
 int lt_type(int dtype) { return dtype == F32 ? lt::R_32F : dtype == F16 ? lt::R_16F : lt::R_16BF; }
 
@@ -51,7 +47,17 @@ struct Plan {
   std::string failure;
 };
 
-std::map<PlanKey, Plan> plans;
+// What belongs to one GPU (a context per device, device_contexts.h): the handle, made with the device
+// current, its workspace (device memory allocated with the handle, whether or not cuBLASLt loads) and
+// the plans whose algorithms its heuristic chose.
+struct LtDevice {
+  lt::Handle handle = nullptr;
+  void* workspace = nullptr;
+  size_t workspace_bytes = 0;
+  bool initialised = false;
+  std::map<PlanKey, Plan> plans;
+};
+LtDevice& lt_here() { return device::per_device<LtDevice>(); }
 
 uint32_t alignment_of(const void* ptr, int64_t ld_bytes, int64_t stride_bytes, int64_t batch) {
   uint64_t bits = reinterpret_cast<uint64_t>(ptr) | static_cast<uint64_t>(ld_bytes);
@@ -95,7 +101,7 @@ Plan make_plan(const GemmParams& p, bool with_bias, uint32_t align_a, uint32_t a
   lt::Preference pref = nullptr;
   s = api->preferenceCreate(&pref);
   if (s != 0) { plan.failure = status_text("cublasLtMatmulPreferenceCreate", s); return plan; }
-  const uint64_t ws = workspace_bytes;
+  const uint64_t ws = lt_here().workspace_bytes;
   api->preferenceSetAttribute(pref, lt::PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws);
   api->preferenceSetAttribute(pref, lt::PREF_MIN_ALIGNMENT_A_BYTES, &align_b, sizeof align_b);
   api->preferenceSetAttribute(pref, lt::PREF_MIN_ALIGNMENT_B_BYTES, &align_a, sizeof align_a);
@@ -104,7 +110,7 @@ Plan make_plan(const GemmParams& p, bool with_bias, uint32_t align_a, uint32_t a
   lt::HeuristicResult result[4];
   std::memset(result, 0, sizeof result);
   int returned = 0;
-  s = api->algoGetHeuristic(handle, plan.desc, plan.a, plan.b, plan.c, plan.c, pref, 4, result, &returned);
+  s = api->algoGetHeuristic(lt_here().handle, plan.desc, plan.a, plan.b, plan.c, plan.c, pref, 4, result, &returned);
   api->preferenceDestroy(pref);
   if (s != 0 || returned == 0) {
     plan.failure = s != 0 ? status_text("cublasLtMatmulAlgoGetHeuristic", s) : "cublasLtMatmulAlgoGetHeuristic found no algorithm";
@@ -130,8 +136,9 @@ bool run_lt(const GemmParams& p, Stream s, std::string* why) {
   const bool with_bias = p.bias != nullptr;
   const PlanKey key{p.m, p.n, p.k, p.lda, p.ldb, p.ldc, p.batch, p.stride_a, p.stride_b, p.stride_c,
                     p.type_ab, p.type_c, p.trans_b, with_bias ? 1 : 0, 0, align_a * 1000003u + align_b * 1009u + align_c};
-  auto it = plans.find(key);
-  if (it == plans.end()) it = plans.emplace(key, make_plan(p, with_bias, align_a, align_b, align_c)).first;
+  LtDevice& d = lt_here();
+  auto it = d.plans.find(key);
+  if (it == d.plans.end()) it = d.plans.emplace(key, make_plan(p, with_bias, align_a, align_b, align_c)).first;
   Plan& plan = it->second;
   if (!plan.usable) {
     *why = plan.failure;
@@ -141,8 +148,8 @@ bool run_lt(const GemmParams& p, Stream s, std::string* why) {
   // The addend is cuBLASLt's C (same layout as D): D = alpha·op(A)·B + beta·C + bias.
   const float alpha = p.alpha, beta = p.addend ? static_cast<float>(p.beta) : 0.f;
   const void* c_in = p.addend ? p.addend : p.c;
-  const lt::Status st = api->matmul(handle, plan.desc, &alpha, p.b, plan.a, p.a, plan.b, &beta, c_in, plan.c, p.c, plan.c, &plan.algo,
-                                    workspace, plan.workspace, s);
+  const lt::Status st = api->matmul(d.handle, plan.desc, &alpha, p.b, plan.a, p.a, plan.b, &beta, c_in, plan.c, p.c, plan.c, &plan.algo,
+                                    d.workspace, plan.workspace, s);
   if (st != 0) {
     *why = status_text("cublasLtMatmul", st);
     return false;
@@ -155,14 +162,15 @@ bool run_lt(const GemmParams& p, Stream s, std::string* why) {
 
 void gemm_init() {
 #ifndef GLM_CUDA_EMULATE
-  if (initialised) return;
-  const cudaError_t e = cudaMalloc(&workspace, 64ull << 20);
+  LtDevice& d = lt_here();
+  if (d.initialised) return;
+  const cudaError_t e = cudaMalloc(&d.workspace, 64ull << 20);
   if (e != cudaSuccess) throw DeviceError("allocating the cuBLASLt workspace failed (" + device::error_text(e) + ")");
-  workspace_bytes = 64ull << 20;
-  initialised = true;
+  d.workspace_bytes = 64ull << 20;
+  d.initialised = true;
   api = lt::load(&lt_error, &lt_path);
   if (api) {
-    const lt::Status s = api->create(&handle);
+    const lt::Status s = api->create(&d.handle);
     if (s != 0) {
       lt_error = "cublasLtCreate returned cuBLAS status " + std::to_string(s) + " (" + lt_path + ")";
       api = nullptr;
@@ -181,7 +189,7 @@ std::string gemm_library_status(std::string* where) {
   const lt::Api* a = lt::load(&why, &path);
   if (where) *where = path;
   if (!a) return why;
-  if (initialised && !api) return lt_error;
+  if (lt_here().initialised && !api) return lt_error;
   return "";
 #endif
 }

@@ -1,9 +1,12 @@
-// See step.h. The emulator runs the same sequence on the host without graphs.
+// See step.h. The emulator runs the same sequence on the host without graphs. The counters, pinned
+// staging and recorded graphs belong to the selected device (a context each, device_contexts.h): a
+// graph replays on the stream it was captured from.
 #include "step.h"
 
 #include <cstring>
 #include <list>
 
+#include "device_contexts.h"
 #include "program.h"
 #include "simt_device.h"
 
@@ -11,7 +14,7 @@ namespace glm {
 namespace step {
 namespace {
 
-Stats counters;
+Stats& counters() { return device::per_device<Stats>(); }
 
 size_t total_bytes(const std::vector<Upload>& uploads, const std::vector<Download>& downloads) {
   size_t n = sizeof(int);  // the error flag
@@ -22,7 +25,7 @@ size_t total_bytes(const std::vector<Upload>& uploads, const std::vector<Downloa
 
 }  // namespace
 
-const Stats& stats() { return counters; }
+const Stats& stats() { return counters(); }
 
 #ifdef GLM_CUDA_EMULATE
 
@@ -30,9 +33,9 @@ int run(const double* words, size_t count, const std::vector<Upload>& uploads, c
         bool, bool read_flag, int, int) {
   for (const auto& u : uploads) device::write(u.dst, u.src, u.bytes);
   run_program(words, count);
-  counters.direct++;
+  counters().direct++;
   for (const auto& d : downloads) device::read(d.dst, d.src, d.bytes);
-  counters.syncs++;
+  counters().syncs++;
   return device::finish(read_flag);
 }
 
@@ -47,21 +50,6 @@ void check(cudaError_t e, const char* what) {
   }
 }
 
-// Pinned host memory for the step's transfers: pageable copies would each wait for the device.
-char* pinned = nullptr;
-size_t pinned_bytes = 0;
-
-char* pinned_at_least(size_t bytes) {
-  if (bytes <= pinned_bytes) return pinned;
-  if (pinned) cudaFreeHost(pinned);
-  pinned = nullptr;
-  pinned_bytes = 0;
-  const size_t size = (bytes + (1 << 16) - 1) & ~size_t{(1 << 16) - 1};
-  check(cudaHostAlloc(reinterpret_cast<void**>(&pinned), size, cudaHostAllocDefault), "allocating pinned staging memory");
-  pinned_bytes = size;
-  return pinned;
-}
-
 struct Recorded {
   std::vector<double> words;
   cudaGraphExec_t exec;
@@ -69,8 +57,29 @@ struct Recorded {
 
 // A few recorded programs (a session has one decode program per batch size and head); most recent first.
 constexpr size_t kMaxRecorded = 8;
-std::list<Recorded> recorded;
-std::vector<double> last_direct;  // the last program launched directly: a second identical run is recorded
+
+// One device's step state.
+struct DeviceSteps {
+  // Pinned host memory for the step's transfers: pageable copies would each wait for the device.
+  char* pinned = nullptr;
+  size_t pinned_bytes = 0;
+  std::list<Recorded> recorded;
+  std::vector<double> last_direct;  // the last program launched directly: a second identical run is recorded
+};
+
+DeviceSteps& steps_here() { return device::per_device<DeviceSteps>(); }
+
+char* pinned_at_least(size_t bytes) {
+  DeviceSteps& d = steps_here();
+  if (bytes <= d.pinned_bytes) return d.pinned;
+  if (d.pinned) cudaFreeHost(d.pinned);
+  d.pinned = nullptr;
+  d.pinned_bytes = 0;
+  const size_t size = (bytes + (1 << 16) - 1) & ~size_t{(1 << 16) - 1};
+  check(cudaHostAlloc(reinterpret_cast<void**>(&d.pinned), size, cudaHostAllocDefault), "allocating pinned staging memory");
+  d.pinned_bytes = size;
+  return d.pinned;
+}
 
 bool same(const std::vector<double>& a, const double* words, size_t count) {
   return a.size() == count && std::memcmp(a.data(), words, count * sizeof(double)) == 0;
@@ -79,6 +88,8 @@ bool same(const std::vector<double>& a, const double* words, size_t count) {
 // Records the program as a graph and launches it; on a capture failure launches directly instead
 // and remembers why (stats().last_capture_error), so the caller can see it did not replay.
 void capture_and_launch(const double* words, size_t count, cudaStream_t s) {
+  Stats& counters = step::counters();
+  std::list<Recorded>& recorded = steps_here().recorded;
   cudaGraph_t graph = nullptr;
   check(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
   try {
@@ -111,6 +122,9 @@ void capture_and_launch(const double* words, size_t count, cudaStream_t s) {
 }
 
 void launch(const double* words, size_t count, bool repeated, cudaStream_t s) {
+  Stats& counters = step::counters();
+  std::list<Recorded>& recorded = steps_here().recorded;
+  std::vector<double>& last_direct = steps_here().last_direct;
   if (repeated && !device::syncs_each_launch() && !profiling_launches()) {
     for (auto it = recorded.begin(); it != recorded.end(); ++it) {
       if (!same(it->words, words, count)) continue;
@@ -157,7 +171,7 @@ int run(const double* words, size_t count, const std::vector<Upload>& uploads, c
     check(cudaMemsetAsync(device::error_flag(), 0, sizeof(int), s), "clearing the error flag");
   }
   check(cudaStreamSynchronize(s), "the device (a kernel faulted; run with GLM_CUDA_SYNC=1 to name it)");
-  counters.syncs++;
+  counters().syncs++;
   at = downloads_at;
   for (const auto& d : downloads) {
     std::memcpy(d.dst, stage + at, d.bytes);
