@@ -15,7 +15,7 @@ import { DeviceConstants } from './device/device-constants.js';
 import { ProgramCache } from './device/program-cache.js';
 import { WorkspacePool } from './device/workspace-pool.js';
 import { ACL_DTYPE } from './launch-codes.js';
-import { PeersNotReady, type HcclRank } from './launchers/collective.js';
+import { PeersNotReady, type HcclRank } from './launchers/hccl-rank.js';
 import { launcherFor } from './launchers/index.js';
 import type { LaunchEnv } from './launchers/launcher.js';
 import { overlapsAny, type ByteRange } from './launchers/written-ranges.js';

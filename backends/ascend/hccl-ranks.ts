@@ -12,7 +12,7 @@
 import { GlmError } from '../../core/backend-api/plugin-api.js';
 import { HCCL_ROOT_INFO_BYTES, ACL_ENUMS } from './acl/abi.js';
 import type { AclBinding } from './acl/binding.js';
-import type { HcclRank } from './launchers/collective.js';
+import type { HcclRank } from './launchers/hccl-rank.js';
 import { ACL_DTYPE } from './launch-codes.js';
 
 /** hccl_types.h HcclResult values this SDK names. */

@@ -16,7 +16,7 @@ import { ascendTarget } from './ascend-target.js';
 import { ascendPlanOptions, type AscendPlanOptions } from './plan-options.js';
 import { generationOf } from './soc.js';
 import { hcclRankDevices, openHcclRanks } from './hccl-ranks.js';
-import type { HcclRank } from './launchers/collective.js';
+import type { HcclRank } from './launchers/hccl-rank.js';
 
 export const NAME = 'ascend';
 

@@ -8,21 +8,7 @@
 import { ACL_DTYPE, HOST_STEPS } from '../launch-codes.js';
 import type { Launcher } from './launcher.js';
 import type { TensorArg } from './decoded-record.js';
-
-/** A rank's side of HCCL: sum `count` elements of ACL dtype `dtype` from `send` into `recv`. */
-export interface HcclRank {
-  readonly rank: number;
-  readonly ranks: number;
-  /** 'again': the other ranks have not arrived yet (the emulator's HCCL_E_AGAIN); call again later. */
-  allReduce(send: number, recv: number, count: number, dtype: number): 'done' | 'again';
-}
-
-/** Thrown by the launcher when the collective waits for other ranks: the run stops at this record. */
-export class PeersNotReady extends Error {
-  constructor() {
-    super('the other ranks have not reached this all-reduce yet');
-  }
-}
+import { PeersNotReady } from './hccl-rank.js';
 
 const ELEMENT_BYTES: Readonly<Record<number, number>> = { [ACL_DTYPE.f32]: 4, [ACL_DTYPE.f16]: 2, [ACL_DTYPE.bf16]: 2 };
 

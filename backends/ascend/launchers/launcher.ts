@@ -7,7 +7,7 @@ import type { DeviceCalls } from '../device/device-calls.js';
 import type { DeviceConstants } from '../device/device-constants.js';
 import { OpCall } from '../device/op-call.js';
 import type { WorkspacePool } from '../device/workspace-pool.js';
-import type { HcclRank } from './collective.js';
+import type { HcclRank } from './hccl-rank.js';
 import type { DecodedArg, DecodedRecord } from './decoded-record.js';
 
 export interface LaunchEnv {
