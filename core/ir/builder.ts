@@ -10,13 +10,11 @@ import type { AttrValue, Attrs, Graph, GraphNode, TensorType, ValueInfo, ValueRo
 import { getOp } from './ops/catalogue.js';
 import type { OpName } from './ops/op-names.js';
 import { OpTypeError, type OpDefinition } from './op-definition.js';
+import type { DecompositionBuilder, Value } from './decomposition-builder.js';
 
-export interface Value {
-  readonly id: number;
-  readonly type: TensorType;
-}
+export type { Value };
 
-export class GraphBuilder {
+export class GraphBuilder implements DecompositionBuilder {
   private readonly values: ValueInfo[] = [];
   private readonly nodes: GraphNode[] = [];
   private readonly inputIds: number[] = [];

@@ -2,7 +2,7 @@
 import { GlmError } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Attrs, AttrValue, TensorType } from './graph.js';
-import type { GraphBuilder, Value } from './builder.js';
+import type { DecompositionBuilder, Value } from './decomposition-builder.js';
 import type { OpName } from './ops/op-names.js';
 
 export type OpKind = 'primitive' | 'composite' | 'collective';
@@ -43,7 +43,7 @@ export interface OpDefinition {
    */
   readonly inPlace?: { readonly input: number; readonly output: number };
   /** Composites only: the same computation in primitives. */
-  decompose?(b: GraphBuilder, inputs: readonly (Value | null)[], attrs: Attrs): Value[];
+  decompose?(b: DecompositionBuilder, inputs: readonly (Value | null)[], attrs: Attrs): Value[];
 }
 
 /** A type rule was broken; the builder and validator prefix the node's name. */

@@ -1,5 +1,5 @@
 import { stringAttr, typeFail, type OpDefinition } from '../op-definition.js';
-import type { GraphBuilder, Value } from '../builder.js';
+import type { DecompositionBuilder, Value } from '../decomposition-builder.js';
 import { attention } from './attention.js';
 import { requireDim, requireRank } from './shape-rules.js';
 
@@ -8,7 +8,7 @@ import { requireDim, requireRank } from './shape-rules.js';
  * on the head axis (HF transformers `repeat_kv`; ChatGLM2's `unsqueeze(-2).expand(...)` on multi_query_group_num).
  * Built from split and concat on the head axis only, so no symbolic dim is reshaped.
  */
-export function repeatKvHeads(b: GraphBuilder, t: Value, heads: number, name: string): Value {
+export function repeatKvHeads(b: DecompositionBuilder, t: Value, heads: number, name: string): Value {
   const kvHeads = t.type.shape[1] as number;
   if (kvHeads === heads) return t;
   const group = heads / kvHeads;

@@ -1,9 +1,9 @@
 import { floatAttr, intAttr, typeFail, type OpDefinition } from '../op-definition.js';
-import type { GraphBuilder, Value } from '../builder.js';
+import type { DecompositionBuilder, Value } from '../decomposition-builder.js';
 import { requireDim, requireRank } from './shape-rules.js';
 
 /** [..., r] with pairs (2i, 2i+1) ↔ [..., r] with pairs (i, i + r/2): a transpose of the [r/2, 2] grid (or of [2, r/2] back). */
-function regroup(b: GraphBuilder, x: Value, grid: [number, number], name: string): Value {
+function regroup(b: DecompositionBuilder, x: Value, grid: [number, number], name: string): Value {
   const lead = x.type.shape.slice(0, -1);
   const cells = b.op1('reshape', [x], { shape: [...lead, ...grid] }, `${name}_grid`);
   const swapped = b.op1('transpose', [cells], { perm: [0, 1, 2, 4, 3] }, `${name}_swap`);

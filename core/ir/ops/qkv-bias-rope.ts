@@ -1,6 +1,6 @@
 import { FLOATS, intAttr, stringAttr, typeFail, type OpDefinition } from '../op-definition.js';
 import { formatShape } from '../dim.js';
-import type { Value } from '../builder.js';
+import type { Value } from '../decomposition-builder.js';
 import { requireDim, requireRank, sameDtype } from './shape-rules.js';
 
 /**

@@ -1,9 +1,9 @@
 import { floatAttr, stringAttr, typeFail, type OpDefinition } from '../op-definition.js';
-import type { GraphBuilder, Value } from '../builder.js';
+import type { DecompositionBuilder, Value } from '../decomposition-builder.js';
 import { requireDim, requireRank } from './shape-rules.js';
 
 /** x·cos + rotate_half(x)·sin over the whole last dim of x, with rotate_half(x) = concat(−x₂, x₁). */
-function rotate(b: GraphBuilder, x: Value, positions: Value, base: number, name: string): Value {
+function rotate(b: DecompositionBuilder, x: Value, positions: Value, base: number, name: string): Value {
   return b.scope(name, () => {
     const dim = x.type.shape[x.type.shape.length - 1] as number;
     const [cos, sin] = b.op('rotary-table', [positions], { dim, base }, 'table');

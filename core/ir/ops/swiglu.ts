@@ -1,8 +1,8 @@
 import { FLOATS, typeFail, type OpDefinition } from '../op-definition.js';
-import type { GraphBuilder, Value } from '../builder.js';
+import type { DecompositionBuilder, Value } from '../decomposition-builder.js';
 
 /** sigmoid(a) = e^{a/2} / (e^{a/2} + e^{−a/2}) = softmax([a/2, −a/2])[0], over a new last axis of 2 (no constant needed). */
-function sigmoid(b: GraphBuilder, a: Value): Value {
+function sigmoid(b: DecompositionBuilder, a: Value): Value {
   const shape = a.type.shape;
   const column = [...shape, 1];
   const plus = b.op1('reshape', [b.op1('scale', [a], { factor: 0.5 }, 'half')], { shape: column }, 'half_column');
