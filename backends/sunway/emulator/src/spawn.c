@@ -16,11 +16,6 @@
 #include "../include/athread.h"
 #include "emu.h"
 
-__thread emu_cpe_t *emu_self;
-emu_spawn_t emu_cur;
-
-static emu_cpe_t cpes[EMU_MAX_CGS][EMU_CPES];
-
 static struct {
     pthread_mutex_t mu;
     pthread_cond_t start[EMU_MAX_CGS];
@@ -33,8 +28,6 @@ static struct {
     int inited;
     uint64_t t0;
 } pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER};
-
-emu_cpe_t *emu_cpe_at(int cg, int tid) { return &cpes[cg][tid]; }
 
 static void run_kernel(emu_cpe_t *c) {
     memset(&c->c, 0, sizeof c->c);
@@ -91,7 +84,7 @@ static int start_cg(int g, char *err, size_t n) {
     pthread_attr_init(&at);
     pthread_attr_setstacksize(&at, 2u << 20);
     for (int t = 0; t < EMU_CPES; t++) {
-        emu_cpe_t *c = &cpes[g][t];
+        emu_cpe_t *c = emu_cpe_at(g, t);
         memset(c, 0, sizeof *c);
         c->cg = g;
         c->tid = t;
@@ -235,7 +228,7 @@ void sunway_emu_shutdown(void) {
     for (int g = 0; g < EMU_MAX_CGS; g++) {
         if (!pool.started[g]) continue;
         for (int t = 0; t < EMU_CPES; t++) {
-            emu_cpe_t *c = &cpes[g][t];
+            emu_cpe_t *c = emu_cpe_at(g, t);
             if (!c->started) continue;
             pthread_join(c->thread, NULL);
             munmap(c->arena - page, EMU_ARENA_BYTES + 2 * page);
