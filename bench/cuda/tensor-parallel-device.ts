@@ -1,10 +1,13 @@
 /**
- * Tensor parallelism through NCCL on the GPU machine, with the ranks it has (one H100/H200: 1 rank).
- * The cuda backend's openRanks(1) (NCCL with one rank: every all-reduce of the sharded graph is an
- * ncclAllReduce on the device's stream), a TensorParallelSession on it, greedy and f16 blank filling on
- * the tensor-parallel test model; its text against the unsharded model on cpu-ref and on cuda alone, the
- * CUDA Graph captures and replays of the decode steps (the collective inside them), and the wall time
- * of both fills. A check script for the device, not a test. Writes JSON to $OUT (or prints it).
+ * Tensor parallelism through NCCL on the GPU machine, with the ranks it has. The cuda backend's
+ * openRanks(1) (NCCL with one rank: every all-reduce of the sharded graph is an ncclAllReduce on the
+ * device's stream; the rank's calls select its device context), a TensorParallelSession on it, greedy
+ * and f16 blank filling on the tensor-parallel test model; its text against the unsharded model on
+ * cpu-ref and on cuda alone, the CUDA Graph captures and replays of the decode steps (the collective
+ * inside them), and the wall time of both fills. Then every N of 2, 4, 8 the machine has GPUs for
+ * (a context per GPU, the ranks' all-reduces grouped, uncaptured): the same text check; and the first N
+ * above the GPU count, which must be refused naming both. A check script for the device, not a test.
+ * Writes JSON to $OUT (or prints it).
  *   node dist/bench/cuda/tensor-parallel-device.js
  */
 import { writeFileSync } from 'node:fs';
@@ -59,6 +62,32 @@ async function graphChecks(backend: Backend): Promise<Record<string, string>> {
   return outcomes;
 }
 
+/** TP N on N GPUs (N > 1: one context per GPU, the all-reduces grouped): its text, or why it failed. */
+async function severalGpus(single: Backend, n: number, options: { dtype: 'f16'; cacheCapacity: number }): Promise<string> {
+  try {
+    const ranks = await single.openRanks!(n);
+    const tp = await TensorParallelSession.open(ranks, TP_GLM, weights, options);
+    try {
+      return (await fill(tp)).text;
+    } finally {
+      await tp.close();
+    }
+  } catch (e) {
+    return `FAIL: ${(e as Error).message}`;
+  }
+}
+
+/** The message openRanks(n) is refused with, or that it was not. */
+async function refusal(single: Backend, n: number): Promise<string> {
+  try {
+    const ranks = await single.openRanks!(n);
+    for (const r of ranks) await r.close();
+    return `NOT REFUSED: ${n} ranks opened`;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 async function main(): Promise<void> {
   const options = { dtype: 'f16' as const, cacheCapacity: OUT_LENGTH };
   const oracle = await ModelSession.open(await cpuRef.open(), TP_GLM, weights, options);
@@ -80,13 +109,25 @@ async function main(): Promise<void> {
   const sharded = await fill(tp);
   const after = stepStats(ranks[0]!);
   await tp.close();
+
+  const gpus = (single as unknown as { native: { deviceCount(): number } }).native.deviceCount();
+  const several: Record<string, string> = {};
+  for (const n of [2, 4, 8].filter((k) => k <= gpus)) {
+    const text = await severalGpus(single, n, options);
+    several[`tp${n}`] = text === reference.text ? 'same text as cpu-ref' : `DIFFERS: ${text}`;
+  }
+  const aboveCount = [2, 4, 8, 16].find((k) => k > gpus)!;
+  const refused = await refusal(single, aboveCount);
   await single.close();
 
   const result = {
     device: ranks[0]!.device,
     execution: ranks[0]!.execution,
     allReducesPerDecodeGraph: allReduces,
+    gpus,
     graphChecksTp1: graphs,
+    severalGpus: several,
+    [`refusedTp${aboveCount}`]: refused,
     steps: { captures: after.captures - before.captures, replays: after.replays - before.replays, direct: after.direct - before.direct },
     text: { cpuRef: reference.text, cudaAlone: plain.text, cudaTp1Nccl: sharded.text },
     sameAsCpuRef: sharded.text === reference.text,

@@ -1,6 +1,6 @@
-// The SIMT family's device context: one device per process (the runtime's current device), one
-// non-blocking stream, an error flag in device memory — the program runtime's device.h for the CUDA
-// runtime and HIP, implemented once in device.cpp (CUDA spelling; rocm-dcu maps the names onto HIP on
+// The SIMT family's device contexts: per device ordinal (device.h: select makes it the runtime's
+// current device), one non-blocking stream, an error flag in device memory, events and the allocation
+// map — the program runtime's device.h for the CUDA runtime and HIP, implemented once in device.cpp (CUDA spelling; rocm-dcu maps the names onto HIP on
 // AMD), or host memory under the CPU emulator. What differs per backend: the probe of its hardware
 // (its probe.cpp), and the names in platform.h (GLM_RUNTIME_NAME, GLM_SYNC_VARIABLE, GLM_DIALECT_NAME).
 #pragma once

@@ -6,8 +6,10 @@
 //                       every rank's result — NCCL's semantics (every rank gets the same sum; in place
 //                       allowed; collectives matched by issue order), with one rounding to the dtype.
 //   nccl_group.cpp      NCCL (libnccl.so.2), or RCCL (librccl.so.1) on AMD, opened with dlopen at run
-//                       time: one communicator per rank, ncclAllReduce on the device's stream, so a
-//                       CUDA Graph capture of the step holds the collective.
+//                       time: one communicator per rank, each on its own GPU. One rank: ncclAllReduce
+//                       on the device's stream, so a CUDA Graph capture of the step holds it. Several
+//                       ranks (one thread): each waits (WaitForPeers) until the last arrives, which
+//                       issues every rank's ncclAllReduce on its own stream in one ncclGroupStart/End.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +24,8 @@ void close_group(int id);
 // A rank failed: every rank of the group that waits in (or later enters) a collective fails with `why`.
 void abort_group(int id, const std::string& why);
 // Sum `count` elements of `dtype` (the family's dtype code: f32, f16, bf16) over the group into every
-// rank's `recv` (may be `send`). Throws WaitForPeers (emulated) until every rank has arrived.
+// rank's `recv` (may be `send`). Throws WaitForPeers until every rank has arrived (emulated; NCCL with
+// several ranks); called with the rank's own device context selected.
 void all_reduce(int id, int rank, const void* send, void* recv, int64_t count, int dtype);
 // The library in words: "NCCL 2.27.3 (libnccl.so.2)", or the emulator's in-process collective.
 std::string library();
