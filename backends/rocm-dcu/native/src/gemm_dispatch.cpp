@@ -8,6 +8,7 @@
 #include "gemm_dispatch.h"
 
 #include "dcu_kernels.h"
+#include "device_contexts.h"
 
 #if defined(GLM_DCU_HIPBLAS)
 #if __has_include(<hipblas/hipblas.h>)
@@ -32,7 +33,6 @@ GemmStats stats;
 
 #if defined(GLM_DCU_VENDOR_BLAS)
 std::string blas_error;
-bool initialised = false;
 
 bool fail(std::string* why, std::string text) {
   *why = std::move(text);
@@ -54,20 +54,26 @@ std::string prepare(const GemmParams& p, Stream s, float* beta) {
 
 #if defined(GLM_DCU_HIPBLAS)
 constexpr const char* kLibrary = "hipBLAS";
-hipblasHandle_t handle = nullptr;
+// A handle belongs to the device current when it was made: one per device context (device_contexts.h).
+struct Vendor {
+  hipblasHandle_t handle = nullptr;
+  bool initialised = false;
+};
+Vendor& vendor() { return device::per_device<Vendor>(); }
 
 hipblasDatatype_t blas_type(int dtype) { return dtype == F32 ? HIPBLAS_R_32F : dtype == F16 ? HIPBLAS_R_16F : HIPBLAS_R_16B; }
 
 void create_handle() {
-  const hipblasStatus_t st = hipblasCreate(&handle);
+  const hipblasStatus_t st = hipblasCreate(&vendor().handle);
   if (st != HIPBLAS_STATUS_SUCCESS) {
-    handle = nullptr;
+    vendor().handle = nullptr;
     blas_error = "hipblasCreate returned status " + std::to_string(static_cast<int>(st));
   }
 }
 
 bool run_vendor(const GemmParams& p, Stream s, std::string* why) {
   float beta = 0.f;
+  const auto handle = vendor().handle;
   if (!handle) return fail(why, blas_error);
   if (!(*why = prepare(p, s, &beta)).empty()) return false;
   hipblasSetStream(handle, s);
@@ -81,14 +87,19 @@ bool run_vendor(const GemmParams& p, Stream s, std::string* why) {
 }
 #elif defined(GLM_DCU_ROCBLAS)
 constexpr const char* kLibrary = "rocBLAS";
-rocblas_handle handle = nullptr;
+// A handle belongs to the device current when it was made: one per device context (device_contexts.h).
+struct Vendor {
+  rocblas_handle handle = nullptr;
+  bool initialised = false;
+};
+Vendor& vendor() { return device::per_device<Vendor>(); }
 
 rocblas_datatype blas_type(int dtype) { return dtype == F32 ? rocblas_datatype_f32_r : dtype == F16 ? rocblas_datatype_f16_r : rocblas_datatype_bf16_r; }
 
 void create_handle() {
-  const rocblas_status st = rocblas_create_handle(&handle);
+  const rocblas_status st = rocblas_create_handle(&vendor().handle);
   if (st != rocblas_status_success) {
-    handle = nullptr;
+    vendor().handle = nullptr;
     blas_error = "rocblas_create_handle returned status " + std::to_string(static_cast<int>(st));
   }
 }
@@ -96,6 +107,7 @@ void create_handle() {
 // rocBLAS writes D from C: both are our C (in place, as its documentation allows for equal layouts).
 bool run_vendor(const GemmParams& p, Stream s, std::string* why) {
   float beta = 0.f;
+  const auto handle = vendor().handle;
   if (!handle) return fail(why, blas_error);
   if (!(*why = prepare(p, s, &beta)).empty()) return false;
   rocblas_set_stream(handle, s);
@@ -115,8 +127,8 @@ bool run_vendor(const GemmParams& p, Stream s, std::string* why) {
 
 void gemm_init() {
 #if defined(GLM_DCU_VENDOR_BLAS)
-  if (initialised) return;
-  initialised = true;
+  if (vendor().initialised) return;
+  vendor().initialised = true;
   create_handle();
 #endif
 }
@@ -135,7 +147,7 @@ std::string gemm_library_status() {
 #elif !defined(GLM_DCU_AMD)
   return "no vendor BLAS in the HIP→CUDA build (the portable kernels are what is being checked)";
 #elif defined(GLM_DCU_VENDOR_BLAS)
-  return initialised && !handle ? blas_error : "";
+  return vendor().initialised && !vendor().handle ? blas_error : "";
 #else
   return "built without hipBLAS or rocBLAS (neither hipblas.h/libhipblas nor rocblas.h/librocblas where the addon was built)";
 #endif
