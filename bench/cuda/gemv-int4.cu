@@ -71,6 +71,13 @@ void tensor_core_variants(const std::function<void(const char*, const std::funct
   run("tc 4 warps x 2 steps, L2 256B prefetch, in order, 2 accumulator sets", [&] { launch(gemv_i4_mma_kernel<4, 2, T, false, false, true, 2, true>, grid, dim3(128), 0, nullptr, p); });
   run("tc 4 warps x 4 steps, L2 256B prefetch", [&] { launch(gemv_i4_mma_kernel<4, 4, T, false, false, true>, grid, dim3(128), 0, nullptr, p); });
   run("tc 4 warps x 4 steps, L2 256B prefetch, 2 accumulator sets", [&] { launch(gemv_i4_mma_kernel<4, 4, T, false, false, true, 2>, grid, dim3(128), 0, nullptr, p); });
+  // Block shapes measured first on the H200 (2026-12-07): the same 16 features a block, K split over
+  // 2 or 8 warps (8: 256 threads, 3 blocks a multiprocessor at 79 registers, so the 768 blocks of a
+  // 12,288-feature product take two waves), and 3 steps in flight.
+  run("tc 2 warps x 4 steps, L2 256B prefetch", [&] { launch(gemv_i4_mma_kernel<2, 4, T, false, false, true>, grid, dim3(64), 0, nullptr, p); });
+  run("tc 4 warps x 3 steps, L2 256B prefetch", [&] { launch(gemv_i4_mma_kernel<4, 3, T, false, false, true>, grid, dim3(128), 0, nullptr, p); });
+  run("tc 8 warps x 1 step, L2 256B prefetch", [&] { launch(gemv_i4_mma_kernel<8, 1, T, false, false, true>, grid, dim3(256), 0, nullptr, p); });
+  run("tc 8 warps x 2 steps, L2 256B prefetch", [&] { launch(gemv_i4_mma_kernel<8, 2, T, false, false, true>, grid, dim3(256), 0, nullptr, p); });
   run("tc 4 warps x 1 step, pipelined, L2 256B prefetch", [&] { launch(gemv_i4_mma_kernel<4, 1, T, true, false, true>, grid, dim3(128), 0, nullptr, p); });
   run("tc 4 warps x 1 step, pipelined, L2 256B prefetch, 2 accumulator sets", [&] { launch(gemv_i4_mma_kernel<4, 1, T, true, false, true, 2>, grid, dim3(128), 0, nullptr, p); });
   run("tc tiled 4 warps x 2 steps", [&] { launch(gemv_i4_mma_kernel<4, 2, T, false, true, false>, grid, dim3(128), 0, nullptr, tiled); });

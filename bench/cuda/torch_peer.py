@@ -11,7 +11,7 @@ layer captured in a CUDA graph), and optionally compiled+graph (torch.compile
 mode="max-autotune-no-cudagraphs", then captured) with --compile. Ceilings: a device copy and an
 8192^3 fp16 matmul. Timed with CUDA events after warm-up; the median of the repeats is reported.
 
-Usage: python3 bench/cuda/torch_peer.py --out torch.json [--reps 20] [--compile] [--profile decode-b16-cache2048]
+Usage: python3 bench/cuda/torch_peer.py --out torch.json [--reps 20] [--compile] [--profile decode-b16-cache2048] [--cases decode-b1-cache2048,prefill-2048]
 """
 import argparse
 import json
@@ -241,6 +241,7 @@ def main():
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--compile", action="store_true")
     parser.add_argument("--profile", help="a case whose compiled variant's kernels are listed (torch.profiler)")
+    parser.add_argument("--cases", help="comma-separated case names, timed in the order given (default: decode b1, decode b16, prefill)")
     args = parser.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = False
     gen = torch.Generator(device="cuda").manual_seed(1234)
@@ -254,6 +255,13 @@ def main():
     w = make_weights(gen)
     report["cases"] = {}
     shapes = [("decode-b1-cache2048", 1, 1, 2048), ("decode-b16-cache2048", 16, 1, 2048), ("prefill-2048", 1, 2048, 0)]
+    if args.cases:
+        # The order matters: prefill leaves the card at its power limit, which slows what follows.
+        by_name = {s[0]: s for s in shapes}
+        unknown = [c for c in args.cases.split(",") if c not in by_name]
+        if unknown:
+            parser.error(f"unknown case(s) {unknown}; known: {list(by_name)}")
+        shapes = [by_name[c] for c in args.cases.split(",")]
     for name, batch, seq, past in shapes:
         tables = report.setdefault("compiled+static-cache kernels", {}) if name == args.profile else None
         report["cases"][name] = run_variants(w, name, batch, seq, past, 1024, args.reps, gen, args.compile, tables)

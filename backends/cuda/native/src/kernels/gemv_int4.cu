@@ -18,6 +18,10 @@
 #include "../cuda_kernels.h"
 #include "gemv_mma.cuh"
 
+#include <cstdlib>
+#include <string>
+#include <utility>
+
 namespace glm {
 namespace {
 
@@ -166,6 +170,60 @@ bool i4_tensor_core_gemv() {
 
 constexpr int kI4Warps = 4;
 
+// Block shapes for up to 8 activation rows: warps per 16 features × steps in flight per warp, or one
+// step a set, pipelined.
+enum class I4Shape { w4x2, w4x3, w4x4, w8x1, w8x2, w2x4, w4x1_pipelined };
+
+// The shape of each class of product at up to 8 rows: [0] n ≤ 12,288 (GLM-130B's dense and down
+// products), [1] 12,288 < n < 49,152 (QKV), [2] n ≥ 49,152 (up). GLM_CUDA_I4_SHAPES="4x2,4x2,4x4"
+// (each 4x2, 4x3, 4x4, 8x1, 8x2, 2x4 or 4x1p) sets them instead, for benchmarks: a layer can then be timed
+// with each shape in one device call. Anything unreadable keeps the default.
+struct I4Shapes {
+  I4Shape by_class[3] = {I4Shape::w4x2, I4Shape::w4x2, I4Shape::w4x4};
+};
+
+bool parse_i4_shape(const std::string& name, I4Shape& out) {
+  static const std::pair<const char*, I4Shape> names[] = {{"4x2", I4Shape::w4x2}, {"4x3", I4Shape::w4x3}, {"4x4", I4Shape::w4x4}, {"8x1", I4Shape::w8x1},
+                                                          {"8x2", I4Shape::w8x2}, {"2x4", I4Shape::w2x4}, {"4x1p", I4Shape::w4x1_pipelined}};
+  for (const auto& [text, shape] : names)
+    if (name == text) {
+      out = shape;
+      return true;
+    }
+  return false;
+}
+
+const I4Shapes& i4_shapes() {
+  static const I4Shapes shapes = [] {
+    I4Shapes s;
+    const char* v = std::getenv("GLM_CUDA_I4_SHAPES");
+    if (!v) return s;
+    I4Shapes parsed;
+    std::string text(v);
+    for (int i = 0; i < 3; ++i) {
+      const size_t comma = text.find(',');
+      if (!parse_i4_shape(text.substr(0, comma), parsed.by_class[i])) return s;
+      if (i < 2 && comma == std::string::npos) return s;
+      text = comma == std::string::npos ? "" : text.substr(comma + 1);
+    }
+    return parsed;
+  }();
+  return shapes;
+}
+
+void launch_i4_rows8(I4Shape shape, const GemmParams& p, Stream s) {
+  const dim3 grid(static_cast<unsigned>((p.n + 15) / 16));
+  switch (shape) {
+    case I4Shape::w4x2: return launch(gemv_i4_mma_kernel<4, 2, 1, false, false, true>, grid, dim3(128), 0, s, p);
+    case I4Shape::w4x3: return launch(gemv_i4_mma_kernel<4, 3, 1, false, false, true>, grid, dim3(128), 0, s, p);
+    case I4Shape::w4x4: return launch(gemv_i4_mma_kernel<4, 4, 1, false, false, true>, grid, dim3(128), 0, s, p);
+    case I4Shape::w8x1: return launch(gemv_i4_mma_kernel<8, 1, 1, false, false, true>, grid, dim3(256), 0, s, p);
+    case I4Shape::w8x2: return launch(gemv_i4_mma_kernel<8, 2, 1, false, false, true>, grid, dim3(256), 0, s, p);
+    case I4Shape::w2x4: return launch(gemv_i4_mma_kernel<2, 4, 1, false, false, true>, grid, dim3(64), 0, s, p);
+    case I4Shape::w4x1_pipelined: return launch(gemv_i4_mma_kernel<4, 1, 1, true, false, true>, grid, dim3(128), 0, s, p);
+  }
+}
+
 }  // namespace
 
 bool gemv_i4_tensor_core_fits(const GemmParams& p) {
@@ -185,11 +243,14 @@ void launch_gemv_i4_tensor_core(const GemmParams& p, Stream s) {
   if (p.m > 8) {
     if (p.n <= 12288) launch(gemv_i4_mma_kernel<kI4Warps, 2, 2, false, false, true, 4>, grid, block, 0, s, p);
     else launch(gemv_i4_mma_kernel<kI4Warps, 2, 2, false, false, true>, grid, block, 0, s, p);
-  } else if (p.n >= 49152 && p.m == 1) {
-    launch(gemv_i4_mma_kernel<kI4Warps, 4, 1, false, false, true>, grid, block, 0, s, p);
-  } else {
-    launch(gemv_i4_mma_kernel<kI4Warps, 2, 1, false, false, true>, grid, block, 0, s, p);
+    return;
   }
+  const I4Shapes& shapes = i4_shapes();
+  const int size_class = p.n <= 12288 ? 0 : p.n < 49152 ? 1 : 2;
+  // Four steps in flight for the widest products measured at batch 1 only (at 4 rows the
+  // up-projection was slower with them: cuda-notes.md, version 11).
+  if (size_class == 2 && p.m > 1 && shapes.by_class[2] == I4Shape::w4x4) return launch_i4_rows8(I4Shape::w4x2, p, s);
+  launch_i4_rows8(shapes.by_class[size_class], p, s);
 }
 
 }  // namespace glm
