@@ -14,7 +14,7 @@
 # ab (INT4/INT8 b1 with the addon before and after a change, interleaved) and conformance (op/linear/).
 # Needs (carry): .device-carry/node.xz, .device-carry/env.sh and a bundle ($BUNDLE, default
 # .device-carry/hc.tar.xz) holding dist/, node_modules/, the addon at $GLM_CUDA_ADDON's path and the
-# two kernel benchmarks under .device-carry/hc/. Everything comes back in $OUT/r.tar.gz.
+# two kernel benchmarks under .device-carry/hc/ (bench/cuda/pack-quant-check.sh makes it). Everything comes back in $OUT/r.tar.gz.
 set -uo pipefail
 source .device-carry/env.sh >/dev/null && tar xJf "${BUNDLE:-.device-carry/hc.tar.xz}" || exit 3
 export GLM_CUDA_ADDON="${GLM_CUDA_ADDON:-$PWD/backends/cuda/build-hc/Release/glm_cuda.node}"
