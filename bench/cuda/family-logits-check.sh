@@ -12,17 +12,14 @@
 #            $OUT/family-{cuda,cpu-ref}.json, the card in $OUT/gpu.txt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/stage-node-modules.sh
 case "${1:-}" in
   pack)
     test -f backends/cuda/build/Release/glm_cuda.node || { echo "build the cuda addon first: npm run build:cuda" >&2; exit 1; }
     test -f dist/bench/cuda/family-logits-check.js || { echo "compile first: npx tsc -p tsconfig.json" >&2; exit 1; }
     staging=$(mktemp -d)
     trap 'rm -rf "$staging"' EXIT
-    mkdir -p "$staging/node_modules"
-    for p in $(npm ls --omit=dev --parseable --all 2>/dev/null | sed 1d | sed "s#$PWD/node_modules/##" | grep -v '^@types/\|^undici-types$'); do
-      mkdir -p "$staging/node_modules/$(dirname "$p")"
-      cp -r "node_modules/$p" "$staging/node_modules/$p"
-    done
+    stage_node_modules "$staging"
     # A tree with uncommitted work of others compiles into dist/ too: packing from a clean export of a
     # commit (git archive, node_modules and the addon linked in) names it in GLM_PACK_COMMIT.
     if [ -n "${GLM_PACK_COMMIT:-}" ]; then echo "$GLM_PACK_COMMIT (clean export)"

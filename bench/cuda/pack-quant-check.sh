@@ -9,6 +9,7 @@
 # A call carries 64 MiB with the tracked tree (~36 MiB) and Node (~23 MiB); this bundle fits beside them.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
+source bench/stage-node-modules.sh
 npx tsc -p tsconfig.json
 npx --no-install cmake-js compile -d backends/cuda/native -O backends/cuda/build-hc --CDCMAKE_CUDA_ARCHITECTURES=90-real
 src=backends/cuda/native/src
@@ -25,12 +26,7 @@ install -D backends/cuda/build-hc/Release/glm_cuda.node "$staging/backends/cuda/
 mkdir -p "$staging/.device-carry/hc"
 cp .device-carry/hc/gemv-int4 .device-carry/hc/gemv-int8 "$staging/.device-carry/hc/"
 strip --strip-unneeded "$staging/backends/cuda/build-hc/Release/glm_cuda.node" "$staging/.device-carry/hc/"gemv-int*
-mkdir -p "$staging/node_modules"
-for p in $(npm ls --omit=dev --parseable --all 2>/dev/null | sed 1d | sed "s#$PWD/node_modules/##" | grep -v '^@types/\|^undici-types$\|^protobufjs$\|^long$'); do
-  mkdir -p "$staging/node_modules/$(dirname "$p")"
-  cp -r "node_modules/$p" "$staging/node_modules/$p"
-done
-rm -rf "$staging/node_modules/koffi/"{doc,src,vendor}
+stage_node_modules "$staging" protobufjs long
 cp -r dist "$staging/dist"
 tar cf - -C "$staging" dist backends node_modules .device-carry | xz -9 -T2 > .device-carry/hc.tar.xz
 du -sh .device-carry/hc.tar.xz

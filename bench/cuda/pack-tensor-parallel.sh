@@ -5,13 +5,10 @@
 # runtime npm packages. Run ../shared/tools/device-node.sh once first (Node itself).
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
+source bench/stage-node-modules.sh
 test -f backends/cuda/build/Release/glm_cuda.node || { echo "build the addon first: npm run build:cuda" >&2; exit 1; }
 staging=$(mktemp -d)
-mkdir -p "$staging/node_modules"
-for p in $(npm ls --omit=dev --parseable --all 2>/dev/null | sed 1d | sed "s#$PWD/node_modules/##" | grep -v '^@types/\|^undici-types$\|^onnxruntime'); do
-  mkdir -p "$staging/node_modules/$(dirname "$p")"
-  cp -r "node_modules/$p" "$staging/node_modules/$p"
-done
+stage_node_modules "$staging" 'onnxruntime*'
 tar cJf .device-carry/tp-bundle.tar.xz dist backends/cuda/build/Release/glm_cuda.node -C "$staging" node_modules
 rm -rf "$staging"
 du -sh .device-carry/tp-bundle.tar.xz .device-carry/node.xz

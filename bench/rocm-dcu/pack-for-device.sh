@@ -13,6 +13,7 @@
 # Run ../shared/tools/device-node.sh once first (it creates .device-carry/ with Node itself).
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
+source bench/stage-node-modules.sh
 npx tsc -p tsconfig.json
 out=backends/rocm-dcu/build-device
 waves="${PACK_WAVES:-32}"
@@ -28,12 +29,7 @@ for w in $waves; do
 done
 install -D "$out/cuda/Release/glm_cuda.node" "$staging/backends/cuda/build/Release/glm_cuda.node"
 find "$staging/backends" -name '*.node' -exec strip --strip-unneeded {} +
-mkdir -p "$staging/node_modules"
-for p in $(npm ls --omit=dev --parseable --all 2>/dev/null | sed 1d | sed "s#$PWD/node_modules/##" | grep -v '^@types/\|^undici-types$\|^protobufjs$\|^long$'); do
-  mkdir -p "$staging/node_modules/$(dirname "$p")"
-  cp -r "node_modules/$p" "$staging/node_modules/$p"
-done
-rm -rf "$staging/node_modules/koffi/"{doc,src,vendor}
+stage_node_modules "$staging" protobufjs long
 cp -r dist "$staging/dist"
 tar cf - -C "$staging" dist backends node_modules | xz -9 -T2 > .device-carry/bundle-dcu.tar.xz
 du -sh .device-carry/node.xz .device-carry/bundle-dcu.tar.xz
