@@ -4,6 +4,11 @@
 # (dist, the cuda addon and the runtime npm packages: bench/cuda/pack-tensor-parallel.sh). NCCL and the
 # CUDA runtime come with PyTorch's wheels on that machine (found under site-packages), else ldconfig.
 # Writes $OUT/tensor-parallel-device.json and $OUT/nccl-all-reduce.json; the main lines go to stdout.
+# Then, for the addon's device contexts (a context per rank since a70692a, which had not run on a GPU
+# when this was written): the cuda conformance cases of blocks, models and fp16 linears, and the layer's
+# decode b1 (fp16, INT4) to set beside docs/bench/cuda-glm-layer.md's ratios to the floor. An addon of
+# before that change may be packed as well and named by GLM_CUDA_ADDON_BASE for the same timing in the
+# same call (the A/B).
 set -uo pipefail
 source .device-carry/env.sh >/dev/null && tar xJf .device-carry/tp-bundle.tar.xz
 site=$(python3 -c 'import site; print(site.getsitepackages()[0])' 2>/dev/null)
@@ -18,3 +23,8 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 node dist/bench/cuda/tensor-parallel-device.js; echo "tensor-parallel-device rc=$?"
 node dist/bench/cuda/nccl-all-reduce.js; echo "nccl-all-reduce rc=$?"
 printf 'The capital of France is [MASK].\n' | node bin/glm.js run --backend cuda --tensor-parallel 2 2>&1 | tail -1; echo "glm run --tensor-parallel 2 rc=${PIPESTATUS[1]}"
+node bin/glm.js conformance --backend cuda --filter 'block/*,model/*,op/linear/f16/*' --report "$OUT/conformance-cuda.json" > "$OUT/conformance-cuda.txt" 2>&1
+echo "conformance rc=$?"; tail -4 "$OUT/conformance-cuda.txt"
+layer() { node dist/bench/cuda/glm-layer.js --cases decode-b1-cache2048,decode-int4-b1-cache2048 --variants default --reps 20 2>&1 | grep -E '^(ceilings|decode)' | sed "s/^/[$1] /"; }
+layer current
+if [ -n "${GLM_CUDA_ADDON_BASE:-}" ]; then GLM_CUDA_ADDON="$GLM_CUDA_ADDON_BASE" layer base; layer current; fi
