@@ -50,12 +50,26 @@ export async function openModelSession(
     backend,
     library: opened,
     async close() {
-      const usage = backend.memory.usage?.();
-      if (usage) {
-        const mib = (n: number) => (n / MIB).toFixed(1);
-        console.error(`glm: ${backend.name} device memory: peak ${mib(usage.peakBytes)} MiB (weights ${mib(session.weightBytes)} MiB, KV cache ${mib(session.cacheBytes)} MiB)`);
-      }
+      const line = deviceMemoryLine(backend.name, session);
+      if (line) console.error(line);
       await opened.close();
     },
   };
+}
+
+/**
+ * The device memory the session's backends reached at their peak, beside what its weights and cache
+ * need: one backend's, or with tensor parallelism each rank's (its own device), summed and per rank.
+ */
+function deviceMemoryLine(name: string, session: GlmSession): string | undefined {
+  const peaks: number[] = [];
+  for (const b of session.deviceBackends) {
+    const usage = b.memory.usage?.();
+    if (!usage) return undefined;
+    peaks.push(usage.peakBytes);
+  }
+  const mib = (n: number) => (n / MIB).toFixed(1);
+  const total = peaks.reduce((a, b) => a + b, 0);
+  const ranks = peaks.length > 1 ? `, ${peaks.map(mib).join(' + ')} MiB over ${peaks.length} ranks` : '';
+  return `glm: ${name} device memory: peak ${mib(total)} MiB${ranks} (weights ${mib(session.weightBytes)} MiB, KV cache ${mib(session.cacheBytes)} MiB)`;
 }

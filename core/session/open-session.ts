@@ -25,6 +25,8 @@ export interface GlmSession extends DecodingModel {
   readonly split: FallbackSplit | undefined;
   readonly weightBytes: number;
   readonly cacheBytes: number;
+  /** The backends holding the session's weights and cache: its own, or each rank's (tensor parallelism). */
+  readonly deviceBackends: readonly Backend[];
   close(): Promise<void>;
 }
 

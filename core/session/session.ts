@@ -179,6 +179,11 @@ export class ModelSession implements DecodingModel {
     return this.cache.byteLength;
   }
 
+  /** The backend holding the weights and the cache. */
+  get deviceBackends(): readonly Backend[] {
+    return [this.backend];
+  }
+
   async prefill(rows: PrefillRow[]): Promise<Float32Array[]> {
     return (await this.start(rows)).full!;
   }

@@ -60,6 +60,11 @@ export class TensorParallelSession implements DecodingModel {
     return this.ranks.reduce((n, r) => n + r.weightBytes, 0);
   }
 
+  /** Each rank's backend, in rank order (each holds its slice of the weights and of the cache). */
+  get deviceBackends(): readonly Backend[] {
+    return this.rankBackends;
+  }
+
   get cacheBytes(): number {
     return this.ranks.reduce((n, r) => n + r.cacheBytes, 0);
   }

@@ -91,6 +91,13 @@ describe.skipIf(skipCuda)('glm run --backend cuda --tensor-parallel 2 on the emu
     expect(sharded.status, sharded.stderr).toBe(0);
     expect(sharded.stdout).toBe(alone.stdout);
     expect(sharded.stderr).toMatch(/2 tensor-parallel ranks — results from an EMULATOR/);
+    // The device memory is the ranks' (each its own device), not the backend they were opened from.
+    const memory = /device memory: peak ([\d.]+) MiB, ([\d.]+) \+ ([\d.]+) MiB over 2 ranks \(weights ([\d.]+) MiB, KV cache ([\d.]+) MiB\)/.exec(sharded.stderr);
+    expect(memory, sharded.stderr).not.toBeNull();
+    const [total, rank0, rank1, weights, cache] = memory!.slice(1).map(Number) as [number, number, number, number, number];
+    expect(Math.abs(total - (rank0 + rank1))).toBeLessThanOrEqual(0.1);
+    expect(total).toBeGreaterThanOrEqual(weights + cache - 0.1);
+    expect(Math.min(rank0, rank1)).toBeGreaterThan(0);
   }, 60_000);
 });
 
