@@ -3,7 +3,8 @@
 # bundle carries the runtime packages (npm ls --omit=dev) itself.
 #
 # stage_node_modules DIR [PACKAGE...]: copies them into DIR/node_modules, run from the project root,
-# without type packages and without koffi's docs and sources (its prebuilt binaries stay); each
+# without type packages and without koffi's docs and C++ sources (its prebuilt binaries and its
+# JavaScript under src/koffi/, which index.js loads, stay); each
 # PACKAGE (a name, or a name ending in * for a prefix) is left out too, to keep a bundle small.
 stage_node_modules() {
   local staging=$1
@@ -21,5 +22,7 @@ stage_node_modules() {
     mkdir -p "$staging/node_modules/$(dirname "$p")"
     cp -r "node_modules/$p" "$staging/node_modules/$p"
   done
-  rm -rf "$staging/node_modules/koffi/"{doc,src,vendor}
+  rm -rf "$staging/node_modules/koffi/"{doc,vendor}
+  [ -d "$staging/node_modules/koffi/src" ] && find "$staging/node_modules/koffi/src" -type f ! -name '*.js' ! -name '*.cjs' -delete
+  return 0
 }

@@ -7,6 +7,8 @@
 #   run(command: "bash bench/cuda/quant-prefill-check.sh", kind: nvidia-h200,
 #       carry: [".device-carry/node.xz", ".device-carry/env.sh", ".device-carry/hc.tar.xz"])
 # A call carries 64 MiB with the tracked tree (~36 MiB) and Node (~23 MiB); this bundle fits beside them.
+# BASE_ADDON=path/to/glm_cuda.node (an addon built before a change, for the script's `ab` step) packs it
+# too, stripped, at backends/cuda/build-base/Release/glm_cuda.node (about 1.3 MB more).
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 source bench/stage-node-modules.sh
@@ -23,10 +25,14 @@ done
 staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
 install -D backends/cuda/build-hc/Release/glm_cuda.node "$staging/backends/cuda/build-hc/Release/glm_cuda.node"
+if [ -n "${BASE_ADDON:-}" ]; then
+  install -D "$BASE_ADDON" "$staging/backends/cuda/build-base/Release/glm_cuda.node"
+  strip --strip-unneeded "$staging/backends/cuda/build-base/Release/glm_cuda.node"
+fi
 mkdir -p "$staging/.device-carry/hc"
 cp .device-carry/hc/gemv-int4 .device-carry/hc/gemv-int8 "$staging/.device-carry/hc/"
 strip --strip-unneeded "$staging/backends/cuda/build-hc/Release/glm_cuda.node" "$staging/.device-carry/hc/"gemv-int*
-stage_node_modules "$staging" protobufjs long
+stage_node_modules "$staging" 'onnxruntime*'
 cp -r dist "$staging/dist"
 tar cf - -C "$staging" dist backends node_modules .device-carry | xz -9 -T2 > .device-carry/hc.tar.xz
 du -sh .device-carry/hc.tar.xz

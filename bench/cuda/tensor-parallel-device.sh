@@ -8,9 +8,10 @@
 # when this was written): the cuda conformance cases of blocks, models and fp16 linears, and the layer's
 # decode b1 (fp16, INT4) to set beside docs/bench/cuda-glm-layer.md's ratios to the floor. An addon of
 # before that change may be packed as well and named by GLM_CUDA_ADDON_BASE for the same timing in the
-# same call (the A/B).
+# same call (the A/B). BUNDLE names another bundle holding the same (bench/cuda/pack-quant-check.sh's,
+# with GLM_CUDA_ADDON naming its addon), so that one carry serves both scripts.
 set -uo pipefail
-source .device-carry/env.sh >/dev/null && tar xJf .device-carry/tp-bundle.tar.xz
+source .device-carry/env.sh >/dev/null && tar xJf "${BUNDLE:-.device-carry/tp-bundle.tar.xz}"
 site=$(python3 -c 'import site; print(site.getsitepackages()[0])' 2>/dev/null)
 nccl=$(find "$site" -name 'libnccl.so.2' 2>/dev/null | head -1)
 [ -n "$nccl" ] || nccl=$(ldconfig -p | awk '/libnccl.so.2/ {print $NF; exit}')
