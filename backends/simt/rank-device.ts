@@ -8,39 +8,31 @@
  */
 import { GlmError } from '../../core/backend-api/plugin-api.js';
 
-/** The addon's device selection (addon_surface.h: useDevice). */
+/** The addon's device selection (addon_surface.h: useDevice, and export_device_free's list). */
 export interface DeviceSelection {
   useDevice?(ordinal: number): void;
+  /** The functions that act on no device's context (the probe, build facts, collective groups, the fault switch). */
+  deviceFree?: readonly string[];
 }
 
-/** Addon functions that touch no device's context: the probe, build facts, collective groups, the process-wide fault switch. */
-const DEVICE_FREE = new Set([
-  'probe',
-  'launchCodes',
-  'useDevice',
-  'deviceCount',
-  'collectiveOpen',
-  'collectiveClose',
-  'collectiveAbort',
-  'collectiveLibrary',
-  'setFault',
-  'faultCounts',
-]);
-
 /**
- * `native` with every device call preceded by selecting `ordinal`; everything else (fields, device-free
- * functions) as the addon has it. An addon built before device contexts has no useDevice: it holds one
- * device, so only ordinal 0 can be reached through it.
+ * `native` with every device call preceded by selecting `ordinal`; everything else (fields, the functions
+ * the addon names device-free) as the addon has it. An addon built before device contexts has no
+ * useDevice: it holds one device, so only ordinal 0 can be reached through it.
  */
 export function onDevice<A extends object>(backend: string, native: A & DeviceSelection, ordinal: number): A {
   if (!native.useDevice) {
     if (ordinal === 0) return native;
     throw new GlmError('backend', `${backend}: device ${ordinal} needs an addon with a context per device (useDevice); this build holds one device: rebuild it`);
   }
+  if (!native.deviceFree) {
+    throw new GlmError('backend', `${backend}: the addon selects devices (useDevice) but does not name its device-free functions (deviceFree): rebuild it`);
+  }
+  const deviceFree = new Set(native.deviceFree);
   const view = Object.create(native) as A;
   for (const key of Object.keys(native)) {
     const member = (native as Record<string, unknown>)[key];
-    if (typeof member !== 'function' || DEVICE_FREE.has(key)) continue;
+    if (typeof member !== 'function' || deviceFree.has(key)) continue;
     const call = member as (...args: unknown[]) => unknown;
     Object.defineProperty(view, key, {
       value: (...args: unknown[]) => {

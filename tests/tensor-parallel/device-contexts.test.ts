@@ -5,7 +5,9 @@
  * openRanks and the tensor-parallel session: tokens equal the unsharded model's on cpu-ref at N = 2
  * and 4, and while the session is open, context r holds exactly what rank r's backend allocated.
  * Mutation: an addon whose device selection picks the wrong context (every rank in the first one, or
- * each rank in its neighbour's) fails that check.
+ * each rank in its neighbour's) fails that check. The functions the addon names device-free (its
+ * `deviceFree` list, which rank-device.ts calls without selecting) are checked the same way: an
+ * allocation through device 1's view lands in context 1, and fails to once the list names `allocate`.
  */
 import { describe, expect, it } from 'vitest';
 import { emulatorEnv, gateOnBuild } from './rank-test-helpers.js';
@@ -19,6 +21,7 @@ const { ByteTokenizer } = await import('../../core/io/byte-tokenizer.js');
 const { checkShardedGeneration } = await import('../../conformance/cases/tensor-parallel/generation-cases.js');
 const { tpWeights } = await import('../../conformance/cases/tensor-parallel/graph-cases.js');
 const { TP_GLM } = await import('../../conformance/cases/tensor-parallel/configs.js');
+const { onDevice } = await import('../../backends/simt/rank-device.js');
 import type { Backend } from '../../core/backend-api/plugin-api.js';
 import type { ProgramBackend } from '../../backends/program/program-backend.js';
 
@@ -86,6 +89,27 @@ async function sessionOnContexts(worldSize: number, reader: RawAddon = raw()): P
   return { text, freed: after.every((b, r) => b === before[r]) };
 }
 
+/** The addon as onDevice sees it: its functions by name, its selection and its device-free list. */
+type ViewableAddon = RawAddon & { deviceFree?: readonly string[]; allocate(bytes: number): number; free(address: number): void };
+
+/**
+ * Throws unless an allocation through device 1's view (made right after device 0's view selected
+ * context 0) lands in context 1: onDevice must select before every function the addon does not name
+ * device-free. Frees the allocation wherever it landed.
+ */
+function checkAllocationLands(addon: ViewableAddon): void {
+  const views = [0, 1].map((ordinal) => onDevice('cuda', addon, ordinal));
+  const before = contextBytes(addon, 2);
+  views[0]!.memoryStats();
+  const address = views[1]!.allocate(4096);
+  const gained = contextBytes(addon, 2).map((b, r) => b - before[r]!);
+  addon.useDevice(gained.indexOf(4096));
+  addon.free(address);
+  if (gained[0] !== 0 || gained[1] !== 4096) {
+    throw new Error(`an allocation through device 1's view changed the contexts by ${JSON.stringify(gained)} bytes: it was not selected first`);
+  }
+}
+
 describe.skipIf(skip)('a device context per rank (cuda emulator)', () => {
   it('greedy tokens at TP 2 and TP 4 equal the unsharded model on cpu-ref', async () => {
     const greedy = { kind: 'sampling', topK: 1, topP: 0, temperature: 1, seed: 1 } as const;
@@ -137,4 +161,27 @@ describe.skipIf(skip)('a device context per rank (cuda emulator)', () => {
       }
     }, 120_000);
   }
+
+  it('the addon names its device-free functions, and a device call through a view selects its device first', () => {
+    const addon = raw() as unknown as ViewableAddon;
+    expect(addon.deviceFree).toEqual(expect.arrayContaining(['probe', 'useDevice', 'collectiveOpen']));
+    expect(() => checkAllocationLands(addon)).not.toThrow();
+  });
+
+  it('mutation: the addon names allocate device-free — the allocation lands in the context selected before', () => {
+    const addon = raw() as unknown as ViewableAddon;
+    const real = addon.deviceFree!;
+    Object.assign(addon, { deviceFree: [...real, 'allocate'] });
+    try {
+      expect(() => checkAllocationLands(addon)).toThrow(/was not selected first/);
+    } finally {
+      Object.assign(addon, { deviceFree: real });
+    }
+  });
+
+  it('an addon that selects devices but names no device-free functions is refused: rebuild it', () => {
+    const addon = raw() as unknown as ViewableAddon;
+    const stale = { ...addon, deviceFree: undefined } as ViewableAddon;
+    expect(() => onDevice('cuda', stale, 0)).toThrow(/does not name its device-free functions \(deviceFree\): rebuild it/);
+  });
 });

@@ -2,7 +2,8 @@
 // as numeric addresses, one call that launches a whole program, the error flag, events for
 // benchmarks, and the compiled-in launch codes. Every call acts on the selected device's context
 // (device.h: select); useDevice(ordinal) selects, and a caller driving several devices calls it on
-// entry to each call for one (backends/simt/rank-device.ts). An addon defines GLM_ADDON_NAME (its messages'
+// entry to each call for one (backends/simt/rank-device.ts), except those the addon names in its
+// `deviceFree` list (export_device_free). An addon defines GLM_ADDON_NAME (its messages'
 // prefix), includes this (its family's addon header does), adds what is its family's and its own
 // (probe, open, statistics, what the build is) and calls export_program_surface from its Init.
 #pragma once
@@ -257,8 +258,20 @@ inline Napi::Object launch_codes_object(Napi::Env env) {
   return o;
 }
 
+// Exports a function that acts on no device's context (the probe, build facts, collective groups, the
+// process-wide fault switch, the selection itself) and names it in the addon's `deviceFree` list: a
+// caller driving several devices (backends/simt/rank-device.ts) selects its device before every other
+// function, and learns which those are from the addon rather than from a list kept beside it.
+inline void export_device_free(Napi::Object exports, const char* name, Napi::Function function) {
+  Napi::Env env = exports.Env();
+  exports.Set(name, function);
+  Napi::Array names = exports.Has("deviceFree") ? exports.Get("deviceFree").As<Napi::Array>() : Napi::Array::New(env);
+  names.Set(names.Length(), Napi::String::New(env, name));
+  exports.Set("deviceFree", names);
+}
+
 inline void export_program_surface(Napi::Env env, Napi::Object exports) {
-  exports.Set("useDevice", Napi::Function::New(env, UseDevice));
+  export_device_free(exports, "useDevice", Napi::Function::New(env, UseDevice));
   exports.Set("allocate", Napi::Function::New(env, Allocate));
   exports.Set("free", Napi::Function::New(env, Free));
   exports.Set("write", Napi::Function::New(env, Write));
@@ -273,8 +286,8 @@ inline void export_program_surface(Napi::Env env, Napi::Object exports) {
   exports.Set("eventElapsed", Napi::Function::New(env, EventElapsed));
   exports.Set("memoryStats", Napi::Function::New(env, MemoryStats));
 #ifdef GLM_FAULT_INJECTION
-  exports.Set("setFault", Napi::Function::New(env, SetFault));
-  exports.Set("faultCounts", Napi::Function::New(env, FaultCounts));
+  export_device_free(exports, "setFault", Napi::Function::New(env, SetFault));
+  export_device_free(exports, "faultCounts", Napi::Function::New(env, FaultCounts));
   exports.Set("faultKinds", fault_kinds(env));
 #endif
 }

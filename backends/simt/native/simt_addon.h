@@ -120,16 +120,16 @@ inline Napi::Value CollectiveLibrary(const Napi::CallbackInfo& cb) {
 
 inline void export_simt_surface(Napi::Env env, Napi::Object exports) {
   launchers::register_all();
-  exports.Set("probe", Napi::Function::New(env, Probe));
+  export_device_free(exports, "probe", Napi::Function::New(env, Probe));
   exports.Set("open", Napi::Function::New(env, Open));
   export_program_surface(env, exports);
   exports.Set("fillRandom", Napi::Function::New(env, FillRandom));
-  exports.Set("launchCodes", Napi::Function::New(env, LaunchCodes));
-  exports.Set("collectiveOpen", Napi::Function::New(env, CollectiveOpen));
-  exports.Set("collectiveClose", Napi::Function::New(env, CollectiveClose));
-  exports.Set("collectiveAbort", Napi::Function::New(env, CollectiveAbort));
-  exports.Set("collectiveLibrary", Napi::Function::New(env, CollectiveLibrary));
-  exports.Set("deviceCount", Napi::Function::New(env, DeviceCount));
+  export_device_free(exports, "launchCodes", Napi::Function::New(env, LaunchCodes));
+  export_device_free(exports, "collectiveOpen", Napi::Function::New(env, CollectiveOpen));
+  export_device_free(exports, "collectiveClose", Napi::Function::New(env, CollectiveClose));
+  export_device_free(exports, "collectiveAbort", Napi::Function::New(env, CollectiveAbort));
+  export_device_free(exports, "collectiveLibrary", Napi::Function::New(env, CollectiveLibrary));
+  export_device_free(exports, "deviceCount", Napi::Function::New(env, DeviceCount));
 #ifdef GLM_SIMT_EMULATE
   exports.Set("emulated", Napi::Boolean::New(env, true));
 #else
