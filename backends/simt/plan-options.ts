@@ -11,6 +11,8 @@ export interface SimtPlanOptions extends PlanOptions {
   readonly attentionMaterializeFrom: number;
   /** Scores of one chunk of heads in the materialised attention (sized to stay in L2). */
   readonly attentionChunkBytes: number;
+  /** The fused attention splits its keys until it has about this many blocks per multiprocessor (decode). */
+  readonly attentionBlocksPerMultiprocessor: number;
   /**
    * Set on the ranks of openRanks(N): the native collective group (collectives/group.h) this backend's
    * all-reduce records join, as which rank, and its size. Absent on a single backend: an all-reduce of
@@ -35,8 +37,8 @@ export function envNumber(name: string, fallback: number): number {
 
 /**
  * The planner's choices for a device: its multiprocessors and L2 size, a backend's default GEMV row
- * limit, and `<envPrefix>_GEMV_ROWS`, `_ATTENTION_MATERIALIZE` and `_ATTENTION_CHUNK_BYTES` from the
- * environment (they exist for benchmarking variants).
+ * limit, and `<envPrefix>_GEMV_ROWS`, `_ATTENTION_MATERIALIZE`, `_ATTENTION_CHUNK_BYTES` and
+ * `_ATTENTION_BLOCKS_PER_SM` from the environment (they exist for benchmarking variants).
  */
 export function planOptionsFor(
   backend: string,
@@ -53,5 +55,6 @@ export function planOptionsFor(
     attentionMaterializeFrom: Math.max(2, envNumber(`${envPrefix}_ATTENTION_MATERIALIZE`, 32)),
     // Scores of one chunk of heads sized to stay in L2 (60 % of it, between 1 and 32 MiB).
     attentionChunkBytes: envNumber(`${envPrefix}_ATTENTION_CHUNK_BYTES`, Math.max(2 ** 20, Math.min(device.l2Bytes * 0.6 || 2 ** 25, 2 ** 25))),
+    attentionBlocksPerMultiprocessor: Math.min(64, Math.max(1, envNumber(`${envPrefix}_ATTENTION_BLOCKS_PER_SM`, 4))),
   };
 }

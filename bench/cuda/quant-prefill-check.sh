@@ -7,10 +7,12 @@
 #   2. our layer: decode b1, b16 fp16, INT4 b1, INT8 b1, INT4 b16, INT8 b16 (glm-layer.ts, default variant)
 #   3. the INT4 b1 layer launched record by record with an event pair around each (GLM_PROFILE_LAUNCHES)
 #   3b. the INT4 b1 layer with other GEMV block shapes (GLM_CUDA_I4_SHAPES, gemv_int4.cu)
+#   3c. decode with the attention split for other block counts (attention-blocks: GLM_CUDA_ATTENTION_BLOCKS_PER_SM)
 #   4. PyTorch's weight-only products (torch_gemv_peer.py)
 #   5. PyTorch's layer (torch_peer.py --compile): decode b1, b16, then prefill
 #   6. our prefill, then the sustained GEMM loop as long as it (glm-layer.ts --cases prefill-2048)
-# Steps can be left out or reordered by naming them: kernels layer profile shapes gemv-peer peer prefill, and
+# Steps can be left out or reordered by naming them: kernels layer profile shapes attention-blocks gemv-peer
+# peer prefill, and
 # ab (INT4/INT8 b1 with the addon before and after a change, interleaved) and conformance (op/linear/).
 # Needs (carry): .device-carry/node.xz, .device-carry/env.sh and a bundle ($BUNDLE, default
 # .device-carry/hc.tar.xz) holding dist/, node_modules/, the addon at $GLM_CUDA_ADDON's path and the
@@ -48,6 +50,12 @@ for step in "${steps[@]}"; do
       # The INT4 b1 layer with other block shapes of the GEMV (GLM_CUDA_I4_SHAPES: dense/down, QKV, up).
       for shapes in ${I4_SHAPES:-4x3,4x3,4x4 4x4,4x4,4x4 8x2,8x2,4x4 4x1p,4x1p,4x4}; do
         GLM_CUDA_I4_SHAPES=$shapes timeout 40 node dist/bench/cuda/glm-layer.js --cases decode-int4-b1-cache2048 2>&1 | grep '^decode' | sed "s/^/[$shapes] /" | tee -a "$R/layer-shapes.log"
+      done ;;
+    attention-blocks)
+      # Decode b1 (fp16, INT4) and b16 with the fused attention split for other block counts a multiprocessor
+      # (GLM_CUDA_ATTENTION_BLOCKS_PER_SM; default 4), each with the default's run beside it.
+      for blocks in ${ATTENTION_BLOCKS:-4 2 6 8 12 16 4}; do
+        GLM_CUDA_ATTENTION_BLOCKS_PER_SM=$blocks timeout 60 node dist/bench/cuda/glm-layer.js --cases decode-b1-cache2048,decode-int4-b1-cache2048,decode-b16-cache2048 --variants default 2>&1 | grep '^decode' | sed "s/^/[blocks $blocks] /" | tee -a "$R/layer-attention-blocks.log"
       done ;;
     gemv-peer)
       PYTHONUNBUFFERED=1 timeout 150 python3 bench/cuda/torch_gemv_peer.py --out "$R/torch-gemv.json" > "$R/torch-gemv.log" 2>&1; echo "torch_gemv_peer rc=$?" ;;

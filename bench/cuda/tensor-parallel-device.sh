@@ -3,12 +3,14 @@
 # .device-carry/node.xz + env.sh (../shared/tools/device-node.sh) and .device-carry/tp-bundle.tar.xz
 # (dist, the cuda addon and the runtime npm packages: bench/cuda/pack-tensor-parallel.sh). NCCL and the
 # CUDA runtime come with PyTorch's wheels on that machine (found under site-packages), else ldconfig.
-# Writes $OUT/tensor-parallel-device.json and $OUT/nccl-all-reduce.json; the main lines go to stdout.
+# Writes $OUT/tensor-parallel-device.json (-base.json: the base addon's) and $OUT/nccl-all-reduce.json;
+# the main lines go to stdout.
 # Then, for the addon's device contexts (a context per rank since a70692a, which had not run on a GPU
 # when this was written): the cuda conformance cases of blocks, models and fp16 linears, and the layer's
 # decode b1 (fp16, INT4) to set beside docs/bench/cuda-glm-layer.md's ratios to the floor. An addon of
 # before that change may be packed as well and named by GLM_CUDA_ADDON_BASE for the same timing in the
-# same call (the A/B). BUNDLE names another bundle holding the same (bench/cuda/pack-quant-check.sh's,
+# same call (the A/B: the TP check's fill times and steps, and the layer). TP_CHECK_ONLY=1 stops after
+# the TP check (and its A/B). BUNDLE names another bundle holding the same (bench/cuda/pack-quant-check.sh's,
 # with GLM_CUDA_ADDON naming its addon), so that one carry serves both scripts.
 set -uo pipefail
 source .device-carry/env.sh >/dev/null && tar xJf "${BUNDLE:-.device-carry/tp-bundle.tar.xz}"
@@ -22,6 +24,11 @@ export LD_LIBRARY_PATH="$(dirname "$nccl"):$(dirname "${cudart:-/}"):${LD_LIBRAR
 [ -n "$cudart" ] && ln -sf "$cudart" "$(dirname "$cudart")/libcudart.so" 2>/dev/null
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 node dist/bench/cuda/tensor-parallel-device.js; echo "tensor-parallel-device rc=$?"
+if [ -n "${GLM_CUDA_ADDON_BASE:-}" ]; then
+  GLM_CUDA_ADDON="$GLM_CUDA_ADDON_BASE" node dist/bench/cuda/tensor-parallel-device.js tensor-parallel-device-base.json | grep -A8 '"steps"'
+  echo "tensor-parallel-device (base addon) rc=${PIPESTATUS[0]}"
+fi
+[ "${TP_CHECK_ONLY:-0}" = 1 ] && exit 0
 node dist/bench/cuda/nccl-all-reduce.js; echo "nccl-all-reduce rc=$?"
 printf 'The capital of France is [MASK].\n' | node bin/glm.js run --backend cuda --tensor-parallel 2 2>&1 | tail -1; echo "glm run --tensor-parallel 2 rc=${PIPESTATUS[1]}"
 node bin/glm.js conformance --backend cuda --filter 'block/*,model/*,op/linear/f16/*' --report "$OUT/conformance-cuda.json" > "$OUT/conformance-cuda.txt" 2>&1

@@ -116,7 +116,7 @@ describe.skipIf(skip)('cuda kernels on the CPU emulator', () => {
 });
 
 describe('cuda planner', () => {
-  const options = { backend: 'cuda', vendorBlas: true, multiprocessors: 132, gemvMaxRows: 4, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 25 };
+  const options = { backend: 'cuda', vendorBlas: true, multiprocessors: 132, gemvMaxRows: 4, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 25, attentionBlocksPerMultiprocessor: 4 };
 
   it('writes the new keys straight into the KV cache and the attention output straight into the token layout', () => {
     const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16' });
@@ -128,6 +128,23 @@ describe('cuda planner', () => {
     expect(copies.sort()).toEqual(['layers.0.reorder_past_key', 'layers.0.reorder_past_value']);
     expect(ops.filter((op) => op === 'transpose' || op === 'split' || op === 'reshape')).toEqual([]);
     expect(plan.records.filter((r) => r.op === OP.gemm).length).toBe(4);
+  });
+
+  it('splits a decode attention\'s keys for about attentionBlocksPerMultiprocessor blocks a multiprocessor', () => {
+    const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16' });
+    // The attention record's words (lowerings/attention.ts): batch 22, heads 23, queries 24, keys 25, splits 36, keys a split 37.
+    const splitsWith = (blocks: number) => {
+      const plan = planSimtGraph(graph, { batch: 1, seq: 1, past: 1023, cache_batch: 1 }, () => 256, { ...options, multiprocessors: 4, attentionBlocksPerMultiprocessor: blocks });
+      const record = plan.records.find((r) => r.op === OP.attention)!;
+      const [heads, keys, splits, perSplit] = [record.args[23], record.args[25], record.args[36], record.args[37]] as number[];
+      expect(splits! * perSplit!).toBeGreaterThanOrEqual(keys!);
+      expect((splits! - 1) * perSplit!).toBeLessThan(keys!);
+      return { rows: heads!, splits: splits! };
+    };
+    const [four, eight] = [splitsWith(4), splitsWith(8)];
+    expect(four.rows * four.splits).toBeGreaterThanOrEqual(4 * 4);
+    expect(eight.splits).toBeGreaterThan(four.splits);
+    expect(eight.rows * eight.splits).toBeGreaterThanOrEqual(8 * 4);
   });
 
   // The gemm record's words (backends/simt/lowerings/matmul.ts emitGemm): c at 13, alpha 17, addend 20, beta 21.

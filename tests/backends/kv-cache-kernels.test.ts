@@ -29,7 +29,7 @@ afterEach(() => {
   }
 });
 
-const OPTIONS: SimtPlanOptions = { backend: 'cuda', vendorBlas: true, multiprocessors: 132, gemvMaxRows: 4, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 25 };
+const OPTIONS: SimtPlanOptions = { backend: 'cuda', vendorBlas: true, multiprocessors: 132, gemvMaxRows: 4, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 25, attentionBlocksPerMultiprocessor: 4 };
 
 function cacheWriteGraph(capacity: number, steps: number): Graph {
   const b = new GraphBuilder('cache-write');

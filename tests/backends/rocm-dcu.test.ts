@@ -157,7 +157,7 @@ describe('rocm-dcu plugin on any machine', () => {
   });
 
   it('the planner sends decode batches up to 16 rows to the GEMV kernel and longer inputs to the tiled GEMM', () => {
-    const options = { backend: 'rocm-dcu', vendorBlas: false, multiprocessors: 60, gemvMaxRows: 16, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 22 };
+    const options = { backend: 'rocm-dcu', vendorBlas: false, multiprocessors: 60, gemvMaxRows: 16, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 22, attentionBlocksPerMultiprocessor: 4 };
     const graph = buildGlmBlockGraph(TINY, 0, { dtype: 'f16' });
     const paths = (batch: number, seq: number, past: number) =>
       planSimtGraph(graph, { batch, seq, past, cache_batch: batch }, () => 256, options).records.filter((r) => r.op === OP.gemm).map((r) => r.args[r.args.length - 1]);

@@ -26,7 +26,7 @@ afterEach(() => {
   }
 });
 
-const OPTIONS: SimtPlanOptions = { backend: 'cuda', vendorBlas: true, multiprocessors: 4, gemvMaxRows: 4, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 25 };
+const OPTIONS: SimtPlanOptions = { backend: 'cuda', vendorBlas: true, multiprocessors: 4, gemvMaxRows: 4, attentionMaterializeFrom: 32, attentionChunkBytes: 2 ** 25, attentionBlocksPerMultiprocessor: 4 };
 
 function gqaGraph(heads: number, kvHeads: number, queries: number, dim: number): Graph {
   const b = new GraphBuilder('gqa');

@@ -64,7 +64,7 @@ function emitAttention(ctx: SimtStep, kvGroup: number): void {
     // that a 512-key limit gave, on an H200). Then the keys are shared out evenly, so the last split
     // is not a short one.
     const rows = batch * heads * queries;
-    const wanted = Math.max(1, Math.ceil((4 * ctx.options.multiprocessors) / rows));
+    const wanted = Math.max(1, Math.ceil((ctx.options.attentionBlocksPerMultiprocessor * ctx.options.multiprocessors) / rows));
     keysPerSplit = Math.max(64, Math.ceil(keys / wanted));
     if (queries <= 4) keysPerSplit = Math.min(keysPerSplit, 1024);
     splits = Math.max(1, Math.ceil(keys / keysPerSplit));
