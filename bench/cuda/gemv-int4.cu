@@ -62,7 +62,7 @@ template <int T>
 void tensor_core_variants(const std::function<void(const char*, const std::function<void()>&)>& run, const GemmParams& p, const GemmParams& tiled) {
   using namespace glm;
   const dim3 grid(unsigned((p.n + 15) / 16));
-  // gemv_i4_mma_kernel<WARPS, UNROLL, TILES, PIPELINED, TILED, L2_PREFETCH, ACCS, IN_ORDER>
+  // gemv_i4_mma_kernel<WARPS, UNROLL, TILES, PIPELINED, TILED, L2_PREFETCH, ACCS, IN_ORDER, GROUPS>
   run("tc 4 warps x 2 steps", [&] { launch(gemv_i4_mma_kernel<4, 2, T, false, false, false>, grid, dim3(128), 0, nullptr, p); });
   run("tc 4 warps x 2 steps, L2 256B prefetch", [&] { launch(gemv_i4_mma_kernel<4, 2, T, false, false, true>, grid, dim3(128), 0, nullptr, p); });
   run("tc 4 warps x 2 steps, L2 256B prefetch, 2 accumulator sets", [&] { launch(gemv_i4_mma_kernel<4, 2, T, false, false, true, 2>, grid, dim3(128), 0, nullptr, p); });
@@ -84,6 +84,14 @@ void tensor_core_variants(const std::function<void(const char*, const std::funct
   run("tc tiled 4 warps x 2 steps, 2 accumulator sets", [&] { launch(gemv_i4_mma_kernel<4, 2, T, false, true, false, 2>, grid, dim3(128), 0, nullptr, tiled); });
   run("tc tiled 4 warps x 1 step, pipelined", [&] { launch(gemv_i4_mma_kernel<4, 1, T, true, true, false>, grid, dim3(128), 0, nullptr, tiled); });
   run("tc tiled 4 warps x 1 step, pipelined, 2 accumulator sets", [&] { launch(gemv_i4_mma_kernel<4, 1, T, true, true, false, 2>, grid, dim3(128), 0, nullptr, tiled); });
+  // Feature groups of 16 a block sharing the activation loads (GROUPS); the grid shrinks with them.
+  const dim3 grid2(unsigned((p.n + 31) / 32)), grid4(unsigned((p.n + 63) / 64));
+  run("tc 4 warps x 2 steps, L2 256B prefetch, 2 feature groups", [&] { launch(gemv_i4_mma_kernel<4, 2, T, false, false, true, 1, false, 2>, grid2, dim3(128), 0, nullptr, p); });
+  run("tc 4 warps x 1 step, L2 256B prefetch, 2 feature groups", [&] { launch(gemv_i4_mma_kernel<4, 1, T, false, false, true, 1, false, 2>, grid2, dim3(128), 0, nullptr, p); });
+  run("tc 8 warps x 1 step, L2 256B prefetch, 2 feature groups", [&] { launch(gemv_i4_mma_kernel<8, 1, T, false, false, true, 1, false, 2>, grid2, dim3(256), 0, nullptr, p); });
+  run("tc 4 warps x 2 steps, L2 256B prefetch, 4 feature groups", [&] { launch(gemv_i4_mma_kernel<4, 2, T, false, false, true, 1, false, 4>, grid4, dim3(128), 0, nullptr, p); });
+  run("tc 4 warps x 1 step, L2 256B prefetch, 4 feature groups", [&] { launch(gemv_i4_mma_kernel<4, 1, T, false, false, true, 1, false, 4>, grid4, dim3(128), 0, nullptr, p); });
+  run("tc 8 warps x 1 step, L2 256B prefetch, 4 feature groups", [&] { launch(gemv_i4_mma_kernel<8, 1, T, false, false, true, 1, false, 4>, grid4, dim3(256), 0, nullptr, p); });
 }
 
 // One product in every variant, each checked against reference_gemv (the largest |y − reference|

@@ -8,11 +8,12 @@
 #   3. the INT4 b1 layer launched record by record with an event pair around each (GLM_PROFILE_LAUNCHES)
 #   3b. the INT4 b1 layer with other GEMV block shapes (GLM_CUDA_I4_SHAPES, gemv_int4.cu)
 #   3c. decode with the attention split for other block counts (attention-blocks: GLM_CUDA_ATTENTION_BLOCKS_PER_SM)
+#   3d. the INT4 layer at 16 rows with 1, 2 or 4 feature groups a block (i4-groups: GLM_CUDA_I4_GROUPS16)
 #   4. PyTorch's weight-only products (torch_gemv_peer.py)
 #   5. PyTorch's layer (torch_peer.py --compile): decode b1, b16, then prefill
 #   6. our prefill, then the sustained GEMM loop as long as it (glm-layer.ts --cases prefill-2048)
-# Steps can be left out or reordered by naming them: kernels layer profile shapes attention-blocks gemv-peer
-# peer prefill, and
+# Steps can be left out or reordered by naming them: kernels layer profile shapes attention-blocks i4-groups
+# gemv-peer peer prefill, and
 # ab (INT4/INT8 b1 with the addon before and after a change, interleaved) and conformance (op/linear/).
 # Needs (carry): .device-carry/node.xz, .device-carry/env.sh and a bundle ($BUNDLE, default
 # .device-carry/hc.tar.xz) holding dist/, node_modules/, the addon at $GLM_CUDA_ADDON's path and the
@@ -56,6 +57,16 @@ for step in "${steps[@]}"; do
       # (GLM_CUDA_ATTENTION_BLOCKS_PER_SM; default 4), each with the default's run beside it.
       for blocks in ${ATTENTION_BLOCKS:-4 2 6 8 12 16 4}; do
         GLM_CUDA_ATTENTION_BLOCKS_PER_SM=$blocks timeout 60 node dist/bench/cuda/glm-layer.js --cases decode-b1-cache2048,decode-int4-b1-cache2048,decode-b16-cache2048 --variants default 2>&1 | grep '^decode' | sed "s/^/[blocks $blocks] /" | tee -a "$R/layer-attention-blocks.log"
+      done ;;
+    i4-groups)
+      # The INT4 layer at 16 rows (and 1, unchanged by it) with 1, 2 or 4 feature groups a block at 9–16
+      # rows (GLM_CUDA_I4_GROUPS16, gemv_int4.cu), and op/linear/ conformance with each.
+      for groups in ${I4_GROUPS:-1 2 4 1}; do
+        GLM_CUDA_I4_GROUPS16=$groups timeout 60 node dist/bench/cuda/glm-layer.js --cases decode-int4-b16-cache2048,decode-int4-b1-cache2048 --variants default 2>&1 | grep -E '^(ceilings|decode)' | sed "s/^/[groups $groups] /" | tee -a "$R/layer-i4-groups.log"
+      done
+      for groups in 2 4; do
+        GLM_CUDA_I4_GROUPS16=$groups timeout 60 node bin/glm.js conformance --backend cuda --filter 'op/linear/' > "$R/conformance-linear-groups$groups.log" 2>&1
+        echo "[groups $groups] conformance op/linear/ rc=$? $(tail -1 "$R/conformance-linear-groups$groups.log")" | tee -a "$R/layer-i4-groups.log"
       done ;;
     gemv-peer)
       PYTHONUNBUFFERED=1 timeout 150 python3 bench/cuda/torch_gemv_peer.py --out "$R/torch-gemv.json" > "$R/torch-gemv.log" 2>&1; echo "torch_gemv_peer rc=$?" ;;

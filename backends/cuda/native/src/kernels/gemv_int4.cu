@@ -64,17 +64,21 @@ __device__ __forceinline__ void nibbles_to_half2x4_in_order(uint32_t word, uint3
   }
 }
 
-// One warp step: a lane's 16 bytes of its two rows and, per tile, the 32 activations they multiply.
-template <int TILES, bool L2_PREFETCH, int ACCS, bool IN_ORDER>
+// One warp step: a lane's 16 bytes of its two rows in each of GROUPS feature groups and, per tile, the
+// 32 activations they multiply — loaded once for all the groups.
+template <int TILES, bool L2_PREFETCH, int ACCS, bool IN_ORDER, int GROUPS>
 struct I4Step {
-  uint4 lo, hi;
+  uint4 lo[GROUPS], hi[GROUPS];
   uint4 xs[TILES][4];
 
   // x[j]: this lane's activation row of tile j, at its first k; has_x[j]: whether that row exists.
-  __device__ __forceinline__ void load(const uint8_t* w_lo, const uint8_t* w_hi, int64_t step_bytes, const __half* const (&x)[TILES],
-                                       const bool (&has_x)[TILES], int step) {
-    lo = qmma::load_weights16<L2_PREFETCH>(w_lo + step * step_bytes);
-    hi = qmma::load_weights16<L2_PREFETCH>(w_hi + step * step_bytes);
+  __device__ __forceinline__ void load(const uint8_t* const (&w_lo)[GROUPS], const uint8_t* const (&w_hi)[GROUPS], int64_t step_bytes,
+                                       const __half* const (&x)[TILES], const bool (&has_x)[TILES], int step) {
+#pragma unroll
+    for (int gi = 0; gi < GROUPS; ++gi) {
+      lo[gi] = qmma::load_weights16<L2_PREFETCH>(w_lo[gi] + step * step_bytes);
+      hi[gi] = qmma::load_weights16<L2_PREFETCH>(w_hi[gi] + step * step_bytes);
+    }
 #pragma unroll
     for (int j = 0; j < TILES; ++j)
 #pragma unroll
@@ -83,32 +87,41 @@ struct I4Step {
   }
 
   // The MMAs take turns over ACCS accumulator sets, so that each waits on fewer before it.
-  __device__ __forceinline__ void accumulate(float (&c)[ACCS][TILES][4]) const {
-    const uint32_t lo_words[4] = {lo.x, lo.y, lo.z, lo.w};
-    const uint32_t hi_words[4] = {hi.x, hi.y, hi.z, hi.w};
+  __device__ __forceinline__ void accumulate(float (&c)[GROUPS][ACCS][TILES][4]) const {
 #pragma unroll
     for (int i = 0; i < 4; ++i) {
-      // Word i holds elements 8i..8i+7 of this lane's 32; xs[j][i] holds their activations (x0,x1)…(x6,x7).
-      uint32_t l[4], h[4];
-      float (&c0)[TILES][4] = c[(2 * i) % ACCS];
-      float (&c1)[TILES][4] = c[(2 * i + 1) % ACCS];
-      if constexpr (IN_ORDER) {
-        nibbles_to_half2x4_in_order(lo_words[i], l);
-        nibbles_to_half2x4_in_order(hi_words[i], h);
+      // Word i holds elements 8i..8i+7 of this lane's 32; xs[j][i] holds their activations (x0,x1)…(x6,x7),
+      // as the MMA's B operand: b[j][0..1] for elements 0–3 of the permuted order, b[j][2..3] for 4–7.
+      uint32_t b[TILES][4];
 #pragma unroll
-        for (int j = 0; j < TILES; ++j) {
-          mma_f16(c0[j], l[0], h[0], l[1], h[1], xs[j][i].x, xs[j][i].y);
-          mma_f16(c1[j], l[2], h[2], l[3], h[3], xs[j][i].z, xs[j][i].w);
+      for (int j = 0; j < TILES; ++j) {
+        const uint4 xw = xs[j][i];
+        if constexpr (IN_ORDER) {
+          b[j][0] = xw.x, b[j][1] = xw.y, b[j][2] = xw.z, b[j][3] = xw.w;
+        } else {
+          // Nibbles (j, j+4) of a word are elements: j=0 → (e1,e5), 1 → (e0,e4), 2 → (e3,e7), 3 → (e2,e6).
+          b[j][0] = __byte_perm(xw.x, xw.z, 0x7632), b[j][1] = __byte_perm(xw.x, xw.z, 0x5410);
+          b[j][2] = __byte_perm(xw.y, xw.w, 0x7632), b[j][3] = __byte_perm(xw.y, xw.w, 0x5410);
         }
-      } else {
-        // Nibbles (j, j+4) of a word are elements: j=0 → (e1,e5), 1 → (e0,e4), 2 → (e3,e7), 3 → (e2,e6).
-        nibbles_to_half2x4(lo_words[i], l);
-        nibbles_to_half2x4(hi_words[i], h);
+      }
+#pragma unroll
+      for (int gi = 0; gi < GROUPS; ++gi) {
+        const uint32_t lo_word = i == 0 ? lo[gi].x : i == 1 ? lo[gi].y : i == 2 ? lo[gi].z : lo[gi].w;
+        const uint32_t hi_word = i == 0 ? hi[gi].x : i == 1 ? hi[gi].y : i == 2 ? hi[gi].z : hi[gi].w;
+        uint32_t l[4], h[4];
+        if constexpr (IN_ORDER) {
+          nibbles_to_half2x4_in_order(lo_word, l);
+          nibbles_to_half2x4_in_order(hi_word, h);
+        } else {
+          nibbles_to_half2x4(lo_word, l);
+          nibbles_to_half2x4(hi_word, h);
+        }
+        float (&c0)[TILES][4] = c[gi][(2 * i) % ACCS];
+        float (&c1)[TILES][4] = c[gi][(2 * i + 1) % ACCS];
 #pragma unroll
         for (int j = 0; j < TILES; ++j) {
-          const uint32_t x01 = xs[j][i].x, x23 = xs[j][i].y, x45 = xs[j][i].z, x67 = xs[j][i].w;
-          mma_f16(c0[j], l[0], h[0], l[1], h[1], __byte_perm(x01, x45, 0x7632), __byte_perm(x01, x45, 0x5410));
-          mma_f16(c1[j], l[2], h[2], l[3], h[3], __byte_perm(x23, x67, 0x7632), __byte_perm(x23, x67, 0x5410));
+          mma_f16(c0[j], l[0], h[0], l[1], h[1], b[j][0], b[j][1]);
+          mma_f16(c1[j], l[2], h[2], l[3], h[3], b[j][2], b[j][3]);
         }
       }
     }
@@ -120,31 +133,35 @@ struct I4Step {
 // loaded before the current ones are used, so loads stay in flight across the whole walk over K),
 // TILED (the weights of a block's 16 rows for one step lie together, 1 KiB: [N/16][K/128][16 rows][64
 // bytes] — a layout made at load, bench only), L2_PREFETCH (load_weights16), ACCS accumulator sets and
-// IN_ORDER (nibbles_to_half2x4_in_order instead of permuting the activations).
-template <int WARPS, int UNROLL, int TILES, bool PIPELINED, bool TILED, bool L2_PREFETCH, int ACCS = 1, bool IN_ORDER = false>
+// IN_ORDER (nibbles_to_half2x4_in_order instead of permuting the activations), and GROUPS: feature
+// groups of 16 a block, which share each activation load — at 16 activation rows the activations are
+// 32 bytes a k against the weights' 8 for one group, and every block reads them all, so with one group
+// a block the products were bound by those reads (QKV at 16 rows 0.16 ms in every shape against 0.08 at
+// one row, H100).
+template <int WARPS, int UNROLL, int TILES, bool PIPELINED, bool TILED, bool L2_PREFETCH, int ACCS = 1, bool IN_ORDER = false, int GROUPS = 1>
 __global__ void __launch_bounds__(WARPS * 32) gemv_i4_mma_kernel(GemmParams p) {
-  using Step = I4Step<TILES, L2_PREFETCH, ACCS, IN_ORDER>;
+  using Step = I4Step<TILES, L2_PREFETCH, ACCS, IN_ORDER, GROUPS>;
   const int warp = threadIdx.x >> 5;
   const int lane = threadIdx.x & 31;
   const int g = lane >> 2;
   const int t = lane & 3;
-  const int64_t n0 = static_cast<int64_t>(blockIdx.x) * 16;
+  const int64_t n0 = static_cast<int64_t>(blockIdx.x) * 16 * GROUPS;
   const int64_t row_bytes = p.ldb / 2;
-  const uint8_t* w_lo;
-  const uint8_t* w_hi;
-  int64_t step_bytes;
-  if constexpr (TILED) {
-    const uint8_t* tile = static_cast<const uint8_t*>(p.b) + n0 * row_bytes;
-    w_lo = tile + g * (kI4Step / 2) + 16 * t;
-    w_hi = tile + (g + 8) * (kI4Step / 2) + 16 * t;
-    step_bytes = 16 * (kI4Step / 2);
-  } else {
-    // Rows past N read row N−1 (their sums are never stored).
-    const int64_t row_lo = min(n0 + g, p.n - 1);
-    const int64_t row_hi = min(n0 + g + 8, p.n - 1);
-    w_lo = static_cast<const uint8_t*>(p.b) + row_lo * row_bytes + 16 * t;
-    w_hi = static_cast<const uint8_t*>(p.b) + row_hi * row_bytes + 16 * t;
-    step_bytes = kI4Step / 2;
+  const uint8_t* w_lo[GROUPS];
+  const uint8_t* w_hi[GROUPS];
+  const int64_t step_bytes = TILED ? 16 * (kI4Step / 2) : kI4Step / 2;
+#pragma unroll
+  for (int gi = 0; gi < GROUPS; ++gi) {
+    const int64_t f0 = n0 + 16 * gi;
+    if constexpr (TILED) {
+      const uint8_t* tile = static_cast<const uint8_t*>(p.b) + f0 * row_bytes;
+      w_lo[gi] = tile + g * (kI4Step / 2) + 16 * t;
+      w_hi[gi] = tile + (g + 8) * (kI4Step / 2) + 16 * t;
+    } else {
+      // Rows past N read row N−1 (their sums are never stored).
+      w_lo[gi] = static_cast<const uint8_t*>(p.b) + min(f0 + g, p.n - 1) * row_bytes + 16 * t;
+      w_hi[gi] = static_cast<const uint8_t*>(p.b) + min(f0 + g + 8, p.n - 1) * row_bytes + 16 * t;
+    }
   }
   // Activation rows past M read zeros.
   const __half* x[TILES];
@@ -156,10 +173,10 @@ __global__ void __launch_bounds__(WARPS * 32) gemv_i4_mma_kernel(GemmParams p) {
   }
   const int steps = static_cast<int>(p.k / kI4Step);
 
-  float c[ACCS][TILES][4] = {};
+  float c[GROUPS][ACCS][TILES][4] = {};
   qmma::for_each_step<UNROLL, WARPS, PIPELINED, Step>(
       warp, steps, [&](Step& s, int step) { s.load(w_lo, w_hi, step_bytes, x, has_x, step); }, [&](const Step& s) { s.accumulate(c); });
-  qmma::reduce_and_store<WARPS, TILES, ACCS>(p, n0, c);
+  qmma::reduce_and_store_groups<WARPS, TILES, ACCS, GROUPS>(p, n0, c);
 }
 
 // sm_80+ (mma.sync m16n8k16) or the CPU emulator, unless GLM_CUDA_I4_MMA=0 asks for the SIMT GEMV.
@@ -224,6 +241,27 @@ void launch_i4_rows8(I4Shape shape, const GemmParams& p, Stream s) {
   }
 }
 
+// Feature groups of 16 a block at 9–16 activation rows (GROUPS of gemv_i4_mma_kernel): 1 (the default
+// until measured otherwise), 2 or 4; GLM_CUDA_I4_GROUPS16 sets it for benchmarks, anything else keeps
+// the default.
+constexpr int kI4Groups16Default = 1;
+
+int i4_groups16() {
+  static const int groups = [] {
+    const char* v = std::getenv("GLM_CUDA_I4_GROUPS16");
+    const int n = v ? std::atoi(v) : 0;
+    return n == 1 || n == 2 || n == 4 ? n : kI4Groups16Default;
+  }();
+  return groups;
+}
+
+// 9–16 rows with GROUPS > 1: one accumulator set (the groups' MMAs already interleave), two steps in flight.
+template <int GROUPS>
+void launch_i4_rows16_grouped(const GemmParams& p, Stream s) {
+  const dim3 grid(static_cast<unsigned>((p.n + 16 * GROUPS - 1) / (16 * GROUPS))), block(kI4Warps * 32);
+  launch(gemv_i4_mma_kernel<kI4Warps, 2, 2, false, false, true, 1, false, GROUPS>, grid, block, 0, s, p);
+}
+
 }  // namespace
 
 bool gemv_i4_tensor_core_fits(const GemmParams& p) {
@@ -239,8 +277,13 @@ bool gemv_i4_tensor_core_fits(const GemmParams& p) {
 // 0.159 — fewer blocks, so the MMAs' dependence on each other showed), one for the wider products
 // (the up-projection took 0.294 against 0.267 with four).
 void launch_gemv_i4_tensor_core(const GemmParams& p, Stream s) {
-  const dim3 grid(static_cast<unsigned>((p.n + 15) / 16)), block(kI4Warps * 32);
   if (p.m > 8) {
+    switch (i4_groups16()) {
+      case 2: return launch_i4_rows16_grouped<2>(p, s);
+      case 4: return launch_i4_rows16_grouped<4>(p, s);
+      default: break;
+    }
+    const dim3 grid(static_cast<unsigned>((p.n + 15) / 16)), block(kI4Warps * 32);
     if (p.n <= 12288) launch(gemv_i4_mma_kernel<kI4Warps, 2, 2, false, false, true, 4>, grid, block, 0, s, p);
     else launch(gemv_i4_mma_kernel<kI4Warps, 2, 2, false, false, true>, grid, block, 0, s, p);
     return;

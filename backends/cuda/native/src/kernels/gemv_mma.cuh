@@ -101,32 +101,46 @@ __device__ __forceinline__ void store_outputs(const GemmParams& p, int64_t f0, i
 }
 
 // The partial sums of a warp's ACCS accumulator sets, then of a block's WARPS warps (which split K),
-// meet in shared memory; warp 0 stores.
-template <int WARPS, int TILES, int ACCS>
-__device__ __forceinline__ void reduce_and_store(const GemmParams& p, int64_t f0, float (&sets)[ACCS][TILES][4]) {
-  __shared__ float partial[WARPS][TILES][4][32];
+// meet in shared memory; warp 0 stores. A block of GROUPS feature groups (16 features each, from f0)
+// reduces them all behind one barrier.
+template <int WARPS, int TILES, int ACCS, int GROUPS>
+__device__ __forceinline__ void reduce_and_store_groups(const GemmParams& p, int64_t f0, float (&sets)[GROUPS][ACCS][TILES][4]) {
+  __shared__ float partial[GROUPS][WARPS][TILES][4][32];
   const int warp = threadIdx.x >> 5;
   const int lane = threadIdx.x & 31;
-  float (&c)[TILES][4] = sets[0];
 #pragma unroll
-  for (int a = 1; a < ACCS; ++a)
+  for (int gi = 0; gi < GROUPS; ++gi) {
+    float (&c)[TILES][4] = sets[gi][0];
+#pragma unroll
+    for (int a = 1; a < ACCS; ++a)
+#pragma unroll
+      for (int j = 0; j < TILES; ++j)
+#pragma unroll
+        for (int r = 0; r < 4; ++r) c[j][r] += sets[gi][a][j][r];
 #pragma unroll
     for (int j = 0; j < TILES; ++j)
 #pragma unroll
-      for (int r = 0; r < 4; ++r) c[j][r] += sets[a][j][r];
-#pragma unroll
-  for (int j = 0; j < TILES; ++j)
-#pragma unroll
-    for (int r = 0; r < 4; ++r) partial[warp][j][r][lane] = c[j][r];
+      for (int r = 0; r < 4; ++r) partial[gi][warp][j][r][lane] = c[j][r];
+  }
   __syncthreads();
   if (warp != 0) return;
 #pragma unroll
-  for (int w = 1; w < WARPS; ++w)
+  for (int gi = 0; gi < GROUPS; ++gi) {
+    float (&c)[TILES][4] = sets[gi][0];
 #pragma unroll
-    for (int j = 0; j < TILES; ++j)
+    for (int w = 1; w < WARPS; ++w)
 #pragma unroll
-      for (int r = 0; r < 4; ++r) c[j][r] += partial[w][j][r][lane];
-  store_outputs<TILES>(p, f0, lane >> 2, lane & 3, c);
+      for (int j = 0; j < TILES; ++j)
+#pragma unroll
+        for (int r = 0; r < 4; ++r) c[j][r] += partial[gi][w][j][r][lane];
+    store_outputs<TILES>(p, f0 + 16 * gi, lane >> 2, lane & 3, c);
+  }
+}
+
+// One feature group of 16 (the kernels whose block owns 16 features).
+template <int WARPS, int TILES, int ACCS>
+__device__ __forceinline__ void reduce_and_store(const GemmParams& p, int64_t f0, float (&sets)[ACCS][TILES][4]) {
+  reduce_and_store_groups<WARPS, TILES, ACCS, 1>(p, f0, reinterpret_cast<float (&)[1][ACCS][TILES][4]>(sets));
 }
 
 // The k loop of one warp of the weight-only GEMVs: steps warp, warp + WARPS, …, UNROLL of them a turn.
