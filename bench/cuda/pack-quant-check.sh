@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Packs what bench/cuda/quant-prefill-check.sh needs on the lent GPU machine into
-# .device-carry/hc.tar.xz (about 2.6 MB): the compiled JS (tsc in place: `npm run build` would delete
+# .device-carry/hc.tar.xz (about 3 MB): the compiled JS (tsc in place: `npm run build` would delete
 # dist/ under everyone), the real cuda addon built for sm_90 alone into backends/cuda/build-hc/ (a
 # folder of one's own, git-ignored like every build-*/), the INT4/INT8 GEMV benchmarks for sm_90 under
-# .device-carry/hc/, and the runtime npm packages (no ONNX packages, no koffi sources). Then:
+# .device-carry/hc/, and the runtime npm packages (no ONNX packages, no koffi C++ sources). Then:
 #   run(command: "bash bench/cuda/quant-prefill-check.sh", kind: nvidia-h200,
 #       carry: [".device-carry/node.xz", ".device-carry/env.sh", ".device-carry/hc.tar.xz"])
 # A call carries 64 MiB with the tracked tree (~36 MiB) and Node (~23 MiB); this bundle fits beside them.
