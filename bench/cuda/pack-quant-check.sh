@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs what bench/cuda/quant-prefill-check.sh needs on the lent GPU machine into
+# Packs what bench/cuda/quant-prefill-check.sh and tensor-parallel-device.sh need on the GPU machine into
 # .device-carry/hc.tar.xz (about 3 MB): the compiled JS (tsc in place: `npm run build` would delete
 # dist/ under everyone), the real cuda addon built for sm_90 alone into backends/cuda/build-hc/ (a
 # folder of one's own, git-ignored like every build-*/), the INT4/INT8 GEMV benchmarks for sm_90 under

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # On the lent GPU machine: tensor parallelism through NCCL with the ranks the machine has. Needs
-# .device-carry/node.xz + env.sh (../shared/tools/device-node.sh) and .device-carry/tp-bundle.tar.xz
-# (dist, the cuda addon and the runtime npm packages: bench/cuda/pack-tensor-parallel.sh). NCCL and the
-# CUDA runtime come with PyTorch's wheels on that machine (found under site-packages), else ldconfig.
+# .device-carry/node.xz + env.sh (../shared/tools/device-node.sh) and the bundle of
+# bench/cuda/pack-quant-check.sh (.device-carry/hc.tar.xz, or $BUNDLE: dist, the sm_90 cuda addon at
+# $GLM_CUDA_ADDON's path and the runtime npm packages) — one bundle for this script and
+# quant-prefill-check.sh. NCCL and the CUDA runtime come with PyTorch's wheels on that machine (found
+# under site-packages), else ldconfig.
 # Writes $OUT/tensor-parallel-device.json (-base.json: the base addon's) and $OUT/nccl-all-reduce.json;
 # the main lines go to stdout.
-# Then, for the addon's device contexts (a context per rank since a70692a, which had not run on a GPU
-# when this was written): the cuda conformance cases of blocks, models and fp16 linears, and the layer's
-# decode b1 (fp16, INT4) to set beside docs/bench/cuda-glm-layer.md's ratios to the floor. An addon of
-# before that change may be packed as well and named by GLM_CUDA_ADDON_BASE for the same timing in the
+# Then, for the addon's device contexts (a context per rank since a70692a): the cuda conformance cases
+# of blocks, models and fp16 linears, and the layer's decode b1 (fp16, INT4) to set beside
+# docs/bench/cuda-glm-layer.md's ratios to the floor. An addon of before that change may be packed as
+# well (pack-quant-check.sh's BASE_ADDON) and named by GLM_CUDA_ADDON_BASE for the same timing in the
 # same call (the A/B: the TP check's fill times and steps, and the layer). TP_CHECK_ONLY=1 stops after
-# the TP check (and its A/B). BUNDLE names another bundle holding the same (bench/cuda/pack-quant-check.sh's,
-# with GLM_CUDA_ADDON naming its addon), so that one carry serves both scripts.
+# the TP check (and its A/B).
 set -uo pipefail
-source .device-carry/env.sh >/dev/null && tar xJf "${BUNDLE:-.device-carry/tp-bundle.tar.xz}"
+source .device-carry/env.sh >/dev/null && tar xJf "${BUNDLE:-.device-carry/hc.tar.xz}" || exit 3
+export GLM_CUDA_ADDON="${GLM_CUDA_ADDON:-$PWD/backends/cuda/build-hc/Release/glm_cuda.node}"
 site=$(python3 -c 'import site; print(site.getsitepackages()[0])' 2>/dev/null)
 nccl=$(find "$site" -name 'libnccl.so.2' 2>/dev/null | head -1)
 [ -n "$nccl" ] || nccl=$(ldconfig -p | awk '/libnccl.so.2/ {print $NF; exit}')
